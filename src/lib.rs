@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::all)]
 
+pub mod http;
 pub mod open_enums;
 mod revision_status;
 pub mod transport;

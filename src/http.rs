@@ -1,0 +1,30 @@
+//! Building a `reqwest::Client` that works with this crate's TLS features.
+//!
+//! The default `rustls` feature uses rustls on the *ring* provider (no C build). reqwest is
+//! compiled without a built-in provider, so one must be installed before a client is built;
+//! [`http_client_builder`] does that. The `native-tls` feature selects the platform's TLS instead.
+
+/// A `reqwest::ClientBuilder` with this crate's TLS backend selected, ready to `build()`.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder();
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+    let builder = {
+        ensure_crypto_provider();
+        builder.tls_backend_rustls()
+    };
+    builder
+}
+
+/// Installs rustls' ring provider as the process default unless a provider is installed already.
+///
+/// Needed only by programs that build their own `reqwest::Client` on rustls without a provider.
+/// Idempotent and safe to call from several threads.
+#[cfg(feature = "rustls")]
+pub fn ensure_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another installer is fine: some provider is installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}

@@ -1,0 +1,439 @@
+//! The generated client has a method for each operation of the document, and each one sends the
+//! request the document describes; Get Revision decodes every documented answer typed.
+
+#[path = "support/server.rs"]
+mod server;
+#[path = "support/spec.rs"]
+mod spec;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use langsmith_control_plane_api::transport::Transport;
+use langsmith_control_plane_api::{Client, Error, open_enums, types};
+use serde_json::{Value, json};
+use server::Server;
+use uuid::Uuid;
+
+const D: &str = "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01";
+const R: &str = "a93b5e10-47f2-4d8e-b0c6-3e71d5f08a22";
+
+fn client(base: &str) -> Client {
+    let http = langsmith_control_plane_api::http::http_client_builder()
+        .build()
+        .unwrap();
+    Client::new_with_client(base, http, Transport::direct())
+}
+
+fn example<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/schema-examples.json"
+    ))
+    .unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    serde_json::from_value(all[name].clone()).unwrap()
+}
+
+/// Does `path` match the document's `template` (`{name}` matches one segment)?
+fn matches_template(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+}
+
+/// Sends one request per operation and ignores the answers: only what reached the server counts.
+async fn call_every_operation(c: &Client) {
+    let d = Uuid::parse_str(D).unwrap();
+    let r = Uuid::parse_str(R).unwrap();
+    let _ = c.list_github_integrations().send().await;
+    let _ = c.list_github_repositories().integration_id(d).send().await;
+    let _ = c.list_forge_github_integrations().send().await;
+    let _ = c
+        .list_forge_github_repositories()
+        .integration_id(d)
+        .send()
+        .await;
+    let _ = c
+        .list_deployments()
+        .limit(100u64)
+        .offset(200u64)
+        .name_contains("agent")
+        .send()
+        .await;
+    let _ = c
+        .create_deployment()
+        .body(example::<types::DeploymentCreateRequest>(
+            "DeploymentCreateRequest",
+        ))
+        .send()
+        .await;
+    let _ = c
+        .delete_deployments()
+        .deployment_ids(vec![d, r])
+        .send()
+        .await;
+    let _ = c.get_deployment().deployment_id(d).send().await;
+    let _ = c
+        .patch_deployment()
+        .deployment_id(d)
+        .body(example::<types::DeploymentPatchRequest>(
+            "DeploymentPatchRequest",
+        ))
+        .send()
+        .await;
+    let _ = c
+        .delete_deployment()
+        .deployment_id(d)
+        .delete_tracing_project(true)
+        .send()
+        .await;
+    let _ = c
+        .list_revisions()
+        .deployment_id(d)
+        .status("BUILDING,QUEUED")
+        .send()
+        .await;
+    let _ = c
+        .get_revision()
+        .deployment_id(d)
+        .revision_id(r)
+        .send()
+        .await;
+    let _ = c
+        .redeploy_revision()
+        .deployment_id(d)
+        .revision_id(r)
+        .send()
+        .await;
+    let _ = c
+        .list_revision_logs()
+        .deployment_id(d)
+        .revision_id(r)
+        .type_(open_enums::LogType::Build)
+        .level(open_enums::LogLevel::Error)
+        .offset("cursor-1")
+        .send()
+        .await;
+    let _ = c.list_listeners().send().await;
+    let _ = c
+        .create_listener()
+        .body(example::<types::ListenerCreateRequest>(
+            "ListenerCreateRequest",
+        ))
+        .send()
+        .await;
+    let _ = c.get_listener().listener_id(d).send().await;
+    let _ = c
+        .patch_listener()
+        .listener_id(d)
+        .body(example::<types::ListenerPatchRequest>(
+            "ListenerPatchRequest",
+        ))
+        .send()
+        .await;
+    let _ = c.delete_listener().listener_id(d).send().await;
+    let _ = c.list_oauth_providers().send().await;
+    let _ = c
+        .create_oauth_provider()
+        .body(example::<types::OAuthProviderCreateRequest>(
+            "OAuthProviderCreateRequest",
+        ))
+        .send()
+        .await;
+    let _ = c
+        .oauth_setup_callback()
+        .provider_id("github")
+        .installation_id(7i64)
+        .send()
+        .await;
+    let _ = c
+        .oauth_callback_get()
+        .provider_id("github")
+        .code("c")
+        .state("s")
+        .send()
+        .await;
+    let _ = c
+        .oauth_callback()
+        .provider_id("github")
+        .body(example::<types::OAuthFinalizeRequest>(
+            "OAuthFinalizeRequest",
+        ))
+        .send()
+        .await;
+    let _ = c
+        .authenticate()
+        .body(example::<types::AuthAuthenticateRequest>(
+            "AuthAuthenticateRequest",
+        ))
+        .send()
+        .await;
+    let _ = c
+        .wait_for_auth_completion()
+        .auth_id("auth_1")
+        .timeout(5i64)
+        .send()
+        .await;
+    let _ = c
+        .create_mcp_oauth_provider()
+        .body(example::<types::McpoAuthProviderCreateRequest>(
+            "MCPOAuthProviderCreateRequest",
+        ))
+        .send()
+        .await;
+    let _ = c.get_oauth_provider().provider_id("p1").send().await;
+    let _ = c
+        .update_oauth_provider()
+        .provider_id("p1")
+        .body(example::<types::OAuthProviderUpdateRequest>(
+            "OAuthProviderUpdateRequest",
+        ))
+        .send()
+        .await;
+    let _ = c.delete_oauth_provider().provider_id("p1").send().await;
+    let _ = c
+        .list_oauth_tokens_for_user()
+        .provider_id("google")
+        .send()
+        .await;
+    let _ = c
+        .delete_oauth_tokens_for_user()
+        .provider_id("google")
+        .send()
+        .await;
+    let _ = c
+        .update_token_label()
+        .token_id("t1")
+        .body(example::<types::OAuthTokenUpdateRequest>(
+            "OAuthTokenUpdateRequest",
+        ))
+        .send()
+        .await;
+    let _ = c.delete_single_oauth_token().token_id("t1").send().await;
+    let _ = c
+        .check_oauth_token_exists()
+        .provider_id("google")
+        .send()
+        .await;
+    let _ = c.check_workspace_slack_tokens_exist().send().await;
+    let _ = c.revoke_all_slack_tokens_for_workspace().send().await;
+    let _ = c.list_connections().agent_id("a1").send().await;
+    let _ = c
+        .create_connection()
+        .agent_id("a1")
+        .body(example::<types::CreateAgentConnectionRequest>(
+            "CreateAgentConnectionRequest",
+        ))
+        .send()
+        .await;
+    let _ = c
+        .remove_connection()
+        .agent_id("a1")
+        .connection_id("c1")
+        .send()
+        .await;
+}
+
+#[tokio::test]
+async fn every_operation_of_the_document_sends_its_request() {
+    let server = Server::start(Arc::new(|_| (StatusCode::IM_A_TEAPOT, String::new()))).await;
+    call_every_operation(&client(&server.url)).await;
+
+    let doc = spec::document();
+    let operations = spec::operations(&doc);
+    assert_eq!(operations.len(), 40, "the document describes 40 operations");
+    let seen = server.requests();
+    assert_eq!(seen.len(), operations.len(), "one request per operation");
+    for (method, template, id) in &operations {
+        let hit = seen
+            .iter()
+            .find(|s| s.method.as_str() == method && matches_template(template, &s.path))
+            .unwrap_or_else(|| panic!("no request for {id} ({method} {template})"));
+        let op = &doc["paths"][template][method.to_lowercase()];
+        if op.get("requestBody").is_some() {
+            assert_eq!(hit.headers["content-type"], "application/json", "{id}");
+            serde_json::from_slice::<Value>(&hit.body)
+                .unwrap_or_else(|e| panic!("{id} sent a body that is not JSON: {e}"));
+        } else {
+            assert!(hit.body.is_empty(), "{id} sent a body");
+        }
+        assert_eq!(hit.headers["accept"], "application/json", "{id}");
+    }
+}
+
+#[tokio::test]
+async fn query_parameters_are_encoded_as_the_document_says() {
+    let server = Server::start(Arc::new(|_| (StatusCode::IM_A_TEAPOT, String::new()))).await;
+    call_every_operation(&client(&server.url)).await;
+    let query_of = |method: &str, path: &str| {
+        server
+            .requests()
+            .into_iter()
+            .find(|s| s.method.as_str() == method && s.path == path)
+            .and_then(|s| s.query)
+            .unwrap_or_default()
+    };
+    let deployments = query_of("GET", "/v2/deployments");
+    for part in ["limit=100", "offset=200", "name_contains=agent"] {
+        assert!(
+            deployments.split('&').any(|p| p == part),
+            "{part} missing from {deployments}"
+        );
+    }
+    let deleted = query_of("DELETE", "/v2/deployments");
+    assert_eq!(deleted, format!("deployment_ids={D}&deployment_ids={R}"));
+    let logs = query_of("GET", &format!("/v2/deployments/{D}/revisions/{R}/logs"));
+    for part in ["type=build", "level=ERROR", "offset=cursor-1"] {
+        assert!(
+            logs.split('&').any(|p| p == part),
+            "{part} missing from {logs}"
+        );
+    }
+}
+
+fn revision_json() -> Value {
+    json!({
+        "id": R, "created_at": "2026-11-02T14:05:31Z", "updated_at": "2026-11-02T14:09:12Z",
+        "status": "DEPLOYED", "source": "github", "source_revision_config": {"repo_ref": "main"}
+    })
+}
+
+#[tokio::test]
+async fn get_revision_requests_exactly_the_revision_path() {
+    let server = Server::start(Arc::new(|_| (StatusCode::OK, revision_json().to_string()))).await;
+    let d = Uuid::parse_str(D).unwrap();
+    let r = Uuid::parse_str(R).unwrap();
+    let revision = client(&server.url)
+        .get_revision()
+        .deployment_id(d)
+        .revision_id(r)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revision.status(), 200);
+    let revision = revision.into_inner();
+    assert_eq!(revision.id, r);
+    assert_eq!(revision.status, open_enums::RevisionStatus::Deployed);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(seen[0].path, format!("/v2/deployments/{D}/revisions/{R}"));
+    assert_eq!(seen[0].query, None);
+}
+
+#[tokio::test]
+async fn get_revision_keeps_a_base_url_path_prefix() {
+    let server = Server::start(Arc::new(|_| (StatusCode::OK, revision_json().to_string()))).await;
+    let c = client(&format!("{}/api-host", server.url));
+    c.get_revision()
+        .deployment_id(Uuid::parse_str(D).unwrap())
+        .revision_id(Uuid::parse_str(R).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        server.requests()[0].path,
+        format!("/api-host/v2/deployments/{D}/revisions/{R}")
+    );
+}
+
+#[tokio::test]
+async fn get_revision_decodes_a_404_detail_typed() {
+    let server = Server::start(Arc::new(|_| {
+        (
+            StatusCode::NOT_FOUND,
+            r#"{"detail":"Revision not found"}"#.into(),
+        )
+    }))
+    .await;
+    let err = client(&server.url)
+        .get_revision()
+        .deployment_id(Uuid::parse_str(D).unwrap())
+        .revision_id(Uuid::parse_str(R).unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    let Error::ErrorResponse(body) = err else {
+        panic!("expected a typed error, got {err:?}")
+    };
+    assert_eq!(body.status(), 404);
+    assert_eq!(
+        body.into_inner().detail,
+        types::ApiErrorDetail::String("Revision not found".into())
+    );
+}
+
+#[tokio::test]
+async fn get_revision_decodes_422_validation_items_typed() {
+    let body = json!({"detail": [{"loc": ["path", "revision_id"], "msg": "Input should be a valid UUID", "type": "uuid_parsing", "input": "x"}]});
+    let server = Server::start(Arc::new(move |_| {
+        (StatusCode::UNPROCESSABLE_ENTITY, body.to_string())
+    }))
+    .await;
+    let err = client(&server.url)
+        .get_revision()
+        .deployment_id(Uuid::parse_str(D).unwrap())
+        .revision_id(Uuid::parse_str(R).unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    let Error::ErrorResponse(body) = err else {
+        panic!("expected a typed error, got {err:?}")
+    };
+    assert_eq!(body.status(), 422);
+    let types::ApiErrorDetail::Array(items) = body.into_inner().detail else {
+        panic!("expected validation items")
+    };
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].msg, "Input should be a valid UUID");
+    assert_eq!(items[0].type_, "uuid_parsing");
+    assert_eq!(items[0].input, Some(json!("x")));
+}
+
+#[tokio::test]
+async fn get_revision_with_an_unknown_status_still_decodes() {
+    let mut body = revision_json();
+    body["status"] = json!("PAUSED_FOR_REVIEW");
+    body["source"] = json!("internal_template");
+    body["added_later"] = json!({"x": 1});
+    let server = Server::start(Arc::new(move |_| (StatusCode::OK, body.to_string()))).await;
+    let revision = client(&server.url)
+        .get_revision()
+        .deployment_id(Uuid::parse_str(D).unwrap())
+        .revision_id(Uuid::parse_str(R).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        revision.status,
+        open_enums::RevisionStatus::Unrecognized("PAUSED_FOR_REVIEW".into())
+    );
+    assert_eq!(
+        revision.source,
+        open_enums::DeploymentSource::InternalTemplate
+    );
+}
+
+#[tokio::test]
+async fn an_undocumented_status_is_an_unexpected_response() {
+    let server = Server::start(Arc::new(|_| {
+        (StatusCode::SERVICE_UNAVAILABLE, "<html>down</html>".into())
+    }))
+    .await;
+    let err = client(&server.url)
+        .get_revision()
+        .deployment_id(Uuid::parse_str(D).unwrap())
+        .revision_id(Uuid::parse_str(R).unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::UnexpectedResponse(ref r) if r.status() == 503),
+        "{err:?}"
+    );
+}
