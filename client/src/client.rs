@@ -1,0 +1,263 @@
+//! The client: configuration, the generated bindings behind it, and the call wrapper.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use langsmith_control_plane_api as api;
+use langsmith_control_plane_api::types::ApiErrorBody;
+use progenitor_client::ResponseValue;
+
+use crate::config::{self, Explicit, Region, Settings};
+use crate::context::RequestContext;
+use crate::error::Error;
+use crate::retry::{RequestPolicy, RetryPolicy, into_executor};
+
+/// A Control Plane client. Cheap to clone; clones share one connection pool.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), langsmith_control_plane::Error> {
+/// use langsmith_control_plane::Client;
+/// let client = Client::from_env()?; // LANGSMITH_API_KEY, LANGSMITH_WORKSPACE_ID, ...
+/// let deployment_id = "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01".parse().unwrap();
+/// let revision_id = "a93b5e10-47f2-4d8e-b0c6-3e71d5f08a22".parse().unwrap();
+/// let revision = client.get_revision(deployment_id, revision_id).await?;
+/// println!("{}", revision.status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: api::Client,
+    settings: Settings,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("settings", &self.inner.settings)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder with no settings taken from the environment.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder().from_env().build()
+    }
+
+    /// The settings this client runs with (the key is redacted in `Debug`).
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The generated client, for operations the facade has no shortcut for. Requests made
+    /// through it get the same authentication, timeouts, retries and tracing; pass its futures
+    /// to [`Client::call`] to get this crate's [`Error`].
+    pub fn api(&self) -> &api::Client {
+        &self.inner.api
+    }
+
+    /// Awaits a generated operation and converts its result: the value, or a typed [`Error`]
+    /// naming the request.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client) -> Result<(), langsmith_control_plane::Error> {
+    /// let providers = client.call(client.api().list_oauth_providers().send()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call<T, E>(
+        &self,
+        operation: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    ) -> Result<T, Error>
+    where
+        E: ErrorBody,
+    {
+        let context = RequestContext::default();
+        match context.scope(operation).await {
+            Ok(value) => Ok(value.into_inner()),
+            Err(error) => Err(Error::from_generated(error.map_body(), &context).await),
+        }
+    }
+}
+
+/// Error body types of generated operations: [`ApiErrorBody`], or `()` for operations that
+/// document no error.
+pub trait ErrorBody: Sized {
+    /// The FastAPI error body, if this type carries one.
+    fn into_api_error_body(self) -> Option<ApiErrorBody>;
+}
+
+impl ErrorBody for ApiErrorBody {
+    fn into_api_error_body(self) -> Option<ApiErrorBody> {
+        Some(self)
+    }
+}
+
+impl ErrorBody for () {
+    fn into_api_error_body(self) -> Option<ApiErrorBody> {
+        None
+    }
+}
+
+trait MapBody {
+    fn map_body(self) -> progenitor_client::Error<ApiErrorBody>;
+}
+
+impl<E: ErrorBody> MapBody for progenitor_client::Error<E> {
+    fn map_body(self) -> progenitor_client::Error<ApiErrorBody> {
+        use progenitor_client::Error as G;
+        match self {
+            G::InvalidRequest(m) => G::InvalidRequest(m),
+            G::CommunicationError(e) => G::CommunicationError(e),
+            G::InvalidUpgrade(e) => G::InvalidUpgrade(e),
+            G::ErrorResponse(value) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                match value.into_inner().into_api_error_body() {
+                    Some(body) => G::ErrorResponse(ResponseValue::new(body, status, headers)),
+                    // Not reachable for `()` (no documented error), kept total anyway.
+                    None => G::InvalidRequest(format!("undocumented error answer {status}")),
+                }
+            }
+            G::ResponseBodyError(e) => G::ResponseBodyError(e),
+            G::InvalidResponsePayload(bytes, e) => G::InvalidResponsePayload(bytes, e),
+            G::UnexpectedResponse(response) => G::UnexpectedResponse(response),
+            G::Custom(m) => G::Custom(m),
+        }
+    }
+}
+
+/// Builds a [`Client`]. Every setting is checked in [`build`](Self::build), before any request.
+#[derive(Default)]
+pub struct ClientBuilder {
+    explicit: Explicit,
+    http: Option<reqwest::Client>,
+    env: Option<Box<dyn Fn(&str) -> Option<String>>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("explicit", &self.explicit)
+            .field("custom_http_client", &self.http.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The LangSmith API key (sent as `X-Api-Key`). Takes precedence over the environment.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.explicit.api_key = Some(key.into());
+        self
+    }
+
+    /// The workspace (sent as `X-Tenant-Id`); must be a UUID. Needed with organization-scoped keys.
+    pub fn workspace_id(mut self, id: impl fmt::Display) -> Self {
+        self.explicit.workspace_id = Some(id.to_string());
+        self
+    }
+
+    /// A hosted region; conflicts with [`base_url`](Self::base_url).
+    pub fn region(mut self, region: Region) -> Self {
+        self.explicit.region = Some(region);
+        self
+    }
+
+    /// The base URL, which may carry a path prefix (self-hosted: `https://ls.example.com/api-host`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.explicit.base_url = Some(url.into());
+        self
+    }
+
+    /// Allow plain `http://` to hosts other than loopback. The API key then travels unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.explicit.allow_insecure_http = allow;
+        self
+    }
+
+    /// Connect timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.explicit.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of each HTTP attempt (default 30 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.explicit.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Retry policy (default: [`RetryPolicy::default`]); [`RetryPolicy::none`] disables retries.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.explicit.retry = Some(policy);
+        self
+    }
+
+    /// Text appended to the `User-Agent` header, e.g. `my-pipeline/1.2`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.explicit.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, custom CAs). Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: this crate cannot change the redirect
+    /// policy of a client it did not build, and a followed redirect carries the key along.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Fill settings not given explicitly from the environment: `LANGSMITH_API_KEY`
+    /// (then `LANGCHAIN_API_KEY`), `LANGSMITH_WORKSPACE_ID` (or `LANGSMITH_TENANT_ID`),
+    /// `LANGSMITH_CONTROL_PLANE_URL`, then a URL derived from `LANGSMITH_ENDPOINT`.
+    pub fn from_env(mut self) -> Self {
+        self.explicit.use_env = true;
+        self
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup` instead of the
+    /// process environment (for tests, or settings kept elsewhere).
+    pub fn env_from(mut self, lookup: impl Fn(&str) -> Option<String> + 'static) -> Self {
+        self.explicit.use_env = true;
+        self.env = Some(Box::new(lookup));
+        self
+    }
+
+    /// Checks every setting and builds the client. Sends nothing.
+    pub fn build(self) -> Result<Client, Error> {
+        let process_env = |name: &str| std::env::var(name).ok();
+        let settings = match &self.env {
+            Some(lookup) => config::resolve(&self.explicit, lookup.as_ref())?,
+            None => config::resolve(&self.explicit, &process_env)?,
+        };
+        let http = match self.http {
+            Some(client) => client,
+            None => api::http::http_client_builder()
+                .connect_timeout(settings.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(Duration::from_secs(60))
+                .build()
+                .map_err(|e| {
+                    crate::error::ConfigError::new(
+                        "http client",
+                        format!("could not be built: {e}"),
+                    )
+                })?,
+        };
+        let transport =
+            api::transport::Transport::with_executor(into_executor(RequestPolicy::new(&settings)));
+        let api = api::Client::new_with_client(settings.base_url(), http, transport);
+        Ok(Client {
+            inner: Arc::new(Inner { api, settings }),
+        })
+    }
+}

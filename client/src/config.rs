@@ -1,0 +1,397 @@
+//! Client settings: where they come from (explicit values, then the environment) and how they are checked.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use crate::error::ConfigError;
+use crate::retry::RetryPolicy;
+
+/// Host of the US region.
+pub const US_BASE_URL: &str = "https://api.host.langchain.com";
+/// Host of the EU region.
+pub const EU_BASE_URL: &str = "https://eu.api.host.langchain.com";
+
+/// A hosted region of the Control Plane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// `https://api.host.langchain.com`
+    Us,
+    /// `https://eu.api.host.langchain.com`
+    Eu,
+}
+
+impl Region {
+    /// The region's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Us => US_BASE_URL,
+            Region::Eu => EU_BASE_URL,
+        }
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = ConfigError;
+    fn from_str(value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "us" => Ok(Region::Us),
+            "eu" => Ok(Region::Eu),
+            _ => Err(ConfigError::new(
+                "region",
+                format!("{value:?} is not a region (expected `us` or `eu`)"),
+            )),
+        }
+    }
+}
+
+/// A LangSmith API key. Never printed: `Debug` and `Display` show `[redacted]`.
+#[derive(Clone)]
+pub struct ApiKey(SecretString);
+
+impl ApiKey {
+    /// Checks and wraps a key: it must be non-empty and free of control characters and spaces.
+    pub fn new(key: impl Into<String>) -> Result<Self, ConfigError> {
+        let key: String = key.into();
+        let trimmed = key.trim();
+        if trimmed.is_empty() {
+            return Err(ConfigError::new("api key", "is empty"));
+        }
+        if let Some(position) = trimmed.chars().position(|c| c.is_control() || c == ' ') {
+            return Err(ConfigError::new(
+                "api key",
+                format!("contains a control character or space at position {position}"),
+            ));
+        }
+        if !trimmed.is_ascii() {
+            return Err(ConfigError::new("api key", "contains non-ASCII characters"));
+        }
+        Ok(Self(SecretString::from(trimmed.to_string())))
+    }
+
+    /// The key as a header value marked sensitive (so HTTP debug output hides it too).
+    pub(crate) fn header_value(&self) -> reqwest::header::HeaderValue {
+        let mut value = reqwest::header::HeaderValue::from_str(self.0.expose_secret())
+            .expect("checked by ApiKey::new: visible ASCII only");
+        value.set_sensitive(true);
+        value
+    }
+
+    /// Whether `text` contains the key (for tests and for scrubbing text of unknown origin).
+    pub fn appears_in(&self, text: &str) -> bool {
+        text.contains(self.0.expose_secret())
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey([redacted])")
+    }
+}
+
+/// Where the base URL came from, for messages and for `lscp` diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaseUrlSource {
+    /// Given to the builder (URL or region).
+    Explicit,
+    /// `LANGSMITH_CONTROL_PLANE_URL`.
+    ControlPlaneUrlEnv,
+    /// Derived from `LANGSMITH_ENDPOINT`.
+    EndpointEnv,
+    /// No setting: the US host.
+    Default,
+}
+
+/// The settings a [`Client`](crate::Client) runs with, after resolution and checks.
+#[derive(Clone)]
+pub struct Settings {
+    pub(crate) api_key: ApiKey,
+    pub(crate) workspace_id: Option<Uuid>,
+    pub(crate) base_url: Url,
+    pub(crate) base_url_source: BaseUrlSource,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) user_agent: String,
+}
+
+impl Settings {
+    /// The base URL every path is joined to (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        self.base_url.as_str().trim_end_matches('/')
+    }
+    /// Where the base URL came from.
+    pub fn base_url_source(&self) -> &BaseUrlSource {
+        &self.base_url_source
+    }
+    /// The workspace sent as `X-Tenant-Id`, if any.
+    pub fn workspace_id(&self) -> Option<Uuid> {
+        self.workspace_id
+    }
+    /// Timeout of each single HTTP attempt.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+    /// Connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+    /// The `User-Agent` header value.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("api_key", &self.api_key)
+            .field("workspace_id", &self.workspace_id)
+            .field("base_url", &self.base_url())
+            .field("base_url_source", &self.base_url_source)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// Reads environment variables; a closure in tests, the process environment otherwise.
+pub(crate) type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Explicit values from the builder, before the environment fills the gaps.
+#[derive(Clone, Default)]
+pub(crate) struct Explicit {
+    pub api_key: Option<String>,
+    pub workspace_id: Option<String>,
+    pub base_url: Option<String>,
+    pub region: Option<Region>,
+    pub use_env: bool,
+    pub allow_insecure_http: bool,
+    pub connect_timeout: Option<Duration>,
+    pub request_timeout: Option<Duration>,
+    pub retry: Option<RetryPolicy>,
+    pub user_agent_suffix: Option<String>,
+}
+
+impl fmt::Debug for Explicit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Explicit")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("workspace_id", &self.workspace_id)
+            .field("base_url", &self.base_url)
+            .field("region", &self.region)
+            .field("use_env", &self.use_env)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Treat an empty variable as unset, as shells make that easy to do by accident.
+fn env_value(env: EnvLookup<'_>, name: &str) -> Option<String> {
+    env(name).filter(|v| !v.trim().is_empty())
+}
+
+pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Settings, ConfigError> {
+    let no_env = |_: &str| None;
+    let env: EnvLookup<'_> = if explicit.use_env { env } else { &no_env };
+
+    let api_key = match &explicit.api_key {
+        Some(key) => ApiKey::new(key.clone())?,
+        None => match env_value(env, "LANGSMITH_API_KEY")
+            .or_else(|| env_value(env, "LANGCHAIN_API_KEY"))
+        {
+            Some(key) => ApiKey::new(key).map_err(|e| {
+                ConfigError::new("api key", format!("{} (from the environment)", e.message))
+            })?,
+            None => {
+                return Err(ConfigError::new(
+                    "api key",
+                    "is not set: pass one, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)",
+                ));
+            }
+        },
+    };
+
+    let workspace_id = match &explicit.workspace_id {
+        Some(id) => Some(parse_workspace(id, "workspace id")?),
+        None => {
+            let a = env_value(env, "LANGSMITH_WORKSPACE_ID");
+            let b = env_value(env, "LANGSMITH_TENANT_ID");
+            match (a, b) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = (
+                        parse_workspace(&a, "LANGSMITH_WORKSPACE_ID")?,
+                        parse_workspace(&b, "LANGSMITH_TENANT_ID")?,
+                    );
+                    if a != b {
+                        return Err(ConfigError::new(
+                            "workspace id",
+                            "LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID are both set and differ; unset one",
+                        ));
+                    }
+                    Some(a)
+                }
+                (Some(a), None) => Some(parse_workspace(&a, "LANGSMITH_WORKSPACE_ID")?),
+                (None, Some(b)) => Some(parse_workspace(&b, "LANGSMITH_TENANT_ID")?),
+                (None, None) => None,
+            }
+        }
+    };
+
+    let (base_url, base_url_source) = match (&explicit.base_url, explicit.region) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::new(
+                "base url",
+                "both a base URL and a region were given; pass one",
+            ));
+        }
+        (Some(url), None) => (url.clone(), BaseUrlSource::Explicit),
+        (None, Some(region)) => (region.base_url().to_string(), BaseUrlSource::Explicit),
+        (None, None) => match env_value(env, "LANGSMITH_CONTROL_PLANE_URL") {
+            Some(url) => (url, BaseUrlSource::ControlPlaneUrlEnv),
+            None => match env_value(env, "LANGSMITH_ENDPOINT") {
+                Some(endpoint) => (derive_from_endpoint(&endpoint)?, BaseUrlSource::EndpointEnv),
+                None => (US_BASE_URL.to_string(), BaseUrlSource::Default),
+            },
+        },
+    };
+    let base_url = check_base_url(&base_url, explicit.allow_insecure_http)?;
+
+    let connect_timeout = explicit.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let request_timeout = explicit.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+    if connect_timeout.is_zero() {
+        return Err(ConfigError::new(
+            "connect timeout",
+            "must be greater than zero",
+        ));
+    }
+    if request_timeout.is_zero() {
+        return Err(ConfigError::new(
+            "request timeout",
+            "must be greater than zero",
+        ));
+    }
+    let retry = explicit.retry.clone().unwrap_or_default();
+    retry.check()?;
+
+    let mut user_agent = format!("{}/{}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+    if let Some(suffix) = &explicit.user_agent_suffix {
+        if suffix.chars().any(|c| c.is_control() || !c.is_ascii()) {
+            return Err(ConfigError::new(
+                "user agent suffix",
+                "must be printable ASCII",
+            ));
+        }
+        if !suffix.trim().is_empty() {
+            user_agent.push(' ');
+            user_agent.push_str(suffix.trim());
+        }
+    }
+
+    Ok(Settings {
+        api_key,
+        workspace_id,
+        base_url,
+        base_url_source,
+        connect_timeout,
+        request_timeout,
+        retry,
+        user_agent,
+    })
+}
+
+fn parse_workspace(value: &str, setting: &'static str) -> Result<Uuid, ConfigError> {
+    Uuid::parse_str(value.trim())
+        .map_err(|_| ConfigError::new(setting, format!("{:?} is not a UUID", value.trim())))
+}
+
+/// `LANGSMITH_ENDPOINT` names the LangSmith API; the Control Plane sits beside it.
+fn derive_from_endpoint(endpoint: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(endpoint.trim()).map_err(|e| {
+        ConfigError::new(
+            "LANGSMITH_ENDPOINT",
+            format!("{:?} is not a URL: {e}", endpoint.trim()),
+        )
+    })?;
+    match url.host_str() {
+        Some("api.smith.langchain.com") => return Ok(US_BASE_URL.to_string()),
+        Some("eu.api.smith.langchain.com") => return Ok(EU_BASE_URL.to_string()),
+        _ => {}
+    }
+    let path = url.path().trim_end_matches('/');
+    let path = path
+        .strip_suffix("/api/v1")
+        .or_else(|| path.strip_suffix("/api"))
+        .unwrap_or(path);
+    let origin = url.origin().ascii_serialization();
+    Ok(format!("{origin}{path}/api-host"))
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+    let url = Url::parse(text.trim()).map_err(|e| {
+        ConfigError::new("base url", format!("{:?} is not a URL: {e}", text.trim()))
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) || allow_insecure_http => {}
+        "http" => {
+            return Err(ConfigError::new(
+                "base url",
+                format!(
+                    "{} uses plain http to a non-loopback host, which would send the API key unencrypted; \
+                     use https or allow insecure http explicitly",
+                    url.origin().ascii_serialization()
+                ),
+            ));
+        }
+        other => {
+            return Err(ConfigError::new(
+                "base url",
+                format!("scheme {other:?} is not http or https"),
+            ));
+        }
+    }
+    if url.host().is_none() {
+        return Err(ConfigError::new("base url", "has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::new(
+            "base url",
+            "must not contain credentials; use the api key setting",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::new(
+            "base url",
+            "must not have a query or fragment",
+        ));
+    }
+    // Keep the path prefix (self-hosted `/api-host`), without a trailing slash.
+    let mut url = url;
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}

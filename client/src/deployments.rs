@@ -1,0 +1,198 @@
+//! Deployments: get, list, create, update, delete.
+
+use futures::{Stream, TryStreamExt};
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::{Error, RequestLine};
+use crate::pagination::{Paging, offset_stream};
+use crate::types::{
+    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentStatus, DeploymentType,
+};
+
+/// Deployment operations; from [`Client::deployments`].
+#[derive(Clone, Debug)]
+pub struct Deployments<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Deployment operations.
+    pub fn deployments(&self) -> Deployments<'_> {
+        Deployments { client: self }
+    }
+}
+
+impl<'a> Deployments<'a> {
+    /// One deployment.
+    pub async fn get(&self, deployment_id: Uuid) -> Result<Deployment, Error> {
+        self.client
+            .call(
+                self.client
+                    .api()
+                    .get_deployment()
+                    .deployment_id(deployment_id)
+                    .send(),
+            )
+            .await
+    }
+
+    /// A listing of the workspace's deployments; filter it, then stream or collect it.
+    pub fn list(&self) -> ListDeployments {
+        ListDeployments {
+            client: self.client.clone(),
+            paging: Paging::default(),
+            filter: Filter::default(),
+        }
+    }
+
+    /// Creates a deployment and its first revision. Wait on the answer's `latest_revision_id`
+    /// (or call [`Client::wait_for_latest_revision`]) to see it go live.
+    pub async fn create(&self, request: DeploymentCreateRequest) -> Result<Deployment, Error> {
+        self.client
+            .call(self.client.api().create_deployment().body(request).send())
+            .await
+    }
+
+    /// Changes a deployment. A new source revision config, new secrets or new sizing start a new
+    /// revision, named by the answer's `latest_revision_id`.
+    pub async fn update(
+        &self,
+        deployment_id: Uuid,
+        patch: DeploymentPatchRequest,
+    ) -> Result<Deployment, Error> {
+        self.client
+            .call(
+                self.client
+                    .api()
+                    .patch_deployment()
+                    .deployment_id(deployment_id)
+                    .body(patch)
+                    .send(),
+            )
+            .await
+    }
+
+    /// Deletes a deployment (its tracing project stays).
+    pub async fn delete(&self, deployment_id: Uuid) -> Result<(), Error> {
+        self.client
+            .call(
+                self.client
+                    .api()
+                    .delete_deployment()
+                    .deployment_id(deployment_id)
+                    .send(),
+            )
+            .await
+    }
+
+    /// Deletes a deployment and its tracing project.
+    pub async fn delete_with_tracing_project(&self, deployment_id: Uuid) -> Result<(), Error> {
+        let request = self
+            .client
+            .api()
+            .delete_deployment()
+            .deployment_id(deployment_id)
+            .delete_tracing_project(true);
+        self.client.call(request.send()).await
+    }
+
+    /// Deletes up to 100 deployments in one request.
+    pub async fn delete_many(&self, deployment_ids: &[Uuid]) -> Result<(), Error> {
+        if deployment_ids.is_empty() || deployment_ids.len() > 100 {
+            return Err(Error::InvalidInput(format!(
+                "delete_many takes 1 to 100 deployment IDs, got {}",
+                deployment_ids.len()
+            )));
+        }
+        let request = self
+            .client
+            .api()
+            .delete_deployments()
+            .deployment_ids(deployment_ids.to_vec());
+        self.client.call(request.send()).await.map(|_| ())
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct Filter {
+    name_contains: Option<String>,
+    status: Option<DeploymentStatus>,
+    deployment_type: Option<DeploymentType>,
+}
+
+/// A listing of deployments, fetched lazily page by page.
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until streamed or collected"]
+pub struct ListDeployments {
+    client: Client,
+    paging: Paging,
+    filter: Filter,
+}
+
+impl ListDeployments {
+    /// Only deployments whose name contains `text`.
+    pub fn name_contains(mut self, text: impl Into<String>) -> Self {
+        self.filter.name_contains = Some(text.into());
+        self
+    }
+    /// Only deployments in `status`.
+    pub fn status(mut self, status: DeploymentStatus) -> Self {
+        self.filter.status = Some(status);
+        self
+    }
+    /// Only deployments of this size class.
+    pub fn deployment_type(mut self, deployment_type: DeploymentType) -> Self {
+        self.filter.deployment_type = Some(deployment_type);
+        self
+    }
+    /// Items per request, 1 to 100 (default 100).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.paging.page_size = size;
+        self
+    }
+    /// Stop after this many items; pages are sized so no more are fetched.
+    pub fn max_items(mut self, cap: usize) -> Self {
+        self.paging.max_items = Some(cap);
+        self
+    }
+
+    /// The deployments, one at a time, fetching pages as they are needed.
+    pub fn stream(self) -> impl Stream<Item = Result<Deployment, Error>> + Send + 'static {
+        let what = RequestLine {
+            method: "GET".into(),
+            path: "/v2/deployments".into(),
+        };
+        let Self {
+            client,
+            paging,
+            filter,
+        } = self;
+        offset_stream(paging, what, move |offset, limit| {
+            let client = client.clone();
+            let filter = filter.clone();
+            async move {
+                let mut request = client
+                    .api()
+                    .list_deployments()
+                    .offset(offset)
+                    .limit(u64::from(limit));
+                if let Some(text) = filter.name_contains {
+                    request = request.name_contains(text);
+                }
+                if let Some(status) = filter.status {
+                    request = request.status(status.to_string());
+                }
+                if let Some(kind) = filter.deployment_type {
+                    request = request.deployment_type(kind);
+                }
+                client.call(request.send()).await.map(|page| page.resources)
+            }
+        })
+    }
+
+    /// All deployments (up to [`max_items`](Self::max_items)) in one vector.
+    pub async fn collect(self) -> Result<Vec<Deployment>, Error> {
+        self.stream().try_collect().await
+    }
+}

@@ -1,0 +1,465 @@
+//! The one error type of the crate, and its conversion from the generated client's error.
+
+use std::fmt;
+use std::time::Duration;
+
+use langsmith_control_plane_api::types::{ApiErrorBody, ApiErrorDetail, ValidationError};
+
+use crate::context::RequestContext;
+
+/// Longest stretch of an undecodable body kept in an error.
+pub const BODY_EXCERPT_LIMIT: usize = 4096;
+
+/// A setting that cannot be used, found while building a client.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {setting}: {message}")]
+pub struct ConfigError {
+    /// The setting, e.g. `api key`, `workspace id`, `base url`, or an environment variable name.
+    pub setting: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(setting: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            setting,
+            message: message.into(),
+        }
+    }
+}
+
+/// The request an error belongs to: method and path (never the query, never headers).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestLine {
+    /// HTTP method, e.g. `GET`.
+    pub method: String,
+    /// URL path including any base-URL prefix, e.g. `/v2/deployments/{id}`.
+    pub path: String,
+}
+
+impl fmt::Display for RequestLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.method.is_empty() {
+            f.write_str("request")
+        } else {
+            write!(f, "{} {}", self.method, self.path)
+        }
+    }
+}
+
+/// An error answer from the service (any 4xx or 5xx), with what it said.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// The request that got this answer.
+    pub request: RequestLine,
+    /// HTTP status.
+    pub status: u16,
+    /// The `detail` text of a FastAPI error body, when it had one.
+    pub detail: Option<String>,
+    /// The validation problems of a 422 answer.
+    pub validation: Vec<ValidationError>,
+    /// The body, cut to [`BODY_EXCERPT_LIMIT`] bytes, when it was not a FastAPI error body.
+    pub body: Option<String>,
+    /// The wait the service asked for with `Retry-After`.
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.request, status_text(self.status))?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        if !self.validation.is_empty() {
+            let items: Vec<String> = self.validation.iter().map(describe_validation).collect();
+            write!(f, ": {}", items.join("; "))?;
+        }
+        if let (None, true, Some(body)) = (&self.detail, self.validation.is_empty(), &self.body) {
+            let body = body.trim();
+            if !body.is_empty() {
+                write!(f, ": {}", one_line(body, 200))?;
+            }
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (retry after {}s)", wait.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
+/// How a request failed to get an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (refused, DNS, TLS handshake): the request was never sent.
+    Connect,
+    /// The attempt took longer than the request timeout.
+    Timeout,
+    /// The connection broke while sending the request or reading the answer.
+    Connection,
+    /// The answer's body could not be read to the end.
+    Body,
+    /// Anything else reqwest reported.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "could not connect",
+            Self::Timeout => "timed out",
+            Self::Connection => "connection failed",
+            Self::Body => "could not read the response body",
+            Self::Other => "request failed",
+        })
+    }
+}
+
+/// Everything that can go wrong talking to the Control Plane.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A client setting is invalid; raised while building the client, before any request.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    /// An argument cannot be sent (e.g. a page size out of bounds); nothing was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// No answer arrived: connection refused or reset, timeout, unreadable body.
+    #[error("{request}: {kind}: {message}")]
+    Transport {
+        /// The request.
+        request: RequestLine,
+        /// What went wrong.
+        kind: TransportErrorKind,
+        /// reqwest's description (it names no secret: URLs carry none).
+        message: String,
+    },
+
+    /// 401 or 403: the key is missing, wrong, or may not act here (organization keys need a workspace).
+    #[error("{0}")]
+    Unauthorized(ApiError),
+
+    /// 404: no such deployment, revision or other resource in this workspace.
+    #[error("{0}")]
+    NotFound(ApiError),
+
+    /// 409: a resource with the same identity exists.
+    #[error("{0}")]
+    Conflict(ApiError),
+
+    /// 422: the service rejected the request's values; see [`ApiError::validation`].
+    #[error("{0}")]
+    Validation(ApiError),
+
+    /// 429: too many requests; see [`ApiError::retry_after`].
+    #[error("{0}")]
+    RateLimited(ApiError),
+
+    /// 5xx: the service (or a proxy before it) failed.
+    #[error("{0}")]
+    Server(ApiError),
+
+    /// Any other 4xx, such as 400 (the request cannot be carried out as asked).
+    #[error("{0}")]
+    Api(ApiError),
+
+    /// An answer arrived but its body was not what the API describes.
+    #[error("{request}: {status}: response body could not be decoded ({message}): {body_excerpt}")]
+    Decode {
+        /// The request.
+        request: RequestLine,
+        /// HTTP status of the answer.
+        status: u16,
+        /// What did not decode.
+        message: String,
+        /// The body, cut to [`BODY_EXCERPT_LIMIT`] bytes.
+        body_excerpt: String,
+    },
+
+    /// The service answered with a redirect, which is never followed (the key must not travel elsewhere).
+    #[error(
+        "{request}: {status}: redirect to {target} refused (the API key is never sent to another address)"
+    )]
+    RedirectRefused {
+        /// The request.
+        request: RequestLine,
+        /// HTTP status (301, 302, 307, ...).
+        status: u16,
+        /// Origin of the `Location` target (scheme, host, port), or `an unnamed location`.
+        target: String,
+    },
+
+    /// A paged listing misbehaved (for example a server that ignores the offset).
+    #[error("{request}: pagination stopped: {message}")]
+    Pagination {
+        /// The request.
+        request: RequestLine,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::Validation(e)
+            | Error::RateLimited(e)
+            | Error::Server(e)
+            | Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } | Error::RedirectRefused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The API error, for errors that are answers from the service.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Unauthorized(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::Validation(e)
+            | Error::RateLimited(e)
+            | Error::Server(e)
+            | Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same request again later may succeed: transport failures, 429 and 5xx.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::RateLimited(_) | Error::Server(_) => true,
+            Error::Decode { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Classifies an HTTP error answer.
+    pub(crate) fn from_api(error: ApiError) -> Self {
+        match error.status {
+            401 | 403 => Error::Unauthorized(error),
+            404 => Error::NotFound(error),
+            409 => Error::Conflict(error),
+            422 => Error::Validation(error),
+            429 => Error::RateLimited(error),
+            500..=599 => Error::Server(error),
+            _ => Error::Api(error),
+        }
+    }
+
+    pub(crate) fn transport(
+        request: RequestLine,
+        error: &reqwest::Error,
+        reading_body: bool,
+    ) -> Self {
+        let kind = if error.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if error.is_connect() {
+            TransportErrorKind::Connect
+        } else if reading_body || error.is_body() || error.is_decode() {
+            TransportErrorKind::Body
+        } else if error.is_request() {
+            TransportErrorKind::Connection
+        } else {
+            TransportErrorKind::Other
+        };
+        Error::Transport {
+            request,
+            kind,
+            message: error_chain(error),
+        }
+    }
+
+    /// Converts the generated client's error, using what the transport recorded about the request.
+    pub(crate) async fn from_generated(
+        error: progenitor_client::Error<ApiErrorBody>,
+        context: &RequestContext,
+    ) -> Self {
+        use progenitor_client::Error as E;
+        let request = context.request_line();
+        match error {
+            E::InvalidRequest(message) => Error::InvalidInput(message),
+            E::Custom(message) => Error::InvalidInput(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) => Error::transport(request, &e, false),
+            E::ResponseBodyError(e) => Error::transport(request, &e, true),
+            E::ErrorResponse(value) => {
+                let status = value.status().as_u16();
+                let retry_after = retry_after(value.headers());
+                let body = value.into_inner();
+                Error::from_api(api_error_from_body(request, status, body, retry_after))
+            }
+            E::InvalidResponsePayload(bytes, decode_error) => {
+                let status = context.status().unwrap_or(200);
+                if status >= 400 {
+                    // A documented error status whose body is not a FastAPI error (a proxy's HTML page):
+                    // still an error of that status, with the body kept.
+                    Error::from_api(ApiError {
+                        request,
+                        status,
+                        detail: None,
+                        validation: Vec::new(),
+                        body: Some(excerpt(&bytes)),
+                        retry_after: None,
+                    })
+                } else {
+                    Error::Decode {
+                        request,
+                        status,
+                        message: decode_error.to_string(),
+                        body_excerpt: excerpt(&bytes),
+                    }
+                }
+            }
+            E::UnexpectedResponse(response) => Self::from_response(request, response).await,
+        }
+    }
+
+    /// An answer whose status the operation does not document.
+    pub(crate) async fn from_response(request: RequestLine, response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            let target = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|location| response.url().join(location).ok())
+                .map(|url| url.origin().ascii_serialization())
+                .unwrap_or_else(|| "an unnamed location".to_string());
+            return Error::RedirectRefused {
+                request,
+                status,
+                target,
+            };
+        }
+        let retry_after = retry_after(response.headers());
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) => return Error::transport(request, &e, true),
+        };
+        if (200..300).contains(&status) {
+            return Error::Decode {
+                request,
+                status,
+                message: "the API does not document this success status for the operation".into(),
+                body_excerpt: excerpt(&bytes),
+            };
+        }
+        match serde_json::from_slice::<ApiErrorBody>(&bytes) {
+            Ok(body) => Error::from_api(api_error_from_body(request, status, body, retry_after)),
+            Err(_) => Error::from_api(ApiError {
+                request,
+                status,
+                detail: None,
+                validation: Vec::new(),
+                body: Some(excerpt(&bytes)),
+                retry_after,
+            }),
+        }
+    }
+}
+
+fn api_error_from_body(
+    request: RequestLine,
+    status: u16,
+    body: ApiErrorBody,
+    retry_after: Option<Duration>,
+) -> ApiError {
+    let (detail, validation) = match body.detail {
+        ApiErrorDetail::String(text) => (Some(text), Vec::new()),
+        ApiErrorDetail::Array(items) => (None, items),
+    };
+    ApiError {
+        request,
+        status,
+        detail,
+        validation,
+        body: None,
+        retry_after,
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(86_400.0)));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(BODY_EXCERPT_LIMIT)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if bytes.len() > BODY_EXCERPT_LIMIT {
+        text.push_str(&format!("... ({} bytes in all)", bytes.len()));
+    }
+    text
+}
+
+fn one_line(text: &str, limit: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > limit {
+        let cut: String = flat.chars().take(limit).collect();
+        format!("{cut}...")
+    } else {
+        flat
+    }
+}
+
+fn status_text(status: u16) -> String {
+    match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+fn describe_validation(item: &ValidationError) -> String {
+    let location: Vec<String> = item
+        .loc
+        .iter()
+        .map(|part| match serde_json::to_value(part) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(_) => "?".into(),
+        })
+        .collect();
+    format!("{}: {}", location.join("."), item.msg)
+}
+
+/// reqwest's error with its sources, on one line. reqwest includes the URL, which carries no secret.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

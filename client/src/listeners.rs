@@ -1,0 +1,89 @@
+//! Listeners (agents that run deployments in self-hosted clusters).
+
+use futures::{Stream, TryStreamExt};
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::{Error, RequestLine};
+use crate::pagination::{Paging, offset_stream};
+use crate::types::Listener;
+
+/// Listener operations; from [`Client::listeners`].
+#[derive(Clone, Debug)]
+pub struct Listeners<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Listener operations.
+    pub fn listeners(&self) -> Listeners<'_> {
+        Listeners { client: self }
+    }
+}
+
+impl Listeners<'_> {
+    /// One listener.
+    pub async fn get(&self, listener_id: Uuid) -> Result<Listener, Error> {
+        self.client
+            .call(
+                self.client
+                    .api()
+                    .get_listener()
+                    .listener_id(listener_id)
+                    .send(),
+            )
+            .await
+    }
+
+    /// All listeners of the workspace, fetched lazily.
+    pub fn list(&self) -> ListListeners {
+        ListListeners {
+            client: self.client.clone(),
+            paging: Paging::default(),
+        }
+    }
+}
+
+/// A listing of listeners, fetched lazily page by page.
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until streamed or collected"]
+pub struct ListListeners {
+    client: Client,
+    paging: Paging,
+}
+
+impl ListListeners {
+    /// Items per request, 1 to 100 (default 100).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.paging.page_size = size;
+        self
+    }
+    /// Stop after this many items.
+    pub fn max_items(mut self, cap: usize) -> Self {
+        self.paging.max_items = Some(cap);
+        self
+    }
+    /// The listeners, one at a time.
+    pub fn stream(self) -> impl Stream<Item = Result<Listener, Error>> + Send + 'static {
+        let what = RequestLine {
+            method: "GET".into(),
+            path: "/v2/listeners".into(),
+        };
+        let Self { client, paging } = self;
+        offset_stream(paging, what, move |offset, limit| {
+            let client = client.clone();
+            async move {
+                let request = client
+                    .api()
+                    .list_listeners()
+                    .offset(offset)
+                    .limit(u64::from(limit));
+                client.call(request.send()).await.map(|page| page.resources)
+            }
+        })
+    }
+    /// All listeners (up to the cap) in one vector.
+    pub async fn collect(self) -> Result<Vec<Listener>, Error> {
+        self.stream().try_collect().await
+    }
+}

@@ -1,0 +1,269 @@
+//! Revision logs: cursor-paged, optionally followed while the revision is in progress.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::{Stream, TryStreamExt};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::{Error, RequestLine};
+use crate::types::{LogLevel, LogOrder, LogType};
+
+/// Largest page the logs operation accepts.
+pub const MAX_LOG_PAGE_SIZE: u32 = 1000;
+
+/// One log entry. The API promises little about its shape, so the fields are kept as sent,
+/// with accessors for the common ones.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct LogEntry(pub Map<String, Value>);
+
+impl LogEntry {
+    /// The `timestamp` field as text.
+    pub fn timestamp(&self) -> Option<&str> {
+        self.text("timestamp")
+    }
+    /// The `message` field.
+    pub fn message(&self) -> Option<&str> {
+        self.text("message")
+    }
+    /// The `level` field.
+    pub fn level(&self) -> Option<&str> {
+        self.text("level")
+    }
+    /// Any field as text, when it is a string.
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.0.get(field).and_then(Value::as_str)
+    }
+}
+
+/// A revision's build or deploy log, fetched lazily; from [`Revisions::logs`](crate::Revisions::logs).
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until streamed or collected"]
+pub struct ListLogs {
+    client: Client,
+    deployment_id: Uuid,
+    revision_id: Uuid,
+    log_type: LogType,
+    order: Option<LogOrder>,
+    level: Option<LogLevel>,
+    query: Option<String>,
+    start_time: Option<DateTime<Utc>>,
+    end_time: Option<DateTime<Utc>>,
+    page_size: u32,
+    max_items: Option<usize>,
+    follow: Option<Duration>,
+}
+
+impl ListLogs {
+    pub(crate) fn new(
+        client: Client,
+        deployment_id: Uuid,
+        revision_id: Uuid,
+        log_type: LogType,
+    ) -> Self {
+        Self {
+            client,
+            deployment_id,
+            revision_id,
+            log_type,
+            order: None,
+            level: None,
+            query: None,
+            start_time: None,
+            end_time: None,
+            page_size: 200,
+            max_items: None,
+            follow: None,
+        }
+    }
+    /// Newest first instead of oldest first.
+    pub fn order(mut self, order: LogOrder) -> Self {
+        self.order = Some(order);
+        self
+    }
+    /// Only entries at this severity or above.
+    pub fn level(mut self, level: LogLevel) -> Self {
+        self.level = Some(level);
+        self
+    }
+    /// Only entries matching this text.
+    pub fn query(mut self, text: impl Into<String>) -> Self {
+        self.query = Some(text.into());
+        self
+    }
+    /// Only entries at or after this time.
+    pub fn start_time(mut self, time: DateTime<Utc>) -> Self {
+        self.start_time = Some(time);
+        self
+    }
+    /// Only entries before this time.
+    pub fn end_time(mut self, time: DateTime<Utc>) -> Self {
+        self.end_time = Some(time);
+        self
+    }
+    /// Entries per request, 1 to 1000 (default 200).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size;
+        self
+    }
+    /// Stop after this many entries.
+    pub fn max_items(mut self, cap: usize) -> Self {
+        self.max_items = Some(cap);
+        self
+    }
+    /// Keep reading new entries, checking every `interval`, until the revision reaches a
+    /// final status (then read what is left and end).
+    pub fn follow(mut self, interval: Duration) -> Self {
+        self.follow = Some(interval);
+        self
+    }
+
+    /// The entries, one at a time.
+    pub fn stream(self) -> impl Stream<Item = Result<LogEntry, Error>> + Send + 'static {
+        let state = Cursor {
+            buffer: VecDeque::new(),
+            cursor: None,
+            skip: 0,
+            exhausted: false,
+            last_round: false,
+            yielded: 0,
+        };
+        futures::stream::try_unfold((self, state), |(query, mut state)| async move {
+            if state.yielded == 0
+                && state.cursor.is_none()
+                && state.buffer.is_empty()
+                && !state.exhausted
+            {
+                query.check()?;
+            }
+            loop {
+                if query.max_items.is_some_and(|cap| state.yielded >= cap) {
+                    return Ok(None);
+                }
+                if let Some(entry) = state.buffer.pop_front() {
+                    state.yielded += 1;
+                    return Ok(Some((entry, (query, state))));
+                }
+                if state.exhausted {
+                    match query.follow {
+                        Some(_) if state.last_round => return Ok(None),
+                        Some(interval) => {
+                            // Decide before sleeping whether the next read is the last one.
+                            let revision = query
+                                .client
+                                .get_revision(query.deployment_id, query.revision_id)
+                                .await?;
+                            if revision.status.is_terminal() {
+                                state.last_round = true;
+                            } else {
+                                tokio::time::sleep(interval).await;
+                            }
+                            state.exhausted = false;
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                query.fetch_into(&mut state).await?;
+            }
+        })
+    }
+
+    /// All entries (up to [`max_items`](Self::max_items)) in one vector.
+    pub async fn collect(self) -> Result<Vec<LogEntry>, Error> {
+        self.stream().try_collect().await
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if !(1..=MAX_LOG_PAGE_SIZE).contains(&self.page_size) {
+            return Err(Error::InvalidInput(format!(
+                "log page size {} is out of bounds (1..={MAX_LOG_PAGE_SIZE})",
+                self.page_size
+            )));
+        }
+        Ok(())
+    }
+
+    fn request_line(&self) -> RequestLine {
+        RequestLine {
+            method: "GET".into(),
+            path: format!(
+                "/v2/deployments/{}/revisions/{}/logs",
+                self.deployment_id, self.revision_id
+            ),
+        }
+    }
+
+    async fn fetch_into(&self, state: &mut Cursor) -> Result<(), Error> {
+        let wanted = self
+            .max_items
+            .map_or(usize::MAX, |cap| cap - state.yielded + state.skip);
+        let limit = (self.page_size as usize)
+            .min(wanted)
+            .clamp(1, MAX_LOG_PAGE_SIZE as usize) as u64;
+        let mut request = self
+            .client
+            .api()
+            .list_revision_logs()
+            .deployment_id(self.deployment_id)
+            .revision_id(self.revision_id)
+            .type_(self.log_type.clone())
+            .limit(limit);
+        if let Some(order) = &self.order {
+            request = request.order(order.clone());
+        }
+        if let Some(level) = &self.level {
+            request = request.level(level.clone());
+        }
+        if let Some(query) = &self.query {
+            request = request.query(query.clone());
+        }
+        if let Some(time) = self.start_time {
+            request = request.start_time(time);
+        }
+        if let Some(time) = self.end_time {
+            request = request.end_time(time);
+        }
+        if let Some(cursor) = &state.cursor {
+            request = request.offset(cursor.clone());
+        }
+        let page = self.client.call(request.send()).await?;
+        let received = page.logs.len();
+        let fresh = page.logs.into_iter().skip(state.skip).map(LogEntry);
+        state.buffer.extend(fresh);
+        match page.next_offset {
+            Some(next) if received > 0 => {
+                if state.cursor.as_deref() == Some(next.as_str()) {
+                    return Err(Error::Pagination {
+                        request: self.request_line(),
+                        message: format!(
+                            "the cursor {next:?} came back unchanged; stopping instead of looping"
+                        ),
+                    });
+                }
+                state.cursor = Some(next);
+                state.skip = 0;
+            }
+            _ => {
+                // End of what exists now. When following, re-read this page later and skip what was seen.
+                state.skip = state.skip.max(received);
+                state.exhausted = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Cursor {
+    buffer: VecDeque<LogEntry>,
+    /// Cursor of the page to read next (`None`: the first page).
+    cursor: Option<String>,
+    /// Entries at the start of that page already yielded.
+    skip: usize,
+    exhausted: bool,
+    last_round: bool,
+    yielded: usize,
+}

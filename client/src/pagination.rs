@@ -1,0 +1,144 @@
+//! Lazy paging over the offset-based list operations.
+
+use std::collections::{HashSet, VecDeque};
+
+use futures::Stream;
+use uuid::Uuid;
+
+use crate::error::{Error, RequestLine};
+
+/// Largest page the list operations accept.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Items that carry an ID, so a page can be checked against the ones before it.
+pub(crate) trait Identified {
+    fn id(&self) -> Uuid;
+}
+
+impl Identified for crate::types::Deployment {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+impl Identified for crate::types::Revision {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+impl Identified for crate::types::Listener {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
+/// Page size and item cap of a listing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Paging {
+    pub page_size: u32,
+    pub max_items: Option<usize>,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self {
+            page_size: MAX_PAGE_SIZE,
+            max_items: None,
+        }
+    }
+}
+
+impl Paging {
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
+            return Err(Error::InvalidInput(format!(
+                "page size {} is out of bounds (1..={MAX_PAGE_SIZE})",
+                self.page_size
+            )));
+        }
+        Ok(())
+    }
+}
+
+struct State<T, F> {
+    fetch: F,
+    paging: Paging,
+    offset: u64,
+    yielded: usize,
+    buffer: VecDeque<T>,
+    seen: HashSet<Uuid>,
+    done: bool,
+    what: RequestLine,
+}
+
+/// Streams items page by page: requests `min(page size, items still wanted)`, follows the
+/// offset, stops on a short or empty page, skips items a shifting listing repeats, and stops
+/// with an error when a whole page repeats (a server that ignores the offset).
+pub(crate) fn offset_stream<T, F, Fut>(
+    paging: Paging,
+    what: RequestLine,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error>> + Send
+where
+    T: Identified + Send + 'static,
+    F: FnMut(u64, u32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Vec<T>, Error>> + Send,
+{
+    let state = State {
+        fetch,
+        paging,
+        offset: 0,
+        yielded: 0,
+        buffer: VecDeque::new(),
+        seen: HashSet::new(),
+        done: false,
+        what,
+    };
+    futures::stream::try_unfold(state, |mut state| async move {
+        if state.yielded == 0 && state.offset == 0 {
+            state.paging.check()?;
+        }
+        loop {
+            if state
+                .paging
+                .max_items
+                .is_some_and(|cap| state.yielded >= cap)
+            {
+                return Ok(None);
+            }
+            if let Some(item) = state.buffer.pop_front() {
+                state.yielded += 1;
+                return Ok(Some((item, state)));
+            }
+            if state.done {
+                return Ok(None);
+            }
+            let wanted = state
+                .paging
+                .max_items
+                .map_or(usize::MAX, |cap| cap - state.yielded);
+            let limit = (state.paging.page_size as usize).min(wanted).max(1) as u32;
+            let page = (state.fetch)(state.offset, limit).await?;
+            let received = page.len();
+            if received < limit as usize {
+                state.done = true;
+            }
+            state.offset += received as u64;
+            let mut fresh = 0;
+            for item in page {
+                if state.seen.insert(item.id()) {
+                    fresh += 1;
+                    state.buffer.push_back(item);
+                }
+            }
+            if received > 0 && fresh == 0 {
+                return Err(Error::Pagination {
+                    request: state.what.clone(),
+                    message: format!(
+                        "the page at offset {} repeated items already listed; the server seems to ignore the offset",
+                        state.offset - received as u64
+                    ),
+                });
+            }
+        }
+    })
+}

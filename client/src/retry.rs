@@ -1,0 +1,287 @@
+//! The request policy every operation goes through: auth headers, timeouts, retries, tracing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use langsmith_control_plane_api::transport::{Execute, ResponseFuture};
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::config::Settings;
+use crate::context::RequestContext;
+use crate::error::{ConfigError, retry_after};
+
+/// When and how often a failed request is tried again.
+///
+/// Only requests that can safely be repeated are retried: GET and DELETE on connection errors,
+/// timeouts, 429, 502, 503 and 504 (and 500 for GET). POST and PATCH are retried only when the
+/// connection failed before the request was sent. `Retry-After` is honoured, but never past
+/// [`max_elapsed`](Self::max_elapsed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    multiplier: f64,
+    jitter: bool,
+    max_elapsed: Option<Duration>,
+}
+
+impl Default for RetryPolicy {
+    /// 3 retries, backoff from 250 ms doubling to at most 10 s with jitter, 60 s overall.
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(10),
+            multiplier: 2.0,
+            jitter: true,
+            max_elapsed: Some(Duration::from_secs(60)),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+    /// Retries after the first attempt (0 disables retries).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+    /// Wait before the first retry (before jitter).
+    pub fn initial_backoff(mut self, wait: Duration) -> Self {
+        self.initial_backoff = wait;
+        self
+    }
+    /// Longest wait between attempts, unless `Retry-After` asks for more.
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.max_backoff = wait;
+        self
+    }
+    /// Growth factor of the wait between attempts (at least 1).
+    pub fn multiplier(mut self, factor: f64) -> Self {
+        self.multiplier = factor;
+        self
+    }
+    /// Randomize each wait between half and all of its value, so clients do not retry in step.
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+    /// Deadline for all attempts of one request together; no retry starts that would end past it.
+    pub fn max_elapsed(mut self, deadline: Option<Duration>) -> Self {
+        self.max_elapsed = deadline;
+        self
+    }
+    /// Configured number of retries.
+    pub fn retries(&self) -> u32 {
+        self.max_retries
+    }
+    /// Configured overall deadline.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.max_elapsed
+    }
+
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        if !(self.multiplier.is_finite() && self.multiplier >= 1.0) {
+            return Err(ConfigError::new(
+                "retry policy",
+                "multiplier must be a finite number >= 1",
+            ));
+        }
+        if self.initial_backoff > self.max_backoff {
+            return Err(ConfigError::new(
+                "retry policy",
+                "initial backoff is longer than the maximum backoff",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The wait before retry number `retry` (1-based), without `Retry-After`.
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        let exponent = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
+        let base = self.initial_backoff.as_secs_f64() * self.multiplier.powi(exponent);
+        let capped = base.min(self.max_backoff.as_secs_f64());
+        let wait = if self.jitter {
+            capped * (0.5 + fastrand::f64() * 0.5)
+        } else {
+            capped
+        };
+        Duration::from_secs_f64(wait)
+    }
+}
+
+/// Whether a method may be sent twice without changing the outcome.
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+    )
+}
+
+fn retryable_status(method: &Method, status: StatusCode) -> bool {
+    match status.as_u16() {
+        429 | 502 | 503 | 504 => is_idempotent(method),
+        500 => matches!(*method, Method::GET | Method::HEAD),
+        _ => false,
+    }
+}
+
+fn retryable_error(method: &Method, error: &reqwest::Error) -> bool {
+    // A connect error means the request never left: safe for every method.
+    error.is_connect() || (is_idempotent(method) && (error.is_timeout() || error.is_request()))
+}
+
+/// Reads the body inside the retry loop, so a connection that breaks mid-body is retried like
+/// one that breaks earlier (for requests that may be repeated), and latency covers the whole answer.
+async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    use reqwest::ResponseBuilderExt;
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let body = response.bytes().await?;
+    Ok(reqwest::Response::from(
+        builder
+            .body(body)
+            .expect("parts taken from a valid response"),
+    ))
+}
+
+/// The facade's [`Execute`] implementation, installed into the generated client.
+pub(crate) struct RequestPolicy {
+    headers: Vec<(HeaderName, HeaderValue)>,
+    request_timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl RequestPolicy {
+    pub(crate) fn new(settings: &Settings) -> Self {
+        let mut headers = vec![(
+            HeaderName::from_static("x-api-key"),
+            settings.api_key.header_value(),
+        )];
+        if let Some(workspace) = settings.workspace_id {
+            let value = HeaderValue::from_str(&workspace.to_string())
+                .expect("a UUID is a valid header value");
+            headers.push((HeaderName::from_static("x-tenant-id"), value));
+        }
+        let agent = HeaderValue::from_str(&settings.user_agent).expect("checked: printable ASCII");
+        headers.push((reqwest::header::USER_AGENT, agent));
+        Self {
+            headers,
+            request_timeout: settings.request_timeout,
+            retry: settings.retry.clone(),
+        }
+    }
+
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        for (name, value) in &self.headers {
+            request.headers_mut().insert(name.clone(), value.clone());
+        }
+        if request.timeout().is_none() {
+            *request.timeout_mut() = Some(self.request_timeout);
+        }
+        let method = request.method().clone();
+        let path = request.url().path().to_string();
+        RequestContext::record_request(method.as_str(), &path);
+
+        let started = Instant::now();
+        let deadline = self.retry.max_elapsed.map(|limit| started + limit);
+        let mut attempt: u32 = 1;
+        loop {
+            let spare = if attempt <= self.retry.max_retries {
+                request.try_clone()
+            } else {
+                None
+            };
+            let span = tracing::info_span!(
+                "control_plane.request",
+                operation,
+                method = %method,
+                path = %path,
+                attempt,
+                status = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            );
+            let sent_at = Instant::now();
+            let result = async {
+                let response = client.execute(request).await?;
+                read_whole(response).await
+            }
+            .instrument(span.clone())
+            .await;
+            let latency = sent_at.elapsed();
+            span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+            let status = result.as_ref().ok().map(|r| r.status());
+            if let Some(status) = status {
+                span.record("status", status.as_u16());
+            }
+            RequestContext::record_attempt(status.map(|s| s.as_u16()));
+
+            let Some(next) = spare else { return result };
+            let wait = match &result {
+                Ok(response) if retryable_status(&method, response.status()) => {
+                    retry_after(response.headers()).unwrap_or_else(|| self.retry.backoff(attempt))
+                }
+                Err(error) if retryable_error(&method, error) => self.retry.backoff(attempt),
+                _ => return result,
+            };
+            if deadline.is_some_and(|deadline| Instant::now() + wait > deadline) {
+                span.in_scope(|| {
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "not retrying: the wait would pass the deadline"
+                    )
+                });
+                return result;
+            }
+            span.in_scope(|| match &result {
+                Ok(response) => tracing::debug!(
+                    status = response.status().as_u16(),
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                ),
+                Err(error) => {
+                    tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying")
+                }
+            });
+            drop(result);
+            tokio::time::sleep(wait).await;
+            request = next;
+            attempt += 1;
+        }
+    }
+}
+
+impl Execute for RequestPolicy {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> ResponseFuture<'a> {
+        Box::pin(self.run(client, request, operation))
+    }
+}
+
+pub(crate) fn into_executor(policy: RequestPolicy) -> Arc<dyn Execute> {
+    Arc::new(policy)
+}

@@ -1,0 +1,172 @@
+//! Revisions of one deployment: get, list, redeploy, logs, wait.
+
+use futures::{Stream, TryStreamExt};
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::{Error, RequestLine};
+use crate::logs::ListLogs;
+use crate::pagination::{Paging, offset_stream};
+use crate::types::{Deployment, LogType, Revision, RevisionStatus};
+use crate::waiting::{RevisionOutcome, WaitOptions};
+
+/// Operations on the revisions of one deployment; from [`Client::revisions`].
+#[derive(Clone, Debug)]
+pub struct Revisions<'a> {
+    client: &'a Client,
+    deployment_id: Uuid,
+}
+
+impl Client {
+    /// Operations on the revisions of `deployment_id`.
+    pub fn revisions(&self, deployment_id: Uuid) -> Revisions<'_> {
+        Revisions {
+            client: self,
+            deployment_id,
+        }
+    }
+
+    /// One revision and its status: `GET /v2/deployments/{deployment_id}/revisions/{revision_id}`.
+    pub async fn get_revision(
+        &self,
+        deployment_id: Uuid,
+        revision_id: Uuid,
+    ) -> Result<Revision, Error> {
+        self.revisions(deployment_id).get(revision_id).await
+    }
+}
+
+impl Revisions<'_> {
+    /// One revision and its status.
+    pub async fn get(&self, revision_id: Uuid) -> Result<Revision, Error> {
+        let request = self
+            .client
+            .api()
+            .get_revision()
+            .deployment_id(self.deployment_id)
+            .revision_id(revision_id);
+        self.client.call(request.send()).await
+    }
+
+    /// The newest revision, or `None` when the deployment has none yet.
+    pub async fn latest(&self) -> Result<Option<Revision>, Error> {
+        let deployment = self.client.deployments().get(self.deployment_id).await?;
+        match deployment.latest_revision_id {
+            Some(revision_id) => self.get(revision_id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The deployment's revisions, newest first, fetched lazily.
+    pub fn list(&self) -> ListRevisions {
+        ListRevisions {
+            client: self.client.clone(),
+            deployment_id: self.deployment_id,
+            paging: Paging::default(),
+            status: Vec::new(),
+        }
+    }
+
+    /// Deploys an earlier revision again (a rollback). The answer's `latest_revision_id` names
+    /// the new revision to wait on.
+    pub async fn redeploy(&self, revision_id: Uuid) -> Result<Deployment, Error> {
+        let request = self
+            .client
+            .api()
+            .redeploy_revision()
+            .deployment_id(self.deployment_id)
+            .revision_id(revision_id);
+        self.client.call(request.send()).await
+    }
+
+    /// The build or deploy log of a revision.
+    pub fn logs(&self, revision_id: Uuid, log_type: LogType) -> ListLogs {
+        ListLogs::new(
+            self.client.clone(),
+            self.deployment_id,
+            revision_id,
+            log_type,
+        )
+    }
+
+    /// Waits until the revision is deployed, fails, is superseded, or the wait times out.
+    pub async fn wait(
+        &self,
+        revision_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<RevisionOutcome, Error> {
+        self.client
+            .wait_for_revision(self.deployment_id, revision_id, options)
+            .await
+    }
+}
+
+/// A listing of a deployment's revisions (newest first), fetched lazily page by page.
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until streamed or collected"]
+pub struct ListRevisions {
+    client: Client,
+    deployment_id: Uuid,
+    paging: Paging,
+    status: Vec<RevisionStatus>,
+}
+
+impl ListRevisions {
+    /// Only revisions in one of these statuses.
+    pub fn status(mut self, statuses: impl IntoIterator<Item = RevisionStatus>) -> Self {
+        self.status = statuses.into_iter().collect();
+        self
+    }
+    /// Items per request, 1 to 100 (default 100).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.paging.page_size = size;
+        self
+    }
+    /// Stop after this many items; pages are sized so no more are fetched.
+    pub fn max_items(mut self, cap: usize) -> Self {
+        self.paging.max_items = Some(cap);
+        self
+    }
+
+    /// The revisions, one at a time.
+    pub fn stream(self) -> impl Stream<Item = Result<Revision, Error>> + Send + 'static {
+        let what = RequestLine {
+            method: "GET".into(),
+            path: format!("/v2/deployments/{}/revisions", self.deployment_id),
+        };
+        let Self {
+            client,
+            deployment_id,
+            paging,
+            status,
+        } = self;
+        let status = (!status.is_empty()).then(|| {
+            status
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        offset_stream(paging, what, move |offset, limit| {
+            let client = client.clone();
+            let status = status.clone();
+            async move {
+                let mut request = client
+                    .api()
+                    .list_revisions()
+                    .deployment_id(deployment_id)
+                    .offset(offset)
+                    .limit(u64::from(limit));
+                if let Some(status) = status {
+                    request = request.status(status);
+                }
+                client.call(request.send()).await.map(|page| page.resources)
+            }
+        })
+    }
+
+    /// All revisions (up to [`max_items`](Self::max_items)) in one vector.
+    pub async fn collect(self) -> Result<Vec<Revision>, Error> {
+        self.stream().try_collect().await
+    }
+}

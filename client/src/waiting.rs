@@ -1,0 +1,350 @@
+//! Waiting on a revision until it is deployed, fails, is superseded, or the wait times out.
+//!
+//! Dropping a wait (or the stream of [`Client::watch_revision`]) stops only the polling: the
+//! service goes on building and deploying the revision.
+
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::types::{Deployment, Revision, RevisionStatus};
+
+/// How to poll while waiting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaitOptions {
+    first_interval: Duration,
+    max_interval: Duration,
+    multiplier: f64,
+    timeout: Duration,
+    jitter: bool,
+}
+
+impl Default for WaitOptions {
+    /// Poll at once, then after 2 s, growing 1.5x per poll to a 30 s cap; give up after 30 minutes.
+    fn default() -> Self {
+        Self {
+            first_interval: Duration::from_secs(2),
+            max_interval: Duration::from_secs(30),
+            multiplier: 1.5,
+            timeout: Duration::from_secs(30 * 60),
+            jitter: true,
+        }
+    }
+}
+
+impl WaitOptions {
+    /// Wait between the first and second poll (the first poll is immediate).
+    pub fn first_interval(mut self, interval: Duration) -> Self {
+        self.first_interval = interval;
+        self
+    }
+    /// Longest wait between polls.
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+    /// Poll at a fixed interval (first and maximum interval equal, no growth).
+    pub fn fixed_interval(mut self, interval: Duration) -> Self {
+        self.first_interval = interval;
+        self.max_interval = interval;
+        self.multiplier = 1.0;
+        self
+    }
+    /// Growth factor of the interval per poll (at least 1).
+    pub fn multiplier(mut self, factor: f64) -> Self {
+        self.multiplier = factor;
+        self
+    }
+    /// Give up after this long.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+    /// Shorten each interval by up to 10% at random, so many waiters do not poll in step.
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+    /// The overall timeout.
+    pub fn timeout_duration(&self) -> Duration {
+        self.timeout
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.first_interval.is_zero() || self.max_interval.is_zero() {
+            return Err(Error::InvalidInput(
+                "wait intervals must be greater than zero".into(),
+            ));
+        }
+        if self.first_interval > self.max_interval {
+            return Err(Error::InvalidInput(
+                "the first wait interval is longer than the maximum interval".into(),
+            ));
+        }
+        if !(self.multiplier.is_finite() && self.multiplier >= 1.0) {
+            return Err(Error::InvalidInput(
+                "the wait interval multiplier must be a finite number >= 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn jittered(&self, interval: Duration) -> Duration {
+        if self.jitter {
+            interval.mul_f64(1.0 - fastrand::f64() * 0.1)
+        } else {
+            interval
+        }
+    }
+
+    fn grow(&self, interval: Duration) -> Duration {
+        interval.mul_f64(self.multiplier).min(self.max_interval)
+    }
+}
+
+/// How a wait ended.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum RevisionOutcome {
+    /// The revision is `DEPLOYED`.
+    Deployed(Revision),
+    /// The revision failed; its status says where (`CREATE_FAILED`, `BUILD_FAILED`, `DEPLOY_FAILED`).
+    Failed(Revision),
+    /// The revision was `SKIPPED`: a newer revision replaced it before it went live.
+    Superseded(Revision),
+    /// The timeout passed first. The revision keeps going on the service.
+    TimedOut {
+        /// The last revision state seen, if any poll succeeded.
+        last_seen: Option<Revision>,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
+}
+
+impl RevisionOutcome {
+    /// Whether the revision is deployed.
+    pub fn is_deployed(&self) -> bool {
+        matches!(self, RevisionOutcome::Deployed(_))
+    }
+
+    /// The last revision state seen.
+    pub fn revision(&self) -> Option<&Revision> {
+        match self {
+            RevisionOutcome::Deployed(r)
+            | RevisionOutcome::Failed(r)
+            | RevisionOutcome::Superseded(r) => Some(r),
+            RevisionOutcome::TimedOut { last_seen, .. } => last_seen.as_ref(),
+        }
+    }
+
+    /// The last status seen.
+    pub fn status(&self) -> Option<&RevisionStatus> {
+        self.revision().map(|r| &r.status)
+    }
+
+    /// A short word for logs and JSON: `deployed`, `failed`, `superseded` or `timed_out`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RevisionOutcome::Deployed(_) => "deployed",
+            RevisionOutcome::Failed(_) => "failed",
+            RevisionOutcome::Superseded(_) => "superseded",
+            RevisionOutcome::TimedOut { .. } => "timed_out",
+        }
+    }
+
+    fn from_terminal(revision: Revision) -> Self {
+        if revision.status.is_success() {
+            RevisionOutcome::Deployed(revision)
+        } else if revision.status.is_superseded() {
+            RevisionOutcome::Superseded(revision)
+        } else {
+            RevisionOutcome::Failed(revision)
+        }
+    }
+}
+
+/// What a watch reports.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WaitEvent {
+    /// The first status seen, or a change of status.
+    Status(Revision),
+    /// A poll failed in a way that may pass (network, 429, 5xx); the wait goes on.
+    PollFailed(Error),
+    /// The wait is over. Always the last event.
+    Finished(RevisionOutcome),
+}
+
+impl Client {
+    /// Waits until revision `revision_id` of `deployment_id` is deployed, fails, is superseded,
+    /// or `options`' timeout passes. Transient polling errors (network, 429, 5xx) do not end the
+    /// wait; others (401, 403, 404, ...) are returned at once.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client, d: uuid::Uuid, r: uuid::Uuid) -> Result<(), langsmith_control_plane::Error> {
+    /// use langsmith_control_plane::{RevisionOutcome, WaitOptions};
+    /// match client.wait_for_revision(d, r, WaitOptions::default()).await? {
+    ///     RevisionOutcome::Deployed(revision) => println!("live: {}", revision.id),
+    ///     other => eprintln!("not deployed: {}", other.kind()),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_for_revision(
+        &self,
+        deployment_id: Uuid,
+        revision_id: Uuid,
+        options: WaitOptions,
+    ) -> Result<RevisionOutcome, Error> {
+        let events = self.watch_revision(deployment_id, revision_id, options);
+        futures::pin_mut!(events);
+        while let Some(event) = events.next().await {
+            if let WaitEvent::Finished(outcome) = event? {
+                return Ok(outcome);
+            }
+        }
+        unreachable!("a watch always ends with Finished or an error")
+    }
+
+    /// Waits on the revision a create, update or redeploy answer named (`latest_revision_id`).
+    pub async fn wait_for_latest_revision(
+        &self,
+        deployment: &Deployment,
+        options: WaitOptions,
+    ) -> Result<RevisionOutcome, Error> {
+        let revision_id = deployment.latest_revision_id.ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "deployment {} has no latest revision to wait on",
+                deployment.id
+            ))
+        })?;
+        self.wait_for_revision(deployment.id, revision_id, options)
+            .await
+    }
+
+    /// Polls a revision and reports each status change, transient polling errors, and finally
+    /// the outcome. The stream ends after [`WaitEvent::Finished`] or an error; dropping it stops
+    /// polling at once.
+    pub fn watch_revision(
+        &self,
+        deployment_id: Uuid,
+        revision_id: Uuid,
+        options: WaitOptions,
+    ) -> impl Stream<Item = Result<WaitEvent, Error>> + Send + 'static {
+        let watch = Watch {
+            client: self.clone(),
+            deployment_id,
+            revision_id,
+            interval: options.first_interval,
+            options,
+            started: None,
+            last: None,
+            polls: 0,
+            pending: None,
+            finished: false,
+            min_wait: Duration::ZERO,
+        };
+        futures::stream::unfold(watch, |mut watch| async move {
+            let event = watch.next_event().await?;
+            Some((event, watch))
+        })
+    }
+}
+
+struct Watch {
+    client: Client,
+    deployment_id: Uuid,
+    revision_id: Uuid,
+    options: WaitOptions,
+    interval: Duration,
+    started: Option<Instant>,
+    last: Option<Revision>,
+    polls: u32,
+    pending: Option<WaitEvent>,
+    finished: bool,
+    /// A `Retry-After` the service asked for, honoured by the next wait.
+    min_wait: Duration,
+}
+
+impl Watch {
+    async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
+        if let Some(event) = self.pending.take() {
+            return Some(Ok(event));
+        }
+        if self.finished {
+            return None;
+        }
+        if self.started.is_none() {
+            if let Err(e) = self.options.check() {
+                self.finished = true;
+                return Some(Err(e));
+            }
+        }
+        let started = *self.started.get_or_insert_with(Instant::now);
+        let deadline = started + self.options.timeout;
+        loop {
+            if self.polls > 0 {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Some(Ok(self.time_out(started)));
+                }
+                let wait = self
+                    .options
+                    .jittered(self.interval)
+                    .max(self.min_wait)
+                    .min(deadline - now);
+                tokio::time::sleep(wait).await;
+                self.interval = self.options.grow(self.interval);
+                self.min_wait = Duration::ZERO;
+            }
+            self.polls += 1;
+            match self
+                .client
+                .get_revision(self.deployment_id, self.revision_id)
+                .await
+            {
+                Ok(revision) => {
+                    let changed = self
+                        .last
+                        .as_ref()
+                        .is_none_or(|last| last.status != revision.status);
+                    if revision.status.is_terminal() {
+                        self.finished = true;
+                        let outcome =
+                            WaitEvent::Finished(RevisionOutcome::from_terminal(revision.clone()));
+                        if changed {
+                            self.pending = Some(outcome);
+                            return Some(Ok(WaitEvent::Status(revision)));
+                        }
+                        return Some(Ok(outcome));
+                    }
+                    self.last = Some(revision.clone());
+                    if changed {
+                        return Some(Ok(WaitEvent::Status(revision)));
+                    }
+                }
+                Err(error) if error.is_retryable() => {
+                    if let Some(wait) = error.api_error().and_then(|e| e.retry_after) {
+                        self.min_wait = wait;
+                    }
+                    return Some(Ok(WaitEvent::PollFailed(error)));
+                }
+                Err(error) => {
+                    self.finished = true;
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+
+    fn time_out(&mut self, started: Instant) -> WaitEvent {
+        self.finished = true;
+        WaitEvent::Finished(RevisionOutcome::TimedOut {
+            last_seen: self.last.take(),
+            waited: started.elapsed(),
+        })
+    }
+}
