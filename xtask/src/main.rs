@@ -1,4 +1,210 @@
-fn main() {
-    eprintln!("xtask: no commands yet");
-    std::process::exit(2);
+//! `cargo xtask`: spec tooling. Run `cargo xtask --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+
+use xtask::{check, codegen, diff, json, update, vendored_spec, workspace_root};
+
+#[derive(Parser)]
+#[command(
+    name = "xtask",
+    bin_name = "cargo xtask",
+    about = "Spec tooling for the Control Plane bindings"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The OpenAPI document: update, check, diff.
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+    /// Write the Rust that build.rs generates (open_enums.rs and client.rs), formatted, for review.
+    Codegen {
+        /// Directory to write into.
+        #[arg(long, value_name = "DIR", default_value_os_t = workspace_root().join("target/codegen"))]
+        out: PathBuf,
+        /// Document to generate from.
+        #[arg(long, value_name = "PATH", default_value_os_t = vendored_spec())]
+        spec: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecCommand {
+    /// Fetch (or read) the upstream 3.1 document, normalize it to 3.0.3 and write it.
+    ///
+    /// Upstream prose (descriptions, summaries, titles, examples) is dropped; the project's own
+    /// prose, info, servers, security, tags and enum names are kept from the base document.
+    Update {
+        /// URL or file to read the upstream document from.
+        #[arg(long, value_name = "URL|PATH", default_value = update::DEFAULT_SOURCE)]
+        from: String,
+        /// Where to write the normalized document.
+        #[arg(long, value_name = "PATH", default_value_os_t = vendored_spec())]
+        out: PathBuf,
+        /// Document whose prose and names to keep [default: the output file, when it exists].
+        #[arg(long, value_name = "PATH")]
+        base: Option<PathBuf>,
+        /// Seconds to wait for the download.
+        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        timeout: u64,
+    },
+    /// Check that a document is valid 3.0.3, normalized, and that progenitor generates from it.
+    Check {
+        /// Document to check.
+        #[arg(long, value_name = "PATH", default_value_os_t = vendored_spec())]
+        spec: PathBuf,
+    },
+    /// Report added, removed and changed operations, parameters, schemas, properties and enum
+    /// values between two documents; breaking changes are marked.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Exit with status 1 when a change is breaking.
+        #[arg(long)]
+        fail_on_breaking: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Spec { command } => match command {
+            SpecCommand::Update {
+                from,
+                out,
+                base,
+                timeout,
+            } => run_update(&from, out, base, timeout),
+            SpecCommand::Check { spec } => run_check(spec),
+            SpecCommand::Diff {
+                old,
+                new,
+                json,
+                fail_on_breaking,
+            } => run_diff(old, new, json, fail_on_breaking),
+        },
+        Command::Codegen { out, spec } => run_codegen(spec, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_update(
+    from: &str,
+    out: PathBuf,
+    base: Option<PathBuf>,
+    timeout: u64,
+) -> Result<ExitCode, String> {
+    let outcome = update::run(from, &out, base.as_deref(), Duration::from_secs(timeout))?;
+    let ops = diff::diff(&serde_json::json!({}), &outcome.document)
+        .iter()
+        .filter(|c| c.area == diff::Area::Operation)
+        .count();
+    println!("wrote {} from {from}: {ops} operations", out.display());
+    match &outcome.base_path {
+        Some(base) => println!(
+            "kept our prose on {} node(s) from {}; {} node(s) of it no longer exist",
+            outcome.carried.prose,
+            base.display(),
+            outcome.carried.orphaned
+        ),
+        None => println!(
+            "no base document: the output has no descriptions; write them before committing"
+        ),
+    }
+    if let Some(previous) = &outcome.previous {
+        let changes = diff::diff(previous, &outcome.document);
+        println!(
+            "against the previous file: {}",
+            diff::summary_line(&changes)
+        );
+        if !changes.is_empty() {
+            println!("(see `git diff` or `cargo xtask spec diff OLD NEW` for details)");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_check(spec: PathBuf) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(&spec)
+        .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
+    let started = Instant::now();
+    match check::check(&text) {
+        Ok(passed) => {
+            println!(
+                "ok: {}: OpenAPI 3.0.3, normalized, {} operations, {} schemas; \
+                 progenitor generates {} lines ({:.1}s)",
+                spec.display(),
+                passed.operations,
+                passed.schemas,
+                passed.generated_lines,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            eprintln!("{}: {} problem(s)", spec.display(), problems.len());
+            for problem in problems {
+                eprintln!("- {problem}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn run_diff(
+    old: PathBuf,
+    new: PathBuf,
+    as_json: bool,
+    fail_on_breaking: bool,
+) -> Result<ExitCode, String> {
+    let read = |path: &PathBuf| -> Result<serde_json::Value, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        json::parse(&text, &path.display().to_string())
+    };
+    let changes = diff::diff(&read(&old)?, &read(&new)?);
+    if as_json {
+        print!(
+            "{}",
+            json::to_canonical_string(&diff::render_json(&changes))
+        );
+    } else {
+        print!("{}", diff::render_text(&changes));
+    }
+    let breaking = changes.iter().any(|c| c.breaking);
+    Ok(if fail_on_breaking && breaking {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_codegen(spec: PathBuf, out: PathBuf) -> Result<ExitCode, String> {
+    let written = codegen::run(&spec, &out)?;
+    println!(
+        "wrote {}/{{open_enums.rs,client.rs}}: {} lines, {} KB, generated in {:.2}s",
+        out.display(),
+        written.lines,
+        written.bytes / 1024,
+        written.elapsed.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,97 @@
+//! Canonical JSON text: the byte-stable form every document this tool writes is in.
+
+use serde_json::Value;
+
+/// Keys sorted, two-space indent, `": "` after keys, a trailing newline: the layout of Python's
+/// `json.dumps(value, indent=2, sort_keys=True)` (non-ASCII text is kept as UTF-8, not escaped).
+///
+/// Keys are sorted here rather than by relying on `serde_json`'s map type, which turns into an
+/// insertion-ordered map as soon as any crate in the build enables its `preserve_order` feature.
+pub fn to_canonical_string(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, 0);
+    out.push('\n');
+    out
+}
+
+fn write_value(out: &mut String, value: &Value, depth: usize) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, child)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                write_scalar(out, &Value::String(key.clone()));
+                out.push_str(": ");
+                write_value(out, child, depth + 1);
+            }
+            newline(out, depth);
+            out.push('}');
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, child) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                write_value(out, child, depth + 1);
+            }
+            newline(out, depth);
+            out.push(']');
+        }
+        other => write_scalar(out, other),
+    }
+}
+
+fn write_scalar(out: &mut String, value: &Value) {
+    // Scalars, `{}` and `[]`: serde_json's compact text is already the canonical form.
+    out.push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".to_string()));
+}
+
+fn newline(out: &mut String, depth: usize) {
+    out.push('\n');
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+/// Escapes one JSON Pointer segment (RFC 6901).
+pub fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Parses JSON text, naming the line and column of a syntax error.
+pub fn parse(text: &str, what: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("{what} is not valid JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn writes_sorted_keys_with_two_space_indent_and_trailing_newline() {
+        let value = json!({"b": [1, {"d": null, "c": true}], "a": {}, "e": [], "f": 8.0});
+        let expected = "{\n  \"a\": {},\n  \"b\": [\n    1,\n    {\n      \"c\": true,\n      \"d\": null\n    }\n  ],\n  \"e\": [],\n  \"f\": 8.0\n}\n";
+        assert_eq!(to_canonical_string(&value), expected);
+    }
+
+    #[test]
+    fn escapes_control_characters_and_quotes_in_strings() {
+        assert_eq!(
+            to_canonical_string(&json!({"k\"": "a\nb\u{1}"})),
+            "{\n  \"k\\\"\": \"a\\nb\\u0001\"\n}\n"
+        );
+    }
+
+    #[test]
+    fn escapes_pointer_segments() {
+        assert_eq!(escape_pointer("/v2/a~b"), "~1v2~1a~0b");
+    }
+}

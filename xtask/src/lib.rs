@@ -1,0 +1,41 @@
+//! Spec tooling for the LangSmith Deployment Control Plane bindings (`cargo xtask ...`).
+//!
+//! - [`update`]: fetch or read the upstream OpenAPI 3.1 document and [`normalize`] it into the
+//!   3.0.3 form progenitor reads, keeping this project's own prose ([`prose`]).
+//! - [`check`]: the vendored document is valid 3.0.3, normalized, and generates.
+//! - [`diff`]: what changed between two documents, breaking changes marked.
+//! - [`codegen`]: the generated Rust, for review.
+//!
+//! The document written by `spec update` carries a few facts that no full upstream copy has
+//! (they were read off the rendered documentation): the revision logs endpoint
+//! (`GET /v2/deployments/{deployment_id}/revisions/{revision_id}/logs` and its `LogType`,
+//! `LogOrder`, `LogLevel`, `LogsResponse`), the `internal_template` source, and `input`/`ctx`
+//! of `ValidationError`. `spec diff` against a freshly normalized upstream copy shows them as
+//! removed; `spec update` from such a copy drops them, so re-add them by hand afterwards.
+
+pub mod check;
+pub mod codegen;
+pub mod diff;
+pub mod json;
+pub mod normalize;
+pub mod prose;
+pub mod update;
+pub mod walk;
+
+/// The generator build.rs runs, included by path so `spec check` and `codegen` run the same code.
+#[path = "../../build/generate.rs"]
+#[allow(dead_code)]
+pub mod generate;
+
+use std::path::PathBuf;
+
+/// The workspace root (xtask lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// The vendored document.
+pub fn vendored_spec() -> PathBuf {
+    workspace_root().join("openapi/control-plane.json")
+}
