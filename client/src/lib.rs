@@ -20,6 +20,8 @@ pub use deployments::{Deployments, ListDeployments};
 pub use error::{
     ApiError, BODY_EXCERPT_LIMIT, ConfigError, Error, RequestLine, TransportErrorKind,
 };
+/// A `reqwest::ClientBuilder` with this crate's TLS backend ready, for [`ClientBuilder::http_client`].
+pub use langsmith_control_plane_api::http::http_client_builder;
 pub use listeners::{ListListeners, Listeners};
 pub use logs::{ListLogs, LogEntry, MAX_LOG_PAGE_SIZE};
 pub use pagination::MAX_PAGE_SIZE;

@@ -138,7 +138,10 @@ fn retryable_status(method: &Method, status: StatusCode) -> bool {
 
 fn retryable_error(method: &Method, error: &reqwest::Error) -> bool {
     // A connect error means the request never left: safe for every method.
-    error.is_connect() || (is_idempotent(method) && (error.is_timeout() || error.is_request()))
+    // Reading the body here fails as a body or decode error when the connection breaks mid-body.
+    error.is_connect()
+        || (is_idempotent(method)
+            && (error.is_timeout() || error.is_request() || error.is_body() || error.is_decode()))
 }
 
 /// Reads the body inside the retry loop, so a connection that breaks mid-body is retried like

@@ -36,7 +36,10 @@ pub struct Seen {
 
 impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
     pub fn query_param(&self, name: &str) -> Option<String> {
         let query = self.query.as_deref()?;
@@ -51,30 +54,54 @@ impl Seen {
 #[derive(Clone, Debug)]
 pub enum Reply {
     /// A complete answer.
-    Full { status: u16, headers: Vec<(String, String)>, body: String },
+    Full {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
     /// Close the connection without answering.
     Close,
     /// Wait, then do the inner reply.
     After(Duration, Box<Reply>),
     /// Send the head and part of a body that claims to be longer, then close.
-    CutBody { status: u16, declared: usize, sent: String },
+    CutBody {
+        status: u16,
+        declared: usize,
+        sent: String,
+    },
 }
 
 impl Reply {
     pub fn json(status: u16, body: impl ToString) -> Self {
-        Reply::Full { status, headers: vec![("content-type".into(), "application/json".into())], body: body.to_string() }
+        Reply::Full {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string(),
+        }
     }
     pub fn with_header(self, name: &str, value: &str) -> Self {
         match self {
-            Reply::Full { status, mut headers, body } => {
+            Reply::Full {
+                status,
+                mut headers,
+                body,
+            } => {
                 headers.push((name.into(), value.into()));
-                Reply::Full { status, headers, body }
+                Reply::Full {
+                    status,
+                    headers,
+                    body,
+                }
             }
             other => other,
         }
     }
     pub fn html(status: u16, body: &str) -> Self {
-        Reply::Full { status, headers: vec![("content-type".into(), "text/html".into())], body: body.into() }
+        Reply::Full {
+            status,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: body.into(),
+        }
     }
     pub fn after(self, wait: Duration) -> Self {
         Reply::After(wait, Box::new(self))
@@ -109,12 +136,18 @@ impl Server {
         let log = seen.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let (log, script, counter) = (log.clone(), script.clone(), counter.clone());
                 tokio::spawn(async move { handle(stream, log, script, counter).await });
             }
         });
-        Self { url: format!("http://127.0.0.1:{port}"), port, seen }
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            seen,
+        }
     }
 
     pub fn requests(&self) -> Vec<Seen> {
@@ -126,10 +159,17 @@ impl Server {
     }
 }
 
-async fn handle(mut stream: TcpStream, log: Arc<Mutex<Vec<Seen>>>, script: Arc<Script>, counter: Arc<AtomicUsize>) {
+async fn handle(
+    mut stream: TcpStream,
+    log: Arc<Mutex<Vec<Seen>>>,
+    script: Arc<Script>,
+    counter: Arc<AtomicUsize>,
+) {
     let mut buffer = Vec::new();
     loop {
-        let Some(request) = read_request(&mut stream, &mut buffer).await else { return };
+        let Some(request) = read_request(&mut stream, &mut buffer).await else {
+            return;
+        };
         let n = counter.fetch_add(1, Ordering::SeqCst);
         let reply = script(&request, n);
         log.lock().unwrap().push(request);
@@ -158,9 +198,16 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Se
     let target = first.next()?.to_string();
     let headers: Vec<(String, String)> = lines
         .filter(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
         .collect();
-    let length: usize = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     while buffer.len() < head_end + length {
         let mut chunk = [0u8; 4096];
         let n = stream.read(&mut chunk).await.ok()?;
@@ -175,19 +222,30 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Se
         Some((p, q)) => (p.to_string(), Some(q.to_string())),
         None => (target, None),
     };
-    Some(Seen { method, path, query, headers, body })
+    Some(Seen {
+        method,
+        path,
+        query,
+        headers,
+        body,
+    })
 }
 
 /// Returns whether the connection may serve another request.
 async fn respond(stream: &mut TcpStream, reply: Reply) -> bool {
     match reply {
-        Reply::Full { status, headers, body } => {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => {
             let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
             for (name, value) in headers {
                 head.push_str(&format!("{name}: {value}\r\n"));
             }
             head.push_str("\r\n");
-            stream.write_all(head.as_bytes()).await.is_ok() && stream.write_all(body.as_bytes()).await.is_ok()
+            stream.write_all(head.as_bytes()).await.is_ok()
+                && stream.write_all(body.as_bytes()).await.is_ok()
         }
         Reply::Close => {
             let _ = stream.shutdown().await;
@@ -197,8 +255,14 @@ async fn respond(stream: &mut TcpStream, reply: Reply) -> bool {
             tokio::time::sleep(wait).await;
             Box::pin(respond(stream, *inner)).await
         }
-        Reply::CutBody { status, declared, sent } => {
-            let head = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n");
+        Reply::CutBody {
+            status,
+            declared,
+            sent,
+        } => {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n"
+            );
             let _ = stream.write_all(head.as_bytes()).await;
             let _ = stream.write_all(sent.as_bytes()).await;
             let _ = stream.flush().await;
@@ -240,4 +304,21 @@ pub fn fast_retries() -> langsmith_control_plane::RetryPolicy {
     langsmith_control_plane::RetryPolicy::default()
         .initial_backoff(Duration::from_millis(5))
         .max_backoff(Duration::from_millis(20))
+}
+
+/// A client for tests on tokio's paused clock. Connections are not pooled: with the clock
+/// paused, a request on a kept-alive connection after an auto-advanced sleep stalls until its
+/// timeout (hyper's idle-connection bookkeeping runs on the same paused timers). Real time is
+/// unaffected; `wire.rs` and `retries.rs` exercise pooled connections.
+pub fn paused_clock_client(server: &Server) -> langsmith_control_plane::Client {
+    paused_clock_builder(server).build().unwrap()
+}
+
+pub fn paused_clock_builder(server: &Server) -> langsmith_control_plane::ClientBuilder {
+    let http = langsmith_control_plane::http_client_builder()
+        .pool_max_idle_per_host(0)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    builder(server).http_client(http)
 }

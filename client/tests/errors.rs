@@ -1,0 +1,279 @@
+//! Every class of error, as a caller sees it.
+
+mod support;
+
+use std::time::Duration;
+
+use langsmith_control_plane::{Error, RetryPolicy, TransportErrorKind};
+use serde_json::json;
+use support::{Reply, Server, client, d, r, revision};
+
+async fn get_error(reply: Reply) -> Error {
+    let server = Server::sequence(vec![reply]).await;
+    let client = support::builder(&server)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    client.get_revision(d(), r()).await.unwrap_err()
+}
+
+fn path() -> String {
+    format!("/v2/deployments/{}/revisions/{}", d(), r())
+}
+
+#[tokio::test]
+async fn not_found_carries_the_detail_and_the_request() {
+    let err = get_error(Reply::json(404, json!({"detail": "Revision not found"}))).await;
+    let Error::NotFound(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.detail.as_deref(), Some("Revision not found"));
+    assert_eq!(api.request.method, "GET");
+    assert_eq!(api.request.path, path());
+    assert_eq!(err.status(), Some(404));
+    assert!(!err.is_retryable());
+    assert_eq!(
+        err.to_string(),
+        format!("GET {}: 404 Not Found: Revision not found", path())
+    );
+}
+
+#[tokio::test]
+async fn validation_lists_every_item() {
+    let body = json!({"detail": [
+        {"loc": ["path", "revision_id"], "msg": "Input should be a valid UUID", "type": "uuid_parsing"},
+        {"loc": ["query", "limit"], "msg": "Input should be less than or equal to 100", "type": "less_than_equal"}
+    ]});
+    let err = get_error(Reply::json(422, body)).await;
+    let Error::Validation(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.validation.len(), 2);
+    let text = err.to_string();
+    assert!(text.contains("422 Unprocessable Entity"), "{text}");
+    assert!(text.contains("path.revision_id: Input should be a valid UUID; query.limit: Input should be less than or equal to 100"), "{text}");
+}
+
+#[tokio::test]
+async fn unauthorized_for_401_and_403() {
+    for status in [401, 403] {
+        let err = get_error(Reply::json(status, json!({"detail": "Invalid API key"}))).await;
+        assert!(matches!(err, Error::Unauthorized(_)), "{status}: {err:?}");
+        assert_eq!(err.status(), Some(status));
+        assert!(!err.is_retryable());
+    }
+}
+
+#[tokio::test]
+async fn conflict_and_bad_request_are_api_errors() {
+    let err = get_error(Reply::json(409, json!({"detail": "Name taken"}))).await;
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    let err = get_error(Reply::json(
+        400,
+        json!({"detail": "Cannot redeploy a failed revision"}),
+    ))
+    .await;
+    assert!(
+        matches!(err, Error::Api(ref api) if api.status == 400),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn rate_limited_keeps_retry_after() {
+    let err =
+        get_error(Reply::json(429, json!({"detail": "slow down"})).with_header("retry-after", "7"))
+            .await;
+    let Error::RateLimited(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.retry_after, Some(Duration::from_secs(7)));
+    assert!(err.is_retryable());
+    assert!(err.to_string().ends_with("(retry after 7s)"), "{err}");
+}
+
+#[tokio::test]
+async fn a_proxy_html_page_is_a_server_error_with_the_body_kept() {
+    let err = get_error(Reply::html(
+        502,
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+    ))
+    .await;
+    let Error::Server(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.status, 502);
+    assert!(api.body.as_deref().unwrap().contains("502 Bad Gateway"));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_documented_status_with_an_html_body_keeps_its_class() {
+    // 404 is documented with a JSON body; a proxy's HTML 404 is still "not found".
+    let err = get_error(Reply::html(404, "<html>nothing here</html>")).await;
+    let Error::NotFound(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.body.as_deref(), Some("<html>nothing here</html>"));
+}
+
+#[tokio::test]
+async fn an_undecodable_success_body_is_a_decode_error_with_an_excerpt() {
+    let err = get_error(Reply::json(200, "{\"id\": 12")).await;
+    let Error::Decode {
+        status,
+        body_excerpt,
+        request,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 200);
+    assert_eq!(body_excerpt, "{\"id\": 12");
+    assert_eq!(request.path, path());
+    let err = get_error(Reply::json(200, json!(["wrong", "type"]))).await;
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_huge_undecodable_body_is_cut_in_the_error() {
+    let err = get_error(Reply::json(200, "x".repeat(100_000))).await;
+    let Error::Decode { body_excerpt, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(body_excerpt.len() < 4200, "{}", body_excerpt.len());
+    assert!(body_excerpt.ends_with("(100000 bytes in all)"));
+}
+
+#[tokio::test]
+async fn redirects_are_refused_naming_the_target_origin() {
+    let err = get_error(
+        Reply::json(307, "")
+            .with_header("location", "https://elsewhere.example.net:8443/steal?k=1"),
+    )
+    .await;
+    let Error::RedirectRefused { status, target, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 307);
+    assert_eq!(target, "https://elsewhere.example.net:8443");
+    assert!(
+        err.to_string()
+            .contains("redirect to https://elsewhere.example.net:8443 refused"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_transport_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let client = langsmith_control_plane::Client::builder()
+        .api_key(support::KEY)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.get_revision(d(), r()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_retryable());
+    assert_eq!(err.status(), None);
+}
+
+#[tokio::test]
+async fn a_closed_connection_is_a_transport_error() {
+    let err = get_error(Reply::Close).await;
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with(&format!("GET {}: ", path())),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_a_body_transport_error() {
+    let err = get_error(Reply::CutBody {
+        status: 200,
+        declared: 500,
+        sent: "{\"id\":".into(),
+    })
+    .await;
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Body,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn slow_headers_time_out() {
+    let server = Server::sequence(vec![
+        Reply::json(200, revision("DEPLOYED")).after(Duration::from_secs(5)),
+    ])
+    .await;
+    let client = support::builder(&server)
+        .request_timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.get_revision(d(), r()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Timeout,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn bad_input_is_rejected_before_anything_is_sent() {
+    let server = Server::sequence(vec![Reply::json(
+        200,
+        json!({"resources": [], "offset": 0}),
+    )])
+    .await;
+    let client = client(&server);
+    let err = client
+        .deployments()
+        .list()
+        .page_size(500)
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput(ref m) if m.contains("page size 500")),
+        "{err:?}"
+    );
+    let err = client.deployments().delete_many(&[]).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(server.count(), 0);
+}
+
+#[tokio::test]
+async fn an_undocumented_success_status_is_a_decode_error() {
+    let err = get_error(Reply::json(202, json!({}))).await;
+    assert!(matches!(err, Error::Decode { status: 202, .. }), "{err:?}");
+}

@@ -1,0 +1,176 @@
+//! What goes on the wire: paths, headers, bodies.
+
+mod support;
+
+use langsmith_control_plane::types::{DeploymentPatchRequest, SourceRevisionConfigRequest};
+use langsmith_control_plane::{Client, Region};
+use support::{KEY, Reply, Server, WORKSPACE, client, d, r, revision};
+
+#[tokio::test]
+async fn get_revision_sends_auth_workspace_accept_and_user_agent() {
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let got = client(&server).get_revision(d(), r()).await.unwrap();
+    assert_eq!(got.id, r());
+    let seen = &server.requests()[0];
+    assert_eq!(seen.method, "GET");
+    assert_eq!(
+        seen.path,
+        format!("/v2/deployments/{}/revisions/{}", d(), r())
+    );
+    assert_eq!(seen.header("x-api-key"), Some(KEY));
+    assert_eq!(seen.header("x-tenant-id"), Some(WORKSPACE));
+    assert_eq!(seen.header("accept"), Some("application/json"));
+    let agent = seen.header("user-agent").unwrap();
+    assert!(agent.starts_with("langsmith-control-plane/"), "{agent}");
+    assert_eq!(
+        seen.header("content-type"),
+        None,
+        "no body, no content type"
+    );
+}
+
+#[tokio::test]
+async fn no_workspace_header_without_a_workspace() {
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .build()
+        .unwrap();
+    client.get_revision(d(), r()).await.unwrap();
+    assert_eq!(server.requests()[0].header("x-tenant-id"), None);
+}
+
+#[tokio::test]
+async fn explicit_key_is_sent_over_the_environment_ones() {
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let env = |name: &str| match name {
+        "LANGSMITH_API_KEY" => Some("env-langsmith".to_string()),
+        "LANGCHAIN_API_KEY" => Some("env-langchain".to_string()),
+        _ => None,
+    };
+    let client = Client::builder()
+        .env_from(env)
+        .api_key(KEY)
+        .base_url(&server.url)
+        .build()
+        .unwrap();
+    client.get_revision(d(), r()).await.unwrap();
+    assert_eq!(server.requests()[0].header("x-api-key"), Some(KEY));
+
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let client = Client::builder()
+        .env_from(env)
+        .base_url(&server.url)
+        .build()
+        .unwrap();
+    client.get_revision(d(), r()).await.unwrap();
+    assert_eq!(
+        server.requests()[0].header("x-api-key"),
+        Some("env-langsmith")
+    );
+}
+
+#[tokio::test]
+async fn a_base_url_path_prefix_is_kept() {
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(format!("{}/api-host/", server.url))
+        .build()
+        .unwrap();
+    client.get_revision(d(), r()).await.unwrap();
+    assert_eq!(
+        server.requests()[0].path,
+        format!("/api-host/v2/deployments/{}/revisions/{}", d(), r())
+    );
+}
+
+#[tokio::test]
+async fn a_patch_sends_json_with_a_content_type() {
+    let server = Server::sequence(vec![Reply::json(
+        200,
+        support::deployment(Some(support::R)),
+    )])
+    .await;
+    let patch = DeploymentPatchRequest {
+        source_revision_config: Some(SourceRevisionConfigRequest {
+            repo_ref: Some("v2.3.0".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let deployment = client(&server)
+        .deployments()
+        .update(d(), patch)
+        .await
+        .unwrap();
+    assert_eq!(deployment.latest_revision_id, Some(r()));
+    let seen = &server.requests()[0];
+    assert_eq!(seen.method, "PATCH");
+    assert_eq!(seen.header("content-type"), Some("application/json"));
+    let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
+    assert_eq!(body["source_revision_config"]["repo_ref"], "v2.3.0");
+}
+
+#[tokio::test]
+async fn user_agent_suffix_is_appended() {
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let client = support::builder(&server)
+        .user_agent_suffix("ci-pipeline/4.2")
+        .build()
+        .unwrap();
+    client.get_revision(d(), r()).await.unwrap();
+    assert!(
+        server.requests()[0]
+            .header("user-agent")
+            .unwrap()
+            .ends_with(" ci-pipeline/4.2")
+    );
+}
+
+#[tokio::test]
+async fn generated_operations_get_the_same_headers_through_api() {
+    let server = Server::sequence(vec![Reply::json(200, "[]")]).await;
+    let client = client(&server);
+    let providers = client
+        .call(client.api().list_oauth_providers().send())
+        .await
+        .unwrap();
+    assert!(providers.is_empty());
+    assert_eq!(server.requests()[0].header("x-api-key"), Some(KEY));
+    assert_eq!(server.requests()[0].path, "/v2/auth/providers");
+}
+
+#[test]
+fn regions_resolve_to_their_hosts() {
+    let us = Client::builder()
+        .api_key(KEY)
+        .region(Region::Us)
+        .build()
+        .unwrap();
+    let eu = Client::builder()
+        .api_key(KEY)
+        .region(Region::Eu)
+        .build()
+        .unwrap();
+    assert_eq!(us.settings().base_url(), "https://api.host.langchain.com");
+    assert_eq!(
+        eu.settings().base_url(),
+        "https://eu.api.host.langchain.com"
+    );
+}
+
+#[tokio::test]
+async fn a_caller_supplied_http_client_is_used() {
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let http = langsmith_control_plane::http_client_builder()
+        .user_agent("custom-client/1")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let client = support::builder(&server).http_client(http).build().unwrap();
+    client.get_revision(d(), r()).await.unwrap();
+    // Our per-request headers still apply on a caller's client.
+    assert_eq!(server.requests()[0].header("x-api-key"), Some(KEY));
+}
