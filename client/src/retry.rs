@@ -238,6 +238,10 @@ impl RequestPolicy {
                 span.record("status", status.as_u16());
             }
             RequestContext::record_attempt(status.map(|s| s.as_u16()));
+            span.in_scope(|| match &result {
+                Ok(response) => tracing::debug!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered"),
+                Err(error) => tracing::debug!(error = %error, latency_ms = latency.as_millis() as u64, "failed"),
+            });
 
             let Some(next) = spare else { return result };
             let wait = match &result {

@@ -43,10 +43,9 @@ impl Seen {
     }
     pub fn query_param(&self, name: &str) -> Option<String> {
         let query = self.query.as_deref()?;
-        query.split('&').find_map(|pair| {
-            let (k, v) = pair.split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
     }
 }
 

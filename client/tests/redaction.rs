@@ -1,0 +1,122 @@
+//! The API key never shows: not in Debug, not in errors, not in tracing output at any level.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use langsmith_control_plane::{ApiKey, Client, RetryPolicy};
+use serde_json::json;
+use support::{KEY, Reply, Server, d, r, revision};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[test]
+fn debug_output_never_contains_the_key() {
+    let builder = Client::builder()
+        .api_key(KEY)
+        .base_url("https://cp.example.com");
+    let builder_debug = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let texts = [
+        builder_debug,
+        format!("{client:?}"),
+        format!("{:#?}", client.settings()),
+        format!("{:?}", ApiKey::new(KEY).unwrap()),
+    ];
+    for text in texts {
+        assert!(!text.contains(KEY), "{text}");
+        assert!(
+            !text.contains(&KEY[..12]),
+            "a prefix of the key leaked: {text}"
+        );
+    }
+    assert!(
+        ApiKey::new(KEY).unwrap().appears_in(&format!("x{KEY}x")),
+        "the check itself works"
+    );
+}
+
+#[tokio::test]
+async fn errors_and_traces_never_contain_the_key() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = Server::sequence(vec![
+        Reply::json(503, "{}"),
+        Reply::json(200, revision("BUILDING")),
+        Reply::json(401, json!({"detail": "Invalid API key"})),
+        Reply::html(502, "<html>bad gateway</html>"),
+        Reply::json(
+            422,
+            json!({"detail": [{"loc": ["header", "x-api-key"], "msg": "bad", "type": "x"}]}),
+        ),
+        Reply::json(307, "").with_header("location", "https://evil.example.net/"),
+        Reply::Close,
+    ])
+    .await;
+    let client = support::builder(&server)
+        .retry_policy(support::fast_retries().max_retries(1))
+        .build()
+        .unwrap();
+    client.get_revision(d(), r()).await.unwrap();
+    let mut texts = Vec::new();
+    for _ in 0..5 {
+        let err = client.get_revision(d(), r()).await.unwrap_err();
+        texts.push(format!("{err}"));
+        texts.push(format!("{err:?}"));
+        texts.push(format!("{err:#?}"));
+    }
+    let offline = Client::builder()
+        .api_key(KEY)
+        .base_url("http://127.0.0.1:1")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = offline.get_revision(d(), r()).await.unwrap_err();
+    texts.push(format!("{err} {err:?}"));
+
+    let traces = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        traces.contains("control_plane.request"),
+        "spans were recorded: {traces}"
+    );
+    assert!(
+        traces.contains("attempt=2"),
+        "retries were traced: {traces}"
+    );
+    texts.push(traces);
+    for text in texts {
+        assert!(!text.contains(KEY), "the key leaked into: {text}");
+    }
+    // The key really was sent, so its absence above means something.
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|s| s.header("x-api-key") == Some(KEY))
+    );
+}
