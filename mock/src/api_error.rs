@@ -1,0 +1,198 @@
+//! Error answers in FastAPI's shapes: `{"detail": "text"}`, and for 422 `{"detail": [problems]}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use langsmith_control_plane_api::types::{ValidationError, ValidationErrorLocItem};
+use serde_json::{Map, Value, json};
+
+use crate::response::json_response;
+
+/// An error answer of the API.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    detail: Value,
+}
+
+impl ApiError {
+    /// An answer with a sentence as its detail.
+    pub(crate) fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: Value::String(detail.into()),
+        }
+    }
+
+    pub(crate) fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    pub(crate) fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, format!("{what} not found"))
+    }
+
+    pub(crate) fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
+    /// A 422 answer listing every problem found.
+    pub(crate) fn validation(problems: Vec<Problem>) -> Self {
+        let detail = problems.into_iter().map(Problem::into_value).collect();
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: Value::Array(detail),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.status, &json!({ "detail": self.detail }))
+    }
+}
+
+/// One problem of a 422 answer, as pydantic reports it.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    kind: &'static str,
+    loc: Vec<ValidationErrorLocItem>,
+    msg: String,
+    input: Value,
+    ctx: Map<String, Value>,
+}
+
+impl Problem {
+    pub(crate) fn new(
+        kind: &'static str,
+        loc: Vec<ValidationErrorLocItem>,
+        msg: impl Into<String>,
+        input: Value,
+    ) -> Self {
+        Self {
+            kind,
+            loc,
+            msg: msg.into(),
+            input,
+            ctx: Map::new(),
+        }
+    }
+
+    /// Adds an entry to `ctx` (the bound that was exceeded, the parser's message...).
+    pub(crate) fn with_ctx(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.ctx.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// A required value that is absent.
+    pub(crate) fn missing(loc: Vec<ValidationErrorLocItem>, input: Value) -> Self {
+        Self::new("missing", loc, "Field required", input)
+    }
+
+    /// A string that is not a UUID; the message is the `uuid` crate's, as in pydantic.
+    pub(crate) fn uuid(loc: Vec<ValidationErrorLocItem>, input: &str) -> Option<Self> {
+        let error = uuid::Uuid::parse_str(input).err()?.to_string();
+        let msg = format!("Input should be a valid UUID, {error}");
+        Some(Self::new("uuid_parsing", loc, msg, Value::from(input)).with_ctx("error", error))
+    }
+
+    /// A number below its lower bound.
+    pub(crate) fn too_small(loc: Vec<ValidationErrorLocItem>, input: Value, ge: Value) -> Self {
+        let msg = format!(
+            "Input should be greater than or equal to {}",
+            bound_text(&ge)
+        );
+        Self::new("greater_than_equal", loc, msg, input).with_ctx("ge", ge)
+    }
+
+    /// A number above its upper bound.
+    pub(crate) fn too_large(loc: Vec<ValidationErrorLocItem>, input: Value, le: Value) -> Self {
+        let msg = format!("Input should be less than or equal to {}", bound_text(&le));
+        Self::new("less_than_equal", loc, msg, input).with_ctx("le", le)
+    }
+
+    pub(crate) fn into_value(self) -> Value {
+        let problem = ValidationError {
+            ctx: self.ctx,
+            input: Some(self.input),
+            loc: self.loc,
+            msg: self.msg,
+            type_: self.kind.to_string(),
+        };
+        serde_json::to_value(problem).unwrap_or(Value::Null)
+    }
+}
+
+/// Python prints float bounds with a fraction (`8.0`), integer bounds without.
+fn bound_text(bound: &Value) -> String {
+    match bound.as_f64() {
+        Some(f) if bound.is_f64() => format!("{f:?}"),
+        _ => bound.to_string(),
+    }
+}
+
+/// Builds a `loc` list: `loc!["path", "deployment_id"]`, `loc!["body", "secrets", 0]`.
+macro_rules! loc {
+    ($($item:expr),* $(,)?) => {
+        vec![$($crate::api_error::LocItem::item($item)),*]
+    };
+}
+pub(crate) use loc;
+
+/// Converts strings and indexes into `loc` entries.
+pub(crate) trait LocItem {
+    fn item(self) -> ValidationErrorLocItem;
+}
+
+impl LocItem for &str {
+    fn item(self) -> ValidationErrorLocItem {
+        ValidationErrorLocItem::String(self.to_string())
+    }
+}
+
+impl LocItem for String {
+    fn item(self) -> ValidationErrorLocItem {
+        ValidationErrorLocItem::String(self)
+    }
+}
+
+impl LocItem for usize {
+    fn item(self) -> ValidationErrorLocItem {
+        ValidationErrorLocItem::Integer(i64::try_from(self).unwrap_or(i64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_problem_carries_the_parser_message() {
+        let problem = Problem::uuid(loc!["path", "deployment_id"], "nope").expect("not a uuid");
+        let value = problem.into_value();
+        assert_eq!(value["type"], "uuid_parsing");
+        assert_eq!(value["loc"], json!(["path", "deployment_id"]));
+        assert_eq!(value["input"], "nope");
+        let msg = value["msg"].as_str().unwrap();
+        assert!(
+            msg.starts_with("Input should be a valid UUID, invalid character"),
+            "{msg}"
+        );
+        assert!(msg.ends_with(value["ctx"]["error"].as_str().unwrap()));
+    }
+
+    #[test]
+    fn valid_uuid_is_no_problem() {
+        assert!(
+            Problem::uuid(loc!["path", "id"], "5f8a1ab0-8f57-4f43-9b1e-6a2c4a1c7a10").is_none()
+        );
+    }
+
+    #[test]
+    fn bounds_read_like_python() {
+        let int = Problem::too_large(loc!["query", "limit"], json!("101"), json!(100)).into_value();
+        assert_eq!(int["msg"], "Input should be less than or equal to 100");
+        let float = Problem::too_small(loc!["body", "cpu"], json!(0.0), json!(0.1)).into_value();
+        assert_eq!(float["msg"], "Input should be greater than or equal to 0.1");
+        assert_eq!(float["ctx"], json!({"ge": 0.1}));
+    }
+}

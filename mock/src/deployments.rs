@@ -1,0 +1,326 @@
+//! `/v2/deployments` and `/v2/deployments/{deployment_id}`.
+
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::Utc;
+use langsmith_control_plane_api::open_enums::{DeploymentSource, DeploymentType};
+use langsmith_control_plane_api::types::{
+    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentsList, SourceConfig,
+    SourceRevisionConfig,
+};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::api_error::ApiError;
+use crate::gate::Tenant;
+use crate::lifecycle::RevisionScript;
+use crate::params::{Params, known_values};
+use crate::response::{created, json_response, no_content, ok};
+use crate::server::App;
+use crate::store::{DeploymentRecord, State as Store, merged, revision_config, source_config};
+
+pub(crate) async fn list_deployments(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(query.as_deref());
+    let (limit, offset) = params.page(20, 100);
+    let name_contains = params.string("name_contains").map(|s| s.to_lowercase());
+    let statuses = params.string("status").map(|s| comma_list(&s));
+    let deployment_type = params.choice("deployment_type", &known_values!(DeploymentType), false);
+    let image_version = params.string("image_version");
+    let ids = params.string("deployment_ids");
+    let _ = params.bool("remote_reconciled");
+    params.finish()?;
+    let ids = ids.map(|ids| parse_id_list(&ids)).transpose()?;
+
+    let now = Instant::now();
+    let state = app.state();
+    let resources: Vec<Deployment> = state
+        .deployments
+        .iter()
+        .rev()
+        .filter(|d| d.tenant_id == tenant)
+        .filter(|d| {
+            name_contains
+                .as_ref()
+                .is_none_or(|n| d.name.to_lowercase().contains(n))
+        })
+        .filter(|d| ids.as_ref().is_none_or(|ids| ids.contains(&d.id)))
+        .filter(|d| {
+            deployment_type.as_ref().is_none_or(|t| {
+                d.source_config
+                    .deployment_type
+                    .as_ref()
+                    .is_some_and(|dt| dt.as_str() == t)
+            })
+        })
+        .map(|d| d.to_api(now))
+        .filter(|d| {
+            statuses
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|s| s == d.status.as_str()))
+        })
+        .filter(|d| {
+            image_version
+                .as_ref()
+                .is_none_or(|v| d.image_version.as_ref() == Some(v))
+        })
+        .skip(offset)
+        .take(limit)
+        .collect();
+    Ok(ok(&DeploymentsList {
+        offset: i64::try_from(offset).unwrap_or(i64::MAX),
+        resources,
+    }))
+}
+
+pub(crate) async fn create_deployment(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let request = params.body::<DeploymentCreateRequest>(&headers, &body);
+    let request = params.done(request)?;
+
+    let mut state = app.state();
+    if request.name.trim().is_empty() {
+        return Err(ApiError::bad_request("Deployment name must not be empty"));
+    }
+    if state
+        .deployments
+        .iter()
+        .any(|d| d.tenant_id == tenant && d.name == request.name)
+    {
+        return Err(ApiError::bad_request(format!(
+            "A deployment named '{}' already exists in this workspace",
+            request.name
+        )));
+    }
+    let config = source_config(&request.source_config);
+    let revision = revision_config(&request.source_revision_config);
+    check_source(&state, tenant, &request.source, &config, &revision)?;
+    let script = state.next_script();
+    let deployment = insert(&mut state, tenant, request, (config, revision), script);
+    Ok(created(&deployment))
+}
+
+/// Adds a deployment with its first revision, which follows `script`.
+pub(crate) fn insert(
+    state: &mut Store,
+    tenant: Uuid,
+    request: DeploymentCreateRequest,
+    (config, revision): (SourceConfig, SourceRevisionConfig),
+    script: RevisionScript,
+) -> Deployment {
+    let now = Utc::now();
+    let mut record = DeploymentRecord {
+        id: Uuid::new_v4(),
+        tenant_id: tenant,
+        name: request.name,
+        source: request.source,
+        source_config: config,
+        secrets: request.secrets,
+        secret_references: request.secret_references,
+        created_at: now,
+        updated_at: now,
+        revisions: Vec::new(),
+    };
+    record.start_revision(revision, script);
+    let deployment = record.to_api(Instant::now());
+    state.deployments.push(record);
+    deployment
+}
+
+pub(crate) async fn get_deployment(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(deployment_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let id = params.path_uuid("deployment_id", &deployment_id);
+    params.finish()?;
+    let state = app.state();
+    let deployment = state
+        .deployment(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    Ok(ok(&deployment.to_api(Instant::now())))
+}
+
+pub(crate) async fn patch_deployment(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(deployment_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let id = params.path_uuid("deployment_id", &deployment_id);
+    let request = params.body::<DeploymentPatchRequest>(&headers, &body);
+    let request = params.done(request)?;
+
+    let mut guard = app.state();
+    let state = &mut *guard;
+    let deployment = state
+        .deployment(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    if request.revision_source.is_some() && request.source_revision_config.is_none() {
+        return Err(ApiError::bad_request(
+            "revision_source can only be changed together with source_revision_config",
+        ));
+    }
+    // Work out the result first: a rejected change must leave the deployment as it was.
+    let source = request.revision_source.as_ref().map_or_else(
+        || deployment.source.clone(),
+        |s| DeploymentSource::from(s.as_str()),
+    );
+    let config = match &request.source_config {
+        Some(patch) => merged(&deployment.source_config, patch),
+        None => deployment.source_config.clone(),
+    };
+    let revision = match &request.source_revision_config {
+        Some(patch) => merged(&deployment.latest_config(), patch),
+        None => deployment.latest_config(),
+    };
+    check_source(state, tenant, &source, &config, &revision)?;
+    let new_revision = request.source_revision_config.is_some()
+        || request.secrets.is_some()
+        || request.secret_references.is_some()
+        || request
+            .source_config
+            .as_ref()
+            .is_some_and(|c| c.resource_spec.is_some());
+    let script = new_revision.then(|| state.next_script());
+
+    let deployment = state
+        .deployment_mut(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    deployment.source = source;
+    deployment.source_config = config;
+    if let Some(secrets) = request.secrets {
+        deployment.secrets = secrets;
+    }
+    if let Some(references) = request.secret_references {
+        deployment.secret_references = Some(references);
+    }
+    deployment.updated_at = Utc::now();
+    if let Some(script) = script {
+        deployment.start_revision(revision, script);
+    }
+    Ok(ok(&deployment.to_api(Instant::now())))
+}
+
+pub(crate) async fn delete_deployment(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(deployment_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(query.as_deref());
+    let id = params.path_uuid("deployment_id", &deployment_id);
+    let _ = params.bool("delete_tracing_project");
+    params.finish()?;
+    let mut state = app.state();
+    let before = state.deployments.len();
+    state
+        .deployments
+        .retain(|d| !(d.id == id && d.tenant_id == tenant));
+    if state.deployments.len() == before {
+        return Err(ApiError::not_found("Deployment"));
+    }
+    Ok(no_content())
+}
+
+pub(crate) async fn delete_deployments(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(query.as_deref());
+    let ids = params.uuid_list("deployment_ids", 100);
+    params.finish()?;
+    let mut state = app.state();
+    // All or nothing: one unknown ID deletes none.
+    if let Some(unknown) = ids
+        .iter()
+        .find(|id| state.deployment(tenant, **id).is_none())
+    {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("Deployment {unknown} not found"),
+        ));
+    }
+    state
+        .deployments
+        .retain(|d| !(d.tenant_id == tenant && ids.contains(&d.id)));
+    Ok(json_response(StatusCode::OK, &serde_json::Value::Null))
+}
+
+/// What each source needs to build from, as the service checks it (400 when missing).
+fn check_source(
+    state: &Store,
+    tenant: Uuid,
+    source: &DeploymentSource,
+    config: &SourceConfig,
+    revision: &SourceRevisionConfig,
+) -> Result<(), ApiError> {
+    let required: &[(&str, bool)] = match source {
+        DeploymentSource::Github => &[
+            ("source_config.repo_url", config.repo_url.is_some()),
+            (
+                "source_revision_config.repo_ref",
+                revision.repo_ref.is_some(),
+            ),
+        ],
+        DeploymentSource::ExternalDocker | DeploymentSource::InternalDocker => &[(
+            "source_revision_config.image_uri",
+            revision.image_uri.is_some(),
+        )],
+        DeploymentSource::InternalSource => &[(
+            "source_revision_config.source_tarball_path",
+            revision.source_tarball_path.is_some(),
+        )],
+        _ => &[],
+    };
+    if let Some((field, _)) = required.iter().find(|(_, present)| !present) {
+        return Err(ApiError::bad_request(format!(
+            "{field} is required when source is '{source}'"
+        )));
+    }
+    if let Some(listener_id) = config.listener_id {
+        let known = state
+            .listeners
+            .iter()
+            .any(|l| l.tenant_id == tenant && l.listener.id == listener_id);
+        if !known {
+            return Err(ApiError::bad_request(format!(
+                "Listener {listener_id} not found"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Splits `a,b, c` into its non-empty parts.
+pub(crate) fn comma_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_id_list(text: &str) -> Result<Vec<Uuid>, ApiError> {
+    comma_list(text)
+        .iter()
+        .map(|id| {
+            Uuid::parse_str(id)
+                .map_err(|_| ApiError::bad_request(format!("Invalid deployment ID: '{id}'")))
+        })
+        .collect()
+}

@@ -1,0 +1,107 @@
+//! What every request passes before its handler: the request record, injected faults, and the
+//! `X-Api-Key` / `X-Tenant-Id` checks.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use crate::api_error::ApiError;
+use crate::faults::{self, Action};
+use crate::operations;
+use crate::recorded::RecordedRequest;
+use crate::server::{App, ConnectionControl};
+
+/// Largest request body read; the service's own limit is far below.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// The workspace a request addresses: its `X-Tenant-Id`, or the mock's default workspace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tenant(pub(crate) Uuid);
+
+pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
+    let connection = request.extensions().get::<ConnectionControl>().cloned();
+    let (mut parts, body) = request.into_parts();
+    let Ok(body) = to_bytes(body, MAX_BODY).await else {
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+            .into_response();
+    };
+    let operation = app
+        .config
+        .api_path(parts.uri.path())
+        .and_then(|path| operations::find(&parts.method, path));
+
+    let plan = faults::plan(&mut app.faults(), operation);
+    let mut record = RecordedRequest::new(&parts, &body, operation);
+    record.fault = plan.fault.as_ref().map(|fault| fault.kind().clone());
+    app.requests().push(record);
+
+    if !plan.delay.is_zero() {
+        tokio::time::sleep(plan.delay).await;
+    }
+    if let Some(fault) = &plan.fault {
+        match fault.before_handling() {
+            Action::Handle => {}
+            Action::Answer(response) => return response,
+            Action::Drop => return close(connection).await,
+        }
+    }
+    if operation.is_some() {
+        match authenticate(&app, &parts.headers) {
+            Ok(tenant) => {
+                parts.extensions.insert(tenant);
+            }
+            Err(error) => return error.into_response(),
+        }
+    }
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    match plan.fault {
+        Some(fault) => match fault.distort(response).await {
+            Some(response) => response,
+            None => close(connection).await,
+        },
+        None => response,
+    }
+}
+
+/// 401 without an accepted key; 403 without a usable workspace.
+fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, ApiError> {
+    let key = headers
+        .get("x-api-key")
+        .map(|value| value.as_bytes())
+        .filter(|key| !key.is_empty());
+    let Some(key) = key else {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Not authenticated"));
+    };
+    if !app.config.accepts_key(key) {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Invalid token"));
+    }
+    match headers.get("x-tenant-id") {
+        None if app.config.require_tenant_id => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "This API key is scoped to an organization; set the X-Tenant-Id header to choose a workspace",
+        )),
+        None => Ok(Tenant(app.config.tenant_id)),
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|text| Uuid::parse_str(text.trim()).ok())
+            .map(Tenant)
+            .ok_or_else(|| ApiError::new(StatusCode::FORBIDDEN, "Invalid X-Tenant-Id header")),
+    }
+}
+
+/// Closes the connection without answering: the connection's task drops the socket, and this
+/// request's future with it, so the pending future below is never resolved.
+async fn close(connection: Option<ConnectionControl>) -> Response {
+    match connection {
+        Some(connection) => {
+            connection.close();
+            std::future::pending().await
+        }
+        // Only when the router is driven without our accept loop (never in this crate).
+        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

@@ -1,0 +1,110 @@
+//! An in-memory LangSmith Deployment Control Plane, served over real HTTP on loopback.
+//!
+//! Test code that creates deployments, waits on revisions and reads logs against this server
+//! instead of the real service. It speaks the service's JSON: the same paths (optionally under a
+//! prefix such as `/api-host`), status codes, FastAPI error bodies, pagination and newest-first
+//! order. It checks `X-Api-Key` and `X-Tenant-Id`, moves each new revision through `CREATING`,
+//! `QUEUED`, `AWAITING_BUILD`, `BUILDING`, `AWAITING_DEPLOY` and `DEPLOYING` to `DEPLOYED` on a
+//! configurable clock ([`Timing`]), writes build and deploy logs as it goes, and marks a revision
+//! `SKIPPED` when a newer one supersedes it. Tests can script failures ([`RevisionScript`]),
+//! inject faults ([`Fault`]) and read back the requests received ([`RecordedRequest`]).
+//!
+//! It depends on the generated types of `langsmith-control-plane-api` only, never on the client
+//! crate it is meant to test.
+//!
+//! # Example
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let _ = rustls::crypto::ring::default_provider().install_default();
+//! use langsmith_control_plane_api::open_enums::RevisionStatus;
+//! use langsmith_control_plane_api::types::{Deployment, Revision};
+//! use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_request};
+//!
+//! let server = MockServer::builder().timing(Timing::instant()).start().await?;
+//! // The first revision created fails its build, and the first status poll is answered 503.
+//! server.fail_next_revision(RevisionStatus::BuildFailed);
+//! server.inject(Fault::status(503).on("get_revision"));
+//!
+//! let http = reqwest::Client::new();
+//! let deployment: Deployment = http
+//!     .post(format!("{}/v2/deployments", server.base_url()))
+//!     .header("X-Api-Key", "any-key")
+//!     .json(&github_deployment_request("support-agent"))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! let revision_url = format!(
+//!     "{}/v2/deployments/{}/revisions/{}",
+//!     server.base_url(),
+//!     deployment.id,
+//!     deployment.latest_revision_id.expect("create starts a revision"),
+//! );
+//! let first = http.get(&revision_url).header("X-Api-Key", "any-key").send().await?;
+//! assert_eq!(first.status(), 503);
+//! let revision: Revision = http.get(&revision_url).header("X-Api-Key", "any-key").send().await?.json().await?;
+//! assert_eq!(revision.status, RevisionStatus::BuildFailed);
+//!
+//! assert_eq!(server.requests_for("get_revision").len(), 2);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Serving from a command-line tool
+//!
+//! ```no_run
+//! # async fn serve(port: u16) -> std::io::Result<()> {
+//! use langsmith_control_plane_mock::{MockServer, Timing};
+//!
+//! let server = MockServer::builder().port(port).timing(Timing::realistic()).start().await?;
+//! println!("{}", server.base_url());
+//! server.run_until_ctrl_c().await
+//! # }
+//! ```
+//!
+//! # Behaviour worth knowing
+//!
+//! - Statuses are computed from tokio's clock on every read, so under `tokio::time::pause()` a
+//!   test moves revisions forward with `tokio::time::advance`.
+//! - Any non-empty `X-Api-Key` is accepted unless [`MockServerBuilder::api_key`] names the ones to
+//!   accept. `X-Tenant-Id` selects a workspace: each workspace sees only its own deployments and
+//!   listeners; requests without it use [`MockServer::tenant_id`].
+//! - A deployment's status is `AWAITING_DATABASE` while its first revision is `CREATING`, then
+//!   `READY`; `active_revision_id` is the newest `DEPLOYED` revision.
+//! - Log entries are objects with `timestamp`, `level` and `message`. Reading forward,
+//!   `next_offset` stays set while the revision may still write to that stream, so a follower can
+//!   keep polling with it; it is `null` once the stream is complete.
+//! - Deployments list newest first. The `{}`-typed answers of the document (bulk delete, OAuth
+//!   deletions) are `null`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod agent_connections;
+mod api_error;
+mod auth_service;
+mod deployments;
+mod faults;
+mod fixtures;
+mod gate;
+mod integrations;
+mod lifecycle;
+mod listeners;
+mod logs;
+mod operations;
+mod params;
+mod recorded;
+mod response;
+mod revisions;
+mod schema;
+mod scripting;
+mod server;
+mod store;
+
+pub use faults::{Fault, FaultKind, RetryAfter};
+pub use fixtures::github_deployment_request;
+pub use lifecycle::{RevisionScript, Timing};
+pub use operations::operation_ids;
+pub use recorded::{REDACTED, RecordedRequest};
+pub use server::{MockServer, MockServerBuilder};

@@ -1,0 +1,138 @@
+//! `/v2/listeners` and `/v2/listeners/{listener_id}`.
+
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::Utc;
+use langsmith_control_plane_api::types::{
+    Listener, ListenerCreateRequest, ListenerPatchRequest, ListenersList,
+};
+use uuid::Uuid;
+
+use crate::api_error::ApiError;
+use crate::gate::Tenant;
+use crate::params::Params;
+use crate::response::{created, no_content, ok};
+use crate::server::App;
+use crate::store::{ListenerRecord, State as Store};
+
+pub(crate) async fn list_listeners(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(query.as_deref());
+    let (limit, offset) = params.page(20, 100);
+    params.finish()?;
+    let state = app.state();
+    let resources = state
+        .listeners
+        .iter()
+        .rev()
+        .filter(|l| l.tenant_id == tenant)
+        .skip(offset)
+        .take(limit)
+        .map(|l| l.listener.clone())
+        .collect();
+    Ok(ok(&ListenersList {
+        offset: i64::try_from(offset).unwrap_or(i64::MAX),
+        resources,
+    }))
+}
+
+pub(crate) async fn create_listener(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let request = params.body::<ListenerCreateRequest>(&headers, &body);
+    let request = params.done(request)?;
+    let mut state = app.state();
+    let taken = state
+        .listeners
+        .iter()
+        .any(|l| l.tenant_id == tenant && l.listener.compute_id == request.compute_id);
+    if taken {
+        return Err(ApiError::conflict(format!(
+            "A listener for compute '{}' already exists",
+            request.compute_id
+        )));
+    }
+    let now = Utc::now();
+    let listener = Listener {
+        compute_config: request.compute_config,
+        compute_id: request.compute_id,
+        compute_type: request.compute_type,
+        created_at: now,
+        id: Uuid::new_v4(),
+        updated_at: now,
+        version: request.version,
+    };
+    state.listeners.push(ListenerRecord {
+        tenant_id: tenant,
+        listener: listener.clone(),
+    });
+    Ok(created(&listener))
+}
+
+pub(crate) async fn get_listener(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(listener_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let id = params.path_uuid("listener_id", &listener_id);
+    params.finish()?;
+    let mut state = app.state();
+    Ok(ok(&find(&mut state, tenant, id)?.listener))
+}
+
+pub(crate) async fn patch_listener(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(listener_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let id = params.path_uuid("listener_id", &listener_id);
+    let request = params.body::<ListenerPatchRequest>(&headers, &body);
+    let request = params.done(request)?;
+    let mut state = app.state();
+    let record = find(&mut state, tenant, id)?;
+    if let Some(config) = request.compute_config {
+        record.listener.compute_config = config;
+    }
+    if let Some(version) = request.version {
+        record.listener.version = Some(version);
+    }
+    record.listener.updated_at = Utc::now();
+    Ok(ok(&record.listener))
+}
+
+pub(crate) async fn delete_listener(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(listener_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let id = params.path_uuid("listener_id", &listener_id);
+    params.finish()?;
+    let mut state = app.state();
+    find(&mut state, tenant, id)?;
+    state
+        .listeners
+        .retain(|l| !(l.tenant_id == tenant && l.listener.id == id));
+    Ok(no_content())
+}
+
+fn find(state: &mut Store, tenant: Uuid, id: Uuid) -> Result<&mut ListenerRecord, ApiError> {
+    state
+        .listeners
+        .iter_mut()
+        .find(|l| l.tenant_id == tenant && l.listener.id == id)
+        .ok_or_else(|| ApiError::not_found("Listener"))
+}

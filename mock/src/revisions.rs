@@ -1,0 +1,157 @@
+//! `/v2/deployments/{deployment_id}/revisions...`: list, get, redeploy and logs.
+
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::response::Response;
+use langsmith_control_plane_api::open_enums::{LogLevel, LogOrder, LogType};
+use langsmith_control_plane_api::types::{LogsResponse, Revision, RevisionsList};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::api_error::ApiError;
+use crate::deployments::comma_list;
+use crate::gate::Tenant;
+use crate::logs::{self, LogQuery, Stream};
+use crate::params::{Params, known_values};
+use crate::response::ok;
+use crate::server::App;
+use crate::store::{RevisionRecord, State as Store};
+
+pub(crate) async fn list_revisions(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(deployment_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(query.as_deref());
+    let id = params.path_uuid("deployment_id", &deployment_id);
+    let (limit, offset) = params.page(20, 100);
+    let statuses = params.string("status").map(|s| comma_list(&s));
+    let _ = params.bool("remote_reconciled");
+    params.finish()?;
+
+    let state = app.state();
+    let deployment = state
+        .deployment(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    let now = Instant::now();
+    let resources: Vec<Revision> = deployment
+        .revisions
+        .iter()
+        .rev()
+        .map(|r| r.to_api(now))
+        .filter(|r| {
+            statuses
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|s| s == r.status.as_str()))
+        })
+        .skip(offset)
+        .take(limit)
+        .collect();
+    Ok(ok(&RevisionsList {
+        offset: i64::try_from(offset).unwrap_or(i64::MAX),
+        resources,
+    }))
+}
+
+pub(crate) async fn get_revision(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path((deployment_id, revision_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let ids = revision_ids(&mut params, &deployment_id, &revision_id);
+    params.finish()?;
+    let state = app.state();
+    let revision = find(&state, tenant, ids)?;
+    Ok(ok(&revision.to_api(Instant::now())))
+}
+
+pub(crate) async fn redeploy_revision(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path((deployment_id, revision_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let ids = revision_ids(&mut params, &deployment_id, &revision_id);
+    params.finish()?;
+    let mut guard = app.state();
+    let state = &mut *guard;
+    let revision = find(state, tenant, ids)?;
+    let (source, mut config) = (revision.source.clone(), revision.config.clone());
+    config.repo_commit_sha = None;
+    let script = state.next_script();
+    let deployment = state
+        .deployment_mut(tenant, ids.0)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    deployment.source = source;
+    deployment.start_revision(config, script);
+    Ok(ok(&deployment.to_api(Instant::now())))
+}
+
+pub(crate) async fn list_revision_logs(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path((deployment_id, revision_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(query.as_deref());
+    let ids = revision_ids(&mut params, &deployment_id, &revision_id);
+    let stream = params.choice("type", &known_values!(LogType), true);
+    let start = params.datetime("start_time");
+    let end = params.datetime("end_time");
+    let order = params.choice("order", &known_values!(LogOrder), false);
+    let limit = params.int("limit", 50, Some(1), Some(1000));
+    let cursor = params.string("offset");
+    let text = params.string("query");
+    let min_level = params.choice("level", &known_values!(LogLevel), false);
+    let _ = params.string("run_id");
+    params.finish()?;
+
+    let state = app.state();
+    let revision = find(&state, tenant, ids)?;
+    let cursor = match cursor.as_deref() {
+        None | Some("") => None,
+        Some(raw) => {
+            Some(logs::parse_cursor(raw).ok_or_else(|| ApiError::bad_request("Invalid offset"))?)
+        }
+    };
+    let query = LogQuery {
+        stream: if stream.as_deref() == Some("deploy") {
+            Stream::Deploy
+        } else {
+            Stream::Build
+        },
+        descending: order.as_deref() == Some("desc"),
+        limit: usize::try_from(limit).unwrap_or(50),
+        cursor,
+        min_level,
+        text,
+        start,
+        end,
+    };
+    let page = logs::read(revision, Instant::now(), &query);
+    Ok(ok(&LogsResponse {
+        logs: page.logs,
+        next_offset: page.next_offset,
+    }))
+}
+
+fn revision_ids(params: &mut Params, deployment_id: &str, revision_id: &str) -> (Uuid, Uuid) {
+    (
+        params.path_uuid("deployment_id", deployment_id),
+        params.path_uuid("revision_id", revision_id),
+    )
+}
+
+fn find(
+    state: &Store,
+    tenant: Uuid,
+    (deployment_id, revision_id): (Uuid, Uuid),
+) -> Result<&RevisionRecord, ApiError> {
+    let deployment = state
+        .deployment(tenant, deployment_id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    deployment
+        .revision(revision_id)
+        .ok_or_else(|| ApiError::not_found("Revision"))
+}

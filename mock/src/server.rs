@@ -1,0 +1,417 @@
+//! The server: configuration, the accept loop on loopback, and shutdown.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State as AppState;
+use axum::http::{Method, Request, StatusCode, Uri, header::LOCATION};
+use axum::response::{IntoResponse, Response};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tokio::task::{JoinHandle, JoinSet};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use crate::api_error::ApiError;
+use crate::faults::Fault;
+use crate::lifecycle::Timing;
+use crate::operations;
+use crate::recorded::RecordedRequest;
+use crate::store::State;
+
+/// The state shared by the server's tasks and the [`MockServer`] handle.
+pub(crate) type App = Arc<Shared>;
+
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    state: Mutex<State>,
+    faults: Mutex<Vec<Fault>>,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn requests(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+        self.requests.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Fixed settings of a running server.
+pub(crate) struct Config {
+    /// Empty, or `/segment[/segment...]` without a trailing slash.
+    pub(crate) prefix: String,
+    api_keys: Vec<String>,
+    pub(crate) tenant_id: Uuid,
+    pub(crate) require_tenant_id: bool,
+}
+
+impl Config {
+    /// The part of `path` below the prefix; `None` when `path` is not under it.
+    pub(crate) fn api_path<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let rest = path.strip_prefix(self.prefix.as_str())?;
+        rest.starts_with('/').then_some(rest)
+    }
+
+    pub(crate) fn accepts_key(&self, key: &[u8]) -> bool {
+        self.api_keys.is_empty()
+            || self
+                .api_keys
+                .iter()
+                .any(|accepted| accepted.as_bytes() == key)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("prefix", &self.prefix)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("tenant_id", &self.tenant_id)
+            .field("require_tenant_id", &self.require_tenant_id)
+            .finish()
+    }
+}
+
+/// Settings of a [`MockServer`] before it starts. Made by [`MockServer::builder`].
+#[derive(Clone)]
+pub struct MockServerBuilder {
+    addr: SocketAddr,
+    prefix: String,
+    api_keys: Vec<String>,
+    tenant_id: Option<Uuid>,
+    require_tenant_id: bool,
+    timing: Timing,
+}
+
+impl fmt::Debug for MockServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServerBuilder")
+            .field("addr", &self.addr)
+            .field("prefix", &self.prefix)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("tenant_id", &self.tenant_id)
+            .field("require_tenant_id", &self.require_tenant_id)
+            .field("timing", &self.timing)
+            .finish()
+    }
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            prefix: String::new(),
+            api_keys: Vec::new(),
+            tenant_id: None,
+            require_tenant_id: false,
+            timing: Timing::default(),
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Listens on this port of `127.0.0.1` (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.addr.set_port(port);
+        self
+    }
+
+    /// Listens on this address (default `127.0.0.1:0`).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Serves the API under a path prefix, as self-hosted LangSmith does under `/api-host`.
+    /// Leading and trailing slashes do not matter; the default is no prefix.
+    pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Accepts only this `X-Api-Key` (call again to accept several). By default any non-empty key
+    /// is accepted. A wrong key is answered `401 {"detail": "Invalid token"}`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_keys.push(key.into());
+        self
+    }
+
+    /// The workspace of requests without `X-Tenant-Id`, and of seeded data (default: a random ID,
+    /// see [`MockServer::tenant_id`]). Requests with `X-Tenant-Id` see that workspace's data only.
+    pub fn tenant_id(mut self, tenant_id: Uuid) -> Self {
+        self.tenant_id = Some(tenant_id);
+        self
+    }
+
+    /// Answers `403` to requests without `X-Tenant-Id`, as the service does for organization-scoped
+    /// keys (default `false`).
+    pub fn require_tenant_id(mut self, require: bool) -> Self {
+        self.require_tenant_id = require;
+        self
+    }
+
+    /// How fast new revisions move through their statuses (default [`Timing::fast`]).
+    pub fn timing(mut self, timing: Timing) -> Self {
+        self.timing = timing;
+        self
+    }
+
+    /// Binds the address and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// When the address cannot be bound, or the path prefix is not a plain path
+    /// (`io::ErrorKind::InvalidInput`).
+    pub async fn start(self) -> io::Result<MockServer> {
+        let prefix = normalize_prefix(&self.prefix)?;
+        let listener = TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let state = State {
+            timing: self.timing,
+            ..State::default()
+        };
+        let app = Arc::new(Shared {
+            config: Config {
+                prefix,
+                api_keys: self.api_keys,
+                tenant_id: self.tenant_id.unwrap_or_else(Uuid::new_v4),
+                require_tenant_id: self.require_tenant_id,
+            },
+            state: Mutex::new(state),
+            faults: Mutex::new(Vec::new()),
+            requests: Mutex::new(Vec::new()),
+        });
+        let router = router(app.clone());
+        let task = tokio::spawn(accept_loop(listener, router));
+        Ok(MockServer {
+            app,
+            addr,
+            task: Some(task),
+        })
+    }
+}
+
+fn normalize_prefix(prefix: &str) -> io::Result<String> {
+    let trimmed = prefix.trim_matches('/');
+    let plain = trimmed
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~/".contains(c));
+    if !plain || trimmed.contains("//") {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("path prefix {prefix:?} must be a plain path such as /api-host"),
+        ));
+    }
+    Ok(if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("/{trimmed}")
+    })
+}
+
+/// The whole application: the API under its prefix, the answers for unknown paths, and the gate.
+fn router(app: App) -> Router {
+    let api = operations::api_router().method_not_allowed_fallback(method_not_allowed);
+    let routes = if app.config.prefix.is_empty() {
+        api
+    } else {
+        Router::new().nest(&app.config.prefix, api)
+    };
+    routes
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::gate::gate,
+        ))
+        .with_state(app)
+}
+
+/// FastAPI's answer for an unknown path, after its redirect of a trailing slash.
+async fn not_found(AppState(app): AppState<App>, method: Method, uri: Uri) -> Response {
+    let path = uri.path();
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.len() < path.len() {
+        let known = app
+            .config
+            .api_path(trimmed)
+            .and_then(|api_path| operations::find(&method, api_path))
+            .is_some();
+        if known {
+            let location = match uri.query() {
+                Some(query) => format!("{trimmed}?{query}"),
+                None => trimmed.to_string(),
+            };
+            return (StatusCode::TEMPORARY_REDIRECT, [(LOCATION, location)]).into_response();
+        }
+    }
+    ApiError::new(StatusCode::NOT_FOUND, "Not Found").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed").into_response()
+}
+
+/// Lets a dropped-connection fault close the connection a request arrived on.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConnectionControl(Arc<Notify>);
+
+impl ConnectionControl {
+    pub(crate) fn close(&self) {
+        self.0.notify_one();
+    }
+
+    async fn closed(&self) {
+        self.0.notified().await;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, router: Router) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, router.clone()));
+                }
+                // Out of file descriptors and the like: wait a little rather than spin.
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, router: Router) {
+    let control = ConnectionControl::default();
+    let request_control = control.clone();
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let mut request = request.map(Body::new);
+        request.extensions_mut().insert(request_control.clone());
+        router.clone().oneshot(request)
+    });
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = connection => {}
+        // Dropping the connection closes the socket without an answer.
+        () = control.closed() => {}
+    }
+}
+
+/// A running mock Control Plane on loopback.
+///
+/// It serves until dropped (or [`shutdown`](MockServer::shutdown)); dropping it stops the server
+/// and closes every connection. See the [crate documentation](crate) for an example.
+pub struct MockServer {
+    pub(crate) app: App,
+    addr: SocketAddr,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("base_url", &self.base_url())
+            .field("config", &self.app.config)
+            .finish()
+    }
+}
+
+impl MockServer {
+    /// Starts a server with the default settings on a free port of `127.0.0.1`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, or when no loopback port can be bound. Use
+    /// [`MockServer::builder`] to handle that error instead.
+    pub async fn start() -> Self {
+        Self::builder()
+            .start()
+            .await
+            .expect("failed to start the mock Control Plane on 127.0.0.1")
+    }
+
+    /// Settings for a server: port, path prefix, accepted key, workspace, timing.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's origin, `http://127.0.0.1:PORT`, without the path prefix.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The base URL a client should use: the origin and the path prefix
+    /// (`http://127.0.0.1:PORT/api-host`), without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}{}", self.url(), self.app.config.prefix)
+    }
+
+    /// The default workspace: the one requests without `X-Tenant-Id` and seeded data belong to.
+    pub fn tenant_id(&self) -> Uuid {
+        self.app.config.tenant_id
+    }
+
+    /// How fast new revisions move.
+    pub fn timing(&self) -> Timing {
+        self.app.state().timing
+    }
+
+    /// Stops the server and waits until its port is closed.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// Serves until `signal` completes, then shuts down. For command-line tools; prints nothing.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) {
+        signal.await;
+        self.shutdown().await;
+    }
+
+    /// Serves until Ctrl-C (SIGINT), then shuts down. For `lscp mock`; prints nothing.
+    ///
+    /// # Errors
+    ///
+    /// When the signal handler cannot be installed.
+    pub async fn run_until_ctrl_c(self) -> io::Result<()> {
+        let result = tokio::signal::ctrl_c().await;
+        self.shutdown().await;
+        result
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
