@@ -25,7 +25,8 @@ pub fn set_version(doc: &mut Value) {
 /// Fields only 3.1 has (`webhooks`, `jsonSchemaDialect`, `components.pathItems`, `info.summary`,
 /// `info.license.identifier`) are dropped.
 ///
-/// openapiv3 ignores them; a 3.0.3 document that carries them would not be valid 3.0.3.
+/// Prevents no generator failure (openapiv3 ignores them); a document that carries them is not
+/// valid 3.0.3.
 pub fn drop_3_1_only_fields(doc: &mut Value) {
     let Some(map) = doc.as_object_mut() else {
         return;
@@ -213,8 +214,9 @@ pub fn for_each_operation(
 /// Security requirements naming a scheme that `components.securitySchemes` does not define are
 /// dropped; a list left empty by that is removed (an empty list would claim "no auth").
 ///
-/// The upstream document refers to `API Key`, `Tenant ID` and `Bearer Auth` but defines only
-/// `LangSmith API Key`: a dangling reference makes the document invalid for every validator.
+/// Prevents no generator failure (progenitor ignores security entirely). The upstream document
+/// refers to `API Key`, `Tenant ID` and `Bearer Auth` but defines only `LangSmith API Key`; a
+/// dangling reference makes the document invalid 3.0.3.
 pub fn remove_undefined_security(doc: &mut Value) {
     let Some(map) = doc.as_object_mut() else {
         return;

@@ -47,8 +47,8 @@ pub fn const_to_enum(schema: &mut Schema) {
 
 /// JSON Schema `examples: [a, ...]` becomes the 3.0 `example: a`.
 ///
-/// openapiv3 has no `examples` on schemas; keeping the first example keeps the document's
-/// meaning for readers without a keyword the 3.0 parser does not know.
+/// Prevents no generator failure (openapiv3 ignores `examples`); it keeps the example in the
+/// keyword 3.0 has instead of dropping it with the unknown keywords.
 pub fn examples_to_example(schema: &mut Schema) {
     if let Some(examples) = schema.remove("examples")
         && let (false, Value::Array(mut list)) = (schema.contains_key("example"), examples)
@@ -262,8 +262,8 @@ const KEYWORDS_3_0: &[&str] = &[
 
 /// Keywords 3.0 does not have (`$defs`, `prefixItems`, FastAPI's `include_in_schema`...) are dropped.
 ///
-/// openapiv3 ignores them, so typify never sees what they say; dropping them makes the document
-/// say only what the generated code honours.
+/// Prevents no generator failure (openapiv3 ignores them, so typify never sees what they say);
+/// dropping them makes the document valid 3.0.3 and say only what the generated code honours.
 pub fn drop_unknown_keywords(schema: &mut Schema) {
     schema.retain(|key, _| KEYWORDS_3_0.contains(&key.as_str()) || key.starts_with("x-"));
 }
@@ -297,8 +297,10 @@ pub fn type_untyped_string_enum(schema: &mut Schema) {
 
 /// `anyOf` whose members are of distinct plain types (`string` | `integer`) becomes `oneOf`.
 ///
-/// For an `anyOf`, typify generates a struct of optional flattened members, which cannot hold a
-/// bare string or number; a `oneOf` of disjoint types becomes an untagged enum that decodes.
+/// Prevents no generator failure: for disjoint members the two say the same, and typify's own
+/// mutual-exclusion check already treats such an `anyOf` as a `oneOf` (an untagged enum; an
+/// `anyOf` it cannot prove exclusive becomes a struct of flattened optional members instead).
+/// Writing `oneOf` states what the generated type is, and is the vendored document's spelling.
 pub fn disjoint_any_of_to_one_of(schema: &mut Schema) {
     if schema.contains_key("oneOf") {
         return;
@@ -328,9 +330,10 @@ pub fn disjoint_any_of_to_one_of(schema: &mut Schema) {
 
 /// A parameter's schema is not nullable.
 ///
-/// A query or path parameter has no way to carry a JSON null: FastAPI's `Optional[str] = None`
-/// only means "may be left out", which `required: false` already says. Left nullable, progenitor
-/// types the builder argument as a doubly optional value.
+/// Prevents no generator failure (progenitor ignores `nullable` on a parameter and types an
+/// optional one as `Option<T>` either way). A query or path parameter cannot carry a JSON null:
+/// FastAPI's `Optional[str] = None` only means "may be left out", which `required: false`
+/// already says; without the claim an enum parameter is a plain `$ref`.
 pub fn parameter_not_nullable(schema: &mut Schema, role: SchemaRole) {
     if role == SchemaRole::ParameterRoot {
         schema.remove("nullable");
@@ -358,8 +361,8 @@ pub fn ref_siblings_to_all_of(schema: &mut Schema) {
 
 /// `allOf: [{$ref}]` with nothing beside it becomes the plain `$ref`.
 ///
-/// The two say the same; one spelling keeps the output stable (dropping a description in
-/// `spec update` leaves this shape behind) and spares typify a needless wrapper type.
+/// Prevents no generator failure: the two say the same. One spelling keeps the output stable
+/// (dropping a description in `spec update` leaves this shape behind).
 pub fn lone_all_of_to_ref(schema: &mut Schema) {
     if schema.len() != 1 {
         return;
