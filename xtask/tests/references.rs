@@ -2,7 +2,9 @@
 //! documents the bindings generate from. Each test says plainly when the copies are absent.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
@@ -20,22 +22,36 @@ const REFERENCES: [&str; 3] = [
     "upstream-2026-08-01.json",
 ];
 
+/// `../shared/reference` beside the repository, or `XTASK_REFERENCE_DIR`.
 fn reference_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
+    match std::env::var_os("XTASK_REFERENCE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference"),
+    }
 }
 
-/// The reference documents that are present; prints which are skipped.
+/// Whether the skip was reported already (once per run is plain enough).
+static SKIP_REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// The reference documents that are present; says once which are skipped.
 fn references() -> Vec<(&'static str, Value)> {
     let mut found = Vec::new();
+    let mut missing = Vec::new();
     for name in REFERENCES {
         let path = reference_dir().join(name);
         match std::fs::read_to_string(&path) {
             Ok(text) => found.push((name, parse(&text, name).unwrap())),
-            Err(_) => println!(
-                "skipped: {} is not present (reference copies live outside the repository)",
-                path.display()
-            ),
+            Err(_) => missing.push(path.display().to_string()),
         }
+    }
+    if !missing.is_empty() && !SKIP_REPORTED.swap(true, Ordering::Relaxed) {
+        // Straight to the stderr handle: the harness captures `println!`, and a skip must be
+        // seen in a plain `cargo test` run.
+        let line = format!(
+            "skipped: reference copies not present (they live outside the repository): {}\n",
+            missing.join(", ")
+        );
+        let _ = std::io::stderr().write_all(line.as_bytes());
     }
     found
 }
