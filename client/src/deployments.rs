@@ -1,6 +1,7 @@
 //! Deployments: get, list, create, update, delete.
 
-use futures::{Stream, TryStreamExt};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 use crate::client::Client;
@@ -158,7 +159,7 @@ impl ListDeployments {
     }
 
     /// The deployments, one at a time, fetching pages as they are needed.
-    pub fn stream(self) -> impl Stream<Item = Result<Deployment, Error>> + Send + 'static {
+    pub fn stream(self) -> BoxStream<'static, Result<Deployment, Error>> {
         let what = RequestLine {
             method: "GET".into(),
             path: "/v2/deployments".into(),
@@ -189,6 +190,7 @@ impl ListDeployments {
                 client.call(request.send()).await.map(|page| page.resources)
             }
         })
+        .boxed()
     }
 
     /// All deployments (up to [`max_items`](Self::max_items)) in one vector.

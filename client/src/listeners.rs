@@ -1,6 +1,7 @@
 //! Listeners (agents that run deployments in self-hosted clusters).
 
-use futures::{Stream, TryStreamExt};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 use crate::client::Client;
@@ -64,7 +65,7 @@ impl ListListeners {
         self
     }
     /// The listeners, one at a time.
-    pub fn stream(self) -> impl Stream<Item = Result<Listener, Error>> + Send + 'static {
+    pub fn stream(self) -> BoxStream<'static, Result<Listener, Error>> {
         let what = RequestLine {
             method: "GET".into(),
             path: "/v2/listeners".into(),
@@ -81,6 +82,7 @@ impl ListListeners {
                 client.call(request.send()).await.map(|page| page.resources)
             }
         })
+        .boxed()
     }
     /// All listeners (up to the cap) in one vector.
     pub async fn collect(self) -> Result<Vec<Listener>, Error> {

@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::{Stream, TryStreamExt};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -123,7 +124,7 @@ impl ListLogs {
     }
 
     /// The entries, one at a time.
-    pub fn stream(self) -> impl Stream<Item = Result<LogEntry, Error>> + Send + 'static {
+    pub fn stream(self) -> BoxStream<'static, Result<LogEntry, Error>> {
         let state = Cursor {
             buffer: VecDeque::new(),
             cursor: None,
@@ -170,6 +171,7 @@ impl ListLogs {
                 query.fetch_into(&mut state).await?;
             }
         })
+        .boxed()
     }
 
     /// All entries (up to [`max_items`](Self::max_items)) in one vector.

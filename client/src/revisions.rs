@@ -1,6 +1,7 @@
 //! Revisions of one deployment: get, list, redeploy, logs, wait.
 
-use futures::{Stream, TryStreamExt};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 use crate::client::Client;
@@ -129,7 +130,7 @@ impl ListRevisions {
     }
 
     /// The revisions, one at a time.
-    pub fn stream(self) -> impl Stream<Item = Result<Revision, Error>> + Send + 'static {
+    pub fn stream(self) -> BoxStream<'static, Result<Revision, Error>> {
         let what = RequestLine {
             method: "GET".into(),
             path: format!("/v2/deployments/{}/revisions", self.deployment_id),
@@ -163,6 +164,7 @@ impl ListRevisions {
                 client.call(request.send()).await.map(|page| page.resources)
             }
         })
+        .boxed()
     }
 
     /// All revisions (up to [`max_items`](Self::max_items)) in one vector.

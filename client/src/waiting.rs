@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -233,7 +234,7 @@ impl Client {
         deployment_id: Uuid,
         revision_id: Uuid,
         options: WaitOptions,
-    ) -> impl Stream<Item = Result<WaitEvent, Error>> + Send + 'static {
+    ) -> BoxStream<'static, Result<WaitEvent, Error>> {
         let watch = Watch {
             client: self.clone(),
             deployment_id,
@@ -251,6 +252,7 @@ impl Client {
             let event = watch.next_event().await?;
             Some((event, watch))
         })
+        .boxed()
     }
 }
 

@@ -1,0 +1,30 @@
+//! List a deployment's revisions, newest first, through every page.
+//!
+//! `cargo run -p langsmith-control-plane --example list_revisions -- <DEPLOYMENT_ID>`
+
+use futures::StreamExt;
+use langsmith_control_plane::Client;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let deployment_id = std::env::args()
+        .nth(1)
+        .ok_or("usage: list_revisions <DEPLOYMENT_ID>")?
+        .parse()?;
+    let client = Client::from_env()?;
+    let revisions = client.revisions(deployment_id).list().stream();
+    futures::pin_mut!(revisions);
+    while let Some(revision) = revisions.next().await {
+        let revision = revision?;
+        let phase = revision
+            .status
+            .phase()
+            .map(|p| format!("step {}/{}", p.step, p.total))
+            .unwrap_or_default();
+        println!(
+            "{} {} {:<16} {}",
+            revision.created_at, revision.id, revision.status, phase
+        );
+    }
+    Ok(())
+}
