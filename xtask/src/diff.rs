@@ -2,8 +2,9 @@
 //! that break existing clients marked.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::normalize::enums::is_string_enum;
 use crate::walk::METHODS;
@@ -242,15 +243,10 @@ impl Differ<'_> {
     }
 
     fn responses(&mut self, op_key: &str, old_op: &Value, new_op: &Value) {
-        let empty = serde_json::Map::new();
-        let old_r = old_op
-            .get("responses")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let new_r = new_op
-            .get("responses")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (old_r, new_r) = (
+            object_at(old_op, "responses"),
+            object_at(new_op, "responses"),
+        );
         for (status, old_resp) in old_r {
             let success = status.starts_with('2');
             let at = format!("{op_key} {status}");
@@ -283,17 +279,7 @@ impl Differ<'_> {
     }
 
     fn schemas(&mut self) {
-        let empty = serde_json::Map::new();
-        let old_s = self
-            .old
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let new_s = self
-            .new
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (old_s, new_s) = (component_schemas(self.old), component_schemas(self.new));
         for (name, old_schema) in old_s {
             match new_s.get(name) {
                 None => self.push(
@@ -339,15 +325,7 @@ impl Differ<'_> {
         }
         self.nullability(component, area, at, old, new);
         self.inline_enum(at, Some(old), Some(new));
-        let empty = serde_json::Map::new();
-        let old_props = old
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let new_props = new
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (old_props, new_props) = (object_at(old, "properties"), object_at(new, "properties"));
         let old_required = required(old);
         let new_required = required(new);
         for (name, old_p) in old_props {
@@ -450,6 +428,19 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+static EMPTY: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+
+/// The object under `key`, or an empty one.
+fn object_at<'a>(value: &'a Value, key: &str) -> &'a Map<String, Value> {
+    value.get(key).and_then(Value::as_object).unwrap_or(&EMPTY)
+}
+
+/// `components.schemas`, or an empty map.
+fn component_schemas(doc: &Value) -> &Map<String, Value> {
+    doc.get("components")
+        .map_or(&*EMPTY, |c| object_at(c, "schemas"))
 }
 
 /// Operations by `METHOD /path`, with the parameters their path item declares for all of them

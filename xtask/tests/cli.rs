@@ -37,6 +37,13 @@ fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// `spec update --from FROM --out OUT EXTRA...`
+fn update(from: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["spec", "update", "--from", from, "--out", path_str(out)];
+    args.extend_from_slice(extra);
+    xtask(&args)
+}
+
 /// A 3.1 document with a FastAPI operation ID and an inline enum.
 fn upstream_text() -> String {
     to_canonical_string(&json!({
@@ -92,14 +99,7 @@ fn spec_update_reads_a_file_and_writes_the_normalized_document() {
         dir.path().join("out/control-plane.json"),
     );
     std::fs::write(&from, upstream_text()).unwrap();
-    let output = xtask(&[
-        "spec",
-        "update",
-        "--from",
-        path_str(&from),
-        "--out",
-        path_str(&out),
-    ]);
+    let output = update(path_str(&from), &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("no base document"),
@@ -131,27 +131,9 @@ fn spec_update_compares_with_the_file_it_replaces() {
         dir.path().join("control-plane.json"),
     );
     std::fs::write(&from, upstream_text()).unwrap();
-    assert!(
-        xtask(&[
-            "spec",
-            "update",
-            "--from",
-            path_str(&from),
-            "--out",
-            path_str(&out)
-        ])
-        .status
-        .success()
-    );
+    assert!(update(path_str(&from), &out, &[]).status.success());
     let first = std::fs::read_to_string(&out).unwrap();
-    let output = xtask(&[
-        "spec",
-        "update",
-        "--from",
-        path_str(&from),
-        "--out",
-        path_str(&out),
-    ]);
+    let output = update(path_str(&from), &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("against the previous file: 0 added, 0 removed, 0 changed"),
@@ -170,7 +152,7 @@ fn spec_update_fetches_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("control-plane.json");
     let url = serve_once(http_answer("200 OK", &upstream_text()), Duration::ZERO);
-    let output = xtask(&["spec", "update", "--from", &url, "--out", path_str(&out)]);
+    let output = update(&url, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         read_json(&out).pointer("/paths/~1things/get/operationId"),
@@ -188,7 +170,7 @@ fn spec_update_says_plainly_when_the_host_cannot_be_reached() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("control-plane.json");
     let url = format!("http://127.0.0.1:{port}/openapi.json");
-    let output = xtask(&["spec", "update", "--from", &url, "--out", path_str(&out)]);
+    let output = update(&url, &out, &[]);
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
     assert!(
@@ -205,16 +187,7 @@ fn spec_update_gives_up_after_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("control-plane.json");
     let started = std::time::Instant::now();
-    let output = xtask(&[
-        "spec",
-        "update",
-        "--from",
-        &url,
-        "--out",
-        path_str(&out),
-        "--timeout",
-        "1",
-    ]);
+    let output = update(&url, &out, &["--timeout", "1"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("no answer within 1s"),
@@ -228,14 +201,7 @@ fn spec_update_gives_up_after_the_timeout() {
 fn spec_update_reports_an_error_status() {
     let url = serve_once(http_answer("503 Service Unavailable", ""), Duration::ZERO);
     let dir = tempfile::tempdir().unwrap();
-    let output = xtask(&[
-        "spec",
-        "update",
-        "--from",
-        &url,
-        "--out",
-        path_str(&dir.path().join("o.json")),
-    ]);
+    let output = update(&url, &dir.path().join("o.json"), &[]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("the server answered 503"),
@@ -253,14 +219,7 @@ fn spec_update_leaves_the_output_alone_when_the_source_is_not_openapi() {
     );
     std::fs::write(&from, "{\"swagger\": \"2.0\"}").unwrap();
     std::fs::write(&out, "previous").unwrap();
-    let output = xtask(&[
-        "spec",
-        "update",
-        "--from",
-        path_str(&from),
-        "--out",
-        path_str(&out),
-    ]);
+    let output = update(path_str(&from), &out, &[]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("not an OpenAPI 3 document"),
