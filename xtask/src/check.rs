@@ -122,7 +122,8 @@ fn differing_pointers(a: &Value, b: &Value, at: String, out: &mut Vec<String>) {
     }
 }
 
-fn count_operations(doc: &Value) -> usize {
+/// Number of operations in a document.
+pub fn count_operations(doc: &Value) -> usize {
     doc.get("paths")
         .and_then(Value::as_object)
         .map_or(0, |paths| {

@@ -113,10 +113,7 @@ fn run_update(
     timeout: u64,
 ) -> Result<ExitCode, String> {
     let outcome = update::run(from, &out, base.as_deref(), Duration::from_secs(timeout))?;
-    let ops = diff::diff(&serde_json::json!({}), &outcome.document)
-        .iter()
-        .filter(|c| c.area == diff::Area::Operation)
-        .count();
+    let ops = check::count_operations(&outcome.document);
     println!("wrote {} from {from}: {ops} operations", out.display());
     match &outcome.base_path {
         Some(base) => println!(

@@ -260,6 +260,9 @@ fn valid_name(name: &str) -> String {
 }
 
 /// `deployment_type` -> `DeploymentType`, `AWAITING_BUILD` -> `AwaitingBuild`, as typify does.
+///
+/// The same as build/generate.rs's private `pascal_case`, which turns these component names into
+/// Rust type names; kept apart so that file stays untouched.
 pub fn pascal_case(text: &str) -> String {
     let mut out = String::new();
     for word in text
