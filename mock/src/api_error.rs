@@ -90,7 +90,7 @@ impl Problem {
 
     /// A string that is not a UUID; the message is the `uuid` crate's, as in pydantic.
     pub(crate) fn uuid(loc: Vec<ValidationErrorLocItem>, input: &str) -> Option<Self> {
-        let error = uuid::Uuid::parse_str(input).err()?.to_string();
+        let error = uuid_error(input)?;
         let msg = format!("Input should be a valid UUID, {error}");
         Some(Self::new("uuid_parsing", loc, msg, Value::from(input)).with_ctx("error", error))
     }
@@ -120,6 +120,58 @@ impl Problem {
         };
         serde_json::to_value(problem).unwrap_or(Value::Null)
     }
+}
+
+/// Why `input` is not a UUID, worded as pydantic words it (its parser is the `uuid` crate as of
+/// 1.x before the messages changed; the crate linked here words them differently).
+fn uuid_error(input: &str) -> Option<String> {
+    if uuid::Uuid::parse_str(input).is_ok() {
+        return None;
+    }
+    let (body, offset, simple) =
+        if let Some(inner) = input.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            (inner, 1, false)
+        } else if let Some(rest) = input.strip_prefix("urn:uuid:") {
+            (rest, "urn:uuid:".len(), false)
+        } else {
+            (input, 0, true)
+        };
+    let mut hyphens = Vec::new();
+    for (index, character) in body.char_indices() {
+        if character == '-' {
+            hyphens.push(index);
+        } else if !character.is_ascii_hexdigit() {
+            return Some(format!(
+                "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], \
+                 found `{character}` at {}",
+                index + offset + 1
+            ));
+        }
+    }
+    if hyphens.is_empty() && simple {
+        return Some(format!(
+            "invalid length: expected length 32 for simple format, found {}",
+            input.len()
+        ));
+    }
+    if hyphens.len() != 4 {
+        return Some(format!(
+            "invalid group count: expected 5, found {}",
+            hyphens.len() + 1
+        ));
+    }
+    const GROUP_STARTS: [usize; 5] = [0, 9, 14, 19, 24];
+    const GROUP_LENGTHS: [usize; 5] = [8, 4, 4, 4, 12];
+    let found = (0..4)
+        .find(|&group| hyphens[group] != GROUP_STARTS[group + 1] - 1)
+        .map_or((4, body.len().saturating_sub(GROUP_STARTS[4])), |group| {
+            (group, hyphens[group].saturating_sub(GROUP_STARTS[group]))
+        });
+    let (group, length) = found;
+    Some(format!(
+        "invalid group length in group {group}: expected {}, found {length}",
+        GROUP_LENGTHS[group]
+    ))
 }
 
 /// Python prints float bounds with a fraction (`8.0`), integer bounds without.
@@ -172,12 +224,38 @@ mod tests {
         assert_eq!(value["type"], "uuid_parsing");
         assert_eq!(value["loc"], json!(["path", "deployment_id"]));
         assert_eq!(value["input"], "nope");
-        let msg = value["msg"].as_str().unwrap();
-        assert!(
-            msg.starts_with("Input should be a valid UUID, invalid character"),
-            "{msg}"
+        let error = "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1";
+        assert_eq!(
+            value["msg"],
+            format!("Input should be a valid UUID, {error}")
         );
-        assert!(msg.ends_with(value["ctx"]["error"].as_str().unwrap()));
+        assert_eq!(value["ctx"], json!({ "error": error }));
+    }
+
+    #[test]
+    fn uuid_errors_name_length_group_count_and_group_length() {
+        assert_eq!(
+            uuid_error("1234").as_deref(),
+            Some("invalid length: expected length 32 for simple format, found 4")
+        );
+        assert_eq!(
+            uuid_error("12-34").as_deref(),
+            Some("invalid group count: expected 5, found 2")
+        );
+        assert_eq!(
+            uuid_error("5f8a1ab0-8f57-4f43-9b1e-6a2c4a1c7a1").as_deref(),
+            Some("invalid group length in group 4: expected 12, found 11")
+        );
+        assert_eq!(
+            uuid_error("5f8a1ab-08f57-4f43-9b1e-6a2c4a1c7a10").as_deref(),
+            Some("invalid group length in group 0: expected 8, found 7")
+        );
+        assert_eq!(
+            uuid_error("{5f8a1ab0-8f57-4f43-9b1e-6a2c4a1c7a1x}")
+                .as_deref()
+                .map(|e| e.ends_with("found `x` at 37")),
+            Some(true)
+        );
     }
 
     #[test]

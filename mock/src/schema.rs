@@ -122,21 +122,36 @@ fn is_json_media_type(content_type: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
-/// pydantic's JSON decode problem: the location is the character offset of the error.
+/// pydantic's JSON decode problem: the location is the character offset where Python's decoder
+/// stopped, and `ctx.error` its message.
 fn json_invalid(body: &[u8], error: &serde_json::Error) -> Problem {
     let text = String::from_utf8_lossy(body);
-    let offset: usize = text
-        .split_inclusive('\n')
-        .take(error.line().saturating_sub(1))
-        .map(|line| line.chars().count())
-        .sum::<usize>()
-        + error.column().saturating_sub(1);
+    let offset = if error.classify() == serde_json::error::Category::Eof {
+        // serde points at the last character, Python just past it.
+        text.chars().count()
+    } else {
+        let lines_before: usize = text
+            .split_inclusive('\n')
+            .take(error.line().saturating_sub(1))
+            .map(|line| line.chars().count())
+            .sum();
+        lines_before + error.column().saturating_sub(1)
+    };
     let message = error.to_string();
-    let reason = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
+    let serde_reason = message.split(" at line ").next().unwrap_or(&message);
+    let reason = match serde_reason {
+        "EOF while parsing a value" | "expected value" => "Expecting value",
+        "key must be a string" | "EOF while parsing an object" => {
+            "Expecting property name enclosed in double quotes"
+        }
+        "expected `,` or `}`" | "expected `,` or `]`" | "EOF while parsing a list" => {
+            "Expecting ',' delimiter"
+        }
+        "expected `:`" => "Expecting ':' delimiter",
+        "EOF while parsing a string" => "Unterminated string",
+        "trailing characters" => "Extra data",
+        other => other,
+    };
     Problem::new(
         "json_invalid",
         loc!["body", offset],

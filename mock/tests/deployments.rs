@@ -1,0 +1,415 @@
+//! `/v2/deployments`: create, list, get, patch, delete, with the service's status codes and errors.
+
+mod support;
+
+use langsmith_control_plane_api::types::{Deployment, DeploymentsList};
+use langsmith_control_plane_mock::github_deployment_request;
+use serde_json::{Value, json};
+use support::{Api, deployment_path};
+
+const NIL: &str = "00000000-0000-0000-0000-000000000000";
+
+#[tokio::test]
+async fn create_answers_201_with_the_deployment_and_its_first_revision() {
+    let api = Api::start().await;
+    let created = api.create("support-agent").await;
+    let deployment: Deployment = serde_json::from_value(created.clone()).expect("a Deployment");
+    assert_eq!(deployment.name, "support-agent");
+    assert_eq!(deployment.tenant_id, api.server.tenant_id());
+    assert_eq!(deployment.source.as_str(), "github");
+    assert_eq!(
+        deployment.source_revision_config.repo_ref.as_deref(),
+        Some("main")
+    );
+    assert!(deployment.latest_revision_id.is_some());
+    assert_eq!(deployment.active_revision_id, None);
+    assert_eq!(deployment.status.as_str(), "AWAITING_DATABASE");
+    // FastAPI writes absent optional fields as null.
+    assert_eq!(created["image_version"], Value::Null);
+    assert_eq!(created["active_revision_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn get_answers_the_deployment_and_404_when_unknown() {
+    let api = Api::start().await;
+    let created = api.create("a").await;
+    let got = api.get(&deployment_path(&created)).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.json()["id"], created["id"]);
+    assert_eq!(got.header("content-type"), Some("application/json"));
+
+    let missing = api.get(&format!("/v2/deployments/{NIL}")).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.json(), json!({"detail": "Deployment not found"}));
+}
+
+#[tokio::test]
+async fn a_path_id_that_is_not_a_uuid_is_a_422_with_pydantic_details() {
+    let api = Api::start().await;
+    let answer = api.get("/v2/deployments/not-a-uuid").await;
+    assert_eq!(answer.status, 422);
+    let error = "invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1";
+    assert_eq!(
+        answer.json(),
+        json!({"detail": [{
+            "type": "uuid_parsing",
+            "loc": ["path", "deployment_id"],
+            "msg": format!("Input should be a valid UUID, {error}"),
+            "input": "not-a-uuid",
+            "ctx": {"error": error},
+        }]})
+    );
+}
+
+#[tokio::test]
+async fn list_pages_newest_first_with_limit_and_offset() {
+    let api = Api::start().await;
+    for i in 0..25 {
+        api.create(&format!("agent-{i:02}")).await;
+    }
+    let first: DeploymentsList =
+        serde_json::from_value(api.get("/v2/deployments").await.json()).unwrap();
+    assert_eq!(first.offset, 0);
+    assert_eq!(first.resources.len(), 20, "default limit");
+    assert_eq!(first.resources[0].name, "agent-24");
+    let rest = api.get("/v2/deployments?limit=10&offset=20").await.json();
+    assert_eq!(rest["offset"], 20);
+    let names: Vec<&str> = rest["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["agent-04", "agent-03", "agent-02", "agent-01", "agent-00"]
+    );
+    let past_end = api.get("/v2/deployments?offset=100").await.json();
+    assert_eq!(past_end, json!({"resources": [], "offset": 100}));
+}
+
+#[tokio::test]
+async fn list_bounds_are_422_with_the_bound_in_ctx() {
+    let api = Api::start().await;
+    let over = api.get("/v2/deployments?limit=101").await;
+    assert_eq!(over.status, 422);
+    assert_eq!(
+        over.json(),
+        json!({"detail": [{"type": "less_than_equal", "loc": ["query", "limit"],
+            "msg": "Input should be less than or equal to 100", "input": "101", "ctx": {"le": 100}}]})
+    );
+    let zero = api.get("/v2/deployments?limit=0&offset=-1").await.json();
+    assert_eq!(
+        zero,
+        json!({"detail": [
+            {"type": "greater_than_equal", "loc": ["query", "limit"],
+             "msg": "Input should be greater than or equal to 1", "input": "0", "ctx": {"ge": 1}},
+            {"type": "greater_than_equal", "loc": ["query", "offset"],
+             "msg": "Input should be greater than or equal to 0", "input": "-1", "ctx": {"ge": 0}},
+        ]})
+    );
+    let text = api.get("/v2/deployments?limit=ten").await.json();
+    assert_eq!(text["detail"][0]["type"], "int_parsing");
+}
+
+#[tokio::test]
+async fn list_filters_by_name_status_and_ids() {
+    let api = Api::start().await;
+    let alpha = api.create("Alpha-Agent").await;
+    api.create("beta-agent").await;
+    let names = |answer: Value| -> Vec<String> {
+        answer["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(api.get("/v2/deployments?name_contains=alpha").await.json()),
+        ["Alpha-Agent"]
+    );
+    assert_eq!(
+        names(api.get("/v2/deployments?name_contains=AGENT").await.json()).len(),
+        2
+    );
+    assert_eq!(
+        names(
+            api.get("/v2/deployments?status=AWAITING_DATABASE")
+                .await
+                .json()
+        )
+        .len(),
+        2
+    );
+    assert!(names(api.get("/v2/deployments?status=READY").await.json()).is_empty());
+    let by_id = api
+        .get(&format!(
+            "/v2/deployments?deployment_ids={}",
+            alpha["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(names(by_id.json()), ["Alpha-Agent"]);
+    assert_eq!(
+        names(api.get("/v2/deployments?deployment_type=dev").await.json()).len(),
+        2
+    );
+    let bad_type = api.get("/v2/deployments?deployment_type=serverless").await;
+    assert_eq!(bad_type.status, 422);
+    assert_eq!(
+        bad_type.json()["detail"][0]["msg"],
+        "Input should be 'dev_free', 'dev' or 'prod'"
+    );
+}
+
+#[tokio::test]
+async fn create_refuses_missing_fields_with_their_locations() {
+    let api = Api::start().await;
+    let answer = api
+        .post("/v2/deployments", json!({"name": "x", "source": "github"}))
+        .await;
+    assert_eq!(answer.status, 422);
+    let input = json!({"name": "x", "source": "github"});
+    let missing = |field: &str| json!({"type": "missing", "loc": ["body", field], "msg": "Field required", "input": input});
+    assert_eq!(
+        answer.json(),
+        json!({"detail": [missing("secrets"), missing("source_config"), missing("source_revision_config")]})
+    );
+}
+
+#[tokio::test]
+async fn create_refuses_malformed_json_and_wrong_types() {
+    let api = Api::start().await;
+    let broken = api
+        .send(
+            api.request(reqwest::Method::POST, "/v2/deployments")
+                .header("content-type", "application/json")
+                .body("{\"name\": "),
+        )
+        .await;
+    assert_eq!(broken.status, 422);
+    let detail = &broken.json()["detail"][0];
+    assert_eq!(detail["type"], "json_invalid");
+    assert_eq!(detail["loc"], json!(["body", 9]));
+    assert_eq!(detail["msg"], "JSON decode error");
+
+    let empty = api
+        .send(api.request(reqwest::Method::POST, "/v2/deployments"))
+        .await;
+    assert_eq!(
+        empty.json(),
+        json!({"detail": [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": null}]})
+    );
+
+    let array = api.post("/v2/deployments", json!([1])).await.json();
+    assert_eq!(array["detail"][0]["type"], "model_attributes_type");
+
+    let mut body = serde_json::to_value(github_deployment_request("x")).unwrap();
+    body["source"] = json!("svn");
+    body["source_config"]["resource_spec"] = json!({"cpu": 0.01});
+    let wrong = api.post("/v2/deployments", body).await.json();
+    let locs: Vec<&Value> = wrong["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["loc"])
+        .collect();
+    assert_eq!(
+        locs,
+        [
+            &json!(["body", "source"]),
+            &json!(["body", "source_config", "resource_spec", "cpu"])
+        ]
+    );
+}
+
+#[tokio::test]
+async fn create_answers_400_for_a_taken_name_or_a_source_without_its_settings() {
+    let api = Api::start().await;
+    api.create("taken").await;
+    let body = serde_json::to_value(github_deployment_request("taken")).unwrap();
+    let again = api.post("/v2/deployments", body).await;
+    assert_eq!(again.status, 400);
+    assert_eq!(
+        again.json(),
+        json!({"detail": "A deployment named 'taken' already exists in this workspace"})
+    );
+
+    let mut no_repo = serde_json::to_value(github_deployment_request("other")).unwrap();
+    no_repo["source_config"]["repo_url"] = Value::Null;
+    let answer = api.post("/v2/deployments", no_repo).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        answer.json(),
+        json!({"detail": "source_config.repo_url is required when source is 'github'"})
+    );
+}
+
+#[tokio::test]
+async fn patch_with_a_new_source_revision_starts_a_revision() {
+    let api = Api::start().await;
+    let created = api.create("a").await;
+    let patched = api
+        .patch(
+            &deployment_path(&created),
+            json!({"source_revision_config": {"repo_ref": "release"}}),
+        )
+        .await;
+    assert_eq!(patched.status, 200);
+    let patched = patched.json();
+    assert_ne!(patched["latest_revision_id"], created["latest_revision_id"]);
+    assert_eq!(patched["source_revision_config"]["repo_ref"], "release");
+    assert_eq!(
+        patched["source_revision_config"]["langgraph_config_path"], "langgraph.json",
+        "kept"
+    );
+}
+
+#[tokio::test]
+async fn patch_of_secrets_or_sizing_starts_a_revision_but_other_settings_do_not() {
+    let api = Api::start().await;
+    let created = api.create("a").await;
+    let path = deployment_path(&created);
+    let settings = api
+        .patch(&path, json!({"source_config": {"build_on_push": true}}))
+        .await
+        .json();
+    assert_eq!(
+        settings["latest_revision_id"],
+        created["latest_revision_id"]
+    );
+    assert_eq!(settings["source_config"]["build_on_push"], true);
+
+    let secrets = api
+        .patch(
+            &path,
+            json!({"secrets": [{"name": "OPENAI_API_KEY", "value": "sk-1"}]}),
+        )
+        .await
+        .json();
+    assert_ne!(
+        secrets["latest_revision_id"],
+        settings["latest_revision_id"]
+    );
+    assert_eq!(secrets["secrets"][0]["name"], "OPENAI_API_KEY");
+
+    let sizing = api
+        .patch(
+            &path,
+            json!({"source_config": {"resource_spec": {"min_scale": 2}}}),
+        )
+        .await
+        .json();
+    assert_ne!(sizing["latest_revision_id"], secrets["latest_revision_id"]);
+    assert_eq!(sizing["source_config"]["resource_spec"]["min_scale"], 2);
+    assert_eq!(
+        sizing["source_config"]["build_on_push"], true,
+        "merged, not replaced"
+    );
+    assert_eq!(
+        api.server
+            .revisions(created["id"].as_str().unwrap().parse().unwrap())
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn patch_answers_404_422_and_400() {
+    let api = Api::start().await;
+    let unknown = api
+        .patch(&format!("/v2/deployments/{NIL}"), json!({}))
+        .await;
+    assert_eq!(unknown.status, 404);
+    let created = api.create("a").await;
+    let bad = api
+        .patch(
+            &deployment_path(&created),
+            json!({"secrets": [{"name": "A"}]}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(
+        bad.json()["detail"][0]["loc"],
+        json!(["body", "secrets", 0, "value"])
+    );
+    let switch = api
+        .patch(
+            &deployment_path(&created),
+            json!({"revision_source": "internal_docker"}),
+        )
+        .await;
+    assert_eq!(switch.status, 400);
+    let docker = api
+        .patch(
+            &deployment_path(&created),
+            json!({"revision_source": "internal_docker", "source_revision_config": {"image_uri": "registry/agent:2"}}),
+        )
+        .await
+        .json();
+    assert_eq!(docker["source"], "internal_docker");
+    assert_eq!(
+        docker["source_revision_config"]["image_uri"],
+        "registry/agent:2"
+    );
+}
+
+#[tokio::test]
+async fn delete_answers_204_then_the_deployment_is_gone() {
+    let api = Api::start().await;
+    let created = api.create("a").await;
+    let deleted = api
+        .delete(&format!(
+            "{}?delete_tracing_project=true",
+            deployment_path(&created)
+        ))
+        .await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(deleted.text, "");
+    assert_eq!(api.get(&deployment_path(&created)).await.status, 404);
+    assert_eq!(api.delete(&deployment_path(&created)).await.status, 404);
+}
+
+#[tokio::test]
+async fn bulk_delete_removes_all_or_none() {
+    let api = Api::start().await;
+    let a = api.create("a").await;
+    let b = api.create("b").await;
+    let ids = |ids: &[&str]| {
+        ids.iter()
+            .map(|id| format!("deployment_ids={id}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let (a_id, b_id) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+
+    let with_unknown = api
+        .delete(&format!("/v2/deployments?{}", ids(&[a_id, NIL])))
+        .await;
+    assert_eq!(with_unknown.status, 404);
+    assert_eq!(api.server.deployments().len(), 2);
+
+    let deleted = api
+        .delete(&format!("/v2/deployments?{}", ids(&[a_id, b_id])))
+        .await;
+    assert_eq!(deleted.status, 200);
+    assert!(api.server.deployments().is_empty());
+
+    let missing = api.delete("/v2/deployments").await;
+    assert_eq!(
+        missing.json(),
+        json!({"detail": [{"type": "missing", "loc": ["query", "deployment_ids"], "msg": "Field required", "input": null}]})
+    );
+    let bad = api.delete("/v2/deployments?deployment_ids=x").await.json();
+    assert_eq!(
+        bad["detail"][0]["loc"],
+        json!(["query", "deployment_ids", 0])
+    );
+    let many: Vec<String> = (0..101).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let too_many = api
+        .delete(&format!("/v2/deployments?{}", ids(&many)))
+        .await
+        .json();
+    assert_eq!(too_many["detail"][0]["type"], "too_long");
+}
