@@ -24,7 +24,6 @@ pub mod walk;
 
 /// The generator build.rs runs, included by path so `spec check` and `codegen` run the same code.
 #[path = "../../build/generate.rs"]
-#[allow(dead_code)]
 pub mod generate;
 
 use std::path::PathBuf;
