@@ -64,13 +64,10 @@ fn run_progenitor(spec: &openapiv3::OpenAPI, enums: &[OpenEnum]) -> Result<Token
         settings.with_replacement(&e.name, path, impls.into_iter());
     }
     // progenitor and typify report some unsupported constructs by panicking; turn that into a message.
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(|| {
+    let result = quietly(|| {
         let mut generator = progenitor::Generator::new(&settings);
         generator.generate_tokens(spec)
     });
-    std::panic::set_hook(previous_hook);
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(format!("progenitor rejected the document: {e}")),
@@ -86,6 +83,28 @@ fn run_progenitor(spec: &openapiv3::OpenAPI, enums: &[OpenEnum]) -> Result<Token
             ))
         }
     }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, catching a panic without printing it. The process-wide panic hook is wrapped once,
+/// and stays silent only on the thread running `f`, so panics elsewhere still report normally.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static WRAP_HOOK: std::sync::Once = std::sync::Once::new();
+    WRAP_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|quiet| quiet.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|quiet| quiet.set(false));
+    result
 }
 
 fn format(tokens: TokenStream, what: &str) -> Result<String, String> {

@@ -32,7 +32,11 @@ async fn simulate(options: WaitOptions) -> (usize, Duration) {
         let counter = counter.clone();
         async move {
             counter.fetch_add(1, Ordering::SeqCst);
-            let status = if start.elapsed() >= BUILD { "DEPLOYED" } else { "BUILDING" };
+            let status = if start.elapsed() >= BUILD {
+                "DEPLOYED"
+            } else {
+                "BUILDING"
+            };
             ([("content-type", "application/json")], revision(status))
         }
     });
@@ -52,19 +56,44 @@ async fn simulate(options: WaitOptions) -> (usize, Duration) {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let outcome = client.wait_for_revision(D.parse().unwrap(), R.parse().unwrap(), options).await.unwrap();
+    let outcome = client
+        .wait_for_revision(D.parse().unwrap(), R.parse().unwrap(), options)
+        .await
+        .unwrap();
     assert!(outcome.is_deployed());
     (requests.load(Ordering::SeqCst), start.elapsed() - BUILD)
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap();
-    println!("{:<28} {:>9} {:>16}", "policy (14-minute build)", "requests", "detection lag");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    println!(
+        "{:<28} {:>9} {:>16}",
+        "policy (14-minute build)", "requests", "detection lag"
+    );
     let policies = [
         ("default (2 s -> 30 s cap)", WaitOptions::default()),
-        ("fixed 1 s", WaitOptions::default().fixed_interval(Duration::from_secs(1)).jitter(false)),
-        ("fixed 3 s", WaitOptions::default().fixed_interval(Duration::from_secs(3)).jitter(false)),
-        ("fixed 5 s", WaitOptions::default().fixed_interval(Duration::from_secs(5)).jitter(false)),
+        (
+            "fixed 1 s",
+            WaitOptions::default()
+                .fixed_interval(Duration::from_secs(1))
+                .jitter(false),
+        ),
+        (
+            "fixed 3 s",
+            WaitOptions::default()
+                .fixed_interval(Duration::from_secs(3))
+                .jitter(false),
+        ),
+        (
+            "fixed 5 s",
+            WaitOptions::default()
+                .fixed_interval(Duration::from_secs(5))
+                .jitter(false),
+        ),
     ];
     for (name, options) in policies {
         let (requests, lag) = runtime.block_on(simulate(options));
