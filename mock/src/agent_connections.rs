@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 use crate::gate::Tenant;
-use crate::params::Params;
+use crate::params::body_only;
 use crate::response::{created, no_content, ok};
 use crate::server::App;
 
@@ -42,9 +42,7 @@ pub(crate) async fn create_connection(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<CreateAgentConnectionRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: CreateAgentConnectionRequest = body_only(&headers, &body)?;
     let mut state = app.state();
     let auth = &mut state.auth;
     let token = auth

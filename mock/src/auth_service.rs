@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 use crate::gate::Tenant;
-use crate::params::Params;
+use crate::params::{Params, body_only};
 use crate::response::{json_response, no_content, ok};
 use crate::server::App;
 
@@ -57,9 +57,7 @@ pub(crate) async fn authenticate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<AuthAuthenticateRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: AuthAuthenticateRequest = body_only(&headers, &body)?;
     let mut state = app.state();
     let auth = &mut state.auth;
     let provider = auth
@@ -157,9 +155,7 @@ pub(crate) async fn oauth_callback(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<OAuthFinalizeRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: OAuthFinalizeRequest = body_only(&headers, &body)?;
     complete_flow(&app, &provider_id, &request.state)
 }
 
@@ -235,9 +231,7 @@ pub(crate) async fn create_oauth_provider(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<OAuthProviderCreateRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: OAuthProviderCreateRequest = body_only(&headers, &body)?;
     let now = Utc::now();
     let provider = OAuthProviderResponse {
         auth_url: request.auth_url,
@@ -265,9 +259,7 @@ pub(crate) async fn create_mcp_oauth_provider(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<McpoAuthProviderCreateRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: McpoAuthProviderCreateRequest = body_only(&headers, &body)?;
     let now = Utc::now();
     let server = request.mcp_server_url.trim_end_matches('/');
     let provider = OAuthProviderResponse {
@@ -342,9 +334,7 @@ pub(crate) async fn update_oauth_provider(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<OAuthProviderUpdateRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: OAuthProviderUpdateRequest = body_only(&headers, &body)?;
     let mut state = app.state();
     let provider = provider_mut(&mut state.auth.providers, tenant, &provider_id)?;
     let OAuthProviderUpdateRequest {
@@ -483,9 +473,7 @@ pub(crate) async fn update_token_label(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<OAuthTokenUpdateRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: OAuthTokenUpdateRequest = body_only(&headers, &body)?;
     let mut state = app.state();
     let tokens = &mut state.auth.tokens;
     let index = tokens

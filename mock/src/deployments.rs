@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::api_error::ApiError;
 use crate::gate::Tenant;
 use crate::lifecycle::RevisionScript;
-use crate::params::{Params, known_values};
+use crate::params::{Params, body_only, known_values, path_uuids};
 use crate::response::{created, json_response, no_content, ok};
 use crate::server::App;
 use crate::store::{DeploymentRecord, State as Store, merged, revision_config, source_config};
@@ -27,7 +27,7 @@ pub(crate) async fn list_deployments(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(query.as_deref());
-    let (limit, offset) = params.page(20, 100);
+    let page = params.page(20, 100);
     let name_contains = params.string("name_contains").map(|s| s.to_lowercase());
     let statuses = params.string("status").map(|s| comma_list(&s));
     let deployment_type = params.choice("deployment_type", &known_values!(DeploymentType), false);
@@ -39,41 +39,40 @@ pub(crate) async fn list_deployments(
 
     let now = Instant::now();
     let state = app.state();
-    let resources: Vec<Deployment> = state
-        .deployments
-        .iter()
-        .rev()
-        .filter(|d| d.tenant_id == tenant)
-        .filter(|d| {
-            name_contains
-                .as_ref()
-                .is_none_or(|n| d.name.to_lowercase().contains(n))
-        })
-        .filter(|d| ids.as_ref().is_none_or(|ids| ids.contains(&d.id)))
-        .filter(|d| {
-            deployment_type.as_ref().is_none_or(|t| {
-                d.source_config
-                    .deployment_type
+    let resources: Vec<Deployment> = page.select(
+        state
+            .deployments
+            .iter()
+            .rev()
+            .filter(|d| d.tenant_id == tenant)
+            .filter(|d| {
+                name_contains
                     .as_ref()
-                    .is_some_and(|dt| dt.as_str() == t)
+                    .is_none_or(|n| d.name.to_lowercase().contains(n))
             })
-        })
-        .map(|d| d.to_api(now))
-        .filter(|d| {
-            statuses
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|s| s == d.status.as_str()))
-        })
-        .filter(|d| {
-            image_version
-                .as_ref()
-                .is_none_or(|v| d.image_version.as_ref() == Some(v))
-        })
-        .skip(offset)
-        .take(limit)
-        .collect();
+            .filter(|d| ids.as_ref().is_none_or(|ids| ids.contains(&d.id)))
+            .filter(|d| {
+                deployment_type.as_ref().is_none_or(|t| {
+                    d.source_config
+                        .deployment_type
+                        .as_ref()
+                        .is_some_and(|dt| dt.as_str() == t)
+                })
+            })
+            .map(|d| d.to_api(now))
+            .filter(|d| {
+                statuses
+                    .as_ref()
+                    .is_none_or(|s| s.iter().any(|s| s == d.status.as_str()))
+            })
+            .filter(|d| {
+                image_version
+                    .as_ref()
+                    .is_none_or(|v| d.image_version.as_ref() == Some(v))
+            }),
+    );
     Ok(ok(&DeploymentsList {
-        offset: i64::try_from(offset).unwrap_or(i64::MAX),
+        offset: page.offset(),
         resources,
     }))
 }
@@ -84,9 +83,7 @@ pub(crate) async fn create_deployment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<DeploymentCreateRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: DeploymentCreateRequest = body_only(&headers, &body)?;
 
     let mut state = app.state();
     if request.name.trim().is_empty() {
@@ -142,9 +139,7 @@ pub(crate) async fn get_deployment(
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(deployment_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let id = params.path_uuid("deployment_id", &deployment_id);
-    params.finish()?;
+    let [id] = path_uuids([("deployment_id", &deployment_id)])?;
     let state = app.state();
     let deployment = state
         .deployment(tenant, id)

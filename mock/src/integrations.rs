@@ -7,7 +7,7 @@ use axum::response::Response;
 use langsmith_control_plane_api::types::{GithubIntegration, GithubRepository};
 
 use crate::api_error::ApiError;
-use crate::params::Params;
+use crate::params::path_uuids;
 use crate::response::ok;
 use crate::server::App;
 use crate::store::State as Store;
@@ -38,9 +38,7 @@ fn integrations(app: &App, family: Family) -> Vec<GithubIntegration> {
 }
 
 fn repositories(app: &App, family: Family, raw_id: &str) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let id = params.path_uuid("integration_id", raw_id);
-    params.finish()?;
+    let [id] = path_uuids([("integration_id", raw_id)])?;
     let state = app.state();
     let (_, repositories) = family
         .entries(&state)

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 use crate::gate::Tenant;
-use crate::params::Params;
+use crate::params::{Params, body_only, path_uuids};
 use crate::response::{created, no_content, ok};
 use crate::server::App;
 use crate::store::{ListenerRecord, State as Store};
@@ -23,20 +23,19 @@ pub(crate) async fn list_listeners(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(query.as_deref());
-    let (limit, offset) = params.page(20, 100);
+    let page = params.page(20, 100);
     params.finish()?;
     let state = app.state();
-    let resources = state
-        .listeners
-        .iter()
-        .rev()
-        .filter(|l| l.tenant_id == tenant)
-        .skip(offset)
-        .take(limit)
-        .map(|l| l.listener.clone())
-        .collect();
+    let resources = page.select(
+        state
+            .listeners
+            .iter()
+            .rev()
+            .filter(|l| l.tenant_id == tenant)
+            .map(|l| l.listener.clone()),
+    );
     Ok(ok(&ListenersList {
-        offset: i64::try_from(offset).unwrap_or(i64::MAX),
+        offset: page.offset(),
         resources,
     }))
 }
@@ -47,9 +46,7 @@ pub(crate) async fn create_listener(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let request = params.body::<ListenerCreateRequest>(&headers, &body);
-    let request = params.done(request)?;
+    let request: ListenerCreateRequest = body_only(&headers, &body)?;
     let mut state = app.state();
     let taken = state
         .listeners
@@ -83,9 +80,7 @@ pub(crate) async fn get_listener(
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(listener_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let id = params.path_uuid("listener_id", &listener_id);
-    params.finish()?;
+    let [id] = path_uuids([("listener_id", &listener_id)])?;
     let mut state = app.state();
     Ok(ok(&find(&mut state, tenant, id)?.listener))
 }
@@ -118,9 +113,7 @@ pub(crate) async fn delete_listener(
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(listener_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let id = params.path_uuid("listener_id", &listener_id);
-    params.finish()?;
+    let [id] = path_uuids([("listener_id", &listener_id)])?;
     let mut state = app.state();
     find(&mut state, tenant, id)?;
     state

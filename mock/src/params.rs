@@ -100,10 +100,13 @@ impl Params {
     }
 
     /// `limit` (1..=`max`, default `default`) and `offset` (>= 0, default 0).
-    pub(crate) fn page(&mut self, default: i64, max: i64) -> (usize, usize) {
+    pub(crate) fn page(&mut self, default: i64, max: i64) -> Page {
         let limit = self.int("limit", default, Some(1), Some(max));
         let offset = self.int("offset", 0, Some(0), None);
-        (to_usize(limit), to_usize(offset))
+        Page {
+            limit: to_usize(limit),
+            offset: to_usize(offset),
+        }
     }
 
     /// A boolean in pydantic's lax spelling (`true`, `1`, `yes`, `on`...).
@@ -229,6 +232,45 @@ impl Params {
             Err(ApiError::validation(self.problems))
         }
     }
+}
+
+/// The page a list request asked for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Page {
+    limit: usize,
+    offset: usize,
+}
+
+impl Page {
+    /// The items of this page, out of all of them in order.
+    pub(crate) fn select<T>(self, items: impl Iterator<Item = T>) -> Vec<T> {
+        items.skip(self.offset).take(self.limit).collect()
+    }
+
+    /// The `offset` field of the answer.
+    pub(crate) fn offset(self) -> i64 {
+        i64::try_from(self.offset).unwrap_or(i64::MAX)
+    }
+}
+
+/// Path segments that must be UUIDs, for requests with no other parameter.
+pub(crate) fn path_uuids<const N: usize>(
+    segments: [(&str, &str); N],
+) -> Result<[Uuid; N], ApiError> {
+    let mut params = Params::new(None);
+    let ids = segments.map(|(name, raw)| params.path_uuid(name, raw));
+    params.finish()?;
+    Ok(ids)
+}
+
+/// The JSON body of a request with no other checked parameter.
+pub(crate) fn body_only<T>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError>
+where
+    T: DeserializeOwned + JsonSchema + 'static,
+{
+    let mut params = Params::new(None);
+    let parsed = params.body(headers, body);
+    params.done(parsed)
 }
 
 fn to_usize(value: i64) -> usize {

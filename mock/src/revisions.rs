@@ -11,7 +11,7 @@ use crate::api_error::ApiError;
 use crate::deployments::comma_list;
 use crate::gate::Tenant;
 use crate::logs::{self, LogQuery, Stream};
-use crate::params::{Params, known_values};
+use crate::params::{Params, known_values, path_uuids};
 use crate::response::ok;
 use crate::server::App;
 use crate::store::{RevisionRecord, State as Store};
@@ -24,7 +24,7 @@ pub(crate) async fn list_revisions(
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(query.as_deref());
     let id = params.path_uuid("deployment_id", &deployment_id);
-    let (limit, offset) = params.page(20, 100);
+    let page = params.page(20, 100);
     let statuses = params.string("status").map(|s| comma_list(&s));
     let _ = params.bool("remote_reconciled");
     params.finish()?;
@@ -34,21 +34,20 @@ pub(crate) async fn list_revisions(
         .deployment(tenant, id)
         .ok_or_else(|| ApiError::not_found("Deployment"))?;
     let now = Instant::now();
-    let resources: Vec<Revision> = deployment
-        .revisions
-        .iter()
-        .rev()
-        .map(|r| r.to_api(now))
-        .filter(|r| {
-            statuses
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|s| s == r.status.as_str()))
-        })
-        .skip(offset)
-        .take(limit)
-        .collect();
+    let resources: Vec<Revision> = page.select(
+        deployment
+            .revisions
+            .iter()
+            .rev()
+            .map(|r| r.to_api(now))
+            .filter(|r| {
+                statuses
+                    .as_ref()
+                    .is_none_or(|s| s.iter().any(|s| s == r.status.as_str()))
+            }),
+    );
     Ok(ok(&RevisionsList {
-        offset: i64::try_from(offset).unwrap_or(i64::MAX),
+        offset: page.offset(),
         resources,
     }))
 }
@@ -58,9 +57,10 @@ pub(crate) async fn get_revision(
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path((deployment_id, revision_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let ids = revision_ids(&mut params, &deployment_id, &revision_id);
-    params.finish()?;
+    let ids = path_uuids([
+        ("deployment_id", &deployment_id),
+        ("revision_id", &revision_id),
+    ])?;
     let state = app.state();
     let revision = find(&state, tenant, ids)?;
     Ok(ok(&revision.to_api(Instant::now())))
@@ -71,9 +71,10 @@ pub(crate) async fn redeploy_revision(
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path((deployment_id, revision_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let mut params = Params::new(None);
-    let ids = revision_ids(&mut params, &deployment_id, &revision_id);
-    params.finish()?;
+    let ids = path_uuids([
+        ("deployment_id", &deployment_id),
+        ("revision_id", &revision_id),
+    ])?;
     let mut guard = app.state();
     let state = &mut *guard;
     let revision = find(state, tenant, ids)?;
@@ -81,7 +82,7 @@ pub(crate) async fn redeploy_revision(
     config.repo_commit_sha = None;
     let script = state.next_script();
     let deployment = state
-        .deployment_mut(tenant, ids.0)
+        .deployment_mut(tenant, ids[0])
         .ok_or_else(|| ApiError::not_found("Deployment"))?;
     deployment.source = source;
     deployment.start_revision(config, script);
@@ -95,7 +96,10 @@ pub(crate) async fn list_revision_logs(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(query.as_deref());
-    let ids = revision_ids(&mut params, &deployment_id, &revision_id);
+    let ids = [
+        params.path_uuid("deployment_id", &deployment_id),
+        params.path_uuid("revision_id", &revision_id),
+    ];
     let stream = params.choice("type", &known_values!(LogType), true);
     let start = params.datetime("start_time");
     let end = params.datetime("end_time");
@@ -136,17 +140,10 @@ pub(crate) async fn list_revision_logs(
     }))
 }
 
-fn revision_ids(params: &mut Params, deployment_id: &str, revision_id: &str) -> (Uuid, Uuid) {
-    (
-        params.path_uuid("deployment_id", deployment_id),
-        params.path_uuid("revision_id", revision_id),
-    )
-}
-
 fn find(
     state: &Store,
     tenant: Uuid,
-    (deployment_id, revision_id): (Uuid, Uuid),
+    [deployment_id, revision_id]: [Uuid; 2],
 ) -> Result<&RevisionRecord, ApiError> {
     let deployment = state
         .deployment(tenant, deployment_id)

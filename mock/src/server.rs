@@ -50,9 +50,10 @@ impl Shared {
     }
 }
 
-/// Fixed settings of a running server.
+/// Settings of a server that hold while it runs.
+#[derive(Clone)]
 pub(crate) struct Config {
-    /// Empty, or `/segment[/segment...]` without a trailing slash.
+    /// Empty, or `/segment[/segment...]` without a trailing slash (once started).
     pub(crate) prefix: String,
     api_keys: Vec<String>,
     pub(crate) tenant_id: Uuid,
@@ -90,41 +91,24 @@ impl fmt::Debug for Config {
 }
 
 /// Settings of a [`MockServer`] before it starts. Made by [`MockServer::builder`].
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct MockServerBuilder {
     addr: SocketAddr,
-    prefix: String,
-    api_keys: Vec<String>,
-    tenant_id: Option<Uuid>,
-    require_tenant_id: bool,
     timing: Timing,
-}
-
-impl fmt::Debug for MockServerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServerBuilder")
-            .field("addr", &self.addr)
-            .field("prefix", &self.prefix)
-            .field(
-                "api_keys",
-                &format_args!("[{} redacted]", self.api_keys.len()),
-            )
-            .field("tenant_id", &self.tenant_id)
-            .field("require_tenant_id", &self.require_tenant_id)
-            .field("timing", &self.timing)
-            .finish()
-    }
+    config: Config,
 }
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            prefix: String::new(),
-            api_keys: Vec::new(),
-            tenant_id: None,
-            require_tenant_id: false,
             timing: Timing::default(),
+            config: Config {
+                prefix: String::new(),
+                api_keys: Vec::new(),
+                tenant_id: Uuid::new_v4(),
+                require_tenant_id: false,
+            },
         }
     }
 }
@@ -145,28 +129,28 @@ impl MockServerBuilder {
     /// Serves the API under a path prefix, as self-hosted LangSmith does under `/api-host`.
     /// Leading and trailing slashes do not matter; the default is no prefix.
     pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
+        self.config.prefix = prefix.into();
         self
     }
 
     /// Accepts only this `X-Api-Key` (call again to accept several). By default any non-empty key
     /// is accepted. A wrong key is answered `401 {"detail": "Invalid token"}`.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_keys.push(key.into());
+        self.config.api_keys.push(key.into());
         self
     }
 
     /// The workspace of requests without `X-Tenant-Id`, and of seeded data (default: a random ID,
     /// see [`MockServer::tenant_id`]). Requests with `X-Tenant-Id` see that workspace's data only.
     pub fn tenant_id(mut self, tenant_id: Uuid) -> Self {
-        self.tenant_id = Some(tenant_id);
+        self.config.tenant_id = tenant_id;
         self
     }
 
     /// Answers `403` to requests without `X-Tenant-Id`, as the service does for organization-scoped
     /// keys (default `false`).
     pub fn require_tenant_id(mut self, require: bool) -> Self {
-        self.require_tenant_id = require;
+        self.config.require_tenant_id = require;
         self
     }
 
@@ -183,26 +167,22 @@ impl MockServerBuilder {
     /// When the address cannot be bound, or the path prefix is not a plain path
     /// (`io::ErrorKind::InvalidInput`).
     pub async fn start(self) -> io::Result<MockServer> {
-        let prefix = normalize_prefix(&self.prefix)?;
+        let config = Config {
+            prefix: normalize_prefix(&self.config.prefix)?,
+            ..self.config
+        };
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
-        let state = State {
-            timing: self.timing,
-            ..State::default()
-        };
         let app = Arc::new(Shared {
-            config: Config {
-                prefix,
-                api_keys: self.api_keys,
-                tenant_id: self.tenant_id.unwrap_or_else(Uuid::new_v4),
-                require_tenant_id: self.require_tenant_id,
-            },
-            state: Mutex::new(state),
+            config,
+            state: Mutex::new(State {
+                timing: self.timing,
+                ..State::default()
+            }),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
         });
-        let router = router(app.clone());
-        let task = tokio::spawn(accept_loop(listener, router));
+        let task = tokio::spawn(accept_loop(listener, router(app.clone())));
         Ok(MockServer {
             app,
             addr,

@@ -96,19 +96,25 @@ async fn server_errors_answer_any_status_and_skip_the_handler() {
     assert_eq!(api.post("/v2/deployments", body).await.status, 201);
 }
 
+/// Sends a create request that the server is set to leave unanswered; returns the client's error.
+async fn create_without_answer(api: &Api) -> reqwest::Error {
+    let body = langsmith_control_plane_mock::github_deployment_request("a");
+    let request = api.request(Method::POST, "/v2/deployments").json(&body);
+    let error = request
+        .send()
+        .await
+        .expect_err("the connection is closed without an answer");
+    assert!(error.is_request(), "{error:?}");
+    error
+}
+
 #[tokio::test]
 async fn a_dropped_connection_gets_no_answer_and_changes_nothing() {
     let api = Api::start().await;
     api.server
         .inject(Fault::drop_connection().on("create_deployment"));
-    let body = langsmith_control_plane_mock::github_deployment_request("a");
-    let error = api
-        .request(Method::POST, "/v2/deployments")
-        .json(&body)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(error.is_request() && !error.is_timeout(), "{error:?}");
+    let error = create_without_answer(&api).await;
+    assert!(!error.is_timeout(), "{error:?}");
     assert!(api.server.deployments().is_empty());
     assert_eq!(
         api.server.requests_for("create_deployment")[0].fault,
@@ -126,14 +132,7 @@ async fn a_dropped_response_loses_the_answer_but_not_the_effect() {
     let api = Api::start().await;
     api.server
         .inject(Fault::drop_response().on("create_deployment"));
-    let body = langsmith_control_plane_mock::github_deployment_request("a");
-    let error = api
-        .request(Method::POST, "/v2/deployments")
-        .json(&body)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(error.is_request(), "{error:?}");
+    create_without_answer(&api).await;
     assert_eq!(
         api.server.deployments().len(),
         1,

@@ -12,6 +12,15 @@ fn registration(compute_id: &str) -> Value {
     json!({"compute_type": "k8s", "compute_id": compute_id, "compute_config": {"k8s_namespaces": ["agents"]}})
 }
 
+/// Registers a listener; returns it and its path.
+async fn register(api: &Api, compute_id: &str) -> (Value, String) {
+    let created = api.post("/v2/listeners", registration(compute_id)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let created = created.json();
+    let path = format!("/v2/listeners/{}", created["id"].as_str().unwrap());
+    (created, path)
+}
+
 #[tokio::test]
 async fn register_answers_201_and_the_listener_can_be_read_back() {
     let api = Api::start().await;
@@ -85,11 +94,7 @@ async fn list_pages_newest_first() {
 #[tokio::test]
 async fn patch_changes_version_and_placement() {
     let api = Api::start().await;
-    let created = api
-        .post("/v2/listeners", registration("cluster-1"))
-        .await
-        .json();
-    let path = format!("/v2/listeners/{}", created["id"].as_str().unwrap());
+    let (created, path) = register(&api, "cluster-1").await;
     let patched = api
         .patch(
             &path,
@@ -109,11 +114,7 @@ async fn patch_changes_version_and_placement() {
 #[tokio::test]
 async fn remove_answers_204_then_404() {
     let api = Api::start().await;
-    let created = api
-        .post("/v2/listeners", registration("cluster-1"))
-        .await
-        .json();
-    let path = format!("/v2/listeners/{}", created["id"].as_str().unwrap());
+    let (_, path) = register(&api, "cluster-1").await;
     let removed = api.delete(&path).await;
     assert_eq!((removed.status, removed.text.as_str()), (204, ""));
     let gone = api.get(&path).await;
@@ -137,10 +138,7 @@ async fn remove_answers_204_then_404() {
 #[tokio::test]
 async fn a_deployment_may_only_name_an_existing_listener() {
     let api = Api::start().await;
-    let listener = api
-        .post("/v2/listeners", registration("cluster-1"))
-        .await
-        .json();
+    let (listener, _) = register(&api, "cluster-1").await;
     let mut request =
         serde_json::to_value(langsmith_control_plane_mock::github_deployment_request("a")).unwrap();
     request["source"] = json!("external_docker");
