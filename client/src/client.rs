@@ -82,7 +82,19 @@ impl Client {
         E: ErrorBody,
     {
         let context = RequestContext::default();
-        match context.scope(operation).await {
+        let result = context.scope(operation).await;
+        if let Some(size) = context.oversized() {
+            return Err(Error::Decode {
+                request: context.request_line(),
+                status: context.status().unwrap_or(0),
+                message: format!(
+                    "the response body ({size} bytes or more) exceeds the limit of {} bytes",
+                    self.inner.settings.max_response_bytes
+                ),
+                body_excerpt: String::new(),
+            });
+        }
+        match result {
             Ok(value) => Ok(value.into_inner()),
             Err(error) => Err(Error::from_generated(error.map_body(), &context).await),
         }
@@ -136,12 +148,15 @@ impl<E: ErrorBody> MapBody for progenitor_client::Error<E> {
     }
 }
 
+/// A caller-supplied reader of environment variables.
+type EnvSource = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Builds a [`Client`]. Every setting is checked in [`build`](Self::build), before any request.
 #[derive(Default)]
 pub struct ClientBuilder {
     explicit: Explicit,
     http: Option<reqwest::Client>,
-    env: Option<Box<dyn Fn(&str) -> Option<String>>>,
+    env: Option<EnvSource>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -199,6 +214,13 @@ impl ClientBuilder {
     /// Retry policy (default: [`RetryPolicy::default`]); [`RetryPolicy::none`] disables retries.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.explicit.retry = Some(policy);
+        self
+    }
+
+    /// Largest response body accepted, in bytes (default 16 MiB). A larger answer ends the call
+    /// with [`Error::Decode`] without being held in memory.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.explicit.max_response_bytes = Some(limit);
         self
     }
 

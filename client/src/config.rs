@@ -116,6 +116,7 @@ pub struct Settings {
     pub(crate) request_timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
+    pub(crate) max_response_bytes: u64,
 }
 
 impl Settings {
@@ -143,6 +144,10 @@ impl Settings {
     pub fn retry(&self) -> &RetryPolicy {
         &self.retry
     }
+    /// Largest response body accepted, in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
     /// The `User-Agent` header value.
     pub fn user_agent(&self) -> &str {
         &self.user_agent
@@ -160,6 +165,7 @@ impl fmt::Debug for Settings {
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -180,6 +186,7 @@ pub(crate) struct Explicit {
     pub request_timeout: Option<Duration>,
     pub retry: Option<RetryPolicy>,
     pub user_agent_suffix: Option<String>,
+    pub max_response_bytes: Option<u64>,
 }
 
 impl fmt::Debug for Explicit {
@@ -197,6 +204,7 @@ impl fmt::Debug for Explicit {
 
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Treat an empty variable as unset, as shells make that easy to do by accident.
 fn env_value(env: EnvLookup<'_>, name: &str) -> Option<String> {
@@ -300,6 +308,16 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
         }
     }
 
+    let max_response_bytes = explicit
+        .max_response_bytes
+        .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+    if max_response_bytes == 0 {
+        return Err(ConfigError::new(
+            "max response bytes",
+            "must be greater than zero",
+        ));
+    }
+
     Ok(Settings {
         api_key,
         workspace_id,
@@ -309,6 +327,7 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
         request_timeout,
         retry,
         user_agent,
+        max_response_bytes,
     })
 }
 

@@ -20,6 +20,7 @@ pub(crate) struct RequestContext(Arc<Mutex<Recorded>>);
 struct Recorded {
     request: RequestLine,
     status: Option<u16>,
+    oversized: Option<u64>,
 }
 
 impl RequestContext {
@@ -40,6 +41,25 @@ impl RequestContext {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).status
     }
 
+    /// Size of a body dropped for exceeding the response size limit.
+    pub(crate) fn oversized(&self) -> Option<u64> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .oversized
+    }
+
+    /// Called by the transport when it drops a body over the size limit.
+    pub(crate) fn record_oversized(size: u64) {
+        let _ = CURRENT.try_with(|context| {
+            context
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .oversized = Some(size);
+        });
+    }
+
     /// Called by the transport; a no-op outside a facade call.
     pub(crate) fn record_request(method: &str, path: &str) {
         let _ = CURRENT.try_with(|context| {
@@ -49,6 +69,7 @@ impl RequestContext {
                 path: path.to_string(),
             };
             recorded.status = None;
+            recorded.oversized = None;
         });
     }
 

@@ -141,31 +141,31 @@ pub enum Error {
 
     /// 401 or 403: the key is missing, wrong, or may not act here (organization keys need a workspace).
     #[error("{0}")]
-    Unauthorized(ApiError),
+    Unauthorized(Box<ApiError>),
 
     /// 404: no such deployment, revision or other resource in this workspace.
     #[error("{0}")]
-    NotFound(ApiError),
+    NotFound(Box<ApiError>),
 
     /// 409: a resource with the same identity exists.
     #[error("{0}")]
-    Conflict(ApiError),
+    Conflict(Box<ApiError>),
 
     /// 422: the service rejected the request's values; see [`ApiError::validation`].
     #[error("{0}")]
-    Validation(ApiError),
+    Validation(Box<ApiError>),
 
     /// 429: too many requests; see [`ApiError::retry_after`].
     #[error("{0}")]
-    RateLimited(ApiError),
+    RateLimited(Box<ApiError>),
 
     /// 5xx: the service (or a proxy before it) failed.
     #[error("{0}")]
-    Server(ApiError),
+    Server(Box<ApiError>),
 
     /// Any other 4xx, such as 400 (the request cannot be carried out as asked).
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
 
     /// An answer arrived but its body was not what the API describes.
     #[error("{request}: {status}: response body could not be decoded ({message}): {body_excerpt}")]
@@ -228,7 +228,7 @@ impl Error {
             | Error::Validation(e)
             | Error::RateLimited(e)
             | Error::Server(e)
-            | Error::Api(e) => Some(e),
+            | Error::Api(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -244,6 +244,7 @@ impl Error {
 
     /// Classifies an HTTP error answer.
     pub(crate) fn from_api(error: ApiError) -> Self {
+        let error = Box::new(error);
         match error.status {
             401 | 403 => Error::Unauthorized(error),
             404 => Error::NotFound(error),

@@ -146,7 +146,12 @@ fn retryable_error(method: &Method, error: &reqwest::Error) -> bool {
 
 /// Reads the body inside the retry loop, so a connection that breaks mid-body is retried like
 /// one that breaks earlier (for requests that may be repeated), and latency covers the whole answer.
-async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+/// A body over `limit` bytes is not kept: the answer comes back empty and the call records it,
+/// so a runaway proxy page cannot exhaust memory.
+async fn read_whole(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> reqwest::Result<reqwest::Response> {
     use reqwest::ResponseBuilderExt;
     let mut builder = http::Response::builder()
         .status(response.status())
@@ -155,10 +160,23 @@ async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Res
     if let Some(headers) = builder.headers_mut() {
         *headers = response.headers().clone();
     }
-    let body = response.bytes().await?;
+    let mut body = bytes::BytesMut::new();
+    let declared = response.content_length().unwrap_or(0);
+    if declared > limit {
+        RequestContext::record_oversized(declared);
+    } else {
+        while let Some(chunk) = response.chunk().await? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                RequestContext::record_oversized((body.len() + chunk.len()) as u64);
+                body.clear();
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
     Ok(reqwest::Response::from(
         builder
-            .body(body)
+            .body(body.freeze())
             .expect("parts taken from a valid response"),
     ))
 }
@@ -168,6 +186,7 @@ pub(crate) struct RequestPolicy {
     headers: Vec<(HeaderName, HeaderValue)>,
     request_timeout: Duration,
     retry: RetryPolicy,
+    max_response_bytes: u64,
 }
 
 impl RequestPolicy {
@@ -187,6 +206,7 @@ impl RequestPolicy {
             headers,
             request_timeout: settings.request_timeout,
             retry: settings.retry.clone(),
+            max_response_bytes: settings.max_response_bytes,
         }
     }
 
@@ -227,7 +247,7 @@ impl RequestPolicy {
             let sent_at = Instant::now();
             let result = async {
                 let response = client.execute(request).await?;
-                read_whole(response).await
+                read_whole(response, self.max_response_bytes).await
             }
             .instrument(span.clone())
             .await;

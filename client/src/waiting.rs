@@ -279,11 +279,11 @@ impl Watch {
         if self.finished {
             return None;
         }
-        if self.started.is_none() {
-            if let Err(e) = self.options.check() {
-                self.finished = true;
-                return Some(Err(e));
-            }
+        if self.started.is_none()
+            && let Err(e) = self.options.check()
+        {
+            self.finished = true;
+            return Some(Err(e));
         }
         let started = *self.started.get_or_insert_with(Instant::now);
         let deadline = started + self.options.timeout;

@@ -277,3 +277,26 @@ async fn an_undocumented_success_status_is_a_decode_error() {
     let err = get_error(Reply::json(202, json!({}))).await;
     assert!(matches!(err, Error::Decode { status: 202, .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_body_over_the_size_limit_is_refused_without_being_kept() {
+    let body = format!("{{\"id\": \"{}\"}}", "x".repeat(300_000));
+    let server = Server::sequence(vec![Reply::json(200, body)]).await;
+    let client = support::builder(&server)
+        .max_response_bytes(100_000)
+        .build()
+        .unwrap();
+    let err = client.get_revision(d(), r()).await.unwrap_err();
+    let Error::Decode {
+        status, message, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 200);
+    assert!(
+        message.contains("exceeds the limit of 100000 bytes"),
+        "{message}"
+    );
+    assert_eq!(server.count(), 1, "an oversized answer is not retried");
+}
