@@ -67,7 +67,8 @@
 //! # Behaviour worth knowing
 //!
 //! - Statuses are computed from tokio's clock on every read, so under `tokio::time::pause()` a
-//!   test moves revisions forward with `tokio::time::advance`.
+//!   test moves revisions forward with `tokio::time::advance` (start the server on the paused
+//!   runtime, e.g. in `#[tokio::test(start_paused = true)]`).
 //! - Any non-empty `X-Api-Key` is accepted unless [`MockServerBuilder::api_key`] names the ones to
 //!   accept. `X-Tenant-Id` selects a workspace: each workspace sees only its own deployments and
 //!   listeners; requests without it use [`MockServer::tenant_id`].
@@ -108,3 +109,15 @@ pub use lifecycle::{RevisionScript, Timing};
 pub use operations::operation_ids;
 pub use recorded::{REDACTED, RecordedRequest};
 pub use server::{MockServer, MockServerBuilder};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_server_handle_can_be_shared_across_tasks() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<super::MockServer>();
+        shareable::<super::MockServerBuilder>();
+        shareable::<super::RecordedRequest>();
+        shareable::<super::Fault>();
+    }
+}

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State as AppState;
+use axum::extract::State;
 use axum::http::{Method, Request, StatusCode, Uri, header::LOCATION};
 use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
@@ -24,20 +24,20 @@ use crate::faults::Fault;
 use crate::lifecycle::Timing;
 use crate::operations;
 use crate::recorded::RecordedRequest;
-use crate::store::State;
+use crate::store;
 
 /// The state shared by the server's tasks and the [`MockServer`] handle.
 pub(crate) type App = Arc<Shared>;
 
 pub(crate) struct Shared {
     pub(crate) config: Config,
-    state: Mutex<State>,
+    state: Mutex<store::State>,
     faults: Mutex<Vec<Fault>>,
     requests: Mutex<Vec<RecordedRequest>>,
 }
 
 impl Shared {
-    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn state(&self) -> MutexGuard<'_, store::State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -175,9 +175,9 @@ impl MockServerBuilder {
         let addr = listener.local_addr()?;
         let app = Arc::new(Shared {
             config,
-            state: Mutex::new(State {
+            state: Mutex::new(store::State {
                 timing: self.timing,
-                ..State::default()
+                ..store::State::default()
             }),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
@@ -227,7 +227,7 @@ fn router(app: App) -> Router {
 }
 
 /// FastAPI's answer for an unknown path, after its redirect of a trailing slash.
-async fn not_found(AppState(app): AppState<App>, method: Method, uri: Uri) -> Response {
+async fn not_found(State(app): State<App>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
     let trimmed = path.trim_end_matches('/');
     if trimmed.len() < path.len() {
