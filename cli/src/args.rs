@@ -1,0 +1,184 @@
+//! The command line: global options, the command tree, and value parsers shared by commands.
+
+use std::time::Duration;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use uuid::Uuid;
+
+use crate::deployment::DeploymentCommand;
+use crate::mock::MockArgs;
+use crate::output::OutputFormat;
+use crate::revision::RevisionCommand;
+use crate::spec::SchemaArgs;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (for waits: the revision is DEPLOYED)
+  1  error: configuration, transport, or an error answer from the API
+  2  usage error: bad arguments or input, rejected before any request
+  3  the revision failed (CREATE_FAILED, BUILD_FAILED, DEPLOY_FAILED)
+  4  the wait timed out (the revision keeps going on the service)
+  5  the revision was superseded (SKIPPED)";
+
+/// Manage LangSmith deployments and wait on their revisions.
+#[derive(Debug, Parser)]
+#[command(name = "lscp", version, about, propagate_version = true, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts, before or after the subcommand.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Base URL of the Control Plane API; may carry a path (self-hosted: https://HOST/api-host).
+    /// Without it: LANGSMITH_CONTROL_PLANE_URL, then a URL derived from LANGSMITH_ENDPOINT, then
+    /// the US host
+    #[arg(
+        long,
+        global = true,
+        env = "LANGSMITH_CONTROL_PLANE_URL",
+        value_name = "URL"
+    )]
+    pub base_url: Option<String>,
+
+    /// Hosted region, instead of --base-url
+    #[arg(long, global = true, value_enum, value_name = "REGION")]
+    pub region: Option<RegionArg>,
+
+    /// LangSmith API key; LANGCHAIN_API_KEY is read when LANGSMITH_API_KEY is not set
+    #[arg(
+        long,
+        global = true,
+        env = "LANGSMITH_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+
+    /// Workspace UUID, sent as X-Tenant-Id (needed with organization-scoped keys); LANGSMITH_TENANT_ID
+    /// is read too, and must agree with LANGSMITH_WORKSPACE_ID when both are set
+    #[arg(
+        long,
+        global = true,
+        env = "LANGSMITH_WORKSPACE_ID",
+        value_name = "UUID"
+    )]
+    pub workspace_id: Option<String>,
+
+    /// Output format: tables for people, or one JSON document per object (the API's own shape)
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        default_value_t = OutputFormat::Text,
+        value_name = "FORMAT"
+    )]
+    pub output: OutputFormat,
+
+    /// Timeout of each HTTP request, e.g. 30s [default: 30s]
+    #[arg(long, global = true, value_parser = duration, value_name = "DURATION")]
+    pub request_timeout: Option<Duration>,
+
+    /// Allow plain http:// to hosts other than loopback (the key then travels unencrypted)
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+
+    /// Show request tracing on stderr (-vv for more); the API key is never shown
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// A hosted region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RegionArg {
+    /// https://api.host.langchain.com
+    Us,
+    /// https://eu.api.host.langchain.com
+    Eu,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, inspect, change and delete deployments
+    #[command(subcommand, alias = "deployments")]
+    Deployment(Box<DeploymentCommand>),
+    /// List and inspect revisions, wait on them, redeploy them, read their logs
+    #[command(subcommand, alias = "revisions")]
+    Revision(RevisionCommand),
+    /// Print the JSON Schema of a request body (for editors and spec files)
+    Schema(SchemaArgs),
+    /// Serve the embedded mock Control Plane in the foreground until Ctrl-C
+    Mock(MockArgs),
+    /// Print a shell completion script, e.g. `lscp completions bash > /etc/bash_completion.d/lscp`
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// How many items a listing prints.
+#[derive(Debug, Args)]
+pub struct Paging {
+    /// Print at most N items [default: 20]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
+    pub limit: Option<u32>,
+    /// Print every item, fetching as many pages as needed
+    #[arg(long)]
+    pub all: bool,
+}
+
+impl Paging {
+    /// The item cap for the facade's listing; `None` for all.
+    pub fn max_items(&self) -> Option<usize> {
+        if self.all {
+            None
+        } else {
+            Some(self.limit.unwrap_or(20) as usize)
+        }
+    }
+}
+
+/// A human duration such as `90s`, `30m`, `1h 30m` or `100ms`; zero is refused.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let parsed = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("{e}; expected a number with a unit, such as 100ms, 90s, 30m or 1h")
+    })?;
+    if parsed.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(parsed)
+}
+
+/// A UUID, with an example in the error.
+pub fn uuid(text: &str) -> Result<Uuid, String> {
+    Uuid::parse_str(text.trim())
+        .map_err(|_| "not a UUID (expected e.g. 6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01)".to_string())
+}
+
+/// A parser that accepts the known values of an open enum, case-insensitively, and lists them in
+/// help and errors. A value this version does not know is refused: on the command line it is far
+/// more likely a typo than a value the service added.
+pub fn one_of<T>(
+    known: &'static [T],
+    name: fn(&'static T) -> &'static str,
+) -> impl TypedValueParser<Value = T>
+where
+    T: Clone + Send + Sync + 'static + for<'a> From<&'a str>,
+{
+    PossibleValuesParser::new(known.iter().map(name)).map(move |value| {
+        // With `ignore_case`, clap hands back the value as typed: use the canonical spelling.
+        known
+            .iter()
+            .find(|candidate| name(candidate).eq_ignore_ascii_case(&value))
+            .cloned()
+            .unwrap_or_else(|| T::from(value.as_str()))
+    })
+}

@@ -1,0 +1,113 @@
+//! Exit codes, and the errors that end a command with one.
+
+use std::process::ExitCode;
+
+use langsmith_control_plane::{ConfigError, Error};
+
+/// How `lscp` ends. The numbers are part of its interface (CI scripts branch on them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done; for waits, the revision is `DEPLOYED`.
+    Success,
+    /// 1: configuration, transport or API error.
+    Error,
+    /// 2: bad arguments or input, found before any request.
+    Usage,
+    /// 3: the revision failed.
+    Failed,
+    /// 4: the wait timed out.
+    TimedOut,
+    /// 5: the revision was superseded (`SKIPPED`).
+    Superseded,
+    /// 130: stopped by Ctrl-C, as shells report a SIGINT.
+    Interrupted,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(match exit {
+            Exit::Success => 0,
+            Exit::Error => 1,
+            Exit::Usage => 2,
+            Exit::Failed => 3,
+            Exit::TimedOut => 4,
+            Exit::Superseded => 5,
+            Exit::Interrupted => 130,
+        })
+    }
+}
+
+/// An error that ends the command: what to print on stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    exit: Exit,
+    message: String,
+    hint: Option<String>,
+}
+
+impl Failure {
+    /// Exit code 1.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::Error,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Exit code 2: the input cannot be used; nothing was sent.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::Usage,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a line telling the user what to do about it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Prints the failure on stderr and returns its exit code.
+    pub fn report(self) -> Exit {
+        eprintln!("error: {}", self.message);
+        if let Some(hint) = self.hint {
+            eprintln!("hint: {hint}");
+        }
+        self.exit
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(error: ConfigError) -> Self {
+        Failure::error(error.to_string())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let hint = match &error {
+            Error::Config(_) => Some(
+                "settings come from --api-key, --workspace-id, --base-url/--region, then \
+                 LANGSMITH_API_KEY, LANGSMITH_WORKSPACE_ID, LANGSMITH_CONTROL_PLANE_URL, LANGSMITH_ENDPOINT",
+            ),
+            Error::Unauthorized(_) => Some(
+                "check the API key; an organization-scoped key also needs --workspace-id \
+                 (or LANGSMITH_WORKSPACE_ID)",
+            ),
+            Error::NotFound(_) => Some("check the ID, and that it belongs to this workspace"),
+            Error::Transport { .. } => {
+                Some("check the base URL (--base-url, --region) and the network")
+            }
+            Error::RateLimited(_) => Some("too many requests; try again later"),
+            _ => None,
+        };
+        let failure = Failure::error(error.to_string());
+        match hint {
+            Some(hint) => failure.hint(hint),
+            None => failure,
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `lscp`: the LangSmith Deployment Control Plane from a shell or a CI job.
+//!
+//! A thin shell over the `langsmith-control-plane` crate: it parses arguments, builds a client,
+//! calls the facade, prints the answer (tables for people, the API's JSON for machines) and maps
+//! the result to an exit code. No API logic lives here.
+#![forbid(unsafe_code)]
+
+mod args;
+mod deployment;
+mod exit;
+mod global;
+mod mock;
+mod output;
+mod revision;
+mod spec;
+mod wait;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::args::{Cli, Command};
+use crate::exit::{Exit, Failure};
+
+fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    global::init_tracing(cli.global.verbose);
+    let code = match run(cli, &matches) {
+        Ok(exit) => exit,
+        Err(failure) => failure.report(),
+    };
+    code.into()
+}
+
+fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
+    let Cli { global, command } = cli;
+    match command {
+        // Commands that need no client and no network.
+        Command::Schema(args) => spec::print_schema(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "lscp", &mut std::io::stdout());
+            Ok(Exit::Success)
+        }
+        Command::Mock(args) => runtime()?.block_on(mock::serve(args)),
+        Command::Deployment(command) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(deployment::run(*command, &context))
+        }
+        Command::Revision(command) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(revision::run(command, &context))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::error(format!("could not start the async runtime: {e}")))
+}

@@ -1,0 +1,91 @@
+//! Printing results: JSON documents for machines, tables for people. Results go to stdout;
+//! diagnostics go to stderr elsewhere.
+
+use std::io::Write;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::ValueEnum;
+use comfy_table::{Table, presets};
+use serde::Serialize;
+
+use crate::exit::Failure;
+
+/// `--output`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Tables and sentences for people
+    Text,
+    /// One JSON document per line, in the API's own shape
+    Json,
+}
+
+/// Writes `text` and a newline to stdout. A closed pipe (`lscp ... | head`) ends the program
+/// quietly, as other command-line tools do.
+pub fn line(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(Failure::error(format!("could not write to stdout: {e}"))),
+    }
+}
+
+/// One JSON document on one line of stdout.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Failure::error(format!("could not encode the answer as JSON: {e}")))?;
+    line(&text)
+}
+
+/// A table with a header row and no borders, like `kubectl get`.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<(), Failure> {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_header(header.to_vec());
+    for row in rows {
+        table.add_row(row);
+    }
+    line(&render(table))
+}
+
+/// A two-column table of one object's fields; fields without a value are left out.
+pub fn details(fields: Vec<(&str, Option<String>)>) -> Result<(), Failure> {
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING);
+    for (name, value) in fields {
+        if let Some(value) = value {
+            table.add_row(vec![format!("{name}:"), value]);
+        }
+    }
+    line(&render(table))
+}
+
+/// Two spaces between columns, none before the first or after the last.
+fn render(mut table: Table) -> String {
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
+    table.trim_fmt()
+}
+
+/// A time for people: `2026-08-01 12:00:03 UTC`.
+pub fn time(time: &DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A duration for people, to the second (or the millisecond below one second).
+pub fn elapsed(duration: Duration) -> String {
+    let rounded = if duration < Duration::from_secs(1) {
+        Duration::from_millis(duration.as_millis() as u64)
+    } else {
+        Duration::from_secs(duration.as_secs())
+    };
+    humantime::format_duration(rounded).to_string()
+}
+
+/// `-` for a missing value in a table cell.
+pub fn or_dash(value: Option<impl ToString>) -> String {
+    value.map_or_else(|| "-".to_string(), |v| v.to_string())
+}

@@ -1,0 +1,262 @@
+//! `lscp revision ...`: list, get, wait, redeploy, logs.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use futures::TryStreamExt;
+use langsmith_control_plane::types::{LogLevel, LogOrder, LogType, Revision, RevisionStatus};
+use uuid::Uuid;
+
+use crate::args::{Paging, duration, one_of, uuid};
+use crate::exit::{Exit, Failure};
+use crate::global::Context;
+use crate::output::{self, OutputFormat, or_dash};
+use crate::wait::{WaitFlag, WaitTiming, wait_for};
+
+/// `lscp revision`.
+#[derive(Debug, Subcommand)]
+pub enum RevisionCommand {
+    /// List a deployment's revisions, newest first
+    #[command(visible_alias = "ls")]
+    List {
+        /// The deployment
+        #[arg(value_parser = uuid)]
+        deployment_id: Uuid,
+        /// Only revisions in these statuses (repeat, or separate with commas)
+        #[arg(
+            long,
+            ignore_case = true,
+            value_delimiter = ',',
+            value_parser = one_of(RevisionStatus::KNOWN, RevisionStatus::as_str)
+        )]
+        status: Vec<RevisionStatus>,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Show one revision and its status
+    Get {
+        /// The deployment
+        #[arg(value_parser = uuid)]
+        deployment_id: Uuid,
+        /// The revision
+        #[arg(value_parser = uuid)]
+        revision_id: Uuid,
+    },
+    /// Wait until a revision is deployed (exit 0), fails (3), times out (4) or is superseded (5)
+    Wait {
+        /// The deployment
+        #[arg(value_parser = uuid)]
+        deployment_id: Uuid,
+        /// The revision [default: the deployment's latest revision]
+        #[arg(value_parser = uuid)]
+        revision_id: Option<Uuid>,
+        #[command(flatten)]
+        timing: WaitTiming,
+    },
+    /// Deploy an earlier revision again, as a new revision (a rollback)
+    Redeploy {
+        /// The deployment
+        #[arg(value_parser = uuid)]
+        deployment_id: Uuid,
+        /// The revision to deploy again
+        #[arg(value_parser = uuid)]
+        revision_id: Uuid,
+        #[command(flatten)]
+        wait: WaitFlag,
+    },
+    /// Print a revision's build or deploy log
+    Logs(LogsArgs),
+}
+
+/// `lscp revision logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The deployment
+    #[arg(value_parser = uuid)]
+    deployment_id: Uuid,
+    /// The revision
+    #[arg(value_parser = uuid)]
+    revision_id: Uuid,
+    /// Which log
+    #[arg(long = "type", ignore_case = true, value_parser = one_of(LogType::KNOWN, LogType::as_str))]
+    log_type: LogType,
+    /// Keep printing new entries until the revision reaches a final status
+    #[arg(long)]
+    follow: bool,
+    /// How often to check for new entries with --follow
+    #[arg(long, value_parser = duration, value_name = "DURATION", default_value = "2s", requires = "follow")]
+    interval: Duration,
+    /// Only entries at this level or above
+    #[arg(long, ignore_case = true, value_parser = one_of(LogLevel::KNOWN, LogLevel::as_str))]
+    level: Option<LogLevel>,
+    /// Only entries matching this text
+    #[arg(long, value_name = "TEXT")]
+    query: Option<String>,
+    /// Newest entries first
+    #[arg(long, conflicts_with = "follow")]
+    newest_first: bool,
+    /// Print at most N entries
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    limit: Option<u32>,
+}
+
+/// Runs a revision command.
+pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Failure> {
+    let client = &context.client;
+    match command {
+        RevisionCommand::List {
+            deployment_id,
+            status,
+            paging,
+        } => {
+            let mut listing = client.revisions(deployment_id).list().status(status);
+            if let Some(cap) = paging.max_items() {
+                listing = listing.max_items(cap);
+            }
+            let stream = listing.stream();
+            futures::pin_mut!(stream);
+            let mut rows = Vec::new();
+            while let Some(revision) = stream.try_next().await? {
+                match context.output {
+                    OutputFormat::Json => output::json(&revision)?,
+                    OutputFormat::Text => rows.push(row(&revision)),
+                }
+            }
+            if context.output == OutputFormat::Text {
+                if rows.is_empty() {
+                    eprintln!("no revisions");
+                } else {
+                    output::table(&["ID", "STATUS", "FROM", "CREATED", "UPDATED"], rows)?;
+                }
+            }
+        }
+        RevisionCommand::Get {
+            deployment_id,
+            revision_id,
+        } => {
+            let revision = client.get_revision(deployment_id, revision_id).await?;
+            print_one(context.output, &revision)?;
+        }
+        RevisionCommand::Wait {
+            deployment_id,
+            revision_id,
+            timing,
+        } => {
+            let revision_id = match revision_id {
+                Some(id) => id,
+                None => latest_revision(context, deployment_id).await?,
+            };
+            return wait_for(context, deployment_id, revision_id, &timing).await;
+        }
+        RevisionCommand::Redeploy {
+            deployment_id,
+            revision_id,
+            wait,
+        } => {
+            wait.check()?;
+            let deployment = client
+                .revisions(deployment_id)
+                .redeploy(revision_id)
+                .await?;
+            match context.output {
+                OutputFormat::Json => output::json(&deployment)?,
+                OutputFormat::Text => output::line(&format!(
+                    "redeploying revision {revision_id} as revision {}",
+                    or_dash(deployment.latest_revision_id)
+                ))?,
+            }
+            return wait.after(context, &deployment).await;
+        }
+        RevisionCommand::Logs(args) => print_logs(context, args).await?,
+    }
+    Ok(Exit::Success)
+}
+
+async fn latest_revision(context: &Context, deployment_id: Uuid) -> Result<Uuid, Failure> {
+    let deployment = context.client.deployments().get(deployment_id).await?;
+    deployment.latest_revision_id.ok_or_else(|| {
+        Failure::error(format!(
+            "deployment {deployment_id} has no revision to wait on"
+        ))
+    })
+}
+
+async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
+    let mut listing = context
+        .client
+        .revisions(args.deployment_id)
+        .logs(args.revision_id, args.log_type);
+    if let Some(level) = args.level {
+        listing = listing.level(level);
+    }
+    if let Some(text) = args.query {
+        listing = listing.query(text);
+    }
+    if args.newest_first {
+        listing = listing.order(LogOrder::Desc);
+    }
+    if let Some(cap) = args.limit {
+        listing = listing.max_items(cap as usize);
+    }
+    if args.follow {
+        listing = listing.follow(args.interval);
+    }
+    let stream = listing.stream();
+    futures::pin_mut!(stream);
+    while let Some(entry) = stream.try_next().await? {
+        match context.output {
+            OutputFormat::Json => output::json(&entry)?,
+            OutputFormat::Text => output::line(&format!(
+                "{} {:<7} {}",
+                entry.timestamp().unwrap_or("-"),
+                entry.level().unwrap_or("-"),
+                entry.message().unwrap_or_default()
+            ))?,
+        }
+    }
+    Ok(())
+}
+
+/// What a revision was built from, in one cell: the ref (and commit), or the image.
+fn built_from(revision: &Revision) -> String {
+    let config = &revision.source_revision_config;
+    match (&config.repo_ref, &config.repo_commit_sha, &config.image_uri) {
+        (Some(git_ref), Some(sha), _) => format!("{git_ref}@{}", &sha[..sha.len().min(7)]),
+        (Some(git_ref), None, _) => git_ref.clone(),
+        (None, _, Some(image)) => image.clone(),
+        _ => revision.source.to_string(),
+    }
+}
+
+fn row(revision: &Revision) -> Vec<String> {
+    vec![
+        revision.id.to_string(),
+        revision.status.to_string(),
+        built_from(revision),
+        output::time(&revision.created_at),
+        output::time(&revision.updated_at),
+    ]
+}
+
+fn print_one(format: OutputFormat, revision: &Revision) -> Result<(), Failure> {
+    if format == OutputFormat::Json {
+        return output::json(revision);
+    }
+    let config = &revision.source_revision_config;
+    let step = revision
+        .status
+        .phase()
+        .map(|p| format!(" (step {} of {}, {})", p.step, p.total, p.label))
+        .unwrap_or_default();
+    output::details(vec![
+        ("ID", Some(revision.id.to_string())),
+        ("Status", Some(format!("{}{step}", revision.status))),
+        ("Source", Some(revision.source.to_string())),
+        ("Ref", config.repo_ref.clone()),
+        ("Commit", config.repo_commit_sha.clone()),
+        ("Config path", config.langgraph_config_path.clone()),
+        ("Image", config.image_uri.clone()),
+        ("Created", Some(output::time(&revision.created_at))),
+        ("Updated", Some(output::time(&revision.updated_at))),
+    ])
+}

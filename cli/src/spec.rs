@@ -1,0 +1,259 @@
+//! Request bodies from files: the JSON Schema of each request type (`lscp schema`), and reading a
+//! spec file checked against that schema before anything is sent.
+
+use std::io::Read;
+use std::path::Path;
+
+use boon::{Compiler, Schemas, ValidationError};
+use clap::{Args, ValueEnum};
+use langsmith_control_plane::types;
+use schemars::schema_for;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::exit::{Exit, Failure};
+
+/// `lscp schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The request type. Its schema is strict: fields it does not name are errors, which catches
+    /// typos in spec files (the service itself would ignore them)
+    #[arg(value_enum, ignore_case = true, value_name = "TYPE")]
+    pub type_name: RequestType,
+}
+
+/// The request bodies whose schema `lscp schema` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "verbatim")]
+#[allow(clippy::enum_variant_names)] // the API's type names, which users type
+pub enum RequestType {
+    /// `lscp deployment create --file`
+    DeploymentCreateRequest,
+    /// `lscp deployment update --file`
+    DeploymentPatchRequest,
+    /// Registers a listener
+    ListenerCreateRequest,
+    /// Changes a listener
+    ListenerPatchRequest,
+    /// Creates an agent connection
+    CreateAgentConnectionRequest,
+    /// Starts an authentication
+    AuthAuthenticateRequest,
+    /// Creates an OAuth provider
+    OAuthProviderCreateRequest,
+    /// Changes an OAuth provider
+    OAuthProviderUpdateRequest,
+    /// Finalizes an OAuth flow
+    OAuthFinalizeRequest,
+    /// Changes an OAuth token
+    OAuthTokenUpdateRequest,
+    /// Creates an MCP OAuth provider
+    McpoAuthProviderCreateRequest,
+}
+
+impl RequestType {
+    /// The strict JSON Schema (draft-07) of this request body.
+    pub fn schema(self) -> Value {
+        let root = match self {
+            Self::DeploymentCreateRequest => schema_for!(types::DeploymentCreateRequest),
+            Self::DeploymentPatchRequest => schema_for!(types::DeploymentPatchRequest),
+            Self::ListenerCreateRequest => schema_for!(types::ListenerCreateRequest),
+            Self::ListenerPatchRequest => schema_for!(types::ListenerPatchRequest),
+            Self::CreateAgentConnectionRequest => {
+                schema_for!(types::CreateAgentConnectionRequest)
+            }
+            Self::AuthAuthenticateRequest => schema_for!(types::AuthAuthenticateRequest),
+            Self::OAuthProviderCreateRequest => schema_for!(types::OAuthProviderCreateRequest),
+            Self::OAuthProviderUpdateRequest => schema_for!(types::OAuthProviderUpdateRequest),
+            Self::OAuthFinalizeRequest => schema_for!(types::OAuthFinalizeRequest),
+            Self::OAuthTokenUpdateRequest => schema_for!(types::OAuthTokenUpdateRequest),
+            Self::McpoAuthProviderCreateRequest => {
+                schema_for!(types::McpoAuthProviderCreateRequest)
+            }
+        };
+        let mut schema = serde_json::to_value(root).expect("a schema always encodes as JSON");
+        make_strict(&mut schema);
+        schema
+    }
+
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|value| value.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// `lscp schema <TYPE>`: the schema, indented, on stdout.
+pub fn print_schema(args: &SchemaArgs) -> Result<Exit, Failure> {
+    let text = serde_json::to_string_pretty(&args.type_name.schema())
+        .map_err(|e| Failure::error(format!("could not encode the schema: {e}")))?;
+    crate::output::line(&text)?;
+    Ok(Exit::Success)
+}
+
+/// Reads a request body from `path` (`-` for stdin), checks it against the schema of `kind`, and
+/// decodes it. Every failure is a usage error naming the file and, for schema violations, the
+/// JSON path of each problem.
+pub fn read_request<T: DeserializeOwned>(path: &Path, kind: RequestType) -> Result<T, Failure> {
+    let shown = path.display();
+    let text = read_text(path)
+        .map_err(|e| Failure::usage(format!("cannot read spec file {shown}: {e}")))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        Failure::usage(format!(
+            "spec file {shown} is not valid JSON: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let problems = validate(kind, &value)?;
+    if !problems.is_empty() {
+        return Err(Failure::usage(format!(
+            "spec file {shown} does not match the {} schema:\n  {}",
+            kind.name(),
+            problems.join("\n  ")
+        ))
+        .hint(format!("`lscp schema {}` prints the schema", kind.name())));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Failure::usage(format!("spec file {shown} cannot be used: {e}")))
+}
+
+fn read_text(path: &Path) -> std::io::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// The schema violations of `value`, one line each: `at /json/path: what is wrong`.
+fn validate(kind: RequestType, value: &Value) -> Result<Vec<String>, Failure> {
+    let location = format!("https://lscp.invalid/schemas/{}.json", kind.name());
+    let mut compiler = Compiler::new();
+    let mut schemas = Schemas::new();
+    let broken = |e: boon::CompileError| {
+        Failure::error(format!("the {} schema does not compile: {e}", kind.name()))
+    };
+    compiler
+        .add_resource(&location, kind.schema())
+        .map_err(broken)?;
+    let index = compiler.compile(&location, &mut schemas).map_err(broken)?;
+    Ok(match schemas.validate(value, index) {
+        Ok(()) => Vec::new(),
+        Err(error) => describe(&error),
+    })
+}
+
+/// The leaves of boon's error tree, which name the actual problems. An `anyOf` between a type
+/// and `null` (how optional fields are written) fails on both branches; the `null` branch's
+/// complaint says nothing useful, so it is dropped when there is another.
+fn describe(error: &ValidationError<'_, '_>) -> Vec<String> {
+    fn leaves<'e, 's, 'v>(
+        error: &'e ValidationError<'s, 'v>,
+        out: &mut Vec<&'e ValidationError<'s, 'v>>,
+    ) {
+        if error.causes.is_empty() {
+            out.push(error);
+        }
+        for cause in &error.causes {
+            leaves(cause, out);
+        }
+    }
+    let mut found = Vec::new();
+    leaves(error, &mut found);
+    let mut lines: Vec<String> = found
+        .iter()
+        .map(|leaf| {
+            let path = leaf.instance_location.to_string();
+            let path = if path.is_empty() {
+                "/".to_string()
+            } else {
+                path
+            };
+            format!("at {path}: {}", leaf.kind)
+        })
+        .collect();
+    let useful: Vec<String> = lines
+        .iter()
+        .filter(|line| !line.contains("want null, but got"))
+        .cloned()
+        .collect();
+    if !useful.is_empty() {
+        lines = useful;
+    }
+    lines.dedup();
+    lines
+}
+
+/// Forbids fields a schema does not name, in every object schema that lists its properties.
+/// Walks schema positions only, so a property that happens to be called `properties` is safe.
+fn make_strict(schema: &mut Value) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if object.contains_key("properties") && !object.contains_key("additionalProperties") {
+        object.insert("additionalProperties".into(), Value::Bool(false));
+    }
+    for key in ["properties", "definitions", "patternProperties"] {
+        if let Some(Value::Object(members)) = object.get_mut(key) {
+            members.values_mut().for_each(make_strict);
+        }
+    }
+    for key in [
+        "items",
+        "additionalProperties",
+        "not",
+        "anyOf",
+        "allOf",
+        "oneOf",
+    ] {
+        match object.get_mut(key) {
+            Some(Value::Array(schemas)) => schemas.iter_mut().for_each(make_strict),
+            Some(other) => make_strict(other),
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_request_schema_compiles_and_is_strict() {
+        for kind in RequestType::value_variants() {
+            let schema = kind.schema();
+            assert_eq!(schema["additionalProperties"], json!(false), "{kind:?}");
+            validate(*kind, &json!({})).expect("compiles");
+        }
+    }
+
+    #[test]
+    fn a_property_named_properties_is_not_mistaken_for_a_schema() {
+        let mut schema =
+            json!({"type": "object", "properties": {"properties": {"type": "string"}}});
+        make_strict(&mut schema);
+        assert_eq!(
+            schema,
+            json!({"type": "object", "additionalProperties": false,
+                   "properties": {"properties": {"type": "string"}}})
+        );
+    }
+
+    #[test]
+    fn problems_name_their_json_path() {
+        let problems = validate(
+            RequestType::DeploymentCreateRequest,
+            &json!({"name": "x", "secrets": [], "source": "github",
+                    "source_config": {"repo_url": 5}, "source_revision_config": {}}),
+        )
+        .unwrap();
+        assert_eq!(
+            problems,
+            ["at /source_config/repo_url: want null or string, but got number"]
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! Waiting on a revision: the options, the progress display, and the outcome as an exit code.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use langsmith_control_plane::types::{Deployment, Revision};
+use langsmith_control_plane::{RevisionOutcome, WaitEvent, WaitOptions};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::exit::{Exit, Failure};
+use crate::global::Context;
+use crate::output::{self, OutputFormat};
+
+/// How long to wait and how often to poll.
+#[derive(Debug, Args)]
+pub struct WaitTiming {
+    /// Give up after this long (exit code 4), e.g. 90s, 30m [default: 30m]
+    #[arg(long, value_parser = crate::args::duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+    /// Poll at this fixed interval, e.g. 5s or 100ms [default: 2s, growing to 30s]
+    #[arg(long, value_parser = crate::args::duration, value_name = "DURATION")]
+    pub interval: Option<Duration>,
+}
+
+impl WaitTiming {
+    fn options(&self) -> WaitOptions {
+        let mut options = WaitOptions::default();
+        if let Some(interval) = self.interval {
+            options = options.fixed_interval(interval);
+        }
+        if let Some(timeout) = self.timeout {
+            options = options.timeout(timeout);
+        }
+        options
+    }
+}
+
+/// `--wait` with its timing, for commands that start a revision.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Waiting")]
+pub struct WaitFlag {
+    /// Wait until the new revision is deployed, fails, or is superseded; the exit code says which
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub timing: WaitTiming,
+}
+
+impl WaitFlag {
+    /// Refuses `--timeout`/`--interval` without `--wait`, where they would do nothing.
+    pub fn check(&self) -> Result<(), Failure> {
+        if !self.wait && (self.timing.timeout.is_some() || self.timing.interval.is_some()) {
+            return Err(Failure::usage("--timeout and --interval need --wait"));
+        }
+        Ok(())
+    }
+
+    /// After a create, update or redeploy: waits on the revision the answer names, when asked to.
+    pub async fn after(&self, context: &Context, deployment: &Deployment) -> Result<Exit, Failure> {
+        if !self.wait {
+            return Ok(Exit::Success);
+        }
+        let revision_id = deployment.latest_revision_id.ok_or_else(|| {
+            Failure::error(format!(
+                "deployment {} names no new revision to wait on",
+                deployment.id
+            ))
+        })?;
+        wait_for(context, deployment.id, revision_id, &self.timing).await
+    }
+}
+
+/// Waits on one revision, showing its progress, and turns the outcome into an exit code.
+pub async fn wait_for(
+    context: &Context,
+    deployment_id: Uuid,
+    revision_id: Uuid,
+    timing: &WaitTiming,
+) -> Result<Exit, Failure> {
+    let mut display = Display::new(context.output, revision_id);
+    let events = context
+        .client
+        .watch_revision(deployment_id, revision_id, timing.options());
+    futures::pin_mut!(events);
+    loop {
+        let event = tokio::select! {
+            event = events.next() => event,
+            _ = tokio::signal::ctrl_c() => {
+                display.clear();
+                eprintln!(
+                    "stopped waiting; revision {revision_id} keeps going on the service \
+                     (`lscp revision wait {deployment_id} {revision_id}` resumes)"
+                );
+                return Ok(Exit::Interrupted);
+            }
+        };
+        match event {
+            Some(Ok(WaitEvent::Status(revision))) => display.status(&revision)?,
+            Some(Ok(WaitEvent::PollFailed(error))) => display.poll_failed(&error),
+            Some(Ok(WaitEvent::Finished(outcome))) => {
+                display.clear();
+                return finish(context.output, deployment_id, revision_id, &outcome);
+            }
+            Some(Ok(_)) => {}
+            Some(Err(error)) => {
+                display.clear();
+                return Err(error.into());
+            }
+            None => {
+                display.clear();
+                return Err(Failure::error("the wait ended without an outcome"));
+            }
+        }
+    }
+}
+
+/// Prints the outcome (JSON: one line with an `outcome` field) and picks the exit code.
+fn finish(
+    format: OutputFormat,
+    deployment_id: Uuid,
+    revision_id: Uuid,
+    outcome: &RevisionOutcome,
+) -> Result<Exit, Failure> {
+    let exit = match outcome {
+        RevisionOutcome::Deployed(_) => Exit::Success,
+        RevisionOutcome::Failed(_) => Exit::Failed,
+        RevisionOutcome::Superseded(_) => Exit::Superseded,
+        RevisionOutcome::TimedOut { .. } => Exit::TimedOut,
+        // A kind of outcome this build does not know: not a success.
+        _ => Exit::Error,
+    };
+    let status = outcome.status().map(|s| s.as_str().to_string());
+    if format == OutputFormat::Json {
+        let waited = match outcome {
+            RevisionOutcome::TimedOut { waited, .. } => Some(waited.as_secs_f64()),
+            _ => None,
+        };
+        output::json(&json!({
+            "outcome": outcome.kind(),
+            "deployment_id": deployment_id,
+            "revision_id": revision_id,
+            "status": status,
+            "waited_seconds": waited,
+            "revision": outcome.revision(),
+        }))?;
+        return Ok(exit);
+    }
+    let status = status.unwrap_or_else(|| "unknown".into());
+    match outcome {
+        RevisionOutcome::Deployed(_) => {
+            output::line(&format!("revision {revision_id} is DEPLOYED"))?;
+        }
+        RevisionOutcome::Failed(_) => {
+            output::line(&format!("revision {revision_id} failed: {status}"))?;
+            let log = if status == "DEPLOY_FAILED" {
+                "deploy"
+            } else {
+                "build"
+            };
+            eprintln!(
+                "hint: `lscp revision logs {deployment_id} {revision_id} --type {log}` shows what went wrong"
+            );
+        }
+        RevisionOutcome::Superseded(_) => {
+            output::line(&format!(
+                "revision {revision_id} was superseded by a newer revision (SKIPPED)"
+            ))?;
+        }
+        RevisionOutcome::TimedOut { waited, .. } => {
+            output::line(&format!(
+                "gave up waiting on revision {revision_id} after {}; last status {status}",
+                output::elapsed(*waited)
+            ))?;
+            eprintln!("note: the revision keeps going on the service");
+        }
+        _ => output::line(&format!("revision {revision_id}: {}", outcome.kind()))?,
+    }
+    Ok(exit)
+}
+
+/// Shows status changes as they come: JSON lines on stdout, a live line on a terminal, or one
+/// line per change on stderr otherwise (CI logs).
+struct Display {
+    format: OutputFormat,
+    revision_id: Uuid,
+    started: Instant,
+    bar: Option<ProgressBar>,
+}
+
+impl Display {
+    fn new(format: OutputFormat, revision_id: Uuid) -> Self {
+        let live = format == OutputFormat::Text && std::io::stderr().is_terminal();
+        let bar = live.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{bar:12}] {msg} ({elapsed})")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(format!("revision {revision_id}: waiting for its status"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self {
+            format,
+            revision_id,
+            started: Instant::now(),
+            bar,
+        }
+    }
+
+    fn status(&mut self, revision: &Revision) -> Result<(), Failure> {
+        if self.format == OutputFormat::Json {
+            return output::json(revision);
+        }
+        let step = revision
+            .status
+            .phase()
+            .map(|phase| format!(" (step {} of {}, {})", phase.step, phase.total, phase.label))
+            .unwrap_or_default();
+        let text = format!(
+            "revision {}: {}{step}",
+            self.revision_id,
+            revision.status.as_str()
+        );
+        match &self.bar {
+            Some(bar) => {
+                if let Some(phase) = revision.status.phase() {
+                    bar.set_position(u64::from(phase.step));
+                }
+                bar.set_message(text);
+            }
+            None => eprintln!("[{}] {text}", output::elapsed(self.started.elapsed())),
+        }
+        Ok(())
+    }
+
+    fn poll_failed(&self, error: &langsmith_control_plane::Error) {
+        let text = format!("warning: polling failed, still waiting: {error}");
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn clear(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! Where settings come from (CONTRACT section 2), global options anywhere on the line, and the API
+//! key kept out of every output at every verbosity.
+
+mod support;
+
+use std::time::Duration;
+
+use langsmith_control_plane_mock::MockServer;
+use support::{Fault, Harness, KEY, Run, closed_port_url, lscp};
+
+const WORKSPACE_A: &str = "11111111-1111-4111-8111-111111111111";
+const WORKSPACE_B: &str = "22222222-2222-4222-8222-222222222222";
+
+/// A mock that accepts only [`KEY`].
+fn strict_mock() -> Harness {
+    Harness::with(MockServer::builder().api_key(KEY))
+}
+
+fn tenant_headers(h: &Harness) -> Vec<Option<String>> {
+    h.mock
+        .requests()
+        .iter()
+        .map(|r| r.header("x-tenant-id").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn global_options_work_before_and_after_the_subcommand() {
+    let h = Harness::start();
+    h.seed("anywhere");
+    let url = h.mock.base_url();
+    for args in [
+        vec![
+            "--base-url",
+            &url,
+            "-o",
+            "json",
+            "--api-key",
+            KEY,
+            "deployment",
+            "list",
+        ],
+        vec![
+            "deployment",
+            "list",
+            "--base-url",
+            &url,
+            "-o",
+            "json",
+            "--api-key",
+            KEY,
+        ],
+        vec![
+            "deployment",
+            "--output",
+            "json",
+            "list",
+            "--base-url",
+            &url,
+            "--api-key",
+            KEY,
+        ],
+    ] {
+        let mut command = lscp();
+        command.args(&args);
+        assert_eq!(Run::of(command).code(0).json_lines().len(), 1, "{args:?}");
+    }
+}
+
+#[test]
+fn command_line_values_beat_the_environment() {
+    let h = strict_mock();
+    let mut command = lscp();
+    command
+        .env("LANGSMITH_CONTROL_PLANE_URL", closed_port_url())
+        .env("LANGSMITH_API_KEY", "a-wrong-key")
+        .args([
+            "deployment",
+            "list",
+            "--base-url",
+            &h.mock.base_url(),
+            "--api-key",
+            KEY,
+        ]);
+    Run::of(command).code(0);
+}
+
+#[test]
+fn langchain_api_key_is_read_when_langsmith_api_key_is_unset() {
+    let h = strict_mock();
+    let mut command = lscp();
+    command
+        .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
+        .env("LANGCHAIN_API_KEY", KEY)
+        .args(["deployment", "list"]);
+    Run::of(command).code(0);
+}
+
+#[test]
+fn langsmith_api_key_beats_langchain_api_key() {
+    let h = strict_mock();
+    let mut command = h.lscp();
+    command
+        .env("LANGCHAIN_API_KEY", "a-wrong-key")
+        .args(["deployment", "list"]);
+    Run::of(command).code(0);
+}
+
+#[test]
+fn a_missing_key_is_a_configuration_error_before_any_request() {
+    let h = Harness::start();
+    let mut command = lscp();
+    command
+        .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
+        .args(["deployment", "list"]);
+    let run = Run::of(command);
+    run.code(1);
+    assert!(run.stderr.contains("LANGSMITH_API_KEY"), "{}", run.stderr);
+    h.assert_no_request();
+}
+
+#[test]
+fn a_wrong_key_is_an_error_that_suggests_what_to_check() {
+    let h = Harness::with(MockServer::builder().api_key("the-only-accepted-key"));
+    let run = h.run(&["deployment", "list"]);
+    run.code(1).keeps_key_secret();
+    assert!(run.stderr.contains("401"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hint: check the API key"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_tenant_id_variable_selects_the_workspace() {
+    let h = Harness::start();
+    let mut command = h.lscp();
+    command
+        .env("LANGSMITH_TENANT_ID", WORKSPACE_A)
+        .args(["deployment", "list"]);
+    Run::of(command).code(0);
+    assert_eq!(tenant_headers(&h), [Some(WORKSPACE_A.to_string())]);
+}
+
+#[test]
+fn workspace_variables_that_disagree_are_an_error_before_any_request() {
+    let h = Harness::start();
+    let mut command = h.lscp();
+    command
+        .env("LANGSMITH_WORKSPACE_ID", WORKSPACE_A)
+        .env("LANGSMITH_TENANT_ID", WORKSPACE_B)
+        .args(["deployment", "list"]);
+    let run = Run::of(command);
+    run.code(1);
+    assert!(
+        run.stderr
+            .contains("LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID"),
+        "{}",
+        run.stderr
+    );
+    h.assert_no_request();
+}
+
+#[test]
+fn workspace_variables_that_agree_are_fine() {
+    let h = Harness::start();
+    let mut command = h.lscp();
+    command
+        .env("LANGSMITH_WORKSPACE_ID", WORKSPACE_A)
+        .env("LANGSMITH_TENANT_ID", WORKSPACE_A)
+        .args(["deployment", "list"]);
+    Run::of(command).code(0);
+    assert_eq!(tenant_headers(&h), [Some(WORKSPACE_A.to_string())]);
+}
+
+#[test]
+fn the_workspace_flag_beats_the_variables() {
+    let h = Harness::start();
+    let mut command = h.lscp();
+    command
+        .env("LANGSMITH_WORKSPACE_ID", WORKSPACE_B)
+        .env("LANGSMITH_TENANT_ID", WORKSPACE_B)
+        .args(["deployment", "list", "--workspace-id", WORKSPACE_A]);
+    Run::of(command).code(0);
+    assert_eq!(tenant_headers(&h), [Some(WORKSPACE_A.to_string())]);
+}
+
+#[test]
+fn the_base_url_is_derived_from_langsmith_endpoint() {
+    // Self-hosted LangSmith: the API at /api/v1, the Control Plane at /api-host.
+    let h = Harness::with(MockServer::builder().path_prefix("/api-host"));
+    let mut command = lscp();
+    command
+        .env("LANGSMITH_API_KEY", KEY)
+        .env("LANGSMITH_ENDPOINT", format!("{}/api/v1", h.mock.url()))
+        .args(["deployment", "list"]);
+    Run::of(command).code(0);
+    assert_eq!(h.mock.requests()[0].path, "/api-host/v2/deployments");
+}
+
+#[test]
+fn the_control_plane_url_beats_langsmith_endpoint() {
+    let h = Harness::start();
+    let mut command = h.lscp();
+    command
+        .env("LANGSMITH_ENDPOINT", closed_port_url())
+        .args(["deployment", "list"]);
+    Run::of(command).code(0);
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let mut command = lscp();
+    command.env("LANGSMITH_API_KEY", KEY).args([
+        "deployment",
+        "list",
+        "--base-url",
+        "http://control-plane.example.com",
+    ]);
+    let run = Run::of(command);
+    run.code(1);
+    assert!(run.stderr.contains("plain http"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unreachable_service_is_a_transport_error() {
+    let mut command = lscp();
+    command.env("LANGSMITH_API_KEY", KEY).args([
+        "deployment",
+        "list",
+        "--base-url",
+        &closed_port_url(),
+    ]);
+    let run = Run::of(command);
+    run.code(1).keeps_key_secret();
+    assert!(run.stderr.contains("could not connect"), "{}", run.stderr);
+}
+
+#[test]
+fn the_request_timeout_bounds_each_request() {
+    let h = Harness::start();
+    h.mock
+        .inject(Fault::latency(Duration::from_secs(5)).on("create_deployment"));
+    let run = h.run(&[
+        "deployment",
+        "create",
+        "--name",
+        "slow",
+        "--repo-url",
+        "https://github.com/example/slow",
+        "--ref",
+        "main",
+        "--request-timeout",
+        "200ms",
+    ]);
+    run.code(1);
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+}
+
+#[test]
+fn verbose_output_traces_each_request() {
+    let h = Harness::start();
+    let run = h.run(&["deployment", "list", "-v"]);
+    run.code(0);
+    for needle in [
+        "control_plane.request",
+        "list_deployments",
+        "attempt=1",
+        "status=200",
+        "answered",
+    ] {
+        assert!(
+            run.stderr.contains(needle),
+            "{needle:?} missing in:\n{}",
+            run.stderr
+        );
+    }
+    let quiet = h.run(&["deployment", "list"]);
+    assert!(
+        !quiet.stderr.contains("control_plane.request"),
+        "{}",
+        quiet.stderr
+    );
+}
+
+#[test]
+fn the_key_never_appears_in_any_output_at_any_verbosity() {
+    let h = Harness::start();
+    let deployment = h.seed("secret-keeper");
+    let id = deployment.id.to_string();
+    let revision = deployment.latest_revision_id.unwrap().to_string();
+    let unauthorized = Harness::with(MockServer::builder().api_key("another-key"));
+    let unreachable = closed_port_url();
+    for verbosity in [None, Some("-v"), Some("-vv"), Some("-vvv")] {
+        let runs: Vec<(&str, Vec<&str>, &Harness)> = vec![
+            ("list", vec!["deployment", "list"], &h),
+            ("get", vec!["deployment", "get", &id], &h),
+            (
+                "wait",
+                vec!["revision", "wait", &id, &revision, "--interval", "100ms"],
+                &h,
+            ),
+            (
+                "404",
+                vec!["deployment", "get", "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01"],
+                &h,
+            ),
+            ("401", vec!["deployment", "list"], &unauthorized),
+            (
+                "transport",
+                vec!["deployment", "list", "--base-url", &unreachable],
+                &h,
+            ),
+            (
+                "usage",
+                vec!["deployment", "get", "bad-id", "--api-key", KEY],
+                &h,
+            ),
+            (
+                "config",
+                vec![
+                    "deployment",
+                    "list",
+                    "--api-key",
+                    KEY,
+                    "--workspace-id",
+                    "bad",
+                ],
+                &h,
+            ),
+        ];
+        for (what, mut args, harness) in runs {
+            args.extend(verbosity);
+            let run = harness.run(&args);
+            assert_ne!(
+                run.code, 101,
+                "{what} {verbosity:?} panicked:\n{}",
+                run.stderr
+            );
+            run.keeps_key_secret();
+            if verbosity.is_some() && what == "list" {
+                assert!(
+                    run.stderr.contains("control_plane.request"),
+                    "{}",
+                    run.stderr
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_malformed_key_is_refused_without_being_echoed() {
+    let h = Harness::start();
+    let malformed = format!("{KEY} trailing");
+    let run = h.run(&["deployment", "list", "--api-key", &malformed]);
+    run.code(1).keeps_key_secret();
+    assert!(run.stderr.contains("invalid api key"), "{}", run.stderr);
+    h.assert_no_request();
+}
+
+#[test]
+fn help_shows_the_variables_but_never_the_key() {
+    let h = Harness::start();
+    for args in [
+        vec!["--help"],
+        vec!["deployment", "list", "--help"],
+        vec!["-h"],
+    ] {
+        let run = h.run(&args);
+        run.code(0).keeps_key_secret();
+        assert!(run.stdout.contains("LANGSMITH_API_KEY"), "{}", run.stdout);
+    }
+}

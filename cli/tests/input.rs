@@ -1,0 +1,239 @@
+//! Bad input is a usage error (exit code 2), found before any request, with a message naming what
+//! was wrong.
+
+mod support;
+
+use support::{Harness, Run, spec_file};
+
+const DEPLOYMENT: &str = "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01";
+const REVISION: &str = "a93b5e10-47f2-4d8e-b0c6-3e71d5f08a22";
+
+/// Runs `args`, expects exit code 2 with `needle` on stderr, and no request at the mock.
+#[track_caller]
+fn rejected(args: &[&str], needle: &str) -> Run {
+    let h = Harness::start();
+    let run = h.run(args);
+    run.code(2).keeps_key_secret();
+    assert!(
+        run.stderr.contains(needle),
+        "expected {needle:?} in stderr:\n{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "nothing on stdout");
+    h.assert_no_request();
+    run
+}
+
+#[test]
+fn an_invalid_deployment_id_is_refused() {
+    rejected(
+        &["deployment", "get", "not-a-uuid"],
+        "invalid value 'not-a-uuid' for '<DEPLOYMENT_ID>': not a UUID",
+    );
+    rejected(&["deployment", "delete", "123"], "not a UUID");
+    rejected(&["revision", "list", "x"], "not a UUID");
+}
+
+#[test]
+fn an_invalid_revision_id_is_refused() {
+    rejected(
+        &["revision", "get", DEPLOYMENT, "nope"],
+        "'<REVISION_ID>': not a UUID",
+    );
+    rejected(
+        &["revision", "wait", DEPLOYMENT, "nope"],
+        "'[REVISION_ID]': not a UUID",
+    );
+    rejected(
+        &["revision", "redeploy", DEPLOYMENT, "nope"],
+        "'<REVISION_ID>': not a UUID",
+    );
+}
+
+#[test]
+fn an_invalid_workspace_id_on_the_command_line_is_refused() {
+    rejected(
+        &["deployment", "list", "--workspace-id", "acme"],
+        "'--workspace-id': not a UUID",
+    );
+}
+
+#[test]
+fn bad_durations_are_refused_with_examples() {
+    rejected(
+        &["revision", "wait", DEPLOYMENT, "--timeout", "soon"],
+        "'--timeout <DURATION>'",
+    );
+    rejected(
+        &["revision", "wait", DEPLOYMENT, "--interval", "5 parsecs"],
+        "such as 100ms, 90s, 30m",
+    );
+    rejected(
+        &["revision", "wait", DEPLOYMENT, "--timeout", "0s"],
+        "must be longer than zero",
+    );
+    rejected(
+        &["deployment", "list", "--request-timeout=-1s"],
+        "'--request-timeout <DURATION>'",
+    );
+}
+
+#[test]
+fn unknown_flags_and_values_are_refused() {
+    rejected(
+        &["deployment", "list", "--colour"],
+        "unexpected argument '--colour'",
+    );
+    rejected(
+        &["deployment", "list", "--status", "HAPPY"],
+        "possible values",
+    );
+    rejected(
+        &["revision", "logs", DEPLOYMENT, REVISION, "--type", "audit"],
+        "[possible values: build, deploy]",
+    );
+    rejected(
+        &["revision", "logs", DEPLOYMENT, REVISION],
+        "--type <LOG_TYPE>",
+    );
+    rejected(&["deployment", "list", "--limit", "0"], "'--limit <N>'");
+    rejected(
+        &["deployment", "list", "--limit", "5", "--all"],
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn an_unreadable_spec_file_is_refused() {
+    rejected(
+        &["deployment", "create", "--file", "/nonexistent/spec.json"],
+        "cannot read spec file /nonexistent/spec.json",
+    );
+}
+
+#[test]
+fn a_spec_file_that_is_not_json_is_refused_with_its_position() {
+    let file = spec_file("{\"name\": \"x\",\n  oops }");
+    rejected(
+        &["deployment", "create", "-f", file.path().to_str().unwrap()],
+        "is not valid JSON",
+    );
+    let run = rejected(
+        &["deployment", "create", "-f", file.path().to_str().unwrap()],
+        "line 2",
+    );
+    assert!(run.stderr.contains("column"), "{}", run.stderr);
+}
+
+#[test]
+fn a_spec_file_that_breaks_the_schema_is_refused_naming_each_path() {
+    let file = spec_file(
+        r#"{"name": "x", "secrets": [{"name": "A"}], "source": "github",
+            "source_config": {"integration_id": "not-a-uuid", "deployment_type": "huge"},
+            "source_revision_config": {"repo_reff": "main"}}"#,
+    );
+    let run = rejected(
+        &["deployment", "create", "-f", file.path().to_str().unwrap()],
+        "does not match the DeploymentCreateRequest schema",
+    );
+    for path in [
+        "at /secrets/0: missing properties 'value'",
+        "at /source_config/integration_id:",
+        "at /source_config/deployment_type:",
+        "at /source_revision_config: additionalProperties 'repo_reff' not allowed",
+    ] {
+        assert!(
+            run.stderr.contains(path),
+            "{path:?} missing in:\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("lscp schema DeploymentCreateRequest"));
+}
+
+#[test]
+fn a_patch_file_is_checked_against_the_patch_schema() {
+    let file = spec_file(r#"{"name": "renamed"}"#);
+    rejected(
+        &[
+            "deployment",
+            "update",
+            DEPLOYMENT,
+            "-f",
+            file.path().to_str().unwrap(),
+        ],
+        "DeploymentPatchRequest schema:\n  at /: additionalProperties 'name' not allowed",
+    );
+}
+
+#[test]
+fn create_needs_a_name_and_update_needs_a_change() {
+    rejected(
+        &[
+            "deployment",
+            "create",
+            "--repo-url",
+            "https://github.com/x/y",
+        ],
+        "needs a name",
+    );
+    rejected(&["deployment", "update", DEPLOYMENT], "nothing to change");
+}
+
+#[test]
+fn wait_options_need_wait() {
+    rejected(
+        &[
+            "deployment",
+            "update",
+            DEPLOYMENT,
+            "--ref",
+            "v2",
+            "--timeout",
+            "1m",
+        ],
+        "need --wait",
+    );
+}
+
+#[test]
+fn a_secret_from_an_unset_variable_is_refused_without_echoing_values() {
+    rejected(
+        &[
+            "deployment",
+            "create",
+            "--name",
+            "x",
+            "--secret",
+            "LSCP_TEST_UNSET_VARIABLE",
+        ],
+        "environment variable LSCP_TEST_UNSET_VARIABLE is not set",
+    );
+    let run = rejected(
+        &[
+            "deployment",
+            "create",
+            "--name",
+            "x",
+            "--secret",
+            "=hunter2",
+        ],
+        "needs a name",
+    );
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+}
+
+#[test]
+fn base_url_and_region_together_are_refused() {
+    rejected(
+        &[
+            "deployment",
+            "list",
+            "--base-url",
+            "http://127.0.0.1:1",
+            "--region",
+            "eu",
+        ],
+        "--base-url and --region",
+    );
+}

@@ -1,0 +1,383 @@
+//! `lscp revision ...` against the mock: list, get, redeploy, logs, and every outcome of a wait
+//! with its exit code.
+
+mod support;
+
+use std::time::Duration;
+
+use langsmith_control_plane_mock::MockServer;
+use serde_json::Value;
+use support::{Fault, Harness, RevisionStatus, Timing, arg};
+use uuid::Uuid;
+
+/// Creates a deployment through `lscp` (its revision starts moving now); returns both IDs.
+fn create(h: &Harness, name: &str) -> (String, String) {
+    let repo = format!("https://github.com/example/{name}");
+    let created = h
+        .run(&[
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            "--name",
+            name,
+            "--repo-url",
+            &repo,
+            "--ref",
+            "main",
+        ])
+        .code(0)
+        .json();
+    let id = |field: &str| created[field].as_str().unwrap().to_string();
+    (id("id"), id("latest_revision_id"))
+}
+
+/// `lscp -o json revision wait D R --interval 100ms EXTRA...`
+fn wait_json(h: &Harness, deployment: &str, revision: &str, extra: &[&str]) -> (i32, Vec<Value>) {
+    let mut args = vec!["-o", "json", "revision", "wait", deployment, revision];
+    args.extend(["--interval", "100ms"]);
+    args.extend(extra);
+    let run = h.run(&args);
+    (run.code, run.json_lines())
+}
+
+#[test]
+fn list_prints_revisions_newest_first() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let building = h.seed_revision(deployment.id, RevisionStatus::Building);
+    let run = h.run(&["revision", "list", &arg(deployment.id)]);
+    run.code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].starts_with("ID"));
+    assert!(lines[1].contains(&arg(building.id)) && lines[1].contains("BUILDING"));
+    assert!(lines[2].contains("DEPLOYED"));
+}
+
+#[test]
+fn list_filters_by_status_given_in_any_case() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    h.seed_revision(deployment.id, RevisionStatus::BuildFailed);
+    h.seed_revision(deployment.id, RevisionStatus::Building);
+    let documents = h
+        .run(&[
+            "revision",
+            "ls",
+            &arg(deployment.id),
+            "--status",
+            "deployed,build_failed",
+            "-o",
+            "json",
+        ])
+        .code(0)
+        .json_lines();
+    let statuses: Vec<&str> = documents
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["BUILD_FAILED", "DEPLOYED"]);
+    let query = h.mock.requests_for("list_revisions")[0]
+        .query
+        .clone()
+        .unwrap();
+    assert!(query.contains("status=DEPLOYED%2CBUILD_FAILED"), "{query}");
+}
+
+#[test]
+fn get_shows_the_status_and_its_pipeline_step() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let revision = h.seed_revision(deployment.id, RevisionStatus::Building);
+    let run = h.run(&["revision", "get", &arg(deployment.id), &arg(revision.id)]);
+    run.code(0);
+    assert!(
+        run.stdout.contains("BUILDING (step 4 of 6, building)"),
+        "{}",
+        run.stdout
+    );
+    let document = h
+        .run(&[
+            "revision",
+            "get",
+            &arg(deployment.id),
+            &arg(revision.id),
+            "-o",
+            "json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(document["id"], arg(revision.id));
+    assert_eq!(document["status"], "BUILDING");
+}
+
+#[test]
+fn wait_exits_0_once_the_revision_is_deployed() {
+    let h = Harness::start();
+    let (deployment, revision) = create(&h, "deploys");
+    let (code, lines) = wait_json(&h, &deployment, &revision, &[]);
+    assert_eq!(code, 0);
+    let outcome = lines.last().unwrap();
+    assert_eq!(outcome["outcome"], "deployed");
+    assert_eq!(outcome["status"], "DEPLOYED");
+    assert_eq!(outcome["revision"]["id"], revision.as_str());
+}
+
+#[test]
+fn wait_without_a_revision_waits_on_the_latest_one() {
+    let h = Harness::start();
+    let (deployment, revision) = create(&h, "latest");
+    let run = h.run(&[
+        "-o",
+        "json",
+        "revision",
+        "wait",
+        &deployment,
+        "--interval",
+        "100ms",
+    ]);
+    run.code(0);
+    assert_eq!(
+        run.json_lines().last().unwrap()["revision_id"],
+        revision.as_str()
+    );
+}
+
+#[test]
+fn wait_exits_3_when_the_revision_fails() {
+    let h = Harness::start();
+    h.mock.fail_next_revision(RevisionStatus::BuildFailed);
+    let (deployment, revision) = create(&h, "fails");
+    let (code, lines) = wait_json(&h, &deployment, &revision, &[]);
+    assert_eq!(code, 3);
+    let outcome = lines.last().unwrap();
+    assert_eq!(outcome["outcome"], "failed");
+    assert_eq!(outcome["status"], "BUILD_FAILED");
+}
+
+#[test]
+fn wait_in_text_mode_names_the_failure_and_points_at_the_log() {
+    let h = Harness::start();
+    h.mock.fail_next_revision(RevisionStatus::DeployFailed);
+    let (deployment, revision) = create(&h, "fails-late");
+    let run = h.run(&[
+        "revision",
+        "wait",
+        &deployment,
+        &revision,
+        "--interval",
+        "100ms",
+    ]);
+    run.code(3);
+    assert!(
+        run.stdout.contains("failed: DEPLOY_FAILED"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("--type deploy"), "{}", run.stderr);
+}
+
+#[test]
+fn wait_exits_4_when_the_timeout_passes_first() {
+    let h = Harness::start();
+    let deployment = h.seed("stuck");
+    let stuck = h.seed_revision(deployment.id, RevisionStatus::Building);
+    let (code, lines) = wait_json(
+        &h,
+        &arg(deployment.id),
+        &arg(stuck.id),
+        &["--timeout", "300ms"],
+    );
+    assert_eq!(code, 4);
+    let outcome = lines.last().unwrap();
+    assert_eq!(outcome["outcome"], "timed_out");
+    assert_eq!(outcome["status"], "BUILDING");
+    assert!(outcome["waited_seconds"].as_f64().unwrap() >= 0.3);
+}
+
+#[test]
+fn wait_exits_5_when_a_newer_revision_supersedes_it() {
+    // A slow clock, so the first revision is surely still in progress when the update lands.
+    let h = Harness::with(MockServer::builder().timing(Timing::uniform(Duration::from_secs(2))));
+    let (deployment, first) = create(&h, "superseded");
+    h.run(&["deployment", "update", &deployment, "--ref", "v2"])
+        .code(0);
+    let (code, lines) = wait_json(&h, &deployment, &first, &[]);
+    assert_eq!(code, 5);
+    assert_eq!(lines.last().unwrap()["outcome"], "superseded");
+    assert_eq!(lines.last().unwrap()["status"], "SKIPPED");
+}
+
+#[test]
+fn wait_on_an_unknown_revision_exits_1_at_once() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let run = h.run(&[
+        "revision",
+        "wait",
+        &arg(deployment.id),
+        &arg(Uuid::new_v4()),
+    ]);
+    run.code(1);
+    assert!(run.stderr.contains("404"), "{}", run.stderr);
+    assert_eq!(
+        h.mock.requests_for("get_revision").len(),
+        1,
+        "a 404 is not retried"
+    );
+}
+
+#[test]
+fn wait_goes_on_through_polling_errors_and_says_so() {
+    let h = Harness::start();
+    let (deployment, revision) = create(&h, "flaky");
+    // More 503s than the client retries within one poll: the wait sees one failed poll.
+    h.mock
+        .inject(Fault::status(503).on("get_revision").times(4));
+    let run = h.run(&[
+        "revision",
+        "wait",
+        &deployment,
+        &revision,
+        "--interval",
+        "100ms",
+    ]);
+    run.code(0);
+    assert!(
+        run.stderr.contains("polling failed, still waiting"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn wait_off_a_terminal_logs_each_status_change_on_stderr() {
+    let h = Harness::start();
+    let (deployment, revision) = create(&h, "logged");
+    let run = h.run(&[
+        "revision",
+        "wait",
+        &deployment,
+        &revision,
+        "--interval",
+        "100ms",
+    ]);
+    run.code(0);
+    assert!(
+        run.stderr.contains("BUILDING (step 4 of 6, building)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stdout.trim(),
+        format!("revision {revision} is DEPLOYED")
+    );
+}
+
+#[test]
+fn redeploy_starts_a_new_revision_and_waits_on_it() {
+    let h = Harness::start();
+    let deployment = h.seed("rollback");
+    let old = deployment.latest_revision_id.unwrap();
+    let run = h.run(&[
+        "-o",
+        "json",
+        "revision",
+        "redeploy",
+        &arg(deployment.id),
+        &arg(old),
+        "--wait",
+        "--interval",
+        "100ms",
+    ]);
+    run.code(0);
+    let lines = run.json_lines();
+    let new_revision = lines[0]["latest_revision_id"].clone();
+    assert_ne!(new_revision, arg(old).as_str());
+    assert_eq!(lines.last().unwrap()["revision_id"], new_revision);
+    assert_eq!(h.mock.requests_for("redeploy_revision").len(), 1);
+}
+
+#[test]
+fn logs_print_one_line_per_entry() {
+    let h = Harness::start();
+    let (deployment, revision) = create(&h, "logs");
+    h.run(&[
+        "revision",
+        "wait",
+        &deployment,
+        &revision,
+        "--interval",
+        "100ms",
+    ])
+    .code(0);
+    let text = h.run(&[
+        "revision",
+        "logs",
+        &deployment,
+        &revision,
+        "--type",
+        "build",
+    ]);
+    text.code(0);
+    assert!(text.stdout.lines().count() > 1, "{}", text.stdout);
+    let entries = h
+        .run(&[
+            "revision",
+            "logs",
+            &deployment,
+            &revision,
+            "--type",
+            "deploy",
+            "-o",
+            "json",
+        ])
+        .code(0)
+        .json_lines();
+    assert!(!entries.is_empty());
+    for entry in &entries {
+        assert!(
+            entry["message"].is_string() && entry["timestamp"].is_string(),
+            "{entry}"
+        );
+    }
+}
+
+#[test]
+fn logs_follow_until_the_revision_is_final() {
+    let h = Harness::start();
+    let (deployment, revision) = create(&h, "follow");
+    let run = h.run(&[
+        "-o",
+        "json",
+        "revision",
+        "logs",
+        &deployment,
+        &revision,
+        "--type",
+        "build",
+        "--follow",
+        "--interval",
+        "100ms",
+    ]);
+    run.code(0);
+    let followed = run.json_lines();
+    let complete = h
+        .run(&[
+            "-o",
+            "json",
+            "revision",
+            "logs",
+            &deployment,
+            &revision,
+            "--type",
+            "build",
+        ])
+        .code(0)
+        .json_lines();
+    assert_eq!(
+        followed, complete,
+        "following reads the whole log, each entry once"
+    );
+}

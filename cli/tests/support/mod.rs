@@ -1,0 +1,195 @@
+//! Runs the built `lscp` against the mock Control Plane, started in this process.
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use std::process::{Command, Output, Stdio};
+
+use langsmith_control_plane_mock::{MockServer, MockServerBuilder};
+use serde_json::Value;
+use uuid::Uuid;
+
+#[allow(unused_imports)]
+pub use langsmith_control_plane::types::{
+    Deployment, DeploymentCreateRequest, Revision, RevisionStatus, Secret,
+};
+#[allow(unused_imports)]
+pub use langsmith_control_plane_mock::{Fault, Timing, github_deployment_request};
+
+/// The API key every test sends; no output may ever contain it.
+pub const KEY: &str = "lsv2_sk_clitest_0f9e8d7c6b5a49382716";
+
+/// The built binary with no `LANGSMITH_*`/`LANGCHAIN_*` variable inherited from the test run.
+pub fn lscp() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lscp"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("LANGSMITH_") || name.starts_with("LANGCHAIN_") {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+/// A finished run of `lscp`.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(mut command: Command) -> Run {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = command.output().expect("lscp runs");
+        Run {
+            code: status.code().expect("lscp exits with a code, not a signal"),
+            stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    /// Checks the exit code, showing both streams when it is wrong.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Run {
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Every stdout line, each parsed as one JSON document.
+    #[track_caller]
+    pub fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("not one JSON document per line ({e}): {line}"))
+            })
+            .collect()
+    }
+
+    /// The single JSON document on stdout.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        let mut lines = self.json_lines();
+        assert_eq!(lines.len(), 1, "one document expected:\n{}", self.stdout);
+        lines.remove(0)
+    }
+
+    /// Asserts the key appears on neither stream.
+    #[track_caller]
+    pub fn keeps_key_secret(&self) -> &Run {
+        assert!(
+            !self.stdout.contains(KEY),
+            "key on stdout:\n{}",
+            self.stdout
+        );
+        assert!(
+            !self.stderr.contains(KEY),
+            "key on stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A mock on its own runtime, and `lscp` pointed at it.
+pub struct Harness {
+    // Dropped before the runtime it runs on.
+    pub mock: MockServer,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Harness {
+    /// A mock with the fast clock (600 ms from creation to DEPLOYED).
+    pub fn start() -> Harness {
+        Harness::with(MockServer::builder().timing(Timing::fast()))
+    }
+
+    /// A mock built from `builder`.
+    pub fn with(builder: MockServerBuilder) -> Harness {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let mock = runtime.block_on(builder.start()).expect("the mock starts");
+        Harness { mock, runtime }
+    }
+
+    /// `lscp` with the mock's URL and the test key in the environment.
+    pub fn lscp(&self) -> Command {
+        let mut command = lscp();
+        command
+            .env("LANGSMITH_CONTROL_PLANE_URL", self.mock.base_url())
+            .env("LANGSMITH_API_KEY", KEY);
+        command
+    }
+
+    /// Runs `lscp ARGS` against the mock.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = self.lscp();
+        command.args(args);
+        Run::of(command)
+    }
+
+    /// A deployment whose first revision is already DEPLOYED.
+    pub fn seed(&self, name: &str) -> Deployment {
+        self.seed_request(github_deployment_request(name))
+    }
+
+    /// A deployment made from `request`, its first revision already DEPLOYED.
+    pub fn seed_request(&self, request: DeploymentCreateRequest) -> Deployment {
+        let _context = self.runtime.enter();
+        self.mock.seed_deployment(request)
+    }
+
+    /// Adds a revision that reports `status` for ever.
+    pub fn seed_revision(&self, deployment: Uuid, status: RevisionStatus) -> Revision {
+        let _context = self.runtime.enter();
+        self.mock
+            .seed_revision(deployment, status)
+            .expect("the deployment exists")
+    }
+
+    /// Asserts the mock has received no request at all.
+    #[track_caller]
+    pub fn assert_no_request(&self) {
+        let received = self.mock.requests();
+        assert!(
+            received.is_empty(),
+            "expected no request, got {:?}",
+            received
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+/// A loopback URL where nothing listens.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("an address").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A file with `contents` that lives as long as the returned handle.
+pub fn spec_file(contents: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::io::Write::write_all(&mut file, contents.as_bytes()).expect("written");
+    file
+}
+
+/// `id` as an argument.
+pub fn arg(id: Uuid) -> String {
+    id.to_string()
+}
