@@ -72,13 +72,7 @@ pub struct CreateArgs {
     #[arg(long, ignore_case = true, value_parser = one_of(DeploymentSource::KNOWN, DeploymentSource::as_str))]
     source: Option<DeploymentSource>,
     #[command(flatten)]
-    settings: SettingFlags,
-    #[command(flatten)]
-    revision: RevisionFlags,
-    #[command(flatten)]
-    secrets: SecretFlags,
-    #[command(flatten)]
-    wait: WaitFlag,
+    change: ChangeFlags,
 }
 
 /// `lscp deployment update`.
@@ -91,6 +85,13 @@ pub struct UpdateArgs {
     /// `lscp schema DeploymentPatchRequest`; the flags below override its fields
     #[arg(long, short = 'f', value_name = "PATH")]
     file: Option<PathBuf>,
+    #[command(flatten)]
+    change: ChangeFlags,
+}
+
+/// The flags create and update share: what to set, and whether to wait on the new revision.
+#[derive(Debug, Args)]
+struct ChangeFlags {
     #[command(flatten)]
     settings: SettingFlags,
     #[command(flatten)]
@@ -246,7 +247,7 @@ impl CreateArgs {
                 name: String::new(),
                 secret_references: None,
                 secrets: Vec::new(),
-                source: if self.revision.image.is_some() {
+                source: if self.change.revision.image.is_some() {
                     DeploymentSource::ExternalDocker
                 } else {
                     DeploymentSource::Github
@@ -266,41 +267,43 @@ impl CreateArgs {
         if let Some(source) = &self.source {
             request.source = source.clone();
         }
-        self.settings.apply(&mut request.source_config);
-        self.revision.apply(&mut request.source_revision_config);
-        self.secrets.merge_into(&mut request.secrets)?;
+        let change = &self.change;
+        change.settings.apply(&mut request.source_config);
+        change.revision.apply(&mut request.source_revision_config);
+        change.secrets.merge_into(&mut request.secrets)?;
         Ok(request)
     }
 }
 
 impl UpdateArgs {
-    /// The patch: the spec file if any, with the flags on top.
+    /// The patch: the spec file if any, with the flags on top. Only the parts of the patch that a
+    /// flag touches are set, so that a flag never clears what the file or the deployment has.
     fn patch(&self) -> Result<DeploymentPatchRequest, Failure> {
+        let change = &self.change;
+        let flags_given =
+            change.settings.any() || change.revision.any() || !change.secrets.secrets.is_empty();
         let mut patch = match &self.file {
             Some(path) => read_request(path, RequestType::DeploymentPatchRequest)?,
+            None if flags_given => DeploymentPatchRequest::default(),
             None => {
-                if !(self.settings.any() || self.revision.any() || !self.secrets.secrets.is_empty())
-                {
-                    return Err(Failure::usage(
-                        "nothing to change: pass --file or at least one setting flag (see --help)",
-                    ));
-                }
-                DeploymentPatchRequest::default()
+                return Err(Failure::usage(
+                    "nothing to change: pass --file or at least one setting flag (see --help)",
+                ));
             }
         };
-        if self.settings.any() {
-            self.settings
-                .apply(patch.source_config.get_or_insert_with(Default::default));
+        if change.settings.any() {
+            let config = patch.source_config.get_or_insert_with(Default::default);
+            change.settings.apply(config);
         }
-        if self.revision.any() {
-            self.revision.apply(
-                patch
-                    .source_revision_config
-                    .get_or_insert_with(Default::default),
-            );
+        if change.revision.any() {
+            let config = patch
+                .source_revision_config
+                .get_or_insert_with(Default::default);
+            change.revision.apply(config);
         }
-        if !self.secrets.secrets.is_empty() {
-            self.secrets
+        if !change.secrets.secrets.is_empty() {
+            change
+                .secrets
                 .merge_into(patch.secrets.get_or_insert_with(Vec::new))?;
         }
         Ok(patch)
@@ -328,18 +331,18 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
             print_one(context.output, &deployments.get(deployment_id).await?)?;
         }
         DeploymentCommand::Create(args) => {
-            args.wait.check()?;
+            args.change.wait.check()?;
             let request = args.request()?;
             let deployment = deployments.create(request).await?;
             report_change(context.output, "created", &deployment)?;
-            return args.wait.after(context, &deployment).await;
+            return args.change.wait.after(context, &deployment).await;
         }
         DeploymentCommand::Update(args) => {
-            args.wait.check()?;
+            args.change.wait.check()?;
             let patch = args.patch()?;
             let deployment = deployments.update(args.deployment_id, patch).await?;
             report_change(context.output, "updated", &deployment)?;
-            return args.wait.after(context, &deployment).await;
+            return args.change.wait.after(context, &deployment).await;
         }
         DeploymentCommand::Delete {
             deployment_id,

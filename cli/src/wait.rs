@@ -90,6 +90,7 @@ pub async fn wait_for(
         let event = tokio::select! {
             event = events.next() => event,
             _ = tokio::signal::ctrl_c() => {
+                // The terminal has echoed `^C` and moved on a line: the last status stays visible.
                 display.clear();
                 eprintln!(
                     "stopped waiting; revision {revision_id} keeps going on the service \

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use langsmith_control_plane_mock::MockServer;
-use support::{Fault, Harness, KEY, Run, closed_port_url, lscp};
+use support::{Fault, Harness, KEY, closed_port_url, run_with};
 
 const WORKSPACE_A: &str = "11111111-1111-4111-8111-111111111111";
 const WORKSPACE_B: &str = "22222222-2222-4222-8222-222222222222";
@@ -16,12 +16,15 @@ fn strict_mock() -> Harness {
     Harness::with(MockServer::builder().api_key(KEY))
 }
 
-fn tenant_headers(h: &Harness) -> Vec<Option<String>> {
-    h.mock
-        .requests()
-        .iter()
-        .map(|r| r.header("x-tenant-id").map(str::to_string))
-        .collect()
+/// Runs `lscp deployment list EXTRA` with `env` against a fresh mock; the `X-Tenant-Id` it sent.
+fn tenant_sent(env: &[(&str, &str)], extra: &[&str]) -> Option<String> {
+    let h = Harness::start();
+    let mut args = vec!["deployment", "list"];
+    args.extend(extra);
+    h.run_with(env, &args).code(0);
+    let requests = h.mock.requests();
+    assert_eq!(requests.len(), 1);
+    requests[0].header("x-tenant-id").map(str::to_string)
 }
 
 #[test]
@@ -61,61 +64,63 @@ fn global_options_work_before_and_after_the_subcommand() {
             KEY,
         ],
     ] {
-        let mut command = lscp();
-        command.args(&args);
-        assert_eq!(Run::of(command).code(0).json_lines().len(), 1, "{args:?}");
+        let listed = run_with(&[], &args).code(0).json_lines();
+        assert_eq!(listed.len(), 1, "{args:?}");
     }
 }
 
 #[test]
 fn command_line_values_beat_the_environment() {
     let h = strict_mock();
-    let mut command = lscp();
-    command
-        .env("LANGSMITH_CONTROL_PLANE_URL", closed_port_url())
-        .env("LANGSMITH_API_KEY", "a-wrong-key")
-        .args([
+    run_with(
+        &[
+            ("LANGSMITH_CONTROL_PLANE_URL", &closed_port_url()),
+            ("LANGSMITH_API_KEY", "a-wrong-key"),
+        ],
+        &[
             "deployment",
             "list",
             "--base-url",
             &h.mock.base_url(),
             "--api-key",
             KEY,
-        ]);
-    Run::of(command).code(0);
+        ],
+    )
+    .code(0);
 }
 
 #[test]
 fn langchain_api_key_is_read_when_langsmith_api_key_is_unset() {
     let h = strict_mock();
-    let mut command = lscp();
-    command
-        .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
-        .env("LANGCHAIN_API_KEY", KEY)
-        .args(["deployment", "list"]);
-    Run::of(command).code(0);
+    run_with(
+        &[
+            ("LANGSMITH_CONTROL_PLANE_URL", &h.mock.base_url()),
+            ("LANGCHAIN_API_KEY", KEY),
+        ],
+        &["deployment", "list"],
+    )
+    .code(0);
 }
 
 #[test]
 fn langsmith_api_key_beats_langchain_api_key() {
     let h = strict_mock();
-    let mut command = h.lscp();
-    command
-        .env("LANGCHAIN_API_KEY", "a-wrong-key")
-        .args(["deployment", "list"]);
-    Run::of(command).code(0);
+    h.run_with(
+        &[("LANGCHAIN_API_KEY", "a-wrong-key")],
+        &["deployment", "list"],
+    )
+    .code(0);
 }
 
 #[test]
 fn a_missing_key_is_a_configuration_error_before_any_request() {
     let h = Harness::start();
-    let mut command = lscp();
-    command
-        .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
-        .args(["deployment", "list"]);
-    let run = Run::of(command);
+    let run = run_with(
+        &[("LANGSMITH_CONTROL_PLANE_URL", &h.mock.base_url())],
+        &["deployment", "list"],
+    );
     run.code(1);
-    assert!(run.stderr.contains("LANGSMITH_API_KEY"), "{}", run.stderr);
+    run.stderr_has("LANGSMITH_API_KEY");
     h.assert_no_request();
 }
 
@@ -124,117 +129,95 @@ fn a_wrong_key_is_an_error_that_suggests_what_to_check() {
     let h = Harness::with(MockServer::builder().api_key("the-only-accepted-key"));
     let run = h.run(&["deployment", "list"]);
     run.code(1).keeps_key_secret();
-    assert!(run.stderr.contains("401"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("hint: check the API key"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("401");
+    run.stderr_has("hint: check the API key");
 }
 
 #[test]
 fn the_tenant_id_variable_selects_the_workspace() {
-    let h = Harness::start();
-    let mut command = h.lscp();
-    command
-        .env("LANGSMITH_TENANT_ID", WORKSPACE_A)
-        .args(["deployment", "list"]);
-    Run::of(command).code(0);
-    assert_eq!(tenant_headers(&h), [Some(WORKSPACE_A.to_string())]);
+    let sent = tenant_sent(&[("LANGSMITH_TENANT_ID", WORKSPACE_A)], &[]);
+    assert_eq!(sent.as_deref(), Some(WORKSPACE_A));
 }
 
 #[test]
 fn workspace_variables_that_disagree_are_an_error_before_any_request() {
     let h = Harness::start();
-    let mut command = h.lscp();
-    command
-        .env("LANGSMITH_WORKSPACE_ID", WORKSPACE_A)
-        .env("LANGSMITH_TENANT_ID", WORKSPACE_B)
-        .args(["deployment", "list"]);
-    let run = Run::of(command);
-    run.code(1);
-    assert!(
-        run.stderr
-            .contains("LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID"),
-        "{}",
-        run.stderr
+    let run = h.run_with(
+        &[
+            ("LANGSMITH_WORKSPACE_ID", WORKSPACE_A),
+            ("LANGSMITH_TENANT_ID", WORKSPACE_B),
+        ],
+        &["deployment", "list"],
     );
+    run.code(1);
+    run.stderr_has("LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID");
     h.assert_no_request();
 }
 
 #[test]
 fn workspace_variables_that_agree_are_fine() {
-    let h = Harness::start();
-    let mut command = h.lscp();
-    command
-        .env("LANGSMITH_WORKSPACE_ID", WORKSPACE_A)
-        .env("LANGSMITH_TENANT_ID", WORKSPACE_A)
-        .args(["deployment", "list"]);
-    Run::of(command).code(0);
-    assert_eq!(tenant_headers(&h), [Some(WORKSPACE_A.to_string())]);
+    let both = [
+        ("LANGSMITH_WORKSPACE_ID", WORKSPACE_A),
+        ("LANGSMITH_TENANT_ID", WORKSPACE_A),
+    ];
+    assert_eq!(tenant_sent(&both, &[]).as_deref(), Some(WORKSPACE_A));
 }
 
 #[test]
 fn the_workspace_flag_beats_the_variables() {
-    let h = Harness::start();
-    let mut command = h.lscp();
-    command
-        .env("LANGSMITH_WORKSPACE_ID", WORKSPACE_B)
-        .env("LANGSMITH_TENANT_ID", WORKSPACE_B)
-        .args(["deployment", "list", "--workspace-id", WORKSPACE_A]);
-    Run::of(command).code(0);
-    assert_eq!(tenant_headers(&h), [Some(WORKSPACE_A.to_string())]);
+    let both = [
+        ("LANGSMITH_WORKSPACE_ID", WORKSPACE_B),
+        ("LANGSMITH_TENANT_ID", WORKSPACE_B),
+    ];
+    let sent = tenant_sent(&both, &["--workspace-id", WORKSPACE_A]);
+    assert_eq!(sent.as_deref(), Some(WORKSPACE_A));
 }
 
 #[test]
 fn the_base_url_is_derived_from_langsmith_endpoint() {
     // Self-hosted LangSmith: the API at /api/v1, the Control Plane at /api-host.
     let h = Harness::with(MockServer::builder().path_prefix("/api-host"));
-    let mut command = lscp();
-    command
-        .env("LANGSMITH_API_KEY", KEY)
-        .env("LANGSMITH_ENDPOINT", format!("{}/api/v1", h.mock.url()))
-        .args(["deployment", "list"]);
-    Run::of(command).code(0);
+    run_with(
+        &[
+            ("LANGSMITH_API_KEY", KEY),
+            ("LANGSMITH_ENDPOINT", &format!("{}/api/v1", h.mock.url())),
+        ],
+        &["deployment", "list"],
+    )
+    .code(0);
     assert_eq!(h.mock.requests()[0].path, "/api-host/v2/deployments");
 }
 
 #[test]
 fn the_control_plane_url_beats_langsmith_endpoint() {
     let h = Harness::start();
-    let mut command = h.lscp();
-    command
-        .env("LANGSMITH_ENDPOINT", closed_port_url())
-        .args(["deployment", "list"]);
-    Run::of(command).code(0);
+    h.run_with(
+        &[("LANGSMITH_ENDPOINT", &closed_port_url())],
+        &["deployment", "list"],
+    )
+    .code(0);
 }
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
-    let mut command = lscp();
-    command.env("LANGSMITH_API_KEY", KEY).args([
-        "deployment",
-        "list",
-        "--base-url",
-        "http://control-plane.example.com",
-    ]);
-    let run = Run::of(command);
+    let remote = "http://control-plane.example.com";
+    let run = run_with(
+        &[("LANGSMITH_API_KEY", KEY)],
+        &["deployment", "list", "--base-url", remote],
+    );
     run.code(1);
-    assert!(run.stderr.contains("plain http"), "{}", run.stderr);
+    run.stderr_has("plain http");
 }
 
 #[test]
 fn an_unreachable_service_is_a_transport_error() {
-    let mut command = lscp();
-    command.env("LANGSMITH_API_KEY", KEY).args([
-        "deployment",
-        "list",
-        "--base-url",
-        &closed_port_url(),
-    ]);
-    let run = Run::of(command);
+    let closed = closed_port_url();
+    let run = run_with(
+        &[("LANGSMITH_API_KEY", KEY)],
+        &["deployment", "list", "--base-url", &closed],
+    );
     run.code(1).keeps_key_secret();
-    assert!(run.stderr.contains("could not connect"), "{}", run.stderr);
+    run.stderr_has("could not connect");
 }
 
 #[test]
@@ -255,7 +238,7 @@ fn the_request_timeout_bounds_each_request() {
         "200ms",
     ]);
     run.code(1);
-    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    run.stderr_has("timed out");
 }
 
 #[test]
@@ -270,11 +253,7 @@ fn verbose_output_traces_each_request() {
         "status=200",
         "answered",
     ] {
-        assert!(
-            run.stderr.contains(needle),
-            "{needle:?} missing in:\n{}",
-            run.stderr
-        );
+        run.stderr_has(needle);
     }
     let quiet = h.run(&["deployment", "list"]);
     assert!(
@@ -340,11 +319,7 @@ fn the_key_never_appears_in_any_output_at_any_verbosity() {
             );
             run.keeps_key_secret();
             if verbosity.is_some() && what == "list" {
-                assert!(
-                    run.stderr.contains("control_plane.request"),
-                    "{}",
-                    run.stderr
-                );
+                run.stderr_has("control_plane.request");
             }
         }
     }
@@ -356,7 +331,7 @@ fn a_malformed_key_is_refused_without_being_echoed() {
     let malformed = format!("{KEY} trailing");
     let run = h.run(&["deployment", "list", "--api-key", &malformed]);
     run.code(1).keeps_key_secret();
-    assert!(run.stderr.contains("invalid api key"), "{}", run.stderr);
+    run.stderr_has("invalid api key");
     h.assert_no_request();
 }
 
@@ -370,6 +345,6 @@ fn help_shows_the_variables_but_never_the_key() {
     ] {
         let run = h.run(&args);
         run.code(0).keeps_key_secret();
-        assert!(run.stdout.contains("LANGSMITH_API_KEY"), "{}", run.stdout);
+        run.stdout_has("LANGSMITH_API_KEY");
     }
 }

@@ -312,12 +312,8 @@ fn update_from_flags_patches_and_starts_a_new_revision() {
         "100ms",
     ]);
     run.code(0);
-    assert!(
-        run.stdout.contains("updated deployment support-agent"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("is DEPLOYED"), "{}", run.stdout);
+    run.stdout_has("updated deployment support-agent");
+    run.stdout_has("is DEPLOYED");
     let patch = h.mock.requests_for("patch_deployment")[0]
         .body
         .clone()
@@ -352,7 +348,7 @@ fn delete_removes_the_deployment() {
     let deployment = h.seed("short-lived");
     let run = h.run(&["deployment", "delete", &arg(deployment.id)]);
     run.code(0);
-    assert!(run.stdout.contains("deleted deployment"), "{}", run.stdout);
+    run.stdout_has("deleted deployment");
     assert!(h.mock.deployment(deployment.id).is_none());
     h.run(&["deployment", "get", &arg(deployment.id)]).code(1);
 }
@@ -371,7 +367,7 @@ fn an_unknown_deployment_is_an_error_with_the_api_detail() {
     let h = Harness::start();
     let run = h.run(&["deployment", "get", "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01"]);
     run.code(1).keeps_key_secret();
-    assert!(run.stderr.contains("404"), "{}", run.stderr);
+    run.stderr_has("404");
     assert_eq!(run.stdout, "");
     assert!(!run.stderr.contains(KEY));
 }

@@ -14,11 +14,7 @@ fn rejected(args: &[&str], needle: &str) -> Run {
     let h = Harness::start();
     let run = h.run(args);
     run.code(2).keeps_key_secret();
-    assert!(
-        run.stderr.contains(needle),
-        "expected {needle:?} in stderr:\n{}",
-        run.stderr
-    );
+    run.stderr_has(needle);
     assert_eq!(run.stdout, "", "nothing on stdout");
     h.assert_no_request();
     run
@@ -122,7 +118,7 @@ fn a_spec_file_that_is_not_json_is_refused_with_its_position() {
         &["deployment", "create", "-f", file.path().to_str().unwrap()],
         "line 2",
     );
-    assert!(run.stderr.contains("column"), "{}", run.stderr);
+    run.stderr_has("column");
 }
 
 #[test]
@@ -142,13 +138,9 @@ fn a_spec_file_that_breaks_the_schema_is_refused_naming_each_path() {
         "at /source_config/deployment_type:",
         "at /source_revision_config: additionalProperties 'repo_reff' not allowed",
     ] {
-        assert!(
-            run.stderr.contains(path),
-            "{path:?} missing in:\n{}",
-            run.stderr
-        );
+        run.stderr_has(path);
     }
-    assert!(run.stderr.contains("lscp schema DeploymentCreateRequest"));
+    run.stderr_has("lscp schema DeploymentCreateRequest");
 }
 
 #[test]

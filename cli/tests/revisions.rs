@@ -32,12 +32,19 @@ fn create(h: &Harness, name: &str) -> (String, String) {
     (id("id"), id("latest_revision_id"))
 }
 
-/// `lscp -o json revision wait D R --interval 100ms EXTRA...`
+/// `lscp revision wait ARGS --interval 100ms`.
+fn wait(h: &Harness, args: &[&str]) -> support::Run {
+    let mut all = vec!["revision", "wait"];
+    all.extend(args);
+    all.extend(["--interval", "100ms"]);
+    h.run(&all)
+}
+
+/// `lscp -o json revision wait D R EXTRA --interval 100ms`: the exit code and the JSON lines.
 fn wait_json(h: &Harness, deployment: &str, revision: &str, extra: &[&str]) -> (i32, Vec<Value>) {
-    let mut args = vec!["-o", "json", "revision", "wait", deployment, revision];
-    args.extend(["--interval", "100ms"]);
+    let mut args = vec!["-o", "json", deployment, revision];
     args.extend(extra);
-    let run = h.run(&args);
+    let run = wait(h, &args);
     (run.code, run.json_lines())
 }
 
@@ -92,11 +99,7 @@ fn get_shows_the_status_and_its_pipeline_step() {
     let revision = h.seed_revision(deployment.id, RevisionStatus::Building);
     let run = h.run(&["revision", "get", &arg(deployment.id), &arg(revision.id)]);
     run.code(0);
-    assert!(
-        run.stdout.contains("BUILDING (step 4 of 6, building)"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("BUILDING (step 4 of 6, building)");
     let document = h
         .run(&[
             "revision",
@@ -128,15 +131,7 @@ fn wait_exits_0_once_the_revision_is_deployed() {
 fn wait_without_a_revision_waits_on_the_latest_one() {
     let h = Harness::start();
     let (deployment, revision) = create(&h, "latest");
-    let run = h.run(&[
-        "-o",
-        "json",
-        "revision",
-        "wait",
-        &deployment,
-        "--interval",
-        "100ms",
-    ]);
+    let run = wait(&h, &["-o", "json", &deployment]);
     run.code(0);
     assert_eq!(
         run.json_lines().last().unwrap()["revision_id"],
@@ -161,21 +156,10 @@ fn wait_in_text_mode_names_the_failure_and_points_at_the_log() {
     let h = Harness::start();
     h.mock.fail_next_revision(RevisionStatus::DeployFailed);
     let (deployment, revision) = create(&h, "fails-late");
-    let run = h.run(&[
-        "revision",
-        "wait",
-        &deployment,
-        &revision,
-        "--interval",
-        "100ms",
-    ]);
+    let run = wait(&h, &[&deployment, &revision]);
     run.code(3);
-    assert!(
-        run.stdout.contains("failed: DEPLOY_FAILED"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stderr.contains("--type deploy"), "{}", run.stderr);
+    run.stdout_has("failed: DEPLOY_FAILED");
+    run.stderr_has("--type deploy");
 }
 
 #[test]
@@ -213,14 +197,9 @@ fn wait_exits_5_when_a_newer_revision_supersedes_it() {
 fn wait_on_an_unknown_revision_exits_1_at_once() {
     let h = Harness::start();
     let deployment = h.seed("support-agent");
-    let run = h.run(&[
-        "revision",
-        "wait",
-        &arg(deployment.id),
-        &arg(Uuid::new_v4()),
-    ]);
+    let run = wait(&h, &[&arg(deployment.id), &arg(Uuid::new_v4())]);
     run.code(1);
-    assert!(run.stderr.contains("404"), "{}", run.stderr);
+    run.stderr_has("404");
     assert_eq!(
         h.mock.requests_for("get_revision").len(),
         1,
@@ -235,40 +214,18 @@ fn wait_goes_on_through_polling_errors_and_says_so() {
     // More 503s than the client retries within one poll: the wait sees one failed poll.
     h.mock
         .inject(Fault::status(503).on("get_revision").times(4));
-    let run = h.run(&[
-        "revision",
-        "wait",
-        &deployment,
-        &revision,
-        "--interval",
-        "100ms",
-    ]);
+    let run = wait(&h, &[&deployment, &revision]);
     run.code(0);
-    assert!(
-        run.stderr.contains("polling failed, still waiting"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("polling failed, still waiting");
 }
 
 #[test]
 fn wait_off_a_terminal_logs_each_status_change_on_stderr() {
     let h = Harness::start();
     let (deployment, revision) = create(&h, "logged");
-    let run = h.run(&[
-        "revision",
-        "wait",
-        &deployment,
-        &revision,
-        "--interval",
-        "100ms",
-    ]);
+    let run = wait(&h, &[&deployment, &revision]);
     run.code(0);
-    assert!(
-        run.stderr.contains("BUILDING (step 4 of 6, building)"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("BUILDING (step 4 of 6, building)");
     assert_eq!(
         run.stdout.trim(),
         format!("revision {revision} is DEPLOYED")
@@ -303,15 +260,7 @@ fn redeploy_starts_a_new_revision_and_waits_on_it() {
 fn logs_print_one_line_per_entry() {
     let h = Harness::start();
     let (deployment, revision) = create(&h, "logs");
-    h.run(&[
-        "revision",
-        "wait",
-        &deployment,
-        &revision,
-        "--interval",
-        "100ms",
-    ])
-    .code(0);
+    wait(&h, &[&deployment, &revision]).code(0);
     let text = h.run(&[
         "revision",
         "logs",
@@ -348,7 +297,7 @@ fn logs_print_one_line_per_entry() {
 fn logs_follow_until_the_revision_is_final() {
     let h = Harness::start();
     let (deployment, revision) = create(&h, "follow");
-    let run = h.run(&[
+    let read = [
         "-o",
         "json",
         "revision",
@@ -357,25 +306,11 @@ fn logs_follow_until_the_revision_is_final() {
         &revision,
         "--type",
         "build",
-        "--follow",
-        "--interval",
-        "100ms",
-    ]);
-    run.code(0);
-    let followed = run.json_lines();
-    let complete = h
-        .run(&[
-            "-o",
-            "json",
-            "revision",
-            "logs",
-            &deployment,
-            &revision,
-            "--type",
-            "build",
-        ])
-        .code(0)
-        .json_lines();
+    ];
+    let mut follow = read.to_vec();
+    follow.extend(["--follow", "--interval", "100ms"]);
+    let followed = h.run(&follow).code(0).json_lines();
+    let complete = h.run(&read).code(0).json_lines();
     assert_eq!(
         followed, complete,
         "following reads the whole log, each entry once"

@@ -55,7 +55,7 @@ fn an_unknown_schema_name_lists_the_valid_ones_and_exits_2() {
         "DeploymentPatchRequest",
         "ListenerCreateRequest",
     ] {
-        assert!(unknown.stderr.contains(name), "{}", unknown.stderr);
+        unknown.stderr_has(name);
     }
 }
 
@@ -74,7 +74,7 @@ fn version_and_help_exit_0_and_usage_errors_exit_2() {
     assert!(run(&["--version"]).code(0).stdout.starts_with("lscp "));
     let help = run(&["--help"]);
     help.code(0);
-    assert!(help.stdout.contains("Exit codes:"), "{}", help.stdout);
+    help.stdout_has("Exit codes:");
     run(&[]).code(2);
     run(&["deploy"]).code(2);
 }

@@ -30,6 +30,13 @@ pub fn lscp() -> Command {
     command
 }
 
+/// Runs `lscp ARGS` with only the variables in `env` (none inherited).
+pub fn run_with(env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut command = lscp();
+    command.envs(env.iter().copied()).args(args);
+    Run::of(command)
+}
+
 /// A finished run of `lscp`.
 #[derive(Debug)]
 pub struct Run {
@@ -81,6 +88,28 @@ impl Run {
         let mut lines = self.json_lines();
         assert_eq!(lines.len(), 1, "one document expected:\n{}", self.stdout);
         lines.remove(0)
+    }
+
+    /// Asserts stdout contains `needle`, showing stdout when it does not.
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Run {
+        assert!(
+            self.stdout.contains(needle),
+            "{needle:?} not on stdout:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    /// Asserts stderr contains `needle`, showing stderr when it does not.
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Run {
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not on stderr:\n{}",
+            self.stderr
+        );
+        self
     }
 
     /// Asserts the key appears on neither stream.
@@ -135,8 +164,13 @@ impl Harness {
 
     /// Runs `lscp ARGS` against the mock.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(&[], args)
+    }
+
+    /// Runs `lscp ARGS` against the mock with more environment variables.
+    pub fn run_with(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
         let mut command = self.lscp();
-        command.args(args);
+        command.envs(env.iter().copied()).args(args);
         Run::of(command)
     }
 
