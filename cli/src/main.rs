@@ -42,7 +42,10 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
         // Commands that need no client and no network.
         Command::Schema(args) => spec::print_schema(&args),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "lscp", &mut std::io::stdout());
+            // Into a buffer first: clap_complete panics when stdout is a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "lscp", &mut script);
+            output::bytes(&script)?;
             Ok(Exit::Success)
         }
         Command::Mock(args) => runtime()?.block_on(mock::serve(args)),

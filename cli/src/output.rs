@@ -20,11 +20,16 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Writes `text` and a newline to stdout. A closed pipe (`lscp ... | head`) ends the program
-/// quietly, as other command-line tools do.
+/// Writes `text` and a newline to stdout.
 pub fn line(text: &str) -> Result<(), Failure> {
+    bytes(format!("{text}\n").as_bytes())
+}
+
+/// Writes `data` to stdout. A closed pipe (`lscp ... | head`) ends the program quietly, as
+/// other command-line tools do.
+pub fn bytes(data: &[u8]) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+    match stdout.write_all(data).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(Failure::error(format!("could not write to stdout: {e}"))),

@@ -78,7 +78,7 @@ pub struct LogsArgs {
     #[arg(value_parser = uuid)]
     revision_id: Uuid,
     /// Which log
-    #[arg(long = "type", ignore_case = true, value_parser = one_of(LogType::KNOWN, LogType::as_str))]
+    #[arg(long = "type", value_name = "TYPE", ignore_case = true, value_parser = one_of(LogType::KNOWN, LogType::as_str))]
     log_type: LogType,
     /// Keep printing new entries until the revision reaches a final status
     #[arg(long)]

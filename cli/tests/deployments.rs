@@ -6,7 +6,9 @@ use std::io::Write;
 use std::process::Stdio;
 
 use serde_json::json;
-use support::{Harness, KEY, Run, Secret, arg, github_deployment_request, spec_file};
+use support::{
+    Harness, KEY, RevisionStatus, Run, Secret, arg, github_deployment_request, spec_file,
+};
 
 #[test]
 fn list_prints_a_table_with_one_row_per_deployment() {
@@ -370,4 +372,24 @@ fn an_unknown_deployment_is_an_error_with_the_api_detail() {
     run.stderr_has("404");
     assert_eq!(run.stdout, "");
     assert!(!run.stderr.contains(KEY));
+}
+
+#[test]
+fn create_with_wait_exits_3_when_the_new_revision_fails() {
+    let h = Harness::start();
+    h.mock.fail_next_revision(RevisionStatus::CreateFailed);
+    let run = h.run(&[
+        "deployment",
+        "create",
+        "--name",
+        "doomed",
+        "--repo-url",
+        "https://github.com/example/doomed",
+        "--ref",
+        "main",
+        "--wait",
+        "--interval",
+        "100ms",
+    ]);
+    run.code(3).stdout_has("failed: CREATE_FAILED");
 }

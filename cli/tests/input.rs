@@ -88,10 +88,7 @@ fn unknown_flags_and_values_are_refused() {
         &["revision", "logs", DEPLOYMENT, REVISION, "--type", "audit"],
         "[possible values: build, deploy]",
     );
-    rejected(
-        &["revision", "logs", DEPLOYMENT, REVISION],
-        "--type <LOG_TYPE>",
-    );
+    rejected(&["revision", "logs", DEPLOYMENT, REVISION], "--type <TYPE>");
     rejected(&["deployment", "list", "--limit", "0"], "'--limit <N>'");
     rejected(
         &["deployment", "list", "--limit", "5", "--all"],

@@ -6,12 +6,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use support::{KEY, Run, lscp};
+use support::{KEY, Run, lscp, run_with};
 
 fn run(args: &[&str]) -> Run {
-    let mut command = lscp();
-    command.args(args);
-    Run::of(command)
+    run_with(&[], args)
 }
 
 #[test]
@@ -79,8 +77,45 @@ fn version_and_help_exit_0_and_usage_errors_exit_2() {
     run(&["deploy"]).code(2);
 }
 
-/// `lscp mock` in the background, killed when dropped.
+/// `lscp mock ARGS` in the background (killed when dropped), and the URL it printed.
 struct Served(Child);
+
+impl Served {
+    fn start(args: &[&str]) -> (Served, String) {
+        let mut command = lscp();
+        command
+            .arg("mock")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut served = Served(command.spawn().unwrap());
+        let mut first_line = String::new();
+        BufReader::new(served.0.stdout.take().unwrap())
+            .read_line(&mut first_line)
+            .unwrap();
+        (served, first_line.trim().to_string())
+    }
+
+    /// Sends `signal` (`INT`, `TERM`) and returns the exit code.
+    fn stop(mut self, signal: &str) -> Option<i32> {
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "lscp mock ignored SIG{signal}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
 
 impl Drop for Served {
     fn drop(&mut self) {
@@ -90,56 +125,37 @@ impl Drop for Served {
 }
 
 #[test]
-fn mock_prints_its_url_and_serves_the_api_until_stopped() {
-    let mut command = lscp();
-    command
-        .args(["mock", "--port", "0", "--path-prefix", "/api-host"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut served = Served(command.spawn().unwrap());
-    let mut first_line = String::new();
-    BufReader::new(served.0.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let url = first_line.trim();
+fn mock_prints_its_url_and_serves_the_api_until_ctrl_c() {
+    let (served, url) = Served::start(&["--port", "0", "--path-prefix", "/api-host"]);
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with("/api-host"),
         "{url}"
     );
+    let create = [
+        "deployment",
+        "create",
+        "--name",
+        "demo",
+        "--repo-url",
+        "https://github.com/x/y",
+        "--ref",
+        "main",
+        "--wait",
+        "--interval",
+        "100ms",
+        "--timeout",
+        "30s",
+    ];
+    let env = [
+        ("LANGSMITH_CONTROL_PLANE_URL", url.as_str()),
+        ("LANGSMITH_API_KEY", KEY),
+    ];
+    run_with(&env, &create).code(0);
+    assert_eq!(served.stop("INT"), Some(0));
+}
 
-    let mut create = lscp();
-    create
-        .env("LANGSMITH_CONTROL_PLANE_URL", url)
-        .env("LANGSMITH_API_KEY", KEY)
-        .args([
-            "deployment",
-            "create",
-            "--name",
-            "demo",
-            "--repo-url",
-            "https://github.com/x/y",
-            "--ref",
-            "main",
-        ])
-        .args(["--wait", "--interval", "100ms", "--timeout", "30s"]);
-    Run::of(create).code(0);
-
-    // SIGTERM stops it cleanly.
-    let stopped = std::process::Command::new("kill")
-        .args(["-TERM", &served.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = served.0.try_wait().unwrap() {
-            assert_eq!(status.code(), Some(0));
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "lscp mock did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+#[test]
+fn mock_stops_cleanly_on_sigterm() {
+    let (served, _) = Served::start(&["--timing", "realistic"]);
+    assert_eq!(served.stop("TERM"), Some(0));
 }
