@@ -56,6 +56,8 @@ pub struct GlobalArgs {
         global = true,
         env = "LANGSMITH_API_KEY",
         hide_env_values = true,
+        // A key that starts with `-` must not be parsed as flags (and echoed in the error).
+        allow_hyphen_values = true,
         value_name = "KEY"
     )]
     pub api_key: Option<String>,

@@ -13,7 +13,9 @@ use crate::output::OutputFormat;
 
 /// The client and the output format of one run.
 pub struct Context {
+    /// The facade's client, settings resolved and checked.
     pub client: Client,
+    /// `--output`.
     pub output: OutputFormat,
 }
 

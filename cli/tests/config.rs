@@ -348,3 +348,10 @@ fn help_shows_the_variables_but_never_the_key() {
         run.stdout_has("LANGSMITH_API_KEY");
     }
 }
+
+#[test]
+fn a_key_that_starts_with_a_dash_is_a_value_not_flags() {
+    let h = Harness::with(MockServer::builder().api_key("-dash-key"));
+    h.run(&["deployment", "list", "--api-key", "-dash-key"])
+        .code(0);
+}
