@@ -337,7 +337,9 @@ fn variant_name(value: &str) -> String {
     }
 }
 
-fn pascal_case(text: &str) -> String {
+/// `deployment_type` -> `DeploymentType`, `AWAITING_BUILD` -> `AwaitingBuild`, as typify does.
+/// Also used by xtask's normalizer to name hoisted enums.
+pub fn pascal_case(text: &str) -> String {
     let mut out = String::new();
     for word in text
         .split(|c: char| !c.is_ascii_alphanumeric())

@@ -68,6 +68,14 @@ impl RequestContext {
                 method: method.to_string(),
                 path: path.to_string(),
             };
+        });
+    }
+
+    /// Called by the transport before each attempt: what an earlier attempt recorded (an
+    /// oversized body, a status) says nothing about this one.
+    pub(crate) fn record_attempt_start() {
+        let _ = CURRENT.try_with(|context| {
+            let mut recorded = context.0.lock().unwrap_or_else(PoisonError::into_inner);
             recorded.status = None;
             recorded.oversized = None;
         });

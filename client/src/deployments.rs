@@ -131,6 +131,8 @@ pub struct ListDeployments {
     filter: Filter,
 }
 
+crate::pagination::paging_setters!(ListDeployments);
+
 impl ListDeployments {
     /// Only deployments whose name contains `text`.
     pub fn name_contains(mut self, text: impl Into<String>) -> Self {
@@ -145,16 +147,6 @@ impl ListDeployments {
     /// Only deployments of this size class.
     pub fn deployment_type(mut self, deployment_type: DeploymentType) -> Self {
         self.filter.deployment_type = Some(deployment_type);
-        self
-    }
-    /// Items per request, 1 to 100 (default 100).
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.paging.page_size = size;
-        self
-    }
-    /// Stop after this many items; pages are sized so no more are fetched.
-    pub fn max_items(mut self, cap: usize) -> Self {
-        self.paging.max_items = Some(cap);
         self
     }
 

@@ -53,17 +53,9 @@ pub struct ListListeners {
     paging: Paging,
 }
 
+crate::pagination::paging_setters!(ListListeners);
+
 impl ListListeners {
-    /// Items per request, 1 to 100 (default 100).
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.paging.page_size = size;
-        self
-    }
-    /// Stop after this many items.
-    pub fn max_items(mut self, cap: usize) -> Self {
-        self.paging.max_items = Some(cap);
-        self
-    }
     /// The listeners, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<Listener, Error>> {
         let what = RequestLine {

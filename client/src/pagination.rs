@@ -59,6 +59,25 @@ impl Paging {
     }
 }
 
+/// `page_size` and `max_items` for a listing type with a `paging: Paging` field.
+macro_rules! paging_setters {
+    ($listing:ty) => {
+        impl $listing {
+            /// Items per request, 1 to 100 (default 100).
+            pub fn page_size(mut self, size: u32) -> Self {
+                self.paging.page_size = size;
+                self
+            }
+            /// Stop after this many items; pages are sized so no more are fetched.
+            pub fn max_items(mut self, cap: usize) -> Self {
+                self.paging.max_items = Some(cap);
+                self
+            }
+        }
+    };
+}
+pub(crate) use paging_setters;
+
 struct State<T, F> {
     fetch: F,
     paging: Paging,

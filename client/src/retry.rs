@@ -244,6 +244,7 @@ impl RequestPolicy {
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
+            RequestContext::record_attempt_start();
             let sent_at = Instant::now();
             let result = async {
                 let response = client.execute(request).await?;

@@ -112,20 +112,12 @@ pub struct ListRevisions {
     status: Vec<RevisionStatus>,
 }
 
+crate::pagination::paging_setters!(ListRevisions);
+
 impl ListRevisions {
     /// Only revisions in one of these statuses.
     pub fn status(mut self, statuses: impl IntoIterator<Item = RevisionStatus>) -> Self {
         self.status = statuses.into_iter().collect();
-        self
-    }
-    /// Items per request, 1 to 100 (default 100).
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.paging.page_size = size;
-        self
-    }
-    /// Stop after this many items; pages are sized so no more are fetched.
-    pub fn max_items(mut self, cap: usize) -> Self {
-        self.paging.max_items = Some(cap);
         self
     }
 

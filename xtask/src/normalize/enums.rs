@@ -259,29 +259,7 @@ fn valid_name(name: &str) -> String {
     }
 }
 
-/// `deployment_type` -> `DeploymentType`, `AWAITING_BUILD` -> `AwaitingBuild`, as typify does.
-///
-/// The same as build/generate.rs's private `pascal_case`, which turns these component names into
-/// Rust type names; kept apart so that file stays untouched.
-pub fn pascal_case(text: &str) -> String {
-    let mut out = String::new();
-    for word in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let all_upper = word.chars().all(|c| !c.is_ascii_lowercase());
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            if all_upper {
-                out.extend(chars.map(|c| c.to_ascii_lowercase()));
-            } else {
-                out.extend(chars);
-            }
-        }
-    }
-    out
-}
+pub use crate::generate::pascal_case;
 
 /// The enum names a normalized document uses at each site: hints for [`hoist_string_enums`].
 pub fn enum_names(doc: &Value) -> EnumNames {
