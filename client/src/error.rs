@@ -207,15 +207,8 @@ impl Error {
     /// HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Unauthorized(e)
-            | Error::NotFound(e)
-            | Error::Conflict(e)
-            | Error::Validation(e)
-            | Error::RateLimited(e)
-            | Error::Server(e)
-            | Error::Api(e) => Some(e.status),
             Error::Decode { status, .. } | Error::RedirectRefused { status, .. } => Some(*status),
-            _ => None,
+            other => other.api_error().map(|e| e.status),
         }
     }
 
