@@ -241,6 +241,22 @@ async fn a_body_cut_short_is_retried_for_get() {
 }
 
 #[tokio::test]
+async fn an_oversized_error_page_does_not_spoil_the_retry_that_succeeds() {
+    // The 502 page is dropped for its size and retried; the answer that follows is what counts.
+    let server = Server::sequence(vec![
+        Reply::Huge {
+            status: 502,
+            size: 20 * 1024 * 1024,
+        },
+        Reply::json(200, revision("DEPLOYED")),
+    ])
+    .await;
+    let got = client(&server).get_revision(d(), r()).await;
+    assert_eq!(got.unwrap().status.as_str(), "DEPLOYED");
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test]
 async fn backoff_waits_grow() {
     let server = Server::sequence(vec![unavailable()]).await;
     let policy = RetryPolicy::default()

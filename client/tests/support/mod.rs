@@ -68,6 +68,14 @@ pub enum Reply {
         declared: usize,
         sent: String,
     },
+    /// Send the head at once, then the body one byte every `every` (a body that trickles).
+    Trickle {
+        status: u16,
+        body: String,
+        every: Duration,
+    },
+    /// Send the head without a length, then `size` bytes of a JSON string, then close.
+    Huge { status: u16, size: usize },
 }
 
 impl Reply {
@@ -265,6 +273,45 @@ async fn respond(stream: &mut TcpStream, reply: Reply) -> bool {
             let _ = stream.write_all(head.as_bytes()).await;
             let _ = stream.write_all(sent.as_bytes()).await;
             let _ = stream.flush().await;
+            let _ = stream.shutdown().await;
+            false
+        }
+        Reply::Trickle {
+            status,
+            body,
+            every,
+        } => {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return false;
+            }
+            for byte in body.as_bytes() {
+                tokio::time::sleep(every).await;
+                if stream.write_all(&[*byte]).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+        Reply::Huge { status, size } => {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n\""
+            );
+            // Written from one reused chunk, so the server holds 64 KiB, not `size` bytes.
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut left = size.saturating_sub(2);
+            let mut ok = stream.write_all(head.as_bytes()).await.is_ok();
+            while ok && left > 0 {
+                let n = left.min(chunk.len());
+                ok = stream.write_all(&chunk[..n]).await.is_ok();
+                left -= n;
+            }
+            if ok {
+                let _ = stream.write_all(b"\"").await;
+            }
             let _ = stream.shutdown().await;
             false
         }
