@@ -182,7 +182,8 @@ pub enum WaitEvent {
 
 impl Client {
     /// Waits until revision `revision_id` of `deployment_id` is deployed, fails, is superseded,
-    /// or `options`' timeout passes. Transient polling errors (network, 429, 5xx) do not end the
+    /// or `options`' timeout passes. Transient polling errors (network, 429, 5xx, and up to two
+    /// undecodable answers in a row, as a proxy may send) do not end the
     /// wait; others (401, 403, 404, ...) are returned at once.
     ///
     /// ```no_run
@@ -247,6 +248,7 @@ impl Client {
             pending: None,
             finished: false,
             min_wait: Duration::ZERO,
+            garbled: 0,
         };
         futures::stream::unfold(watch, |mut watch| async move {
             let event = watch.next_event().await?;
@@ -269,7 +271,12 @@ struct Watch {
     finished: bool,
     /// A `Retry-After` the service asked for, honoured by the next wait.
     min_wait: Duration,
+    /// Undecodable answers in a row.
+    garbled: u32,
 }
+
+/// Undecodable answers in a row that end a wait with [`Error::Decode`].
+const GARBLED_POLLS_TOLERATED: u32 = 3;
 
 impl Watch {
     async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
@@ -309,6 +316,7 @@ impl Watch {
                 .await
             {
                 Ok(revision) => {
+                    self.garbled = 0;
                     let changed = self
                         .last
                         .as_ref()
@@ -329,9 +337,16 @@ impl Watch {
                     }
                 }
                 Err(error) if error.is_retryable() => {
+                    self.garbled = 0;
                     if let Some(wait) = error.api_error().and_then(|e| e.retry_after) {
                         self.min_wait = wait;
                     }
+                    return Some(Ok(WaitEvent::PollFailed(error)));
+                }
+                // A garbled body is usually a proxy's hiccup: ride out a few in a row, but
+                // report one that persists instead of hiding it behind a timeout.
+                Err(error @ Error::Decode { .. }) if self.garbled + 1 < GARBLED_POLLS_TOLERATED => {
+                    self.garbled += 1;
                     return Some(Ok(WaitEvent::PollFailed(error)));
                 }
                 Err(error) => {

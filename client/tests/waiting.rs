@@ -272,3 +272,34 @@ async fn invalid_wait_options_are_rejected_before_polling() {
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
     assert_eq!(server.count(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_garbled_answer_or_two_do_not_end_the_wait() {
+    let server = Server::sequence(vec![
+        Reply::json(200, revision("BUILDING")),
+        Reply::json(200, "{\"id\": "),
+        Reply::html(200, "<html>captive portal</html>"),
+        Reply::json(200, revision("DEPLOYED")),
+    ])
+    .await;
+    let outcome = client(&server)
+        .wait_for_revision(d(), r(), quick())
+        .await
+        .unwrap();
+    assert!(outcome.is_deployed(), "{outcome:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_garbled_answer_that_persists_ends_the_wait_with_the_decode_error() {
+    let server = Server::sequence(vec![
+        Reply::json(200, revision("BUILDING")),
+        Reply::json(200, "[]"),
+    ])
+    .await;
+    let err = client(&server)
+        .wait_for_revision(d(), r(), quick())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    assert_eq!(server.count(), 4, "one good poll, then three garbled ones");
+}
