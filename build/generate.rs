@@ -53,7 +53,11 @@ fn run_progenitor(spec: &openapiv3::OpenAPI, enums: &[OpenEnum]) -> Result<Token
         .with_inner_type(quote!(crate::transport::Transport))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Free-form string maps (labels, resource limits) encode in key order: with typify's
+        // default HashMap the same value gave differently ordered JSON on every run (found by
+        // fuzzing; tests/schemas.rs `string_maps_encode_in_key_order`).
+        .with_map_type("::std::collections::BTreeMap");
     for e in enums {
         let path = format!("{ENUM_MODULE}::{}", e.name);
         let impls = [

@@ -324,3 +324,51 @@ fn json_schema_of_an_open_enum_lists_its_known_values() {
         "internal_template"
     );
 }
+
+#[test]
+fn string_maps_encode_in_key_order() {
+    // Two values decoded from the same JSON must encode to the same bytes, whatever order the
+    // keys arrived in (typify's default HashMap made this differ from run to run).
+    let keys = ["h", "c", "a", "f", "b", "g", "e", "d"];
+    let map: serde_json::Map<String, Value> =
+        keys.iter().map(|k| (k.to_string(), json!("1"))).collect();
+    let sorted = {
+        let mut keys = keys;
+        keys.sort();
+        keys.iter()
+            .map(|k| format!("\"{k}\":\"1\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let requirements: types::ResourceRequirements =
+        serde_json::from_value(json!({"limits": map, "requests": map})).unwrap();
+    assert_eq!(
+        serde_json::to_string(&requirements).unwrap(),
+        format!("{{\"limits\":{{{sorted}}},\"requests\":{{{sorted}}}}}")
+    );
+    let spec: types::ResourceSpecInput =
+        serde_json::from_value(json!({"labels": map, "annotations": map})).unwrap();
+    assert_eq!(
+        serde_json::to_string(&spec).unwrap(),
+        format!("{{\"annotations\":{{{sorted}}},\"labels\":{{{sorted}}}}}")
+    );
+}
+
+#[test]
+fn floats_decode_exactly_and_round_trip() {
+    // serde_json's default float parser can land one f64 off, so re-encoding gave another number.
+    let text = "1.6131786727350948e-307";
+    let logs: types::LogsResponse = serde_json::from_str(&format!(
+        r#"{{"logs": [{{"level": "INFO", "message": {text}}}], "next_offset": null}}"#
+    ))
+    .unwrap();
+    let encoded = serde_json::to_string(&logs).unwrap();
+    assert!(encoded.contains(text), "{encoded}");
+    assert_eq!(
+        serde_json::from_str::<types::LogsResponse>(&encoded).unwrap(),
+        logs
+    );
+    let spec: types::ResourceSpecOutput =
+        serde_json::from_str(&format!(r#"{{"cpu": {text}}}"#)).unwrap();
+    assert_eq!(spec.cpu, Some(text.parse::<f64>().unwrap()));
+}
