@@ -500,6 +500,9 @@ pub(crate) async fn update_token_label(
     Ok(ok(&*token))
 }
 
+/// The longest long-poll, in seconds (a day).
+const MAX_WAIT_SECS: u64 = 24 * 60 * 60;
+
 /// Long-polls a flow until it completes or `timeout` seconds (default 30) pass.
 pub(crate) async fn wait_for_auth_completion(
     State(app): State<App>,
@@ -510,8 +513,10 @@ pub(crate) async fn wait_for_auth_completion(
     let mut params = Params::new(query.as_deref());
     let timeout = params.int("timeout", 30, None, None);
     params.finish()?;
-    let deadline =
-        tokio::time::Instant::now() + Duration::from_secs(u64::try_from(timeout).unwrap_or(0));
+    // Any integer is a valid timeout; past a day (or where the clock cannot reach) a wait is as
+    // good as endless for a test, and adding more to an `Instant` would overflow.
+    let wait = Duration::from_secs(u64::try_from(timeout).unwrap_or(0).min(MAX_WAIT_SECS));
+    let deadline = tokio::time::Instant::now() + wait;
     loop {
         let outcome = {
             let state = app.state();

@@ -80,7 +80,7 @@ impl Params {
             return default;
         };
         let at = loc!["query", name];
-        let Ok(value) = raw.trim().parse::<i64>() else {
+        let Some(value) = parse_int(&raw) else {
             let msg = "Input should be a valid integer, unable to parse string as an integer";
             self.problems
                 .push(Problem::new("int_parsing", at, msg, Value::String(raw)));
@@ -232,6 +232,22 @@ impl Params {
             Err(ApiError::validation(self.problems))
         }
     }
+}
+
+/// An integer as pydantic reads one from a query string. Python integers have no size limit, so
+/// one beyond `i64` is still an integer: it saturates (an offset past every page, a limit above
+/// its bound) rather than failing to parse, which would be a 422 for a value the document allows.
+fn parse_int(raw: &str) -> Option<i64> {
+    let text = raw.trim();
+    if let Ok(value) = text.parse::<i64>() {
+        return Some(value);
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let is_integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    is_integer.then_some(if negative { i64::MIN } else { i64::MAX })
 }
 
 /// The page a list request asked for.

@@ -460,18 +460,34 @@ pub(crate) fn enum_problem(
         .with_ctx("expected", expected)
 }
 
+/// Optional fields that the document does not mark nullable, though their generated type is an
+/// `Option` like a nullable one's: a `null` would break the document's schema, so an absent one
+/// stays absent. (type, field); the tests below keep this in step with the document.
+const NOT_NULLABLE: &[(&str, &str)] = &[
+    ("Volume", "name"),
+    ("VolumeMount", "mountPath"),
+    ("VolumeMount", "name"),
+];
+
 /// Serializes a response body with explicit `null`s for absent optional fields and `[]` for absent
 /// lists, as FastAPI writes them.
 pub(crate) fn to_wire_json<T: Serialize + JsonSchema + 'static>(body: &T) -> Value {
     let mut value = serde_json::to_value(body).unwrap_or(Value::Null);
     let schema = schema_of::<T>();
-    fill_absent(&schema.root, &schema.definitions, &mut value);
+    let name = T::schema_name();
+    fill_absent(&schema.root, &schema.definitions, &name, &mut value);
     value
 }
 
-fn fill_absent(schema: &Value, definitions: &Map<String, Value>, value: &mut Value) {
-    if let Some(target) = resolve(schema, definitions) {
-        return fill_absent(target, definitions, value);
+/// Fills in the absent fields of `value`, an instance of `schema` (the type named `type_name`).
+fn fill_absent(
+    schema: &Value,
+    definitions: &Map<String, Value>,
+    type_name: &str,
+    value: &mut Value,
+) {
+    if let Some((name, target)) = resolve_named(schema, definitions) {
+        return fill_absent(target, definitions, name, value);
     }
     if let Some(branches) = alternatives(schema) {
         let non_null: Vec<&Value> = branches
@@ -479,7 +495,7 @@ fn fill_absent(schema: &Value, definitions: &Map<String, Value>, value: &mut Val
             .filter(|b| types_of(b) != ["null"])
             .collect();
         if let [only] = non_null.as_slice() {
-            fill_absent(only, definitions, value);
+            fill_absent(only, definitions, type_name, value);
         }
         return;
     }
@@ -490,7 +506,8 @@ fn fill_absent(schema: &Value, definitions: &Map<String, Value>, value: &mut Val
             };
             for (name, property) in properties {
                 match object.get_mut(name) {
-                    Some(field) => fill_absent(property, definitions, field),
+                    Some(field) => fill_absent(property, definitions, "", field),
+                    None if NOT_NULLABLE.contains(&(type_name, name.as_str())) => {}
                     None if allows_null(property, definitions) => {
                         object.insert(name.clone(), Value::Null);
                     }
@@ -505,7 +522,7 @@ fn fill_absent(schema: &Value, definitions: &Map<String, Value>, value: &mut Val
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
                 for item in items {
-                    fill_absent(item_schema, definitions, item);
+                    fill_absent(item_schema, definitions, "", item);
                 }
             }
         }
@@ -524,8 +541,16 @@ fn allows_null(schema: &Value, definitions: &Map<String, Value>) -> bool {
 
 /// The definition a `$ref` points at.
 fn resolve<'a>(schema: &Value, definitions: &'a Map<String, Value>) -> Option<&'a Value> {
-    let reference = schema.get("$ref")?.as_str()?;
-    definitions.get(reference.rsplit('/').next()?)
+    resolve_named(schema, definitions).map(|(_, target)| target)
+}
+
+/// The definition a `$ref` points at, with its name.
+fn resolve_named<'s, 'd>(
+    schema: &'s Value,
+    definitions: &'d Map<String, Value>,
+) -> Option<(&'s str, &'d Value)> {
+    let name = schema.get("$ref")?.as_str()?.rsplit('/').next()?;
+    Some((name, definitions.get(name)?))
 }
 
 fn alternatives(schema: &Value) -> Option<Vec<&Value>> {
@@ -546,7 +571,7 @@ fn types_of(schema: &Value) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use langsmith_control_plane_api::types::{DeploymentCreateRequest, LogsResponse};
+    use langsmith_control_plane_api::types::{DeploymentCreateRequest, LogsResponse, Volume};
 
     fn problems(body: &str) -> Vec<Value> {
         let mut problems = Vec::new();
@@ -645,5 +670,41 @@ mod tests {
     fn absent_optional_fields_are_written_as_null_and_empty_lists() {
         let wire = to_wire_json(&LogsResponse::default());
         assert_eq!(wire, json!({"logs": [], "next_offset": null}));
+    }
+
+    #[test]
+    fn absent_fields_the_document_does_not_make_nullable_stay_absent() {
+        // Found by scripts/schemathesis.sh: `"name": null` in a volume broke the Deployment schema.
+        let volume: Volume = serde_json::from_value(json!({})).unwrap();
+        let wire = to_wire_json(&vec![volume]);
+        assert!(wire[0].get("name").is_none(), "{wire}");
+        assert_eq!(
+            wire[0]["csi"],
+            Value::Null,
+            "nullable fields are still written"
+        );
+    }
+
+    #[test]
+    fn the_not_nullable_list_is_the_documents() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/control-plane.json");
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut in_document = Vec::new();
+        for (type_name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            let required = schema["required"].as_array().cloned().unwrap_or_default();
+            for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+                // Scalars without a default become an `Option` when not required.
+                let scalar = ["string", "integer", "number", "boolean"]
+                    .contains(&property["type"].as_str().unwrap_or(""));
+                if scalar
+                    && !required.contains(&json!(field))
+                    && property["nullable"] != true
+                    && property.get("default").is_none()
+                {
+                    in_document.push((type_name.as_str(), field.as_str()));
+                }
+            }
+        }
+        assert_eq!(in_document, NOT_NULLABLE);
     }
 }

@@ -179,6 +179,19 @@ async fn waiting_long_polls_until_the_flow_completes() {
 }
 
 #[tokio::test]
+async fn a_wait_timeout_of_any_size_is_answered() {
+    // The deadline used to overflow tokio's clock and drop the connection (a panic).
+    let api = Api::start().await;
+    for timeout in ["9223372036854775807", "100000000000000000000000", "-5"] {
+        let answer = api
+            .get(&format!("/v2/auth/wait/unknown?timeout={timeout}"))
+            .await;
+        assert_eq!(answer.status, 200, "timeout={timeout}: {}", answer.text);
+        assert_eq!(answer.json()["status"], "not_found");
+    }
+}
+
+#[tokio::test]
 async fn a_callback_with_an_error_or_unknown_state_is_400() {
     let api = Api::start().await;
     let denied = api

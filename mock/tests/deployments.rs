@@ -113,6 +113,44 @@ async fn list_bounds_are_422_with_the_bound_in_ctx() {
 }
 
 #[tokio::test]
+async fn integers_beyond_64_bits_are_integers_as_in_pydantic() {
+    // Found by scripts/schemathesis.sh: a schema-valid offset was a 422 `int_parsing`.
+    let api = Api::start().await;
+    api.create("agent").await;
+    let far = api
+        .get("/v2/deployments?offset=1184611437578084155392")
+        .await;
+    assert_eq!(far.status, 200, "{}", far.text);
+    assert_eq!(far.json()["resources"], json!([]));
+    let over = api.get("/v2/deployments?limit=99999999999999999999").await;
+    assert_eq!(over.json()["detail"][0]["type"], "less_than_equal");
+    let under = api
+        .get("/v2/deployments?offset=-99999999999999999999")
+        .await;
+    assert_eq!(under.json()["detail"][0]["type"], "greater_than_equal");
+    let words = api.get("/v2/listeners?offset=1e30").await;
+    assert_eq!(words.json()["detail"][0]["type"], "int_parsing");
+}
+
+#[tokio::test]
+async fn a_volume_without_a_name_is_answered_without_one() {
+    // Found by scripts/schemathesis.sh: the answer said `"name": null`, which the document's
+    // Volume and VolumeMount (name and mountPath: strings, not nullable) do not allow.
+    let api = Api::start().await;
+    let mut request = github_deployment_request("volumes");
+    request.source_config.resource_spec =
+        Some(serde_json::from_value(json!({"volumes": [{}], "volume_mounts": [{}]})).unwrap());
+    let created = api
+        .post("/v2/deployments", serde_json::to_value(&request).unwrap())
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let spec = &created.json()["source_config"]["resource_spec"];
+    assert_eq!(spec["volumes"][0].get("name"), None, "{spec}");
+    assert_eq!(spec["volumes"][0]["emptyDir"], Value::Null);
+    assert_eq!(spec["volume_mounts"][0].get("mountPath"), None, "{spec}");
+}
+
+#[tokio::test]
 async fn list_filters_by_name_status_and_ids() {
     let api = Api::start().await;
     let alpha = api.create("Alpha-Agent").await;
