@@ -97,6 +97,8 @@ pub struct GlobalArgs {
 }
 
 /// A hosted region.
+// The variant docs are `--help` text, where a bare URL reads best.
+#[allow(rustdoc::bare_urls)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RegionArg {
     /// https://api.host.langchain.com
