@@ -153,30 +153,42 @@ async fn read_whole(
     limit: u64,
 ) -> reqwest::Result<reqwest::Response> {
     use reqwest::ResponseBuilderExt;
+    // The headers move over (no copy); the URL is kept for redirect messages.
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version())
         .url(response.url().clone());
     if let Some(headers) = builder.headers_mut() {
-        *headers = response.headers().clone();
+        *headers = std::mem::take(response.headers_mut());
     }
-    let mut body = bytes::BytesMut::new();
     let declared = response.content_length().unwrap_or(0);
-    if declared > limit {
+    let body = if declared > limit {
         RequestContext::record_oversized(declared);
+        bytes::Bytes::new()
     } else {
+        // Most answers arrive in one chunk, which is kept as is; only several are joined.
+        let mut chunks: Vec<bytes::Bytes> = Vec::new();
+        let mut size = 0u64;
+        let mut oversized = false;
         while let Some(chunk) = response.chunk().await? {
-            if (body.len() + chunk.len()) as u64 > limit {
-                RequestContext::record_oversized((body.len() + chunk.len()) as u64);
-                body.clear();
+            size += chunk.len() as u64;
+            if size > limit {
+                RequestContext::record_oversized(size);
+                oversized = true;
                 break;
             }
-            body.extend_from_slice(&chunk);
+            chunks.push(chunk);
         }
-    }
+        match chunks.len() {
+            _ if oversized => bytes::Bytes::new(),
+            0 => bytes::Bytes::new(),
+            1 => chunks.pop().expect("one chunk"),
+            _ => chunks.concat().into(),
+        }
+    };
     Ok(reqwest::Response::from(
         builder
-            .body(body.freeze())
+            .body(body)
             .expect("parts taken from a valid response"),
     ))
 }
