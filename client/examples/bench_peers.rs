@@ -1,8 +1,8 @@
 //! The Rust side of the peer benchmarks in BENCHMARKS.md (driven by `scripts/bench/*.sh`).
 //!
 //! ```text
-//! bench_peers get-revision <facade|raw> URL DEPLOYMENT REVISION CALLS CONCURRENCY
-//! bench_peers list         <facade|raw> URL DEPLOYMENT [MAX_ITEMS]
+//! bench_peers get-revision <facade|raw|raw-timeout> URL DEPLOYMENT REVISION CALLS CONCURRENCY
+//! bench_peers list         <facade|raw|raw-timeout> URL DEPLOYMENT [MAX_ITEMS]
 //! bench_peers serve-seeded PORT REVISIONS
 //! ```
 //!
@@ -14,6 +14,8 @@
 //!
 //! "raw" is what a hand-written client does: one `reqwest::Client` (built like the facade's, same
 //! TLS backend and pool) and `serde_json` into the same generated types, no retries, no checks.
+//! "raw-timeout" is raw with the facade's default per-request timeout (30 s), which costs a timer
+//! per call: a robust hand-written client needs one too.
 
 use std::time::{Duration, Instant};
 
@@ -25,8 +27,8 @@ const KEY: &str = "lsv2_sk_bench_key";
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench_peers get-revision <facade|raw> URL DEPLOYMENT REVISION CALLS CONCURRENCY\n\
-         \x20      bench_peers list <facade|raw> URL DEPLOYMENT [MAX_ITEMS]\n\
+        "usage: bench_peers get-revision <facade|raw|raw-timeout> URL DEPLOYMENT REVISION CALLS CONCURRENCY\n\
+         \x20      bench_peers list <facade|raw|raw-timeout> URL DEPLOYMENT [MAX_ITEMS]\n\
          \x20      bench_peers serve-seeded PORT REVISIONS"
     );
     std::process::exit(2)
@@ -85,6 +87,7 @@ enum Runner {
         base: String,
         deployment: Uuid,
         revision: Uuid,
+        timeout: Option<Duration>,
     },
 }
 
@@ -104,7 +107,7 @@ impl Runner {
                 deployment,
                 revision,
             },
-            Some("raw") => Runner::Raw {
+            Some(kind @ ("raw" | "raw-timeout")) => Runner::Raw {
                 http: langsmith_control_plane::http_client_builder()
                     .redirect(reqwest::redirect::Policy::none())
                     .build()
@@ -112,6 +115,7 @@ impl Runner {
                 base: base.trim_end_matches('/').to_string(),
                 deployment,
                 revision,
+                timeout: (kind == "raw-timeout").then_some(Duration::from_secs(30)),
             },
             _ => usage(),
         }
@@ -129,9 +133,10 @@ impl Runner {
                 base,
                 deployment,
                 revision,
+                timeout,
             } => {
                 let url = format!("{base}/v2/deployments/{deployment}/revisions/{revision}");
-                let bytes = raw_send(http.get(url)).await;
+                let bytes = raw_send(http.get(url), *timeout).await;
                 serde_json::from_slice(&bytes).unwrap()
             }
         }
@@ -155,6 +160,7 @@ impl Runner {
                 http,
                 base,
                 deployment,
+                timeout,
                 ..
             } => {
                 let url = format!("{base}/v2/deployments/{deployment}/revisions");
@@ -163,7 +169,7 @@ impl Runner {
                 loop {
                     let limit = (MAX_PAGE_SIZE as usize).min(cap - all.len());
                     let query = [("offset", all.len()), ("limit", limit)];
-                    let bytes = raw_send(http.get(&url).query(&query)).await;
+                    let bytes = raw_send(http.get(&url).query(&query), *timeout).await;
                     let page: RevisionsList = serde_json::from_slice(&bytes).unwrap();
                     let short = page.resources.len() < limit;
                     all.extend(page.resources);
@@ -176,7 +182,11 @@ impl Runner {
     }
 }
 
-async fn raw_send(request: reqwest::RequestBuilder) -> bytes::Bytes {
+async fn raw_send(request: reqwest::RequestBuilder, timeout: Option<Duration>) -> bytes::Bytes {
+    let request = match timeout {
+        Some(timeout) => request.timeout(timeout),
+        None => request,
+    };
     request
         .header("x-api-key", KEY)
         .header("accept", "application/json")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Get Revision, sequential and 64-way concurrent, against one nginx serving a fixed revision JSON:
-# the facade, raw reqwest + serde_json (client/examples/bench_peers.rs) and LangChain's Python
-# client (langgraph_cli.host_backend.HostBackendClient, scripts/bench/python_peer.py).
+# the facade, raw reqwest + serde_json, raw with a per-request timeout (client/examples/bench_peers.rs)
+# and LangChain's Python client (langgraph_cli.host_backend.HostBackendClient, scripts/bench/python_peer.py).
 # The clients take turns, round after round, against the same server in the same run.
 #
 #   scripts/bench/get_revision_peers.sh            (ROUNDS=5 SEQ_CALLS=20000 CONC_CALLS=20000 PORT=18480)
@@ -37,17 +37,26 @@ run() { # CLIENT MODE ROUND CMD...
     shift 3
     "$@" | tag "{\"client\": \"$client\", \"mode\": \"$mode\", \"round\": $round}" >>"$results"
 }
+rust() { # CLIENT MODE ROUND CALLS CONCURRENCY
+    run "$1" "$2" "$3" "$BENCH_PEERS" get-revision "$1" "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$4" "$5"
+}
+python_client() { # LABEL MODE ROUND CALLS CONCURRENCY [KEEPALIVE]
+    run "$1" "$2" "$3" "$VENV/bin/python" "$BENCH/python_peer.py" get-revision "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "${@:4}"
+}
+rust_clients=(facade raw raw-timeout)
 for round in $(seq "$ROUNDS"); do
     echo "round $round of $ROUNDS (load $(load1))" >&2
-    mode="sequential ($SEQ_CALLS calls)"
-    run facade "$mode" "$round" "$BENCH_PEERS" get-revision facade "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$SEQ_CALLS" 1
-    run raw "$mode" "$round" "$BENCH_PEERS" get-revision raw "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$SEQ_CALLS" 1
-    run "python HostBackendClient" "$mode" "$round" "$VENV/bin/python" "$BENCH/python_peer.py" get-revision "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$SEQ_CALLS" 1
-    mode="64 concurrent ($CONC_CALLS calls)"
-    run facade "$mode" "$round" "$BENCH_PEERS" get-revision facade "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$CONC_CALLS" 64
-    run raw "$mode" "$round" "$BENCH_PEERS" get-revision raw "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$CONC_CALLS" 64
-    run "python HostBackendClient, 64 threads" "$mode" "$round" "$VENV/bin/python" "$BENCH/python_peer.py" get-revision "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$CONC_CALLS" 64
-    run "python, 64 threads, 64 kept-alive connections" "$mode" "$round" "$VENV/bin/python" "$BENCH/python_peer.py" get-revision "$url" "$DEPLOYMENT_ID" "$REVISION_ID" "$CONC_CALLS" 64 64
+    # The Rust clients take turns in an order that rotates every round, so a drift in the
+    # machine's load favours none of them.
+    shift_by=$(((round - 1) % ${#rust_clients[@]}))
+    order=("${rust_clients[@]:shift_by}" "${rust_clients[@]:0:shift_by}")
+    seq="sequential ($SEQ_CALLS calls)"
+    con="64 concurrent ($CONC_CALLS calls)"
+    for client in "${order[@]}"; do rust "$client" "$seq" "$round" "$SEQ_CALLS" 1; done
+    python_client "python HostBackendClient" "$seq" "$round" "$SEQ_CALLS" 1
+    for client in "${order[@]}"; do rust "$client" "$con" "$round" "$CONC_CALLS" 64; done
+    python_client "python HostBackendClient, 64 threads" "$con" "$round" "$CONC_CALLS" 64
+    python_client "python, 64 threads, 64 kept-alive connections" "$con" "$round" "$CONC_CALLS" 64 64
 done
 echo "- load average when measuring ended: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$BENCH/report.py" get-revision "$results"

@@ -3,7 +3,8 @@
     report.py get-revision RESULTS.jsonl   (lines with client, mode, round + bench_peers fields)
     report.py list RESULTS.jsonl           (lines with server, client, items, seconds, max_rss_kb)
 
-Each cell is the median over the rounds; ratios are taken against raw reqwest in the same run.
+Each cell is the median over the rounds; ratios are taken against raw reqwest in the same run
+(for Get Revision, per round, since the machine's load drifts between rounds).
 """
 
 import json
@@ -21,14 +22,19 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
+def paired(runs, raws, key):
+    """Median and range of the per-round ratios run/raw (rounds pair up runs made minutes apart)."""
+    raw_by_round = {r["round"]: r[key] for r in raws}
+    ratios = sorted(r[key] / raw_by_round[r["round"]] for r in runs if r["round"] in raw_by_round)
+    return median(ratios), ratios[0], ratios[-1]
+
+
 def get_revision(path):
     cells = defaultdict(list)
     for r in rows(path):
         cells[(r["mode"], r["client"])].append(r)
     for mode in dict.fromkeys(m for m, _ in cells):
         raw = cells[(mode, "raw")]
-        raw_rps = median([r["rps"] for r in raw])
-        raw_mean = median([r["mean_us"] for r in raw])
         print(f"\n{mode}\n")
         print("| client | requests/s | mean | p50 | p99 | errors | time / raw | throughput / raw |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -40,11 +46,16 @@ def get_revision(path):
             p50 = median([r["p50_us"] for r in runs])
             p99 = median([r["p99_us"] for r in runs])
             errors = sum(r.get("errors", 0) for r in runs)
+            t, t_lo, t_hi = paired(runs, raw, "mean_us")
+            x, x_lo, x_hi = paired(runs, raw, "rps")
             print(
                 f"| {client} | {rps:,.0f} | {mean:,.0f} µs | {p50:,.0f} µs | {p99:,.0f} µs "
-                f"| {errors} | {mean / raw_mean:.3f}x | {rps / raw_rps:.3f}x |"
+                f"| {errors} | {t:.2f}x ({t_lo:.2f}-{t_hi:.2f}) | {x:.2f}x ({x_lo:.2f}-{x_hi:.2f}) |"
             )
-        print(f"\n({len(raw)} rounds; each cell is the median over the rounds)")
+        print(
+            f"\n({len(raw)} rounds. Absolute numbers: median over the rounds. Ratios: median (and range)"
+            " of the per-round ratios to raw reqwest.)"
+        )
 
 
 def listing(path):

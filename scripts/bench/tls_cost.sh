@@ -7,7 +7,7 @@
 #   - native-tls (OpenSSL from the system, libssl-dev).
 # Debug and release builds; wall and CPU time, crates compiled, size of the stripped release binary.
 #
-#   scripts/bench/tls_cost.sh
+#   scripts/bench/tls_cost.sh                    (PROFILES="dev release")
 source "$(dirname "$0")/lib.sh"
 
 work="$(mktemp -d /tmp/bench-tls.XXXXXX)"
@@ -68,7 +68,7 @@ done
 echo
 echo "| TLS stack | profile | wall | CPU (user+sys) | crates compiled | binary (stripped) |"
 echo "|---|---|---:|---:|---:|---:|"
-for profile in dev release; do
+for profile in ${PROFILES:-dev release}; do
     for v in "${variants[@]}"; do
         target="$work/target-$v-$profile"
         wait_quiet >"$work/load.txt"
