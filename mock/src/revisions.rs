@@ -34,18 +34,18 @@ pub(crate) async fn list_revisions(
         .deployment(tenant, id)
         .ok_or_else(|| ApiError::not_found("Deployment"))?;
     let now = Instant::now();
-    let resources: Vec<Revision> = page.select(
-        deployment
-            .revisions
-            .iter()
-            .rev()
-            .map(|r| r.to_api(now))
-            .filter(|r| {
-                statuses
-                    .as_ref()
-                    .is_none_or(|s| s.iter().any(|s| s == r.status.as_str()))
-            }),
-    );
+    // Filter on the status alone and build answers only for the page: listing deep into a
+    // long history stays linear.
+    let resources: Vec<Revision> = page
+        .select(deployment.revisions.iter().rev().filter(|r| {
+            statuses.as_ref().is_none_or(|s| {
+                let status = r.status_at(now).0;
+                s.iter().any(|s| s == status.as_str())
+            })
+        }))
+        .into_iter()
+        .map(|r| r.to_api(now))
+        .collect();
     Ok(ok(&RevisionsList {
         offset: page.offset(),
         resources,
