@@ -235,8 +235,7 @@ impl RequestPolicy {
             *request.timeout_mut() = Some(self.request_timeout);
         }
         let method = request.method().clone();
-        let path = request.url().path().to_string();
-        RequestContext::record_request(method.as_str(), &path);
+        RequestContext::record_request(method.as_str(), request.url().path());
 
         let started = Instant::now();
         let deadline = self.retry.max_elapsed.map(|limit| started + limit);
@@ -251,7 +250,7 @@ impl RequestPolicy {
                 "control_plane.request",
                 operation,
                 method = %method,
-                path = %path,
+                path = %request.url().path(),
                 attempt,
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
