@@ -9,7 +9,7 @@ use langsmith_control_plane_api::types::ApiErrorBody;
 use progenitor_client::ResponseValue;
 
 use crate::config::{self, Explicit, Region, Settings};
-use crate::context::RequestContext;
+use crate::context::Recorded;
 use crate::error::Error;
 use crate::retry::{RequestPolicy, RetryPolicy, into_executor};
 
@@ -81,12 +81,11 @@ impl Client {
     where
         E: ErrorBody,
     {
-        let context = RequestContext::default();
-        let result = context.scope(operation).await;
-        if let Some(size) = context.oversized() {
+        let (result, recorded) = Recorded::around(operation).await;
+        if let Some(size) = recorded.oversized() {
             return Err(Error::Decode {
-                request: context.request_line(),
-                status: context.status().unwrap_or(0),
+                request: recorded.request_line(),
+                status: recorded.status().unwrap_or(0),
                 message: format!(
                     "the response body ({size} bytes or more) exceeds the limit of {} bytes",
                     self.inner.settings.max_response_bytes
@@ -96,7 +95,7 @@ impl Client {
         }
         match result {
             Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(Error::from_generated(error.map_body(), &context).await),
+            Err(error) => Err(Error::from_generated(error.map_body(), &recorded).await),
         }
     }
 }
@@ -261,10 +260,12 @@ impl ClientBuilder {
             Some(lookup) => config::resolve(&self.explicit, lookup.as_ref())?,
             None => config::resolve(&self.explicit, &process_env)?,
         };
+        let own_client = self.http.is_none();
         let http = match self.http {
             Some(client) => client,
             None => api::http::http_client_builder()
                 .connect_timeout(settings.connect_timeout)
+                .timeout(settings.request_timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .pool_idle_timeout(Duration::from_secs(60))
                 .build()
@@ -275,8 +276,9 @@ impl ClientBuilder {
                     )
                 })?,
         };
-        let transport =
-            api::transport::Transport::with_executor(into_executor(RequestPolicy::new(&settings)));
+        let transport = api::transport::Transport::with_executor(into_executor(
+            RequestPolicy::new(&settings, own_client),
+        ));
         let api = api::Client::new_with_client(settings.base_url(), http, transport);
         Ok(Client {
             inner: Arc::new(Inner { api, settings }),

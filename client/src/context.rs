@@ -1,81 +1,93 @@
 //! What the transport learned about the request of the call in progress, for error messages.
 //!
 //! The generated client's errors do not say which request failed, and a documented error status
-//! can arrive with a body that does not decode. Each facade call runs inside a task-local scope;
-//! the transport writes the method, path and last status into it.
+//! can arrive with a body that does not decode. Each facade call runs inside a task-local scope
+//! holding a [`Recorded`]; the transport writes the method, path and last status into it, and the
+//! call takes it back when the operation ends. The record lives in the task-local slot itself
+//! (no shared pointer, no lock): only the task running the call ever touches it.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::cell::RefCell;
+
+use reqwest::Method;
 
 use crate::error::RequestLine;
 
 tokio::task_local! {
-    static CURRENT: RequestContext;
+    static CURRENT: RefCell<Recorded>;
 }
 
-/// Per-call record shared between the caller and the transport.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct RequestContext(Arc<Mutex<Recorded>>);
-
+/// What the transport recorded about one facade call.
 #[derive(Debug, Default)]
-struct Recorded {
-    request: RequestLine,
+pub(crate) struct Recorded {
+    method: Option<Method>,
+    path: String,
     status: Option<u16>,
     oversized: Option<u64>,
 }
 
-impl RequestContext {
-    /// Runs `future` with this context visible to the transport.
-    pub(crate) async fn scope<F: Future>(&self, future: F) -> F::Output {
-        CURRENT.scope(self.clone(), future).await
+impl Recorded {
+    /// Runs `future` with a fresh record visible to the transport, and hands the record back.
+    pub(crate) async fn around<F: Future>(future: F) -> (F::Output, Recorded) {
+        let mut scoped = std::pin::pin!(CURRENT.scope(RefCell::default(), future));
+        let output = scoped.as_mut().await;
+        let recorded = scoped
+            .as_mut()
+            .take_value()
+            .map(RefCell::into_inner)
+            .unwrap_or_default();
+        (output, recorded)
     }
 
+    /// The method and path of the request, or an empty line when none was sent.
     pub(crate) fn request_line(&self) -> RequestLine {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .request
-            .clone()
+        RequestLine {
+            method: self
+                .method
+                .as_ref()
+                .map(|m| m.as_str().to_owned())
+                .unwrap_or_default(),
+            path: self.path.clone(),
+        }
     }
 
+    /// Status of the last answer, if one arrived.
     pub(crate) fn status(&self) -> Option<u16> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).status
+        self.status
     }
 
     /// Size of a body dropped for exceeding the response size limit.
     pub(crate) fn oversized(&self) -> Option<u64> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .oversized
+        self.oversized
+    }
+
+    /// Whether the caller is a facade call (which never reads the headers of a success).
+    pub(crate) fn in_facade_call() -> bool {
+        CURRENT.try_with(|_| ()).is_ok()
+    }
+
+    fn update(change: impl FnOnce(&mut Recorded)) {
+        // A no-op outside a facade call (requests made through the generated client directly).
+        let _ = CURRENT.try_with(|cell| change(&mut cell.borrow_mut()));
     }
 
     /// Called by the transport when it drops a body over the size limit.
     pub(crate) fn record_oversized(size: u64) {
-        let _ = CURRENT.try_with(|context| {
-            context
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .oversized = Some(size);
-        });
+        Self::update(|recorded| recorded.oversized = Some(size));
     }
 
-    /// Called by the transport; a no-op outside a facade call.
-    pub(crate) fn record_request(method: &str, path: &str) {
-        let _ = CURRENT.try_with(|context| {
-            let mut recorded = context.0.lock().unwrap_or_else(PoisonError::into_inner);
-            recorded.request = RequestLine {
-                method: method.to_string(),
-                path: path.to_string(),
-            };
+    /// Called by the transport once per call, before the first attempt.
+    pub(crate) fn record_request(method: &Method, path: &str) {
+        Self::update(|recorded| {
+            recorded.method = Some(method.clone());
+            recorded.path.clear();
+            recorded.path.push_str(path);
         });
     }
 
     /// Called by the transport before each attempt: what an earlier attempt recorded (an
     /// oversized body, a status) says nothing about this one.
     pub(crate) fn record_attempt_start() {
-        let _ = CURRENT.try_with(|context| {
-            let mut recorded = context.0.lock().unwrap_or_else(PoisonError::into_inner);
+        Self::update(|recorded| {
             recorded.status = None;
             recorded.oversized = None;
         });
@@ -83,9 +95,6 @@ impl RequestContext {
 
     /// Called by the transport after each attempt with the answer's status, if any.
     pub(crate) fn record_attempt(status: Option<u16>) {
-        let _ = CURRENT.try_with(|context| {
-            let mut recorded = context.0.lock().unwrap_or_else(PoisonError::into_inner);
-            recorded.status = status;
-        });
+        Self::update(|recorded| recorded.status = status);
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use langsmith_control_plane_api::types::{ApiErrorBody, ApiErrorDetail, ValidationError};
 
-use crate::context::RequestContext;
+use crate::context::Recorded;
 
 /// Longest stretch of an undecodable body kept in an error.
 pub const BODY_EXCERPT_LIMIT: usize = 4096;
@@ -275,7 +275,7 @@ impl Error {
     /// Converts the generated client's error, using what the transport recorded about the request.
     pub(crate) async fn from_generated(
         error: progenitor_client::Error<ApiErrorBody>,
-        context: &RequestContext,
+        context: &Recorded,
     ) -> Self {
         use progenitor_client::Error as E;
         let request = context.request_line();

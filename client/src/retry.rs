@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::config::Settings;
-use crate::context::RequestContext;
+use crate::context::Recorded;
 use crate::error::{ConfigError, retry_after};
 
 /// When and how often a failed request is tried again.
@@ -148,22 +148,26 @@ fn retryable_error(method: &Method, error: &reqwest::Error) -> bool {
 /// one that breaks earlier (for requests that may be repeated), and latency covers the whole answer.
 /// A body over `limit` bytes is not kept: the answer comes back empty and the call records it,
 /// so a runaway proxy page cannot exhaust memory.
+///
+/// Inside a facade call the headers of a success are left behind: nothing reads them (the call
+/// returns the decoded body alone), and the generated code would otherwise copy them once more.
 async fn read_whole(
     mut response: reqwest::Response,
     limit: u64,
 ) -> reqwest::Result<reqwest::Response> {
     use reqwest::ResponseBuilderExt;
-    // The headers move over (no copy); the URL is kept for redirect messages.
+    // The URL is kept for redirect messages; the headers move over (no copy) when they matter.
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version())
         .url(response.url().clone());
-    if let Some(headers) = builder.headers_mut() {
+    let keep_headers = !response.status().is_success() || !Recorded::in_facade_call();
+    if let (true, Some(headers)) = (keep_headers, builder.headers_mut()) {
         *headers = std::mem::take(response.headers_mut());
     }
     let declared = response.content_length().unwrap_or(0);
     let body = if declared > limit {
-        RequestContext::record_oversized(declared);
+        Recorded::record_oversized(declared);
         bytes::Bytes::new()
     } else {
         // Most answers arrive in one chunk, which is kept as is; only several are joined.
@@ -173,7 +177,7 @@ async fn read_whole(
         while let Some(chunk) = response.chunk().await? {
             size += chunk.len() as u64;
             if size > limit {
-                RequestContext::record_oversized(size);
+                Recorded::record_oversized(size);
                 oversized = true;
                 break;
             }
@@ -196,13 +200,16 @@ async fn read_whole(
 /// The facade's [`Execute`] implementation, installed into the generated client.
 pub(crate) struct RequestPolicy {
     headers: Vec<(HeaderName, HeaderValue)>,
-    request_timeout: Duration,
+    /// Set on each request when the `reqwest::Client` was supplied by the caller; a client this
+    /// crate builds carries the timeout itself, which spares every request an extension map.
+    per_request_timeout: Option<Duration>,
     retry: RetryPolicy,
     max_response_bytes: u64,
 }
 
 impl RequestPolicy {
-    pub(crate) fn new(settings: &Settings) -> Self {
+    /// `own_client`: the `reqwest::Client` was built with `settings.request_timeout` as its timeout.
+    pub(crate) fn new(settings: &Settings, own_client: bool) -> Self {
         let mut headers = vec![(
             HeaderName::from_static("x-api-key"),
             settings.api_key.header_value(),
@@ -216,7 +223,7 @@ impl RequestPolicy {
         headers.push((reqwest::header::USER_AGENT, agent));
         Self {
             headers,
-            request_timeout: settings.request_timeout,
+            per_request_timeout: (!own_client).then_some(settings.request_timeout),
             retry: settings.retry.clone(),
             max_response_bytes: settings.max_response_bytes,
         }
@@ -231,11 +238,13 @@ impl RequestPolicy {
         for (name, value) in &self.headers {
             request.headers_mut().insert(name.clone(), value.clone());
         }
-        if request.timeout().is_none() {
-            *request.timeout_mut() = Some(self.request_timeout);
+        if let Some(timeout) = self.per_request_timeout
+            && request.timeout().is_none()
+        {
+            *request.timeout_mut() = Some(timeout);
         }
         let method = request.method().clone();
-        RequestContext::record_request(method.as_str(), request.url().path());
+        Recorded::record_request(&method, request.url().path());
 
         let started = Instant::now();
         let deadline = self.retry.max_elapsed.map(|limit| started + limit);
@@ -255,7 +264,7 @@ impl RequestPolicy {
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
-            RequestContext::record_attempt_start();
+            Recorded::record_attempt_start();
             let sent_at = Instant::now();
             let result = async {
                 let response = client.execute(request).await?;
@@ -269,7 +278,7 @@ impl RequestPolicy {
             if let Some(status) = status {
                 span.record("status", status.as_u16());
             }
-            RequestContext::record_attempt(status.map(|s| s.as_u16()));
+            Recorded::record_attempt(status.map(|s| s.as_u16()));
             span.in_scope(|| match &result {
                 Ok(response) => tracing::debug!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered"),
                 Err(error) => tracing::debug!(error = %error, latency_ms = latency.as_millis() as u64, "failed"),

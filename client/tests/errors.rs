@@ -248,6 +248,56 @@ async fn slow_headers_time_out() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
+/// The request timeout covers the whole answer, head and body, whether this crate built the
+/// `reqwest::Client` (the timeout is set on the client) or the caller supplied one (it is set on
+/// each request).
+#[tokio::test]
+async fn the_request_timeout_covers_head_and_body_with_either_http_client() {
+    let slow_head = || Reply::json(200, revision("DEPLOYED")).after(Duration::from_secs(5));
+    let slow_body = || Reply::Trickle {
+        status: 200,
+        body: revision("DEPLOYED").to_string(),
+        every: Duration::from_millis(100),
+    };
+    for (reply, what) in [(slow_head(), "head"), (slow_body(), "body")] {
+        for caller_supplied in [false, true] {
+            let server = Server::sequence(vec![reply.clone()]).await;
+            let mut builder = support::builder(&server)
+                .request_timeout(Duration::from_millis(300))
+                .retry_policy(RetryPolicy::none());
+            if caller_supplied {
+                let http = langsmith_control_plane::http_client_builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap();
+                builder = builder.http_client(http);
+            }
+            let started = std::time::Instant::now();
+            let err = builder
+                .build()
+                .unwrap()
+                .get_revision(d(), r())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::Transport {
+                        kind: TransportErrorKind::Timeout,
+                        ..
+                    }
+                ),
+                "slow {what}, caller-supplied client {caller_supplied}: {err:?}"
+            );
+            let took = started.elapsed();
+            assert!(
+                took >= Duration::from_millis(300) && took < Duration::from_secs(2),
+                "slow {what}, caller-supplied client {caller_supplied}: ended after {took:?}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn bad_input_is_rejected_before_anything_is_sent() {
     let server = Server::sequence(vec![Reply::json(
