@@ -12,6 +12,8 @@
 
 pub mod http;
 pub mod open_enums;
+#[doc(hidden)]
+pub mod path;
 mod revision_status;
 pub mod transport;
 

@@ -262,7 +262,34 @@ async fn every_operation_of_the_document_sends_its_request() {
             assert!(hit.body.is_empty(), "{id} sent a body");
         }
         assert_eq!(hit.headers["accept"], "application/json", "{id}");
+        assert!(
+            !hit.headers.contains_key("api-version"),
+            "{id} sent progenitor's api-version header"
+        );
     }
+}
+
+/// Path parameters are written as one percent-encoded segment each, whatever they contain.
+#[tokio::test]
+async fn path_parameters_are_one_encoded_segment() {
+    let server = Server::start(Arc::new(|_| (StatusCode::IM_A_TEAPOT, String::new()))).await;
+    let c = client(&server.url);
+    let awkward = "a b/c%d?e#f\"{}<>`é";
+    let _ = c.wait_for_auth_completion().auth_id(awkward).send().await;
+    let _ = c
+        .get_revision()
+        .deployment_id(D.parse::<uuid::Uuid>().unwrap())
+        .revision_id(R.parse::<uuid::Uuid>().unwrap())
+        .send()
+        .await;
+    let paths: Vec<String> = server.requests().into_iter().map(|s| s.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/v2/auth/wait/a%20b%2Fc%25d%3Fe%23f%22%7B%7D%3C%3E%60%C3%A9".to_string(),
+            format!("/v2/deployments/{D}/revisions/{R}"),
+        ]
+    );
 }
 
 #[tokio::test]
