@@ -52,8 +52,12 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 /// Each is checked in `tests/generator.rs` (nothing left to rewrite) and on the wire in
 /// `tests/operations.rs`.
 ///
-/// - A path parameter goes into the URL through `crate::path::Segment`, which percent-encodes
-///   while formatting, instead of `encode_path(&value.to_string())` (two `String`s per parameter).
+/// - The request URL is built by `crate::path::request_url` on the client's base URL, parsed
+///   once, with the path template's segments pushed onto it, instead of `format!`ting the whole
+///   URL as text for `reqwest` to parse again (scheme, host, path) on every request. A template
+///   this does not recognise keeps its `format!`, with each path parameter formatted through
+///   `crate::path::Segment`, which percent-encodes while formatting, instead of
+///   `encode_path(&value.to_string())` (two `String`s per parameter).
 /// - No `api-version` header. progenitor sends the document's `info.version` with every request,
 ///   a convention of Dropshot servers; the Control Plane has no such header, and our document's
 ///   version numbers the document, not the API. Without it, an operation with no header
@@ -65,6 +69,16 @@ pub fn tighten(file: &mut syn::File) {
 struct Tighten;
 
 impl syn::visit_mut::VisitMut for Tighten {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Macro(mac) = expr
+            && let Some(built) = request_url(&mac.mac)
+        {
+            *expr = built;
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
         if mac.path.is_ident("format") {
             let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
@@ -85,6 +99,54 @@ impl syn::visit_mut::VisitMut for Tighten {
         drop_unused_header_map(block);
         syn::visit_mut::visit_block_mut(self, block);
     }
+}
+
+/// `format!("{}/a/{}/b", client.baseurl, encode_path(&x.to_string()))` as
+/// `crate::path::request_url(&client.inner, &client.baseurl, &[&"a", &x, &"b"])
+/// .map_err(Error::InvalidRequest)?`, when every segment of the template is either plain text
+/// that needs no encoding or exactly one parameter.
+fn request_url(mac: &syn::Macro) -> Option<syn::Expr> {
+    if !mac.path.is_ident("format") {
+        return None;
+    }
+    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+    let args = mac.parse_body_with(parser).ok()?;
+    let mut args = args.into_iter();
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(template),
+        ..
+    }) = args.next()?
+    else {
+        return None;
+    };
+    let base = args.next()?;
+    if quote!(#base).to_string().replace(' ', "") != "client.baseurl" {
+        return None;
+    }
+    let template = template.value();
+    let path = template.strip_prefix("{}/")?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@".contains(c);
+    let mut segments = Vec::new();
+    for segment in path.split('/') {
+        if segment == "{}" {
+            segments.push(encoded_path_value(&args.next()?)?);
+        } else if !segment.is_empty()
+            && segment != "."
+            && segment != ".."
+            && segment.chars().all(plain)
+        {
+            segments.push(syn::parse_quote!(#segment));
+        } else {
+            return None;
+        }
+    }
+    if args.next().is_some() {
+        return None;
+    }
+    Some(syn::parse_quote! {
+        crate::path::request_url(&client.inner, &client.baseurl, &[#(&#segments),*])
+            .map_err(Error::InvalidRequest)?
+    })
 }
 
 /// `VALUE` of `encode_path(&VALUE.to_string())`.

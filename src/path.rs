@@ -1,11 +1,47 @@
-//! Path parameters written straight into a request URL, percent-encoded on the way.
+//! Request URLs, built without parsing the base URL again for every request.
 //!
-//! progenitor's generated code turns each path parameter into a `String`, percent-encodes that
-//! into a second `String`, and formats both into the URL. The build script rewrites those
-//! arguments to [`Segment`], which encodes while the URL is being formatted: the same text, two
-//! allocations fewer per parameter (see `build/generate.rs`, `tighten`).
+//! progenitor's generated code formats each request's URL as text (base URL, path template,
+//! each path parameter turned into a `String` and percent-encoded into a second one), which
+//! `reqwest` then parses whole: scheme, host and path, on every request. The build script
+//! rewrites that (see `build/generate.rs`, `tighten`) into [`request_url`]: the base URL parsed
+//! once per client, the path pushed onto a copy of it segment by segment, each segment
+//! percent-encoded by `url` with the same set progenitor uses. A path template the rewrite does
+//! not recognise keeps its `format!`, with [`Segment`] encoding its parameters.
 
 use std::fmt::{self, Display, Write};
+
+use reqwest::Url;
+
+use crate::transport::Transport;
+
+/// The URL of a request: `base_url` (parsed once per transport) followed by `segments`, each
+/// one percent-encoded path segment. A segment of `.` or `..` is refused: a URL cannot carry it
+/// as data, and it would change which resource is addressed.
+#[doc(hidden)]
+pub fn request_url(
+    transport: &Transport,
+    base_url: &str,
+    segments: &[&dyn Display],
+) -> Result<Url, String> {
+    let mut url = transport.base_url(base_url)?;
+    let mut path = url
+        .path_segments_mut()
+        .map_err(|()| format!("the base URL {base_url:?} cannot take a path"))?;
+    path.pop_if_empty();
+    let mut text = String::new();
+    for segment in segments {
+        text.clear();
+        write!(text, "{segment}").map_err(|_| "a path parameter failed to format".to_string())?;
+        if text == "." || text == ".." {
+            return Err(format!(
+                "the path parameter {text:?} cannot be sent as a path segment"
+            ));
+        }
+        path.push(&text);
+    }
+    drop(path);
+    Ok(url)
+}
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 

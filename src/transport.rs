@@ -7,7 +7,9 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use reqwest::Url;
 
 /// A boxed, sendable future of a response.
 pub type ResponseFuture<'a> =
@@ -28,6 +30,8 @@ pub trait Execute: Send + Sync + 'static {
 #[derive(Clone, Default)]
 pub struct Transport {
     executor: Option<Arc<dyn Execute>>,
+    /// The client's base URL as text and parsed, so that requests do not parse it again.
+    base: OnceLock<(String, Url)>,
 }
 
 impl Transport {
@@ -40,7 +44,23 @@ impl Transport {
     pub fn with_executor(executor: Arc<dyn Execute>) -> Self {
         Self {
             executor: Some(executor),
+            base: OnceLock::new(),
         }
+    }
+
+    /// `base_url` parsed: once per transport, then cloned (a clone is one copy of the text,
+    /// where a parse validates the scheme and host again). A transport shared by clients with
+    /// different base URLs parses the others every time.
+    pub(crate) fn base_url(&self, base_url: &str) -> Result<Url, String> {
+        if let Some((text, url)) = self.base.get()
+            && text == base_url
+        {
+            return Ok(url.clone());
+        }
+        let url = Url::parse(base_url)
+            .map_err(|e| format!("the base URL {base_url:?} is not a valid URL: {e}"))?;
+        let _ = self.base.set((base_url.to_owned(), url.clone()));
+        Ok(url)
     }
 
     /// Sends `request` for `operation_id`.

@@ -35,10 +35,11 @@ fn our_document_generates() {
     assert!(generated.enums.contains("pub enum RevisionStatus"));
 }
 
-/// The rewrites of `generate::tighten` reach every operation: no path parameter goes through
-/// `encode_path` and two `String`s, and no request carries progenitor's `api-version` header.
+/// The rewrites of `generate::tighten` reach every operation: each URL is built on the parsed
+/// base URL (no `format!` of the whole URL, no `encode_path` and its two `String`s), and no
+/// request carries progenitor's `api-version` header.
 #[test]
-fn every_path_parameter_and_header_map_is_tightened() {
+fn every_operation_is_tightened() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/openapi/control-plane.json"
@@ -46,6 +47,25 @@ fn every_path_parameter_and_header_map_is_tightened() {
     .unwrap();
     let client = generate::generate(&text).unwrap().client;
     let compact: String = client.split_whitespace().collect();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let operations = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().keys())
+        .filter(|method| ["get", "put", "post", "delete", "patch"].contains(&method.as_str()))
+        .count();
+    assert_eq!(operations, 40);
+    assert_eq!(
+        compact
+            .matches("crate::path::request_url(&client.inner,&client.baseurl,&[")
+            .count(),
+        operations
+    );
+    assert!(
+        !compact.contains("format!(\"{}/"),
+        "a URL is still formatted as text"
+    );
     assert!(
         !compact.contains("encode_path(&"),
         "an encode_path call is left"
@@ -55,41 +75,64 @@ fn every_path_parameter_and_header_map_is_tightened() {
         !client.contains("header_map"),
         "no operation has header parameters"
     );
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let path_parameters: usize = doc["paths"]
-        .as_object()
-        .unwrap()
-        .values()
-        .flat_map(|item| item.as_object().unwrap().values())
-        .filter_map(|op| op["parameters"].as_array())
-        .map(|params| params.iter().filter(|p| p["in"] == "path").count())
-        .sum();
-    assert_eq!(
-        compact.matches("crate::path::Segment(&").count(),
-        path_parameters
+}
+
+fn one_operation(path: &str, parameters: Value) -> String {
+    let text = minimal(
+        json!({path: {"get": {
+            "operationId": "get_thing",
+            "parameters": parameters,
+            "responses": {"200": {"description": "ok"}}
+        }}}),
+        json!({}),
     );
+    generate::generate(&text)
+        .unwrap()
+        .client
+        .split_whitespace()
+        .collect()
+}
+
+fn path_parameter(name: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
 }
 
 /// An operation with a header parameter keeps its header map (without `api-version`).
 #[test]
 fn a_header_parameter_keeps_its_header_map() {
-    let text = minimal(
-        json!({"/things/{thing_id}": {"get": {
-            "operationId": "get_thing",
-            "parameters": [
-                {"name": "thing_id", "in": "path", "required": true, "schema": {"type": "string"}},
-                {"name": "x-trace", "in": "header", "required": true, "schema": {"type": "string"}}
-            ],
-            "responses": {"200": {"description": "ok"}}
-        }}}),
-        json!({}),
+    let compact = one_operation(
+        "/things/{thing_id}",
+        json!([
+            path_parameter("thing_id"),
+            {"name": "x-trace", "in": "header", "required": true, "schema": {"type": "string"}}
+        ]),
     );
-    let client = generate::generate(&text).unwrap().client;
-    let compact: String = client.split_whitespace().collect();
-    assert!(!client.contains("api-version"));
+    assert!(!compact.contains("api-version"));
     assert!(compact.contains(".headers(header_map)"));
     assert!(compact.contains("HeaderMap::with_capacity("));
-    assert!(compact.contains("crate::path::Segment(&thing_id)"));
+    assert!(
+        compact.contains("request_url(&client.inner,&client.baseurl,&[&\"things\",&thing_id]"),
+        "{compact}"
+    );
+}
+
+/// A template with a segment that mixes text and a parameter, or text that would need encoding,
+/// keeps progenitor's `format!`, with the parameters encoded through `Segment`.
+#[test]
+fn an_unusual_path_template_keeps_its_format() {
+    for path in [
+        "/things/{thing_id}:cancel",
+        "/th%69ngs/{thing_id}",
+        "/things/{thing_id}/",
+    ] {
+        let compact = one_operation(path, json!([path_parameter("thing_id")]));
+        assert!(!compact.contains("request_url("), "{path}");
+        assert!(
+            compact.contains("crate::path::Segment(&thing_id)"),
+            "{path}"
+        );
+        assert!(!compact.contains("encode_path(&"), "{path}");
+    }
 }
 
 #[test]

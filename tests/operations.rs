@@ -368,6 +368,82 @@ async fn get_revision_keeps_a_base_url_path_prefix() {
     );
 }
 
+/// The base URL may end in a slash, with or without a prefix; one transport may serve clients
+/// with different base URLs (the parsed base it keeps belongs to the first).
+#[tokio::test]
+async fn request_urls_on_any_base_url() {
+    let server = Server::start(Arc::new(|_| (StatusCode::OK, revision_json().to_string()))).await;
+    let http = langsmith_control_plane_api::http::http_client_builder()
+        .build()
+        .unwrap();
+    let shared = Transport::direct();
+    for base in ["", "/", "/api-host", "/api-host/", "/a/b"] {
+        let c = Client::new_with_client(
+            &format!("{}{base}", server.url),
+            http.clone(),
+            shared.clone(),
+        );
+        c.get_revision()
+            .deployment_id(Uuid::parse_str(D).unwrap())
+            .revision_id(Uuid::parse_str(R).unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    let paths: Vec<String> = server.requests().into_iter().map(|s| s.path).collect();
+    let tail = format!("v2/deployments/{D}/revisions/{R}");
+    assert_eq!(
+        paths,
+        [
+            format!("/{tail}"),
+            format!("/{tail}"),
+            format!("/api-host/{tail}"),
+            format!("/api-host/{tail}"),
+            format!("/a/b/{tail}"),
+        ]
+    );
+}
+
+/// A path parameter that a URL would read as navigation is refused before anything is sent; a
+/// backslash (a separator to URL parsers) is sent encoded.
+#[tokio::test]
+async fn dot_segments_are_refused_and_backslashes_encoded() {
+    let server = Server::start(Arc::new(|_| (StatusCode::IM_A_TEAPOT, String::new()))).await;
+    let c = client(&server.url);
+    for dots in [".", ".."] {
+        let err = c
+            .wait_for_auth_completion()
+            .auth_id(dots)
+            .send()
+            .await
+            .unwrap_err();
+        let Error::InvalidRequest(message) = err else {
+            panic!("{dots}: {err:?}")
+        };
+        assert!(message.contains(&format!("{dots:?}")), "{message}");
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+    let _ = c.wait_for_auth_completion().auth_id("a\\b").send().await;
+    assert_eq!(server.requests()[0].path, "/v2/auth/wait/a%5Cb");
+}
+
+/// A base URL that is not a URL is an error of the call, not a panic.
+#[tokio::test]
+async fn an_invalid_base_url_is_an_invalid_request() {
+    let c = client("not a url");
+    let err = c
+        .get_revision()
+        .deployment_id(Uuid::parse_str(D).unwrap())
+        .revision_id(Uuid::parse_str(R).unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    let Error::InvalidRequest(message) = err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("not a valid URL"), "{message}");
+}
+
 #[tokio::test]
 async fn get_revision_decodes_a_404_detail_typed() {
     let server = Server::start(Arc::new(|_| {
