@@ -74,14 +74,24 @@ impl Client {
     /// let providers = client.call(client.api().list_oauth_providers().send()).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn call<T, E>(
+    // Not an `async fn`: that would keep the operation's future twice (as the argument, and
+    // inside the scope awaiting it), and every call would copy both.
+    pub fn call<T, E>(
         &self,
         operation: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-    ) -> Result<T, Error>
+    ) -> impl Future<Output = Result<T, Error>>
     where
         E: ErrorBody,
     {
-        let (result, recorded) = Recorded::around(operation).await;
+        use futures::FutureExt;
+        Recorded::around(operation).then(move |(result, recorded)| self.conclude(result, recorded))
+    }
+
+    async fn conclude<T, E: ErrorBody>(
+        &self,
+        result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+        recorded: Recorded,
+    ) -> Result<T, Error> {
         if let Some(size) = recorded.oversized() {
             return Err(Error::Decode {
                 request: recorded.request_line(),

@@ -7,8 +7,11 @@
 //! (no shared pointer, no lock): only the task running the call ever touches it.
 
 use std::cell::RefCell;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
 use reqwest::Method;
+use tokio::task::futures::TaskLocalFuture;
 
 use crate::error::RequestLine;
 
@@ -27,15 +30,12 @@ pub(crate) struct Recorded {
 
 impl Recorded {
     /// Runs `future` with a fresh record visible to the transport, and hands the record back.
-    pub(crate) async fn around<F: Future>(future: F) -> (F::Output, Recorded) {
-        let mut scoped = std::pin::pin!(CURRENT.scope(RefCell::default(), future));
-        let output = scoped.as_mut().await;
-        let recorded = scoped
-            .as_mut()
-            .take_value()
-            .map(RefCell::into_inner)
-            .unwrap_or_default();
-        (output, recorded)
+    /// A plain future around the operation's (no `async` block, which would hold the operation
+    /// twice: once as its argument, once inside the scope it awaits).
+    pub(crate) fn around<F: Future>(future: F) -> WithRecord<F> {
+        WithRecord {
+            scoped: CURRENT.scope(RefCell::default(), future),
+        }
     }
 
     /// The method and path of the request, or an empty line when none was sent.
@@ -96,5 +96,27 @@ impl Recorded {
     /// Called by the transport after each attempt with the answer's status, if any.
     pub(crate) fn record_attempt(status: Option<u16>) {
         Self::update(|recorded| recorded.status = status);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Recorded::around`].
+    pub(crate) struct WithRecord<F: Future> {
+        #[pin]
+        scoped: TaskLocalFuture<RefCell<Recorded>, F>,
+    }
+}
+
+impl<F: Future> Future for WithRecord<F> {
+    type Output = (F::Output, Recorded);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut scoped = self.project().scoped;
+        let output = ready!(scoped.as_mut().poll(cx));
+        let recorded = scoped
+            .take_value()
+            .map(RefCell::into_inner)
+            .unwrap_or_default();
+        Poll::Ready((output, recorded))
     }
 }

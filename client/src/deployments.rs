@@ -26,16 +26,18 @@ impl Client {
 
 impl<'a> Deployments<'a> {
     /// One deployment.
-    pub async fn get(&self, deployment_id: Uuid) -> Result<Deployment, Error> {
-        self.client
-            .call(
-                self.client
-                    .api()
-                    .get_deployment()
-                    .deployment_id(deployment_id)
-                    .send(),
-            )
-            .await
+    pub fn get(
+        &self,
+        deployment_id: Uuid,
+    ) -> impl Future<Output = Result<Deployment, Error>> + use<'a> {
+        let client = self.client;
+        client.call(
+            client
+                .api()
+                .get_deployment()
+                .deployment_id(deployment_id)
+                .send(),
+        )
     }
 
     /// A listing of the workspace's deployments; filter it, then stream or collect it.
@@ -49,53 +51,54 @@ impl<'a> Deployments<'a> {
 
     /// Creates a deployment and its first revision. Wait on the answer's `latest_revision_id`
     /// (or call [`Client::wait_for_latest_revision`]) to see it go live.
-    pub async fn create(&self, request: DeploymentCreateRequest) -> Result<Deployment, Error> {
-        self.client
-            .call(self.client.api().create_deployment().body(request).send())
-            .await
+    pub fn create(
+        &self,
+        request: DeploymentCreateRequest,
+    ) -> impl Future<Output = Result<Deployment, Error>> + use<'a> {
+        let client = self.client;
+        client.call(client.api().create_deployment().body(request).send())
     }
 
     /// Changes a deployment. A new source revision config, new secrets or new sizing start a new
     /// revision, named by the answer's `latest_revision_id`.
-    pub async fn update(
+    pub fn update(
         &self,
         deployment_id: Uuid,
         patch: DeploymentPatchRequest,
-    ) -> Result<Deployment, Error> {
-        self.client
-            .call(
-                self.client
-                    .api()
-                    .patch_deployment()
-                    .deployment_id(deployment_id)
-                    .body(patch)
-                    .send(),
-            )
-            .await
+    ) -> impl Future<Output = Result<Deployment, Error>> + use<'a> {
+        let client = self.client;
+        let request = client
+            .api()
+            .patch_deployment()
+            .deployment_id(deployment_id)
+            .body(patch);
+        client.call(request.send())
     }
 
     /// Deletes a deployment (its tracing project stays).
-    pub async fn delete(&self, deployment_id: Uuid) -> Result<(), Error> {
-        self.client
-            .call(
-                self.client
-                    .api()
-                    .delete_deployment()
-                    .deployment_id(deployment_id)
-                    .send(),
-            )
-            .await
+    pub fn delete(&self, deployment_id: Uuid) -> impl Future<Output = Result<(), Error>> + use<'a> {
+        let client = self.client;
+        client.call(
+            client
+                .api()
+                .delete_deployment()
+                .deployment_id(deployment_id)
+                .send(),
+        )
     }
 
     /// Deletes a deployment and its tracing project.
-    pub async fn delete_with_tracing_project(&self, deployment_id: Uuid) -> Result<(), Error> {
-        let request = self
-            .client
+    pub fn delete_with_tracing_project(
+        &self,
+        deployment_id: Uuid,
+    ) -> impl Future<Output = Result<(), Error>> + use<'a> {
+        let client = self.client;
+        let request = client
             .api()
             .delete_deployment()
             .deployment_id(deployment_id)
             .delete_tracing_project(true);
-        self.client.call(request.send()).await
+        client.call(request.send())
     }
 
     /// Deletes up to 100 deployments in one request.

@@ -22,18 +22,14 @@ impl Client {
     }
 }
 
-impl Listeners<'_> {
+impl<'a> Listeners<'a> {
     /// One listener.
-    pub async fn get(&self, listener_id: Uuid) -> Result<Listener, Error> {
-        self.client
-            .call(
-                self.client
-                    .api()
-                    .get_listener()
-                    .listener_id(listener_id)
-                    .send(),
-            )
-            .await
+    pub fn get(
+        &self,
+        listener_id: Uuid,
+    ) -> impl Future<Output = Result<Listener, Error>> + use<'a> {
+        let client = self.client;
+        client.call(client.api().get_listener().listener_id(listener_id).send())
     }
 
     /// All listeners of the workspace, fetched lazily.
