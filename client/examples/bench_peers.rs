@@ -1,7 +1,7 @@
 //! The Rust side of the peer benchmarks in BENCHMARKS.md (driven by `scripts/bench/*.sh`).
 //!
 //! ```text
-//! bench_peers get-revision <facade|raw|raw-timeout> URL DEPLOYMENT REVISION CALLS CONCURRENCY
+//! bench_peers get-revision <facade|facade-api|generated|raw|raw-timeout> URL DEPLOYMENT REVISION CALLS CONCURRENCY
 //! bench_peers list         <facade|raw|raw-timeout> URL DEPLOYMENT [MAX_ITEMS]
 //! bench_peers serve-seeded PORT REVISIONS
 //! ```
@@ -15,7 +15,10 @@
 //! "raw" is what a hand-written client does: one `reqwest::Client` (built like the facade's, same
 //! TLS backend and pool) and `serde_json` into the same generated types, no retries, no checks.
 //! "raw-timeout" is raw with the facade's default per-request timeout (30 s), which costs a timer
-//! per call: a robust hand-written client needs one too.
+//! per call: a robust hand-written client needs one too. Two rungs between raw and the facade
+//! show where a cost comes from: "generated" is the progenitor client alone (no facade
+//! transport), "facade-api" the generated client over the facade's transport (headers, timeout,
+//! retries, tracing) without the facade's call wrapper.
 
 use std::time::{Duration, Instant};
 
@@ -27,7 +30,7 @@ const KEY: &str = "lsv2_sk_bench_key";
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench_peers get-revision <facade|raw|raw-timeout> URL DEPLOYMENT REVISION CALLS CONCURRENCY\n\
+        "usage: bench_peers get-revision <facade|facade-api|generated|raw|raw-timeout> URL DEPLOYMENT REVISION CALLS CONCURRENCY\n\
          \x20      bench_peers list <facade|raw|raw-timeout> URL DEPLOYMENT [MAX_ITEMS]\n\
          \x20      bench_peers serve-seeded PORT REVISIONS"
     );
@@ -82,6 +85,19 @@ enum Runner {
         deployment: Uuid,
         revision: Uuid,
     },
+    /// The generated client alone: `Transport::direct()`, no facade.
+    Generated {
+        api: langsmith_control_plane_api::Client,
+        deployment: Uuid,
+        revision: Uuid,
+    },
+    /// The facade's transport (headers, timeout, retries, tracing) under the generated client,
+    /// without the facade's call wrapper.
+    FacadeApi {
+        client: Client,
+        deployment: Uuid,
+        revision: Uuid,
+    },
     Raw {
         http: reqwest::Client,
         base: String,
@@ -99,6 +115,27 @@ impl Runner {
         match args.first().map(String::as_str) {
             // The facade as a user gets it: default retry policy, limits and checks.
             Some("facade") => Runner::Facade {
+                client: Client::builder()
+                    .api_key(KEY)
+                    .base_url(base)
+                    .build()
+                    .expect("a facade client"),
+                deployment,
+                revision,
+            },
+            Some("generated") => Runner::Generated {
+                api: langsmith_control_plane_api::Client::new_with_client(
+                    &base,
+                    langsmith_control_plane::http_client_builder()
+                        .redirect(reqwest::redirect::Policy::none())
+                        .build()
+                        .expect("a reqwest client"),
+                    langsmith_control_plane_api::transport::Transport::direct(),
+                ),
+                deployment,
+                revision,
+            },
+            Some("facade-api") => Runner::FacadeApi {
                 client: Client::builder()
                     .api_key(KEY)
                     .base_url(base)
@@ -128,6 +165,22 @@ impl Runner {
                 deployment,
                 revision,
             } => client.get_revision(*deployment, *revision).await.unwrap(),
+            Runner::Generated {
+                api,
+                deployment,
+                revision,
+            } => {
+                let request = api.get_revision().deployment_id(*deployment);
+                request.revision_id(*revision).send().await.unwrap().into_inner()
+            }
+            Runner::FacadeApi {
+                client,
+                deployment,
+                revision,
+            } => {
+                let request = client.api().get_revision().deployment_id(*deployment);
+                request.revision_id(*revision).send().await.unwrap().into_inner()
+            }
             Runner::Raw {
                 http,
                 base,
@@ -178,6 +231,7 @@ impl Runner {
                     }
                 }
             }
+            Runner::Generated { .. } | Runner::FacadeApi { .. } => usage(),
         }
     }
 }
