@@ -171,7 +171,12 @@ impl Runner {
                 revision,
             } => {
                 let request = api.get_revision().deployment_id(*deployment);
-                request.revision_id(*revision).send().await.unwrap().into_inner()
+                request
+                    .revision_id(*revision)
+                    .send()
+                    .await
+                    .unwrap()
+                    .into_inner()
             }
             Runner::FacadeApi {
                 client,
@@ -179,7 +184,12 @@ impl Runner {
                 revision,
             } => {
                 let request = client.api().get_revision().deployment_id(*deployment);
-                request.revision_id(*revision).send().await.unwrap().into_inner()
+                request
+                    .revision_id(*revision)
+                    .send()
+                    .await
+                    .unwrap()
+                    .into_inner()
             }
             Runner::Raw {
                 http,

@@ -145,9 +145,9 @@ fn retryable_error(method: &Method, error: &reqwest::Error) -> bool {
 }
 
 /// Reads the body inside the retry loop, so a connection that breaks mid-body is retried like
-/// one that breaks earlier (for requests that may be repeated), and latency covers the whole answer.
-/// A body over `limit` bytes is not kept: the answer comes back empty and the call records it,
-/// so a runaway proxy page cannot exhaust memory.
+/// one that breaks earlier (for requests that may be repeated). A body over `limit` bytes is
+/// not kept: the answer comes back empty and the call records it, so a runaway proxy page
+/// cannot exhaust memory.
 ///
 /// Inside a facade call the headers of a success are left behind: nothing reads them (the call
 /// returns the decoded body alone), and the generated code would otherwise copy them once more.
@@ -266,13 +266,31 @@ impl RequestPolicy {
             );
             Recorded::record_attempt_start();
             let sent_at = Instant::now();
+            let mut latency = None;
+            let last_chance = spare.is_none();
             let result = async {
-                let response = client.execute(request).await?;
+                let mut response = client.execute(request).await?;
+                latency = Some(sent_at.elapsed());
+                // On an attempt no other can follow, a body whose length is declared within
+                // the limit (the connection cannot deliver more) is left for the generated code
+                // to read: reading it here would only mean rebuilding the response around it.
+                if last_chance
+                    && response
+                        .content_length()
+                        .is_some_and(|length| length <= self.max_response_bytes)
+                {
+                    if response.status().is_success() && Recorded::in_facade_call() {
+                        // As in `read_whole`: a facade call never reads these.
+                        *response.headers_mut() = reqwest::header::HeaderMap::new();
+                    }
+                    return Ok(response);
+                }
                 read_whole(response, self.max_response_bytes).await
             }
             .instrument(span.clone())
             .await;
-            let latency = sent_at.elapsed();
+            // Time until the answer's status and headers arrived (or the attempt failed).
+            let latency = latency.unwrap_or_else(|| sent_at.elapsed());
             span.record("latency_ms", latency.as_secs_f64() * 1000.0);
             let status = result.as_ref().ok().map(|r| r.status());
             if let Some(status) = status {

@@ -3,7 +3,7 @@
 mod support;
 
 use langsmith_control_plane::types::{DeploymentPatchRequest, SourceRevisionConfigRequest};
-use langsmith_control_plane::{Client, Region};
+use langsmith_control_plane::{Client, Region, RetryPolicy};
 use support::{KEY, Reply, Server, WORKSPACE, client, d, r, revision};
 
 #[tokio::test]
@@ -173,4 +173,36 @@ async fn a_caller_supplied_http_client_is_used() {
     client.get_revision(d(), r()).await.unwrap();
     // Our per-request headers still apply on a caller's client.
     assert_eq!(server.requests()[0].header("x-api-key"), Some(KEY));
+}
+
+/// Inside facade calls the transport skips the headers of a success (nothing reads them); the
+/// generated client used directly still gets every header of the answer, whether the transport
+/// read the body (a retry could follow) or left it (last attempt).
+#[tokio::test]
+async fn generated_operations_used_directly_keep_the_answer_headers() {
+    for retries in [RetryPolicy::none(), RetryPolicy::default()] {
+        let reply = Reply::json(200, revision("DEPLOYED")).with_header("x-request-id", "abc-123");
+        let server = Server::sequence(vec![reply]).await;
+        let client = support::builder(&server)
+            .retry_policy(retries.clone())
+            .build()
+            .unwrap();
+        let answer = client
+            .api()
+            .get_revision()
+            .deployment_id(d())
+            .revision_id(r())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            answer
+                .headers()
+                .get("x-request-id")
+                .map(|v| v.to_str().unwrap()),
+            Some("abc-123"),
+            "{retries:?}"
+        );
+        assert_eq!(answer.into_inner().id, r());
+    }
 }
