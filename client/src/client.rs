@@ -1,7 +1,10 @@
 //! The client: configuration, the generated bindings behind it, and the call wrapper.
 
 use std::fmt;
+use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use langsmith_control_plane_api as api;
@@ -9,8 +12,8 @@ use langsmith_control_plane_api::types::ApiErrorBody;
 use progenitor_client::ResponseValue;
 
 use crate::config::{self, Explicit, Region, Settings};
-use crate::context::Recorded;
-use crate::error::Error;
+use crate::context::{Recorded, WithRecord};
+use crate::error::{Converted, Error};
 use crate::retry::{RequestPolicy, RetryPolicy, into_executor};
 
 /// A Control Plane client. Cheap to clone; clones share one connection pool.
@@ -83,17 +86,20 @@ impl Client {
     where
         E: ErrorBody,
     {
-        use futures::FutureExt;
-        Recorded::around(operation).then(move |(result, recorded)| self.conclude(result, recorded))
+        CallFuture::Sending {
+            operation: Recorded::around(operation),
+            client: self,
+        }
     }
 
-    async fn conclude<T, E: ErrorBody>(
+    /// The call's result from the operation's and what the transport recorded.
+    fn conclude<T, E: ErrorBody>(
         &self,
         result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
-        recorded: Recorded,
-    ) -> Result<T, Error> {
+        recorded: &Recorded,
+    ) -> Concluded<T> {
         if let Some(size) = recorded.oversized() {
-            return Err(Error::Decode {
+            return Concluded::Now(Err(Error::Decode {
                 request: recorded.request_line(),
                 status: recorded.status().unwrap_or(0),
                 message: format!(
@@ -101,11 +107,74 @@ impl Client {
                     self.inner.settings.max_response_bytes
                 ),
                 body_excerpt: String::new(),
-            });
+            }));
         }
         match result {
-            Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(Error::from_generated(error.map_body(), &recorded).await),
+            Ok(value) => Concluded::Now(Ok(value.into_inner())),
+            Err(error) => match Error::from_generated(error.map_body(), recorded) {
+                Converted::Done(error) => Concluded::Now(Err(error)),
+                Converted::ReadBody(request, response) => {
+                    Concluded::Later(Box::pin(Error::from_response(request, response)))
+                }
+            },
+        }
+    }
+}
+
+/// What [`Client::conclude`] made of an operation's result.
+enum Concluded<T> {
+    Now(Result<T, Error>),
+    /// The error, once the body of an undocumented answer is read.
+    Later(ErrorFuture),
+}
+
+type ErrorFuture = Pin<Box<dyn Future<Output = Error> + Send>>;
+
+pin_project_lite::pin_project! {
+    /// The future of [`Client::call`]: the operation inside its record, then (for an answer of
+    /// an undocumented status only) the reading of that answer's body. A plain state machine, so
+    /// the operation's future is never copied and its value moves out once.
+    #[project = CallState]
+    enum CallFuture<'a, F: Future, T, E> {
+        Sending { #[pin] operation: WithRecord<F>, client: &'a Client },
+        Reading { error: ErrorFuture },
+        Done { _output: PhantomData<fn() -> (T, E)> },
+    }
+}
+
+impl<F, T, E> Future for CallFuture<'_, F, T, E>
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    E: ErrorBody,
+{
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            let next = match self.as_mut().project() {
+                CallState::Sending { operation, client } => {
+                    let client: &Client = client;
+                    let (result, recorded) = ready!(operation.poll(cx));
+                    match client.conclude(result, &recorded) {
+                        Concluded::Now(output) => {
+                            self.set(CallFuture::Done {
+                                _output: PhantomData,
+                            });
+                            return Poll::Ready(output);
+                        }
+                        Concluded::Later(error) => CallFuture::Reading { error },
+                    }
+                }
+                CallState::Reading { error } => {
+                    let error = ready!(error.as_mut().poll(cx));
+                    self.set(CallFuture::Done {
+                        _output: PhantomData,
+                    });
+                    return Poll::Ready(Err(error));
+                }
+                CallState::Done { .. } => panic!("a `Client::call` future polled after it ended"),
+            };
+            self.set(next);
         }
     }
 }

@@ -7,6 +7,7 @@
 //! (no shared pointer, no lock): only the task running the call ever touches it.
 
 use std::cell::RefCell;
+use std::num::{NonZeroU16, NonZeroU64};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -19,13 +20,14 @@ tokio::task_local! {
     static CURRENT: RefCell<Recorded>;
 }
 
-/// What the transport recorded about one facade call.
+/// What the transport recorded about one facade call. Kept small (32 bytes): the task-local
+/// slot moves it in and out on every poll of the call.
 #[derive(Debug, Default)]
 pub(crate) struct Recorded {
-    method: Option<Method>,
-    path: String,
-    status: Option<u16>,
-    oversized: Option<u64>,
+    /// `METHOD path`, once a request was sent.
+    line: Option<Box<str>>,
+    status: Option<NonZeroU16>,
+    oversized: Option<NonZeroU64>,
 }
 
 impl Recorded {
@@ -40,24 +42,25 @@ impl Recorded {
 
     /// The method and path of the request, or an empty line when none was sent.
     pub(crate) fn request_line(&self) -> RequestLine {
+        let (method, path) = self
+            .line
+            .as_deref()
+            .and_then(|line| line.split_once(' '))
+            .unwrap_or_default();
         RequestLine {
-            method: self
-                .method
-                .as_ref()
-                .map(|m| m.as_str().to_owned())
-                .unwrap_or_default(),
-            path: self.path.clone(),
+            method: method.to_owned(),
+            path: path.to_owned(),
         }
     }
 
     /// Status of the last answer, if one arrived.
     pub(crate) fn status(&self) -> Option<u16> {
-        self.status
+        self.status.map(NonZeroU16::get)
     }
 
     /// Size of a body dropped for exceeding the response size limit.
     pub(crate) fn oversized(&self) -> Option<u64> {
-        self.oversized
+        self.oversized.map(NonZeroU64::get)
     }
 
     /// Whether the caller is a facade call (which never reads the headers of a success).
@@ -72,15 +75,19 @@ impl Recorded {
 
     /// Called by the transport when it drops a body over the size limit.
     pub(crate) fn record_oversized(size: u64) {
-        Self::update(|recorded| recorded.oversized = Some(size));
+        // Over a limit of at least 0 bytes: never 0.
+        Self::update(|recorded| recorded.oversized = NonZeroU64::new(size.max(1)));
     }
 
     /// Called by the transport once per call, before the first attempt.
     pub(crate) fn record_request(method: &Method, path: &str) {
         Self::update(|recorded| {
-            recorded.method = Some(method.clone());
-            recorded.path.clear();
-            recorded.path.push_str(path);
+            let method = method.as_str();
+            let mut line = String::with_capacity(method.len() + 1 + path.len());
+            line.push_str(method);
+            line.push(' ');
+            line.push_str(path);
+            recorded.line = Some(line.into_boxed_str());
         });
     }
 
@@ -95,7 +102,7 @@ impl Recorded {
 
     /// Called by the transport after each attempt with the answer's status, if any.
     pub(crate) fn record_attempt(status: Option<u16>) {
-        Self::update(|recorded| recorded.status = status);
+        Self::update(|recorded| recorded.status = status.and_then(NonZeroU16::new));
     }
 }
 

@@ -48,6 +48,13 @@ impl fmt::Display for RequestLine {
     }
 }
 
+/// A generated client's error, converted or still to be read.
+pub(crate) enum Converted {
+    Done(Error),
+    /// An undocumented answer: [`Error::from_response`] reads its body.
+    ReadBody(RequestLine, reqwest::Response),
+}
+
 /// An error answer from the service (any 4xx or 5xx), with what it said.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
@@ -272,14 +279,16 @@ impl Error {
         }
     }
 
-    /// Converts the generated client's error, using what the transport recorded about the request.
-    pub(crate) async fn from_generated(
+    /// Converts the generated client's error, using what the transport recorded about the
+    /// request. An answer of a status the operation does not document still has its body to be
+    /// read ([`Error::from_response`]); every other error converts at once.
+    pub(crate) fn from_generated(
         error: progenitor_client::Error<ApiErrorBody>,
         context: &Recorded,
-    ) -> Self {
+    ) -> Converted {
         use progenitor_client::Error as E;
         let request = context.request_line();
-        match error {
+        Converted::Done(match error {
             E::InvalidRequest(message) => Error::InvalidInput(message),
             E::Custom(message) => Error::InvalidInput(message),
             E::CommunicationError(e) | E::InvalidUpgrade(e) => Error::transport(request, &e, false),
@@ -312,8 +321,8 @@ impl Error {
                     }
                 }
             }
-            E::UnexpectedResponse(response) => Self::from_response(request, response).await,
-        }
+            E::UnexpectedResponse(response) => return Converted::ReadBody(request, response),
+        })
     }
 
     /// An answer whose status the operation does not document.
