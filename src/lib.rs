@@ -27,13 +27,13 @@ mod generated {
 pub use generated::*;
 
 impl progenitor_client::ClientHooks<transport::Transport> for Client {
-    async fn exec(
+    // A plain function handing back the transport's future: as an `async fn` it would keep the
+    // request a second time inside every operation's future, and copy it once more per call.
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner
-            .execute(&self.client, request, info.operation_id)
-            .await
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+        self.inner.execute(&self.client, request, info.operation_id)
     }
 }
