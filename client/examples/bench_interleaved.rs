@@ -1,0 +1,165 @@
+//! The concurrent Get Revision comparison of `benches/get_revision.rs`, interleaved.
+//!
+//! ```text
+//! cargo run --release -p langsmith-control-plane --example bench_interleaved [ROUNDS] [CONCURRENCY]
+//! ```
+//!
+//! Same server (axum on its own thread, one fixed revision), same clients (the facade with retries
+//! off, raw reqwest + serde_json), same batches (CONCURRENCY spawned Get Revisions on a 2-worker
+//! runtime) as the criterion benchmark. Criterion measures one client for seconds, then the
+//! other; on a shared machine the load can change in between. Here the clients alternate batch by
+//! batch (the order flips every round), so both see the same minutes, and the ratio of each
+//! round's pair is taken. Prints one JSON line: batches, the median and quartiles of the per-round
+//! throughput ratio facade/raw, and each client's total requests per second.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use langsmith_control_plane::types::Revision;
+use langsmith_control_plane::{Client, RetryPolicy};
+use uuid::Uuid;
+
+const KEY: &str = "lsv2_sk_bench_key";
+const D: &str = "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01";
+const R: &str = "a93b5e10-47f2-4d8e-b0c6-3e71d5f08a22";
+
+fn start_server() -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async move {
+            let body = serde_json::json!({
+                "id": R, "created_at": "2026-11-02T14:05:31.123456Z",
+                "updated_at": "2026-11-02T14:09:12Z", "status": "DEPLOYED", "source": "github",
+                "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json",
+                    "image_uri": null, "source_tarball_path": null,
+                    "repo_commit_sha": "3f9c2e1d4b5a69788796a5b4c3d2e1f00a1b2c3d"}
+            })
+            .to_string();
+            let app = axum::Router::new().fallback(move || {
+                let body = body.clone();
+                async move { ([("content-type", "application/json")], body) }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a loopback port");
+            tx.send(listener.local_addr().expect("an address"))
+                .expect("the main thread waits");
+            axum::serve(listener, app).await.expect("the server runs");
+        });
+    });
+    rx.recv().expect("the server started")
+}
+
+#[derive(Clone)]
+enum Side {
+    Facade(Client),
+    Raw(reqwest::Client, String),
+}
+
+impl Side {
+    async fn get(&self, d: Uuid, r: Uuid) -> Revision {
+        match self {
+            Side::Facade(client) => client.get_revision(d, r).await.expect("a revision"),
+            Side::Raw(http, url) => {
+                let bytes = http
+                    .get(url)
+                    .header("x-api-key", KEY)
+                    .header("accept", "application/json")
+                    .send()
+                    .await
+                    .and_then(reqwest::Response::error_for_status)
+                    .expect("an answer")
+                    .bytes()
+                    .await
+                    .expect("a body");
+                serde_json::from_slice(&bytes).expect("a revision")
+            }
+        }
+    }
+
+    /// One batch of `concurrency` spawned calls; its wall time.
+    async fn batch(&self, concurrency: usize, d: Uuid, r: Uuid) -> Duration {
+        let started = Instant::now();
+        let calls = (0..concurrency).map(|_| {
+            let side = self.clone();
+            tokio::spawn(async move { side.get(d, r).await })
+        });
+        for call in futures::future::join_all(calls).await {
+            std::hint::black_box(call.expect("the call ran"));
+        }
+        started.elapsed()
+    }
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("ROUNDS and CONCURRENCY are numbers"))
+        .collect();
+    let rounds = args.first().copied().unwrap_or(400);
+    let concurrency = args.get(1).copied().unwrap_or(256);
+    let addr = start_server();
+    let (d, r): (Uuid, Uuid) = (D.parse().expect("a UUID"), R.parse().expect("a UUID"));
+    let facade = Side::Facade(
+        Client::builder()
+            .api_key(KEY)
+            .base_url(format!("http://{addr}"))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .expect("a facade client"),
+    );
+    let raw = Side::Raw(
+        langsmith_control_plane::http_client_builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a reqwest client"),
+        format!("http://{addr}/v2/deployments/{D}/revisions/{R}"),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        for _ in 0..20 {
+            facade.batch(concurrency, d, r).await;
+            raw.batch(concurrency, d, r).await;
+        }
+        let (mut facade_total, mut raw_total) = (Duration::ZERO, Duration::ZERO);
+        let mut ratios = Vec::with_capacity(rounds);
+        for round in 0..rounds {
+            let (f, w) = if round % 2 == 0 {
+                let f = facade.batch(concurrency, d, r).await;
+                (f, raw.batch(concurrency, d, r).await)
+            } else {
+                let w = raw.batch(concurrency, d, r).await;
+                (facade.batch(concurrency, d, r).await, w)
+            };
+            facade_total += f;
+            raw_total += w;
+            // Throughput ratio: the same number of calls, so raw time over facade time.
+            ratios.push(w.as_secs_f64() / f.as_secs_f64());
+        }
+        ratios.sort_by(f64::total_cmp);
+        let per_second = |total: Duration| (rounds * concurrency) as f64 / total.as_secs_f64();
+        println!(
+            "{{\"rounds\": {rounds}, \"concurrency\": {concurrency}, \"ratio_median\": {:.4}, \
+             \"ratio_q1\": {:.4}, \"ratio_q3\": {:.4}, \"ratio_of_totals\": {:.4}, \
+             \"facade_rps\": {:.0}, \"raw_rps\": {:.0}}}",
+            quantile(&ratios, 0.5),
+            quantile(&ratios, 0.25),
+            quantile(&ratios, 0.75),
+            raw_total.as_secs_f64() / facade_total.as_secs_f64(),
+            per_second(facade_total),
+            per_second(raw_total),
+        );
+    });
+}
