@@ -1,11 +1,12 @@
 //! The concurrent Get Revision comparison of `benches/get_revision.rs`, interleaved.
 //!
 //! ```text
-//! cargo run --release -p langsmith-control-plane --example bench_interleaved [ROUNDS] [CONCURRENCY]
+//! cargo run --release -p langsmith-control-plane --example bench_interleaved [ROUNDS] [CONCURRENCY] [none|default]
 //! ```
 //!
 //! Same server (axum on its own thread, one fixed revision), same clients (the facade with retries
-//! off, raw reqwest + serde_json), same batches (CONCURRENCY spawned Get Revisions on a 2-worker
+//! off, raw reqwest + serde_json; `default` gives the facade its default retry policy instead,
+//! which keeps a copy of each request for a retry), same batches (CONCURRENCY spawned Get Revisions on a 2-worker
 //! runtime) as the criterion benchmark. Criterion measures one client for seconds, then the
 //! other; on a shared machine the load can change in between. Here the clients alternate batch by
 //! batch (the order flips every round), so both see the same minutes, and the ratio of each
@@ -100,19 +101,25 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("ROUNDS and CONCURRENCY are numbers"))
-        .collect();
-    let rounds = args.first().copied().unwrap_or(400);
-    let concurrency = args.get(1).copied().unwrap_or(256);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |i: usize, default: usize| {
+        args.get(i).map_or(default, |a| {
+            a.parse().expect("ROUNDS and CONCURRENCY are numbers")
+        })
+    };
+    let (rounds, concurrency) = (number(0, 400), number(1, 256));
+    let retries = match args.get(2).map(String::as_str) {
+        None | Some("none") => RetryPolicy::none(),
+        Some("default") => RetryPolicy::default(),
+        Some(other) => panic!("the retry policy is none or default, not {other:?}"),
+    };
     let addr = start_server();
     let (d, r): (Uuid, Uuid) = (D.parse().expect("a UUID"), R.parse().expect("a UUID"));
     let facade = Side::Facade(
         Client::builder()
             .api_key(KEY)
             .base_url(format!("http://{addr}"))
-            .retry_policy(RetryPolicy::none())
+            .retry_policy(retries.clone())
             .build()
             .expect("a facade client"),
     );
@@ -151,9 +158,11 @@ fn main() {
         ratios.sort_by(f64::total_cmp);
         let per_second = |total: Duration| (rounds * concurrency) as f64 / total.as_secs_f64();
         println!(
-            "{{\"rounds\": {rounds}, \"concurrency\": {concurrency}, \"ratio_median\": {:.4}, \
+            "{{\"rounds\": {rounds}, \"concurrency\": {concurrency}, \"facade_retries\": {}, \
+             \"ratio_median\": {:.4}, \
              \"ratio_q1\": {:.4}, \"ratio_q3\": {:.4}, \"ratio_of_totals\": {:.4}, \
              \"facade_rps\": {:.0}, \"raw_rps\": {:.0}}}",
+            retries.retries(),
             quantile(&ratios, 0.5),
             quantile(&ratios, 0.25),
             quantile(&ratios, 0.75),

@@ -10,6 +10,10 @@ use uuid::Uuid;
 use crate::error::ConfigError;
 use crate::retry::RetryPolicy;
 
+/// `User-Agent` without a suffix: this crate's name and version.
+pub(crate) const DEFAULT_USER_AGENT: &str =
+    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 /// Host of the US region.
 pub const US_BASE_URL: &str = "https://api.host.langchain.com";
 /// Host of the EU region.
@@ -294,7 +298,7 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
     let retry = explicit.retry.clone().unwrap_or_default();
     retry.check()?;
 
-    let mut user_agent = format!("{}/{}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+    let mut user_agent = DEFAULT_USER_AGENT.to_string();
     if let Some(suffix) = &explicit.user_agent_suffix {
         if suffix.chars().any(|c| c.is_control() || !c.is_ascii()) {
             return Err(ConfigError::new(

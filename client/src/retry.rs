@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::config::Settings;
+use crate::config::{DEFAULT_USER_AGENT, Settings};
 use crate::context::Recorded;
 use crate::error::{ConfigError, retry_after};
 
@@ -219,7 +219,12 @@ impl RequestPolicy {
                 .expect("a UUID is a valid header value");
             headers.push((HeaderName::from_static("x-tenant-id"), value));
         }
-        let agent = HeaderValue::from_str(&settings.user_agent).expect("checked: printable ASCII");
+        // Without a suffix the agent is a constant: a static value costs nothing to clone.
+        let agent = if settings.user_agent == DEFAULT_USER_AGENT {
+            HeaderValue::from_static(DEFAULT_USER_AGENT)
+        } else {
+            HeaderValue::from_str(&settings.user_agent).expect("checked: printable ASCII")
+        };
         headers.push((reqwest::header::USER_AGENT, agent));
         Self {
             headers,
