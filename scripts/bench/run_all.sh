@@ -8,6 +8,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${OUT:-/tmp/bench-results}"
 mkdir -p "$out"
-for script in get_revision_peers list_revisions criterion_get_revision wait_simulation cold_build tls_cost; do
+for script in get_revision_peers list_revisions criterion_get_revision interleaved wait_simulation cold_build tls_cost; do
     "$here/$script.sh" 2>&1 | tee "$out/$script.md"
 done
