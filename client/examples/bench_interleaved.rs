@@ -13,47 +13,15 @@
 //! round's pair is taken. Prints one JSON line: batches, the median and quartiles of the per-round
 //! throughput ratio facade/raw, and each client's total requests per second.
 
-use std::net::SocketAddr;
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{D, R, facade, raw_client, raw_get, start_server};
 use langsmith_control_plane::types::Revision;
 use langsmith_control_plane::{Client, RetryPolicy};
 use uuid::Uuid;
-
-const KEY: &str = "lsv2_sk_bench_key";
-const D: &str = "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01";
-const R: &str = "a93b5e10-47f2-4d8e-b0c6-3e71d5f08a22";
-
-fn start_server() -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async move {
-            let body = serde_json::json!({
-                "id": R, "created_at": "2026-11-02T14:05:31.123456Z",
-                "updated_at": "2026-11-02T14:09:12Z", "status": "DEPLOYED", "source": "github",
-                "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json",
-                    "image_uri": null, "source_tarball_path": null,
-                    "repo_commit_sha": "3f9c2e1d4b5a69788796a5b4c3d2e1f00a1b2c3d"}
-            })
-            .to_string();
-            let app = axum::Router::new().fallback(move || {
-                let body = body.clone();
-                async move { ([("content-type", "application/json")], body) }
-            });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("a loopback port");
-            tx.send(listener.local_addr().expect("an address"))
-                .expect("the main thread waits");
-            axum::serve(listener, app).await.expect("the server runs");
-        });
-    });
-    rx.recv().expect("the server started")
-}
 
 #[derive(Clone)]
 enum Side {
@@ -65,20 +33,7 @@ impl Side {
     async fn get(&self, d: Uuid, r: Uuid) -> Revision {
         match self {
             Side::Facade(client) => client.get_revision(d, r).await.expect("a revision"),
-            Side::Raw(http, url) => {
-                let bytes = http
-                    .get(url)
-                    .header("x-api-key", KEY)
-                    .header("accept", "application/json")
-                    .send()
-                    .await
-                    .and_then(reqwest::Response::error_for_status)
-                    .expect("an answer")
-                    .bytes()
-                    .await
-                    .expect("a body");
-                serde_json::from_slice(&bytes).expect("a revision")
-            }
+            Side::Raw(http, url) => raw_get(http, url).await,
         }
     }
 
@@ -115,19 +70,9 @@ fn main() {
     };
     let addr = start_server();
     let (d, r): (Uuid, Uuid) = (D.parse().expect("a UUID"), R.parse().expect("a UUID"));
-    let facade = Side::Facade(
-        Client::builder()
-            .api_key(KEY)
-            .base_url(format!("http://{addr}"))
-            .retry_policy(retries.clone())
-            .build()
-            .expect("a facade client"),
-    );
+    let facade = Side::Facade(facade(addr, retries.clone()));
     let raw = Side::Raw(
-        langsmith_control_plane::http_client_builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a reqwest client"),
+        raw_client(),
         format!("http://{addr}/v2/deployments/{D}/revisions/{R}"),
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()

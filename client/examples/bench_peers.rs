@@ -77,6 +77,23 @@ fn runtime(concurrency: usize) -> tokio::runtime::Runtime {
     .expect("a tokio runtime")
 }
 
+/// The facade as a user gets it: default retry policy, limits and checks.
+fn facade_client(base: String) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(base)
+        .build()
+        .expect("a facade client")
+}
+
+/// One `reqwest::Client` built like the facade's (same TLS backend and pool), redirects off.
+fn raw_client() -> reqwest::Client {
+    langsmith_control_plane::http_client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a reqwest client")
+}
+
 /// Which client makes the calls, and against what.
 #[derive(Clone)]
 enum Runner {
@@ -115,40 +132,26 @@ impl Runner {
         match args.first().map(String::as_str) {
             // The facade as a user gets it: default retry policy, limits and checks.
             Some("facade") => Runner::Facade {
-                client: Client::builder()
-                    .api_key(KEY)
-                    .base_url(base)
-                    .build()
-                    .expect("a facade client"),
+                client: facade_client(base),
                 deployment,
                 revision,
             },
             Some("generated") => Runner::Generated {
                 api: langsmith_control_plane_api::Client::new_with_client(
                     &base,
-                    langsmith_control_plane::http_client_builder()
-                        .redirect(reqwest::redirect::Policy::none())
-                        .build()
-                        .expect("a reqwest client"),
+                    raw_client(),
                     langsmith_control_plane_api::transport::Transport::direct(),
                 ),
                 deployment,
                 revision,
             },
             Some("facade-api") => Runner::FacadeApi {
-                client: Client::builder()
-                    .api_key(KEY)
-                    .base_url(base)
-                    .build()
-                    .expect("a facade client"),
+                client: facade_client(base),
                 deployment,
                 revision,
             },
             Some(kind @ ("raw" | "raw-timeout")) => Runner::Raw {
-                http: langsmith_control_plane::http_client_builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .expect("a reqwest client"),
+                http: raw_client(),
                 base: base.trim_end_matches('/').to_string(),
                 deployment,
                 revision,
