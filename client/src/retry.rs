@@ -144,13 +144,16 @@ fn retryable_error(method: &Method, error: &reqwest::Error) -> bool {
             && (error.is_timeout() || error.is_request() || error.is_body() || error.is_decode()))
 }
 
+/// Whether nobody will read this answer's headers: a success inside a facade call, which returns
+/// the decoded body alone. Leaving them behind spares the generated code a copy of them.
+fn headers_unread(response: &reqwest::Response) -> bool {
+    response.status().is_success() && Recorded::in_facade_call()
+}
+
 /// Reads the body inside the retry loop, so a connection that breaks mid-body is retried like
 /// one that breaks earlier (for requests that may be repeated). A body over `limit` bytes is
 /// not kept: the answer comes back empty and the call records it, so a runaway proxy page
 /// cannot exhaust memory.
-///
-/// Inside a facade call the headers of a success are left behind: nothing reads them (the call
-/// returns the decoded body alone), and the generated code would otherwise copy them once more.
 async fn read_whole(
     mut response: reqwest::Response,
     limit: u64,
@@ -161,8 +164,7 @@ async fn read_whole(
         .status(response.status())
         .version(response.version())
         .url(response.url().clone());
-    let keep_headers = !response.status().is_success() || !Recorded::in_facade_call();
-    if let (true, Some(headers)) = (keep_headers, builder.headers_mut()) {
+    if let (false, Some(headers)) = (headers_unread(&response), builder.headers_mut()) {
         *headers = std::mem::take(response.headers_mut());
     }
     let declared = response.content_length().unwrap_or(0);
@@ -284,8 +286,7 @@ impl RequestPolicy {
                         .content_length()
                         .is_some_and(|length| length <= self.max_response_bytes)
                 {
-                    if response.status().is_success() && Recorded::in_facade_call() {
-                        // As in `read_whole`: a facade call never reads these.
+                    if headers_unread(&response) {
                         *response.headers_mut() = reqwest::header::HeaderMap::new();
                     }
                     return Ok(response);
