@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use langsmith_control_plane_api::transport::Transport;
-use langsmith_control_plane_api::{Client, Error, open_enums, types};
+use langsmith_control_plane_api::{Client, ClientInfo, Error, open_enums, types};
 use serde_json::{Value, json};
 use server::Server;
 use uuid::Uuid;
@@ -33,6 +33,17 @@ fn example<T: serde::de::DeserializeOwned>(name: &str) -> T {
     .unwrap();
     let all: Value = serde_json::from_str(&text).unwrap();
     serde_json::from_value(all[name].clone()).unwrap()
+}
+
+/// Get Revision of the revision `R` of deployment `D`.
+async fn get_revision(
+    c: &Client,
+) -> Result<progenitor_client::ResponseValue<types::Revision>, Error<types::ApiErrorBody>> {
+    c.get_revision()
+        .deployment_id(Uuid::parse_str(D).unwrap())
+        .revision_id(Uuid::parse_str(R).unwrap())
+        .send()
+        .await
 }
 
 /// Does `path` match the document's `template` (`{name}` matches one segment)?
@@ -356,12 +367,7 @@ async fn get_revision_requests_exactly_the_revision_path() {
 async fn get_revision_keeps_a_base_url_path_prefix() {
     let server = Server::start(Arc::new(|_| (StatusCode::OK, revision_json().to_string()))).await;
     let c = client(&format!("{}/api-host", server.url));
-    c.get_revision()
-        .deployment_id(Uuid::parse_str(D).unwrap())
-        .revision_id(Uuid::parse_str(R).unwrap())
-        .send()
-        .await
-        .unwrap();
+    get_revision(&c).await.unwrap();
     assert_eq!(
         server.requests()[0].path,
         format!("/api-host/v2/deployments/{D}/revisions/{R}")
@@ -376,19 +382,12 @@ async fn request_urls_on_any_base_url() {
     let http = langsmith_control_plane_api::http::http_client_builder()
         .build()
         .unwrap();
-    let shared = Transport::direct();
+    // Each client gets the transport of the one before, holding the first base URL it parsed.
+    let mut transport = Transport::direct();
     for base in ["", "/", "/api-host", "/api-host/", "/a/b"] {
-        let c = Client::new_with_client(
-            &format!("{}{base}", server.url),
-            http.clone(),
-            shared.clone(),
-        );
-        c.get_revision()
-            .deployment_id(Uuid::parse_str(D).unwrap())
-            .revision_id(Uuid::parse_str(R).unwrap())
-            .send()
-            .await
-            .unwrap();
+        let c = Client::new_with_client(&format!("{}{base}", server.url), http.clone(), transport);
+        get_revision(&c).await.unwrap();
+        transport = c.inner().clone();
     }
     let paths: Vec<String> = server.requests().into_iter().map(|s| s.path).collect();
     let tail = format!("v2/deployments/{D}/revisions/{R}");
@@ -431,13 +430,7 @@ async fn dot_segments_are_refused_and_backslashes_encoded() {
 #[tokio::test]
 async fn an_invalid_base_url_is_an_invalid_request() {
     let c = client("not a url");
-    let err = c
-        .get_revision()
-        .deployment_id(Uuid::parse_str(D).unwrap())
-        .revision_id(Uuid::parse_str(R).unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let err = get_revision(&c).await.unwrap_err();
     let Error::InvalidRequest(message) = err else {
         panic!("{err:?}")
     };
@@ -453,13 +446,7 @@ async fn get_revision_decodes_a_404_detail_typed() {
         )
     }))
     .await;
-    let err = client(&server.url)
-        .get_revision()
-        .deployment_id(Uuid::parse_str(D).unwrap())
-        .revision_id(Uuid::parse_str(R).unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let err = get_revision(&client(&server.url)).await.unwrap_err();
     let Error::ErrorResponse(body) = err else {
         panic!("expected a typed error, got {err:?}")
     };
@@ -477,13 +464,7 @@ async fn get_revision_decodes_422_validation_items_typed() {
         (StatusCode::UNPROCESSABLE_ENTITY, body.to_string())
     }))
     .await;
-    let err = client(&server.url)
-        .get_revision()
-        .deployment_id(Uuid::parse_str(D).unwrap())
-        .revision_id(Uuid::parse_str(R).unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let err = get_revision(&client(&server.url)).await.unwrap_err();
     let Error::ErrorResponse(body) = err else {
         panic!("expected a typed error, got {err:?}")
     };
@@ -504,11 +485,7 @@ async fn get_revision_with_an_unknown_status_still_decodes() {
     body["source"] = json!("internal_template");
     body["added_later"] = json!({"x": 1});
     let server = Server::start(Arc::new(move |_| (StatusCode::OK, body.to_string()))).await;
-    let revision = client(&server.url)
-        .get_revision()
-        .deployment_id(Uuid::parse_str(D).unwrap())
-        .revision_id(Uuid::parse_str(R).unwrap())
-        .send()
+    let revision = get_revision(&client(&server.url))
         .await
         .unwrap()
         .into_inner();
@@ -528,13 +505,7 @@ async fn an_undocumented_status_is_an_unexpected_response() {
         (StatusCode::SERVICE_UNAVAILABLE, "<html>down</html>".into())
     }))
     .await;
-    let err = client(&server.url)
-        .get_revision()
-        .deployment_id(Uuid::parse_str(D).unwrap())
-        .revision_id(Uuid::parse_str(R).unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let err = get_revision(&client(&server.url)).await.unwrap_err();
     assert!(
         matches!(err, Error::UnexpectedResponse(ref r) if r.status() == 503),
         "{err:?}"
