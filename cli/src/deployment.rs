@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use futures::TryStreamExt;
 use langsmith_control_plane::types::{
     Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentSource,
     DeploymentStatus, DeploymentType, Secret, SourceConfigRequest, SourceRevisionConfigRequest,
@@ -368,39 +367,30 @@ async fn print_list(
     format: OutputFormat,
     stream: impl futures::Stream<Item = Result<Deployment, langsmith_control_plane::Error>>,
 ) -> Result<(), Failure> {
-    futures::pin_mut!(stream);
-    let mut rows = Vec::new();
-    while let Some(deployment) = stream.try_next().await? {
-        match format {
-            OutputFormat::Json => output::json(&deployment)?,
-            OutputFormat::Text => rows.push(vec![
+    output::list(
+        format,
+        stream,
+        &[
+            "ID",
+            "NAME",
+            "STATUS",
+            "SOURCE",
+            "LATEST REVISION",
+            "UPDATED",
+        ],
+        "no deployments",
+        |deployment| {
+            vec![
                 deployment.id.to_string(),
                 deployment.name.clone(),
                 deployment.status.to_string(),
                 deployment.source.to_string(),
                 or_dash(deployment.latest_revision_id),
                 output::time(&deployment.updated_at),
-            ]),
-        }
-    }
-    if format == OutputFormat::Text {
-        if rows.is_empty() {
-            eprintln!("no deployments");
-            return Ok(());
-        }
-        output::table(
-            &[
-                "ID",
-                "NAME",
-                "STATUS",
-                "SOURCE",
-                "LATEST REVISION",
-                "UPDATED",
-            ],
-            rows,
-        )?;
-    }
-    Ok(())
+            ]
+        },
+    )
+    .await
 }
 
 fn print_one(format: OutputFormat, deployment: &Deployment) -> Result<(), Failure> {

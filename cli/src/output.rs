@@ -7,6 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use comfy_table::{Table, presets};
+use futures::{Stream, TryStreamExt};
+use langsmith_control_plane::types::RevisionPhase;
 use serde::Serialize;
 
 use crate::exit::Failure;
@@ -55,6 +57,37 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Re
     line(&render(table))
 }
 
+/// Prints a listing as it arrives: a JSON line per item, or, once all are in, a table of
+/// `row(item)` under `header` (or `empty` on stderr when there are none).
+pub async fn list<T, E>(
+    format: OutputFormat,
+    stream: impl Stream<Item = Result<T, E>>,
+    header: &[&str],
+    empty: &str,
+    row: impl Fn(&T) -> Vec<String>,
+) -> Result<(), Failure>
+where
+    T: Serialize,
+    Failure: From<E>,
+{
+    futures::pin_mut!(stream);
+    let mut rows = Vec::new();
+    while let Some(item) = stream.try_next().await? {
+        match format {
+            OutputFormat::Json => json(&item)?,
+            OutputFormat::Text => rows.push(row(&item)),
+        }
+    }
+    if format == OutputFormat::Text {
+        if rows.is_empty() {
+            eprintln!("{empty}");
+        } else {
+            table(header, rows)?;
+        }
+    }
+    Ok(())
+}
+
 /// A two-column table of one object's fields; fields without a value are left out.
 pub fn details(fields: Vec<(&str, Option<String>)>) -> Result<(), Failure> {
     let mut table = Table::new();
@@ -88,6 +121,14 @@ pub fn elapsed(duration: Duration) -> String {
         Duration::from_secs(duration.as_secs())
     };
     humantime::format_duration(rounded).to_string()
+}
+
+/// A revision's progress after its status: ` (step 2 of 5, building)`, or nothing without a
+/// phase.
+pub fn phase(phase: Option<&RevisionPhase>) -> String {
+    phase
+        .map(|p| format!(" (step {} of {}, {})", p.step, p.total, p.label))
+        .unwrap_or_default()
 }
 
 /// `-` for a missing value in a table cell.

@@ -113,22 +113,14 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
             if let Some(cap) = paging.max_items() {
                 listing = listing.max_items(cap);
             }
-            let stream = listing.stream();
-            futures::pin_mut!(stream);
-            let mut rows = Vec::new();
-            while let Some(revision) = stream.try_next().await? {
-                match context.output {
-                    OutputFormat::Json => output::json(&revision)?,
-                    OutputFormat::Text => rows.push(row(&revision)),
-                }
-            }
-            if context.output == OutputFormat::Text {
-                if rows.is_empty() {
-                    eprintln!("no revisions");
-                } else {
-                    output::table(&["ID", "STATUS", "FROM", "CREATED", "UPDATED"], rows)?;
-                }
-            }
+            output::list(
+                context.output,
+                listing.stream(),
+                &["ID", "STATUS", "FROM", "CREATED", "UPDATED"],
+                "no revisions",
+                row,
+            )
+            .await?;
         }
         RevisionCommand::Get {
             deployment_id,
@@ -243,11 +235,7 @@ fn print_one(format: OutputFormat, revision: &Revision) -> Result<(), Failure> {
         return output::json(revision);
     }
     let config = &revision.source_revision_config;
-    let step = revision
-        .status
-        .phase()
-        .map(|p| format!(" (step {} of {}, {})", p.step, p.total, p.label))
-        .unwrap_or_default();
+    let step = output::phase(revision.status.phase().as_ref());
     output::details(vec![
         ("ID", Some(revision.id.to_string())),
         ("Status", Some(format!("{}{step}", revision.status))),

@@ -218,11 +218,8 @@ impl Display {
         if self.format == OutputFormat::Json {
             return output::json(revision);
         }
-        let step = revision
-            .status
-            .phase()
-            .map(|phase| format!(" (step {} of {}, {})", phase.step, phase.total, phase.label))
-            .unwrap_or_default();
+        let phase = revision.status.phase();
+        let step = output::phase(phase.as_ref());
         let text = format!(
             "revision {}: {}{step}",
             self.revision_id,
@@ -230,7 +227,7 @@ impl Display {
         );
         match &self.bar {
             Some(bar) => {
-                if let Some(phase) = revision.status.phase() {
+                if let Some(phase) = &phase {
                     bar.set_position(u64::from(phase.step));
                 }
                 bar.set_message(text);
