@@ -14,7 +14,7 @@ use progenitor_client::ResponseValue;
 use crate::config::{self, Explicit, Region, Settings};
 use crate::context::{Recorded, WithRecord};
 use crate::error::{Converted, Error};
-use crate::retry::{RequestPolicy, RetryPolicy, into_executor};
+use crate::retry::{RequestPolicy, RetryPolicy};
 
 /// A Control Plane client. Cheap to clone; clones share one connection pool.
 ///
@@ -111,7 +111,7 @@ impl Client {
         }
         match result {
             Ok(value) => Concluded::Now(Ok(value.into_inner())),
-            Err(error) => match Error::from_generated(error.map_body(), recorded) {
+            Err(error) => match Error::from_generated(error, recorded) {
                 Converted::Done(error) => Concluded::Now(Err(error)),
                 Converted::ReadBody(request, response) => {
                     Concluded::Later(Box::pin(Error::from_response(request, response)))
@@ -195,34 +195,6 @@ impl ErrorBody for ApiErrorBody {
 impl ErrorBody for () {
     fn into_api_error_body(self) -> Option<ApiErrorBody> {
         None
-    }
-}
-
-trait MapBody {
-    fn map_body(self) -> progenitor_client::Error<ApiErrorBody>;
-}
-
-impl<E: ErrorBody> MapBody for progenitor_client::Error<E> {
-    fn map_body(self) -> progenitor_client::Error<ApiErrorBody> {
-        use progenitor_client::Error as G;
-        match self {
-            G::InvalidRequest(m) => G::InvalidRequest(m),
-            G::CommunicationError(e) => G::CommunicationError(e),
-            G::InvalidUpgrade(e) => G::InvalidUpgrade(e),
-            G::ErrorResponse(value) => {
-                let status = value.status();
-                let headers = value.headers().clone();
-                match value.into_inner().into_api_error_body() {
-                    Some(body) => G::ErrorResponse(ResponseValue::new(body, status, headers)),
-                    // Not reachable for `()` (no documented error), kept total anyway.
-                    None => G::InvalidRequest(format!("undocumented error answer {status}")),
-                }
-            }
-            G::ResponseBodyError(e) => G::ResponseBodyError(e),
-            G::InvalidResponsePayload(bytes, e) => G::InvalidResponsePayload(bytes, e),
-            G::UnexpectedResponse(response) => G::UnexpectedResponse(response),
-            G::Custom(m) => G::Custom(m),
-        }
     }
 }
 
@@ -355,9 +327,8 @@ impl ClientBuilder {
                     )
                 })?,
         };
-        let transport = api::transport::Transport::with_executor(into_executor(
-            RequestPolicy::new(&settings, own_client),
-        ));
+        let policy = RequestPolicy::new(&settings, own_client);
+        let transport = api::transport::Transport::with_executor(Arc::new(policy));
         let api = api::Client::new_with_client(settings.base_url(), http, transport);
         Ok(Client {
             inner: Arc::new(Inner { api, settings }),

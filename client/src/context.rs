@@ -73,12 +73,6 @@ impl Recorded {
         let _ = CURRENT.try_with(|cell| change(&mut cell.borrow_mut()));
     }
 
-    /// Called by the transport when it drops a body over the size limit.
-    pub(crate) fn record_oversized(size: u64) {
-        // Over a limit of at least 0 bytes: never 0.
-        Self::update(|recorded| recorded.oversized = NonZeroU64::new(size.max(1)));
-    }
-
     /// Called by the transport once per call, before the first attempt.
     pub(crate) fn record_request(method: &Method, path: &str) {
         Self::update(|recorded| {
@@ -91,18 +85,15 @@ impl Recorded {
         });
     }
 
-    /// Called by the transport before each attempt: what an earlier attempt recorded (an
-    /// oversized body, a status) says nothing about this one.
-    pub(crate) fn record_attempt_start() {
+    /// Called by the transport after each attempt: the answer's status, if one came, and the size
+    /// of a body dropped for exceeding the limit. What an earlier attempt recorded says nothing
+    /// about this one.
+    pub(crate) fn record_attempt(status: Option<u16>, oversized: Option<u64>) {
         Self::update(|recorded| {
-            recorded.status = None;
-            recorded.oversized = None;
+            recorded.status = status.and_then(NonZeroU16::new);
+            // Larger than a limit of at least 0 bytes: never 0.
+            recorded.oversized = oversized.and_then(NonZeroU64::new);
         });
-    }
-
-    /// Called by the transport after each attempt with the answer's status, if any.
-    pub(crate) fn record_attempt(status: Option<u16>) {
-        Self::update(|recorded| recorded.status = status.and_then(NonZeroU16::new));
     }
 }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use langsmith_control_plane_api::types::{ApiErrorBody, ApiErrorDetail, ValidationError};
 
+use crate::client::ErrorBody;
 use crate::context::Recorded;
 
 /// Longest stretch of an undecodable body kept in an error.
@@ -34,7 +35,8 @@ impl ConfigError {
 pub struct RequestLine {
     /// HTTP method, e.g. `GET`.
     pub method: String,
-    /// URL path including any base-URL prefix, e.g. `/v2/deployments/{id}`.
+    /// URL path including any base-URL prefix, e.g. `/v2/deployments/{id}`; for a paging error,
+    /// the operation's path as the document names it.
     pub path: String,
 }
 
@@ -282,8 +284,8 @@ impl Error {
     /// Converts the generated client's error, using what the transport recorded about the
     /// request. An answer of a status the operation does not document still has its body to be
     /// read ([`Error::from_response`]); every other error converts at once.
-    pub(crate) fn from_generated(
-        error: progenitor_client::Error<ApiErrorBody>,
+    pub(crate) fn from_generated<E: ErrorBody>(
+        error: progenitor_client::Error<E>,
         context: &Recorded,
     ) -> Converted {
         use progenitor_client::Error as E;
@@ -296,22 +298,20 @@ impl Error {
             E::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let retry_after = retry_after(value.headers());
-                let body = value.into_inner();
-                Error::from_api(api_error_from_body(request, status, body, retry_after))
+                match value.into_inner().into_api_error_body() {
+                    Some(body) => {
+                        Error::from_api(api_error_from_body(request, status, body, retry_after))
+                    }
+                    // Not reachable for `()` (an operation documenting no error), kept total anyway.
+                    None => Error::InvalidInput(format!("undocumented error answer {status}")),
+                }
             }
             E::InvalidResponsePayload(bytes, decode_error) => {
                 let status = context.status().unwrap_or(200);
                 if status >= 400 {
                     // A documented error status whose body is not a FastAPI error (a proxy's HTML page):
                     // still an error of that status, with the body kept.
-                    Error::from_api(ApiError {
-                        request,
-                        status,
-                        detail: None,
-                        validation: Vec::new(),
-                        body: Some(excerpt(&bytes)),
-                        retry_after: None,
-                    })
+                    Error::from_api(api_error_from_raw(request, status, &bytes, None))
                 } else {
                     Error::Decode {
                         request,
@@ -357,15 +357,25 @@ impl Error {
         }
         match serde_json::from_slice::<ApiErrorBody>(&bytes) {
             Ok(body) => Error::from_api(api_error_from_body(request, status, body, retry_after)),
-            Err(_) => Error::from_api(ApiError {
-                request,
-                status,
-                detail: None,
-                validation: Vec::new(),
-                body: Some(excerpt(&bytes)),
-                retry_after,
-            }),
+            Err(_) => Error::from_api(api_error_from_raw(request, status, &bytes, retry_after)),
         }
+    }
+}
+
+/// An error answer whose body is not a FastAPI error (a proxy's page): the body kept, cut short.
+fn api_error_from_raw(
+    request: RequestLine,
+    status: u16,
+    bytes: &[u8],
+    retry_after: Option<Duration>,
+) -> ApiError {
+    ApiError {
+        request,
+        status,
+        detail: None,
+        validation: Vec::new(),
+        body: Some(excerpt(bytes)),
+        retry_after,
     }
 }
 

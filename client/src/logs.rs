@@ -134,11 +134,8 @@ impl ListLogs {
             yielded: 0,
         };
         futures::stream::try_unfold((self, state), |(query, mut state)| async move {
-            if state.yielded == 0
-                && state.cursor.is_none()
-                && state.buffer.is_empty()
-                && !state.exhausted
-            {
+            // The closure runs again only after an item was yielded: none yet means the first call.
+            if state.yielded == 0 {
                 query.check()?;
             }
             loop {

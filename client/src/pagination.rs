@@ -113,7 +113,8 @@ where
         what,
     };
     futures::stream::try_unfold(state, |mut state| async move {
-        if state.yielded == 0 && state.offset == 0 {
+        // The closure runs again only after an item was yielded: none yet means the first call.
+        if state.yielded == 0 {
             state.paging.check()?;
         }
         loop {

@@ -1,6 +1,5 @@
 //! The request policy every operation goes through: auth headers, timeouts, retries, tracing.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use langsmith_control_plane_api::transport::{Execute, ResponseFuture};
@@ -76,7 +75,8 @@ impl RetryPolicy {
         self.jitter = on;
         self
     }
-    /// Deadline for all attempts of one request together; no retry starts that would end past it.
+    /// Deadline for all attempts of one request together: no retry starts past it, waits included
+    /// (the attempt itself is bounded by the request timeout).
     pub fn max_elapsed(mut self, deadline: Option<Duration>) -> Self {
         self.max_elapsed = deadline;
         self
@@ -152,12 +152,12 @@ fn headers_unread(response: &reqwest::Response) -> bool {
 
 /// Reads the body inside the retry loop, so a connection that breaks mid-body is retried like
 /// one that breaks earlier (for requests that may be repeated). A body over `limit` bytes is
-/// not kept: the answer comes back empty and the call records it, so a runaway proxy page
-/// cannot exhaust memory.
+/// not kept: the answer comes back empty with the size seen, so a runaway proxy page cannot
+/// exhaust memory.
 async fn read_whole(
     mut response: reqwest::Response,
     limit: u64,
-) -> reqwest::Result<reqwest::Response> {
+) -> reqwest::Result<(reqwest::Response, Option<u64>)> {
     use reqwest::ResponseBuilderExt;
     // The URL is kept for redirect messages; the headers move over (no copy) when they matter.
     let mut builder = http::Response::builder()
@@ -168,35 +168,33 @@ async fn read_whole(
         *headers = std::mem::take(response.headers_mut());
     }
     let declared = response.content_length().unwrap_or(0);
+    let mut oversized = None;
     let body = if declared > limit {
-        Recorded::record_oversized(declared);
+        oversized = Some(declared);
         bytes::Bytes::new()
     } else {
         // Most answers arrive in one chunk, which is kept as is; only several are joined.
         let mut chunks: Vec<bytes::Bytes> = Vec::new();
         let mut size = 0u64;
-        let mut oversized = false;
         while let Some(chunk) = response.chunk().await? {
             size += chunk.len() as u64;
             if size > limit {
-                Recorded::record_oversized(size);
-                oversized = true;
+                oversized = Some(size);
                 break;
             }
             chunks.push(chunk);
         }
         match chunks.len() {
-            _ if oversized => bytes::Bytes::new(),
+            _ if oversized.is_some() => bytes::Bytes::new(),
             0 => bytes::Bytes::new(),
             1 => chunks.pop().expect("one chunk"),
             _ => chunks.concat().into(),
         }
     };
-    Ok(reqwest::Response::from(
-        builder
-            .body(body)
-            .expect("parts taken from a valid response"),
-    ))
+    let response = builder
+        .body(body)
+        .expect("parts taken from a valid response");
+    Ok((reqwest::Response::from(response), oversized))
 }
 
 /// The facade's [`Execute`] implementation, installed into the generated client.
@@ -271,9 +269,9 @@ impl RequestPolicy {
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
-            Recorded::record_attempt_start();
             let sent_at = Instant::now();
             let mut latency = None;
+            let mut oversized = None;
             let last_chance = spare.is_none();
             let result = async {
                 let mut response = client.execute(request).await?;
@@ -291,7 +289,9 @@ impl RequestPolicy {
                     }
                     return Ok(response);
                 }
-                read_whole(response, self.max_response_bytes).await
+                let (response, dropped) = read_whole(response, self.max_response_bytes).await?;
+                oversized = dropped;
+                Ok(response)
             }
             .instrument(span.clone())
             .await;
@@ -302,7 +302,7 @@ impl RequestPolicy {
             if let Some(status) = status {
                 span.record("status", status.as_u16());
             }
-            Recorded::record_attempt(status.map(|s| s.as_u16()));
+            Recorded::record_attempt(status.map(|s| s.as_u16()), oversized);
             span.in_scope(|| match &result {
                 Ok(response) => tracing::debug!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered"),
                 Err(error) => tracing::debug!(error = %error, latency_ms = latency.as_millis() as u64, "failed"),
@@ -352,8 +352,4 @@ impl Execute for RequestPolicy {
     ) -> ResponseFuture<'a> {
         Box::pin(self.run(client, request, operation))
     }
-}
-
-pub(crate) fn into_executor(policy: RequestPolicy) -> Arc<dyn Execute> {
-    Arc::new(policy)
 }

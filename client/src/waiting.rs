@@ -174,7 +174,8 @@ impl RevisionOutcome {
 pub enum WaitEvent {
     /// The first status seen, or a change of status.
     Status(Revision),
-    /// A poll failed in a way that may pass (network, 429, 5xx); the wait goes on.
+    /// A poll failed in a way that may pass (network, 429, 5xx, or an undecodable answer that is
+    /// not yet the third in a row); the wait goes on.
     PollFailed(Error),
     /// The wait is over. Always the last event.
     Finished(RevisionOutcome),
@@ -275,8 +276,9 @@ struct Watch {
     garbled: u32,
 }
 
-/// Undecodable answers in a row that end a wait with [`Error::Decode`].
-const GARBLED_POLLS_TOLERATED: u32 = 3;
+/// Undecodable answers in a row that end a wait with [`Error::Decode`] (the ones before it are
+/// reported and ridden out).
+const GARBLED_POLLS_FATAL: u32 = 3;
 
 impl Watch {
     async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
@@ -323,18 +325,19 @@ impl Watch {
                         .is_none_or(|last| last.status != revision.status);
                     if revision.status.is_terminal() {
                         self.finished = true;
-                        let outcome =
-                            WaitEvent::Finished(RevisionOutcome::from_terminal(revision.clone()));
                         if changed {
-                            self.pending = Some(outcome);
+                            let outcome = RevisionOutcome::from_terminal(revision.clone());
+                            self.pending = Some(WaitEvent::Finished(outcome));
                             return Some(Ok(WaitEvent::Status(revision)));
                         }
-                        return Some(Ok(outcome));
+                        let outcome = RevisionOutcome::from_terminal(revision);
+                        return Some(Ok(WaitEvent::Finished(outcome)));
                     }
-                    self.last = Some(revision.clone());
                     if changed {
+                        self.last = Some(revision.clone());
                         return Some(Ok(WaitEvent::Status(revision)));
                     }
+                    self.last = Some(revision);
                 }
                 Err(error) if error.is_retryable() => {
                     self.garbled = 0;
@@ -345,7 +348,7 @@ impl Watch {
                 }
                 // A garbled body is usually a proxy's hiccup: ride out a few in a row, but
                 // report one that persists instead of hiding it behind a timeout.
-                Err(error @ Error::Decode { .. }) if self.garbled + 1 < GARBLED_POLLS_TOLERATED => {
+                Err(error @ Error::Decode { .. }) if self.garbled + 1 < GARBLED_POLLS_FATAL => {
                     self.garbled += 1;
                     return Some(Ok(WaitEvent::PollFailed(error)));
                 }
