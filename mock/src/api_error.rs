@@ -95,6 +95,29 @@ impl Problem {
         Some(Self::new("uuid_parsing", loc, msg, Value::from(input)).with_ctx("error", error))
     }
 
+    /// A string that does not read as an integer.
+    pub(crate) fn int_parsing(loc: Vec<ValidationErrorLocItem>, input: Value) -> Self {
+        let msg = "Input should be a valid integer, unable to parse string as an integer";
+        Self::new("int_parsing", loc, msg, input)
+    }
+
+    /// A string that does not read as a boolean.
+    pub(crate) fn bool_parsing(loc: Vec<ValidationErrorLocItem>, input: Value) -> Self {
+        let msg = "Input should be a valid boolean, unable to interpret input";
+        Self::new("bool_parsing", loc, msg, input)
+    }
+
+    /// A string that does not read as a date-time; `error` is the parser's message.
+    pub(crate) fn datetime_parsing(
+        loc: Vec<ValidationErrorLocItem>,
+        input: Value,
+        error: &impl std::fmt::Display,
+    ) -> Self {
+        let msg = format!("Input should be a valid datetime or date, {error}");
+        Self::new("datetime_from_date_parsing", loc, msg, input)
+            .with_ctx("error", error.to_string())
+    }
+
     /// A number below its lower bound.
     pub(crate) fn too_small(loc: Vec<ValidationErrorLocItem>, input: Value, ge: Value) -> Self {
         let msg = format!(

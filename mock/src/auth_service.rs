@@ -134,19 +134,23 @@ fn complete_flow(app: &App, provider_id: &str, flow_state: &str) -> Result<Respo
     flow.token_id = Some(token.id.clone());
     let tenant = flow.tenant;
     if token.is_default {
-        for (_, other) in auth
-            .tokens
-            .iter_mut()
-            .filter(|(t, o)| *t == tenant && o.provider_id == provider_id)
-        {
-            other.is_default = false;
-        }
+        clear_default(&mut auth.tokens, tenant, provider_id);
     }
     auth.tokens.push((tenant, token));
     Ok(json_response(
         StatusCode::OK,
         &json!({"status": "completed"}),
     ))
+}
+
+/// Makes none of the workspace's tokens for `provider_id` its default (before another becomes it).
+fn clear_default(tokens: &mut [(Uuid, OAuthTokenSummary)], tenant: Uuid, provider_id: &str) {
+    for (_, other) in tokens
+        .iter_mut()
+        .filter(|(t, o)| *t == tenant && o.provider_id == provider_id)
+    {
+        other.is_default = false;
+    }
 }
 
 pub(crate) async fn oauth_callback(
@@ -362,12 +366,12 @@ pub(crate) async fn delete_oauth_provider(
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(provider_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut state = app.state();
-    provider_mut(&mut state.auth.providers, tenant, &provider_id)?;
-    state
-        .auth
-        .providers
-        .retain(|(t, p)| !(*t == tenant && p.provider_id == provider_id));
+    let providers = &mut app.state().auth.providers;
+    let index = providers
+        .iter()
+        .position(|(t, p)| *t == tenant && p.provider_id == provider_id)
+        .ok_or_else(|| ApiError::not_found("OAuth provider"))?;
+    providers.remove(index);
     Ok(json_response(StatusCode::OK, &Value::Null))
 }
 
@@ -482,12 +486,7 @@ pub(crate) async fn update_token_label(
         .ok_or_else(|| ApiError::not_found("Token"))?;
     if request.is_default == Some(true) {
         let provider_id = tokens[index].1.provider_id.clone();
-        for (_, other) in tokens
-            .iter_mut()
-            .filter(|(t, o)| *t == tenant && o.provider_id == provider_id)
-        {
-            other.is_default = false;
-        }
+        clear_default(tokens, tenant, &provider_id);
     }
     let token = &mut tokens[index].1;
     if let Some(is_default) = request.is_default {

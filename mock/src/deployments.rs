@@ -39,38 +39,42 @@ pub(crate) async fn list_deployments(
 
     let now = Instant::now();
     let state = app.state();
-    let resources: Vec<Deployment> = page.select(
-        state
-            .deployments
-            .iter()
-            .rev()
-            .filter(|d| d.tenant_id == tenant)
-            .filter(|d| {
-                name_contains
-                    .as_ref()
-                    .is_none_or(|n| d.name.to_lowercase().contains(n))
-            })
-            .filter(|d| ids.as_ref().is_none_or(|ids| ids.contains(&d.id)))
-            .filter(|d| {
-                deployment_type.as_ref().is_none_or(|t| {
-                    d.source_config
-                        .deployment_type
+    // Filter on the records and build answers only for the page: listing deep into a large
+    // workspace stays linear.
+    let resources: Vec<Deployment> = page
+        .select(
+            state
+                .deployments
+                .iter()
+                .rev()
+                .filter(|d| d.tenant_id == tenant)
+                .filter(|d| {
+                    name_contains
                         .as_ref()
-                        .is_some_and(|dt| dt.as_str() == t)
+                        .is_none_or(|n| d.name.to_lowercase().contains(n))
                 })
-            })
-            .map(|d| d.to_api(now))
-            .filter(|d| {
-                statuses
-                    .as_ref()
-                    .is_none_or(|s| s.iter().any(|s| s == d.status.as_str()))
-            })
-            .filter(|d| {
-                image_version
-                    .as_ref()
-                    .is_none_or(|v| d.image_version.as_ref() == Some(v))
-            }),
-    );
+                .filter(|d| ids.as_ref().is_none_or(|ids| ids.contains(&d.id)))
+                .filter(|d| {
+                    deployment_type.as_ref().is_none_or(|t| {
+                        d.source_config
+                            .deployment_type
+                            .as_ref()
+                            .is_some_and(|dt| dt.as_str() == t)
+                    })
+                })
+                .filter(|d| {
+                    statuses.as_ref().is_none_or(|s| {
+                        let status = d.status(now);
+                        s.iter().any(|s| s == status.as_str())
+                    })
+                })
+                // The mock records no image version (answers carry none), so asking for one
+                // matches nothing.
+                .filter(|_| image_version.is_none()),
+        )
+        .into_iter()
+        .map(|d| d.to_api(now))
+        .collect();
     Ok(ok(&DeploymentsList {
         offset: page.offset(),
         resources,
@@ -287,16 +291,12 @@ fn check_source(
             "{field} is required when source is '{source}'"
         )));
     }
-    if let Some(listener_id) = config.listener_id {
-        let known = state
-            .listeners
-            .iter()
-            .any(|l| l.tenant_id == tenant && l.listener.id == listener_id);
-        if !known {
-            return Err(ApiError::bad_request(format!(
-                "Listener {listener_id} not found"
-            )));
-        }
+    if let Some(listener_id) = config.listener_id
+        && state.listener(tenant, listener_id).is_none()
+    {
+        return Err(ApiError::bad_request(format!(
+            "Listener {listener_id} not found"
+        )));
     }
     Ok(())
 }

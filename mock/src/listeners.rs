@@ -15,7 +15,7 @@ use crate::gate::Tenant;
 use crate::params::{Params, body_only, path_uuids};
 use crate::response::{created, no_content, ok};
 use crate::server::App;
-use crate::store::{ListenerRecord, State as Store};
+use crate::store::ListenerRecord;
 
 pub(crate) async fn list_listeners(
     State(app): State<App>,
@@ -81,8 +81,11 @@ pub(crate) async fn get_listener(
     Path(listener_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let [id] = path_uuids([("listener_id", &listener_id)])?;
-    let mut state = app.state();
-    Ok(ok(&find(&mut state, tenant, id)?.listener))
+    let state = app.state();
+    let record = state
+        .listener(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Listener"))?;
+    Ok(ok(&record.listener))
 }
 
 pub(crate) async fn patch_listener(
@@ -97,7 +100,9 @@ pub(crate) async fn patch_listener(
     let request = params.body::<ListenerPatchRequest>(&headers, &body);
     let request = params.done(request)?;
     let mut state = app.state();
-    let record = find(&mut state, tenant, id)?;
+    let record = state
+        .listener_mut(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Listener"))?;
     if let Some(config) = request.compute_config {
         record.listener.compute_config = config;
     }
@@ -114,18 +119,8 @@ pub(crate) async fn delete_listener(
     Path(listener_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let [id] = path_uuids([("listener_id", &listener_id)])?;
-    let mut state = app.state();
-    find(&mut state, tenant, id)?;
-    state
-        .listeners
-        .retain(|l| !(l.tenant_id == tenant && l.listener.id == id));
+    app.state()
+        .remove_listener(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Listener"))?;
     Ok(no_content())
-}
-
-fn find(state: &mut Store, tenant: Uuid, id: Uuid) -> Result<&mut ListenerRecord, ApiError> {
-    state
-        .listeners
-        .iter_mut()
-        .find(|l| l.tenant_id == tenant && l.listener.id == id)
-        .ok_or_else(|| ApiError::not_found("Listener"))
 }

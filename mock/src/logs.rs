@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use langsmith_control_plane_api::open_enums::{DeploymentSource, RevisionStatus};
+use langsmith_control_plane_api::open_enums::{DeploymentSource, LogLevel, RevisionStatus};
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
@@ -16,9 +16,6 @@ pub(crate) enum Stream {
     Build,
     Deploy,
 }
-
-/// Severity, lowest first, as the `level` parameter names it.
-pub(crate) const LEVELS: [&str; 5] = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 
 /// One line a revision will have written `offset` after its creation.
 #[derive(Clone, Debug)]
@@ -129,10 +126,11 @@ pub(crate) fn read(revision: &RevisionRecord, now: Instant, query: &LogQuery) ->
     LogPage { logs, next_offset }
 }
 
+/// A level's severity: its place in the document's list, lowest first.
 fn rank(level: &str) -> usize {
-    LEVELS
+    LogLevel::KNOWN
         .iter()
-        .position(|l| l.eq_ignore_ascii_case(level))
+        .position(|l| l.as_str().eq_ignore_ascii_case(level))
         .unwrap_or(0)
 }
 

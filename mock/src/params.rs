@@ -81,9 +81,8 @@ impl Params {
         };
         let at = loc!["query", name];
         let Some(value) = parse_int(&raw) else {
-            let msg = "Input should be a valid integer, unable to parse string as an integer";
             self.problems
-                .push(Problem::new("int_parsing", at, msg, Value::String(raw)));
+                .push(Problem::int_parsing(at, Value::String(raw)));
             return default;
         };
         if let Some(min) = min.filter(|min| value < *min) {
@@ -114,11 +113,8 @@ impl Params {
         let raw = self.string(name)?;
         let parsed = lax_bool(&Value::String(raw.clone()));
         if parsed.is_none() {
-            let msg = "Input should be a valid boolean, unable to interpret input";
-            self.problems.push(Problem::new(
-                "bool_parsing",
+            self.problems.push(Problem::bool_parsing(
                 loc!["query", name],
-                msg,
                 Value::String(raw),
             ));
         }
@@ -157,15 +153,11 @@ impl Params {
         match DateTime::parse_from_rfc3339(raw.trim()) {
             Ok(time) => Some(time.with_timezone(&Utc)),
             Err(error) => {
-                let msg = format!("Input should be a valid datetime or date, {error}");
-                let problem = Problem::new(
-                    "datetime_from_date_parsing",
+                self.problems.push(Problem::datetime_parsing(
                     loc!["query", name],
-                    msg,
                     Value::String(raw),
-                )
-                .with_ctx("error", error.to_string());
-                self.problems.push(problem);
+                    &error,
+                ));
                 None
             }
         }

@@ -327,16 +327,11 @@ impl Checker<'_> {
             Some("uuid") => self.problems.extend(Problem::uuid(at.to_vec(), text)),
             Some("date-time") => {
                 if let Err(error) = chrono::DateTime::parse_from_rfc3339(text) {
-                    let msg = format!("Input should be a valid datetime or date, {error}");
-                    self.problems.push(
-                        Problem::new(
-                            "datetime_from_date_parsing",
-                            at.to_vec(),
-                            msg,
-                            value.clone(),
-                        )
-                        .with_ctx("error", error.to_string()),
-                    );
+                    self.problems.push(Problem::datetime_parsing(
+                        at.to_vec(),
+                        value.clone(),
+                        &error,
+                    ));
                 }
             }
             _ => {}
@@ -357,20 +352,28 @@ impl Checker<'_> {
             _ => None,
         };
         let Some(number) = number else {
-            let (kind, msg) = match (&input, integer) {
-                (Value::String(_), true) => (
-                    "int_parsing",
-                    "Input should be a valid integer, unable to parse string as an integer",
-                ),
-                (Value::String(_), false) => (
+            let problem = match (&input, integer) {
+                (Value::String(_), true) => Problem::int_parsing(at.to_vec(), input),
+                (Value::String(_), false) => Problem::new(
                     "float_parsing",
+                    at.to_vec(),
                     "Input should be a valid number, unable to parse string as a number",
+                    input,
                 ),
-                (_, true) => ("int_type", "Input should be a valid integer"),
-                (_, false) => ("float_type", "Input should be a valid number"),
+                (_, true) => Problem::new(
+                    "int_type",
+                    at.to_vec(),
+                    "Input should be a valid integer",
+                    input,
+                ),
+                (_, false) => Problem::new(
+                    "float_type",
+                    at.to_vec(),
+                    "Input should be a valid number",
+                    input,
+                ),
             };
-            self.problems
-                .push(Problem::new(kind, at.to_vec(), msg, input));
+            self.problems.push(problem);
             return;
         };
         if integer {
@@ -410,16 +413,17 @@ impl Checker<'_> {
         match lax_bool(value) {
             Some(flag) => *value = Value::Bool(flag),
             None => {
-                let (kind, msg) = if value.is_string() {
-                    (
-                        "bool_parsing",
-                        "Input should be a valid boolean, unable to interpret input",
-                    )
+                let problem = if value.is_string() {
+                    Problem::bool_parsing(at.to_vec(), value.clone())
                 } else {
-                    ("bool_type", "Input should be a valid boolean")
+                    Problem::new(
+                        "bool_type",
+                        at.to_vec(),
+                        "Input should be a valid boolean",
+                        value.clone(),
+                    )
                 };
-                self.problems
-                    .push(Problem::new(kind, at.to_vec(), msg, value.clone()));
+                self.problems.push(problem);
             }
         }
     }

@@ -37,10 +37,7 @@ impl MockServer {
     /// revision stuck in some status). `None` when the deployment does not exist.
     pub fn seed_revision(&self, deployment_id: Uuid, status: RevisionStatus) -> Option<Revision> {
         let mut state = self.app.state();
-        let deployment = state
-            .deployments
-            .iter_mut()
-            .find(|d| d.id == deployment_id)?;
+        let deployment = state.any_deployment_mut(deployment_id)?;
         let config = deployment.latest_config();
         let revision = deployment.push_revision(config, RevisionScript::new().ends_with(status));
         Some(revision.to_api(Instant::now()))
@@ -56,9 +53,7 @@ impl MockServer {
     ) -> bool {
         let mut state = self.app.state();
         let revision = state
-            .deployments
-            .iter_mut()
-            .find(|d| d.id == deployment_id)
+            .any_deployment_mut(deployment_id)
             .and_then(|d| d.revisions.iter_mut().find(|r| r.id == revision_id));
         match revision {
             Some(revision) => {
@@ -88,7 +83,7 @@ impl MockServer {
     /// A deployment as the API would answer it now, in any workspace.
     pub fn deployment(&self, deployment_id: Uuid) -> Option<Deployment> {
         let state = self.app.state();
-        let deployment = state.deployments.iter().find(|d| d.id == deployment_id)?;
+        let deployment = state.any_deployment(deployment_id)?;
         Some(deployment.to_api(Instant::now()))
     }
 
@@ -110,9 +105,7 @@ impl MockServer {
         let now = Instant::now();
         let state = self.app.state();
         state
-            .deployments
-            .iter()
-            .find(|d| d.id == deployment_id)
+            .any_deployment(deployment_id)
             .map(|d| d.revisions.iter().rev().map(|r| r.to_api(now)).collect())
             .unwrap_or_default()
     }

@@ -50,6 +50,37 @@ impl State {
             .find(|d| d.id == id && d.tenant_id == tenant)
     }
 
+    /// A deployment of any workspace (for tests driving the server).
+    pub(crate) fn any_deployment(&self, id: Uuid) -> Option<&DeploymentRecord> {
+        self.deployments.iter().find(|d| d.id == id)
+    }
+
+    pub(crate) fn any_deployment_mut(&mut self, id: Uuid) -> Option<&mut DeploymentRecord> {
+        self.deployments.iter_mut().find(|d| d.id == id)
+    }
+
+    /// Where the workspace's listener `id` is in `listeners`.
+    fn listener_index(&self, tenant: Uuid, id: Uuid) -> Option<usize> {
+        self.listeners
+            .iter()
+            .position(|l| l.tenant_id == tenant && l.listener.id == id)
+    }
+
+    pub(crate) fn listener(&self, tenant: Uuid, id: Uuid) -> Option<&ListenerRecord> {
+        self.listeners.get(self.listener_index(tenant, id)?)
+    }
+
+    pub(crate) fn listener_mut(&mut self, tenant: Uuid, id: Uuid) -> Option<&mut ListenerRecord> {
+        let index = self.listener_index(tenant, id)?;
+        self.listeners.get_mut(index)
+    }
+
+    /// Removes the workspace's listener `id`; `None` when there is none.
+    pub(crate) fn remove_listener(&mut self, tenant: Uuid, id: Uuid) -> Option<ListenerRecord> {
+        let index = self.listener_index(tenant, id)?;
+        Some(self.listeners.remove(index))
+    }
+
     /// The plan for the next revision: a scripted one, or the full pipeline.
     pub(crate) fn next_script(&mut self) -> RevisionScript {
         self.next_scripts
@@ -128,6 +159,20 @@ impl DeploymentRecord {
             .unwrap_or_default()
     }
 
+    /// The deployment's status at `now`: the database is provisioned while the first revision
+    /// is being created.
+    pub(crate) fn status(&self, now: Instant) -> DeploymentStatus {
+        let provisioning = self
+            .revisions
+            .first()
+            .is_some_and(|first| first.status_at(now).0 == RevisionStatus::Creating);
+        if provisioning {
+            DeploymentStatus::AwaitingDatabase
+        } else {
+            DeploymentStatus::Ready
+        }
+    }
+
     pub(crate) fn to_api(&self, now: Instant) -> Deployment {
         let latest = self.revisions.last();
         let active = self
@@ -135,11 +180,6 @@ impl DeploymentRecord {
             .iter()
             .rev()
             .find(|r| r.status_at(now).0 == RevisionStatus::Deployed);
-        // The database is provisioned while the first revision is being created.
-        let provisioning = self
-            .revisions
-            .first()
-            .is_some_and(|first| first.status_at(now).0 == RevisionStatus::Creating);
         Deployment {
             active_revision_id: active.map(|r| r.id),
             created_at: self.created_at,
@@ -152,11 +192,7 @@ impl DeploymentRecord {
             source: self.source.clone(),
             source_config: self.source_config.clone(),
             source_revision_config: latest.map(|r| r.config_at(now)).unwrap_or_default(),
-            status: if provisioning {
-                DeploymentStatus::AwaitingDatabase
-            } else {
-                DeploymentStatus::Ready
-            },
+            status: self.status(now),
             tenant_id: self.tenant_id,
             updated_at: self.updated_at,
         }
