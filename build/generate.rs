@@ -39,11 +39,10 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 
     let enum_tokens = enums.iter().map(OpenEnum::tokens).collect::<TokenStream>();
     let client_tokens = run_progenitor(&spec, &enums)?;
-    let mut client: syn::File = syn::parse2(client_tokens)
-        .map_err(|e| format!("generated client code does not parse: {e}"))?;
+    let mut client = parse_file(client_tokens, "client")?;
     tighten(&mut client);
     Ok(Generated {
-        enums: format(enum_tokens, "open enums")?,
+        enums: prettyplease::unparse(&parse_file(enum_tokens, "open enums")?),
         client: prettyplease::unparse(&client),
     })
 }
@@ -68,30 +67,31 @@ pub fn tighten(file: &mut syn::File) {
 
 struct Tighten;
 
+type FormatArgs = syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>;
+
 impl syn::visit_mut::VisitMut for Tighten {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         if let syn::Expr::Macro(mac) = expr
-            && let Some(built) = request_url(&mac.mac)
+            && mac.mac.path.is_ident("format")
+            && let Ok(mut args) = mac.mac.parse_body_with(FormatArgs::parse_terminated)
         {
-            *expr = built;
+            if let Some(built) = request_url(&args) {
+                *expr = built;
+                return;
+            }
+            let mut changed = false;
+            for arg in args.iter_mut() {
+                if let Some(value) = encoded_path_value(arg) {
+                    *arg = syn::parse_quote!(crate::path::Segment(&#value));
+                    changed = true;
+                }
+            }
+            if changed {
+                mac.mac.tokens = quote!(#args);
+            }
             return;
         }
         syn::visit_mut::visit_expr_mut(self, expr);
-    }
-
-    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        if mac.path.is_ident("format") {
-            let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-            if let Ok(mut args) = mac.parse_body_with(parser) {
-                for arg in args.iter_mut() {
-                    if let Some(value) = encoded_path_value(arg) {
-                        *arg = syn::parse_quote!(crate::path::Segment(&#value));
-                    }
-                }
-                mac.tokens = quote!(#args);
-            }
-        }
-        syn::visit_mut::visit_macro_mut(self, mac);
     }
 
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
@@ -101,17 +101,12 @@ impl syn::visit_mut::VisitMut for Tighten {
     }
 }
 
-/// `format!("{}/a/{}/b", client.baseurl, encode_path(&x.to_string()))` as
+/// The arguments of `format!("{}/a/{}/b", client.baseurl, encode_path(&x.to_string()))` as
 /// `crate::path::request_url(&client.inner, &client.baseurl, &[&"a", &x, &"b"])
 /// .map_err(Error::InvalidRequest)?`, when every segment of the template is either plain text
 /// that needs no encoding or exactly one parameter.
-fn request_url(mac: &syn::Macro) -> Option<syn::Expr> {
-    if !mac.path.is_ident("format") {
-        return None;
-    }
-    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-    let args = mac.parse_body_with(parser).ok()?;
-    let mut args = args.into_iter();
+fn request_url(args: &FormatArgs) -> Option<syn::Expr> {
+    let mut args = args.iter();
     let syn::Expr::Lit(syn::ExprLit {
         lit: syn::Lit::Str(template),
         ..
@@ -119,8 +114,11 @@ fn request_url(mac: &syn::Macro) -> Option<syn::Expr> {
     else {
         return None;
     };
-    let base = args.next()?;
-    if quote!(#base).to_string().replace(' ', "") != "client.baseurl" {
+    let syn::Expr::Field(base) = args.next()? else {
+        return None;
+    };
+    let is_client = matches!(&*base.base, syn::Expr::Path(p) if p.path.is_ident("client"));
+    if !is_client || !matches!(&base.member, syn::Member::Named(name) if name == "baseurl") {
         return None;
     }
     let template = template.value();
@@ -129,7 +127,7 @@ fn request_url(mac: &syn::Macro) -> Option<syn::Expr> {
     let mut segments = Vec::new();
     for segment in path.split('/') {
         if segment == "{}" {
-            segments.push(encoded_path_value(&args.next()?)?);
+            segments.push(encoded_path_value(args.next()?)?);
         } else if !segment.is_empty()
             && segment != "."
             && segment != ".."
@@ -177,10 +175,12 @@ fn is_api_version_append(stmt: &syn::Stmt) -> bool {
     };
     call.method == "append"
         && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
-        && call.args.first().is_some_and(|name| {
-            let name = quote!(#name).to_string();
-            name.contains("from_static") && name.contains("\"api-version\"")
-        })
+        && matches!(call.args.first(), Some(syn::Expr::Call(name))
+            if matches!(&*name.func, syn::Expr::Path(f)
+                if f.path.segments.last().is_some_and(|s| s.ident == "from_static"))
+            && matches!(name.args.first(), Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text), ..
+            })) if text.value() == "api-version"))
 }
 
 /// Removes `let mut header_map = HeaderMap::with_capacity(..);` and `.headers(header_map)` when
@@ -198,18 +198,12 @@ fn drop_unused_header_map(block: &mut syn::Block) {
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != declaration)
-        .map(|(_, stmt)| {
-            quote!(#stmt)
-                .into_iter()
-                .flat_map(flatten)
-                .filter(|token| matches!(token, proc_macro2::TokenTree::Ident(id) if id == "header_map"))
-                .count()
-        })
+        .map(|(_, stmt)| mentions_header_map(quote!(#stmt)))
         .sum::<usize>();
-    let mut unhook = UnhookHeaderMap { removed: 0 };
     if uses != 1 {
         return;
     }
+    let mut unhook = UnhookHeaderMap { removed: 0 };
     for stmt in &mut block.stmts {
         syn::visit_mut::VisitMut::visit_stmt_mut(&mut unhook, stmt);
     }
@@ -218,13 +212,16 @@ fn drop_unused_header_map(block: &mut syn::Block) {
     }
 }
 
-fn flatten(token: proc_macro2::TokenTree) -> Vec<proc_macro2::TokenTree> {
-    match token {
-        proc_macro2::TokenTree::Group(group) => {
-            group.stream().into_iter().flat_map(flatten).collect()
-        }
-        other => vec![other],
-    }
+/// How often `header_map` appears in `tokens`, groups included.
+fn mentions_header_map(tokens: TokenStream) -> usize {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            proc_macro2::TokenTree::Group(group) => mentions_header_map(group.stream()),
+            proc_macro2::TokenTree::Ident(id) if id == "header_map" => 1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Replaces `RECEIVER.headers(header_map)` by `RECEIVER`.
@@ -312,10 +309,8 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
-fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated {what} code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+fn parse_file(tokens: TokenStream, what: &str) -> Result<syn::File, String> {
+    syn::parse2(tokens).map_err(|e| format!("generated {what} code does not parse: {e}"))
 }
 
 /// A string enum of the document that becomes an open Rust enum.

@@ -8,7 +8,6 @@
 //! the open enums the generated types point at ([`open_enums`]), the request transport hook
 //! ([`transport`]) and helpers on [`RevisionStatus`](open_enums::RevisionStatus).
 #![forbid(unsafe_code)]
-#![allow(clippy::all)]
 
 pub mod http;
 pub mod open_enums;
