@@ -342,7 +342,13 @@ fn collect_enums(raw: &Value) -> Result<Vec<OpenEnum>, String> {
     Ok(enums)
 }
 
-fn is_string_enum(schema: &Value) -> bool {
+/// `segment` escaped for a JSON pointer (`~` as `~0`, `/` as `~1`).
+pub fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Whether a schema is one this generator turns into an open enum (the normalizer asks too).
+pub fn is_string_enum(schema: &Value) -> bool {
     schema.get("enum").is_some() && schema.get("type").and_then(Value::as_str) == Some("string")
 }
 
@@ -356,7 +362,7 @@ fn reject_inline_enums(node: &Value, pointer: &str) -> Result<(), String> {
                 ));
             }
             for (key, child) in map {
-                let escaped = key.replace('~', "~0").replace('/', "~1");
+                let escaped = escape_pointer(key);
                 reject_inline_enums(child, &format!("{pointer}/{escaped}"))?;
             }
         }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::generate;
-use crate::json::{parse, to_canonical_string};
+use crate::json::{parse, resolve, to_canonical_string};
 use crate::normalize::{document::OPENAPI_VERSION, normalize};
 use crate::walk::{Kind, METHODS, Site, walk_ref};
 
@@ -396,13 +396,5 @@ fn body_kind(content: Option<&Value>) -> String {
             None => "JSON without schema".into(),
         },
         None => "raw bytes".into(),
-    }
-}
-
-/// Follows a local `$ref` once.
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(reference) => reference.strip_prefix('#').and_then(|p| doc.pointer(p)),
-        None => Some(node),
     }
 }

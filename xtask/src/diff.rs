@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
+use crate::json::resolve;
 use crate::normalize::enums::is_string_enum;
 use crate::walk::METHODS;
 
@@ -533,13 +534,6 @@ fn json_schema(node: &Value) -> Option<&Value> {
         .find(|(media, _)| media.starts_with("application/json"))
         .or_else(|| content.iter().next())
         .and_then(|(_, m)| m.get("schema"))
-}
-
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(reference) => reference.strip_prefix('#').and_then(|p| doc.pointer(p)),
-        None => Some(node),
-    }
 }
 
 /// A short description of a schema's type, the same for equivalent spellings

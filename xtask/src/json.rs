@@ -60,10 +60,16 @@ fn newline(out: &mut String, depth: usize) {
     }
 }
 
-/// Escapes one JSON Pointer segment (RFC 6901).
-pub fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+/// `node`, or what its `$ref` points at in `doc` (local references only).
+pub fn resolve<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference.strip_prefix('#').and_then(|p| doc.pointer(p)),
+        None => Some(node),
+    }
 }
+
+/// `segment` escaped for a JSON pointer (the generator escapes the same way).
+pub use crate::generate::escape_pointer;
 
 /// Parses JSON text, naming the line and column of a syntax error.
 pub fn parse(text: &str, what: &str) -> Result<Value, String> {

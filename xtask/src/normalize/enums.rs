@@ -11,9 +11,7 @@ use crate::walk::{Kind, SchemaRole, Site, walk, walk_ref};
 pub type EnumNames = BTreeMap<String, String>;
 
 /// Whether a schema is what build/generate.rs turns into an open enum.
-pub fn is_string_enum(schema: &Value) -> bool {
-    schema.get("enum").is_some() && schema.get("type").and_then(Value::as_str) == Some("string")
-}
+pub use crate::generate::is_string_enum;
 
 /// Every inline `type: string` enum is moved to `components/schemas` and referred to by `$ref`
 /// (`allOf: [{$ref}]` when the use site keeps a description, default or `nullable`). Enums with
