@@ -23,24 +23,93 @@ pub fn request_url(
     base_url: &str,
     segments: &[&dyn Display],
 ) -> Result<Url, String> {
-    let mut url = transport.base_url(base_url)?;
+    let mut url = transport.base_url(base_url)?.into_path();
     let mut path = url
         .path_segments_mut()
         .map_err(|()| format!("the base URL {base_url:?} cannot take a path"))?;
     path.pop_if_empty();
-    let mut text = String::new();
+    let mut text = SegmentText::default();
     for segment in segments {
         text.clear();
         write!(text, "{segment}").map_err(|_| "a path parameter failed to format".to_string())?;
+        let text = text.as_str();
         if text == "." || text == ".." {
             return Err(format!(
                 "the path parameter {text:?} cannot be sent as a path segment"
             ));
         }
-        path.push(&text);
+        path.push(text);
     }
     drop(path);
     Ok(url)
+}
+
+/// A segment's text before encoding: on the stack while it is short (names and IDs always
+/// are), on the heap past that. Formatting each parameter into a fresh `String` would allocate
+/// once per request for nothing.
+#[derive(Default)]
+struct SegmentText {
+    short: ShortText,
+    long: Option<String>,
+}
+
+/// Text of at most [`ShortText::CAPACITY`] bytes, held inline.
+struct ShortText {
+    bytes: [u8; ShortText::CAPACITY],
+    len: usize,
+}
+
+impl ShortText {
+    const CAPACITY: usize = 64;
+}
+
+impl Default for ShortText {
+    fn default() -> Self {
+        Self {
+            bytes: [0; Self::CAPACITY],
+            len: 0,
+        }
+    }
+}
+
+impl SegmentText {
+    fn clear(&mut self) {
+        self.short.len = 0;
+        if let Some(long) = &mut self.long {
+            long.clear();
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match &self.long {
+            Some(long) if !long.is_empty() => long,
+            // Only whole `str`s are ever copied in, so the bytes are UTF-8.
+            _ => std::str::from_utf8(&self.short.bytes[..self.short.len]).unwrap_or_default(),
+        }
+    }
+}
+
+impl Write for SegmentText {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        if let Some(long) = self.long.as_mut().filter(|long| !long.is_empty()) {
+            long.push_str(piece);
+            return Ok(());
+        }
+        let short = &mut self.short;
+        let end = short.len + piece.len();
+        if end <= ShortText::CAPACITY {
+            short.bytes[short.len..end].copy_from_slice(piece.as_bytes());
+            short.len = end;
+        } else {
+            // Past the inline room: move what is there to the heap and go on there.
+            let long = self.long.get_or_insert_with(String::new);
+            long.reserve(end);
+            long.push_str(std::str::from_utf8(&short.bytes[..short.len]).map_err(|_| fmt::Error)?);
+            long.push_str(piece);
+            short.len = 0;
+        }
+        Ok(())
+    }
 }
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};

@@ -31,7 +31,7 @@ pub trait Execute: Send + Sync + 'static {
 pub struct Transport {
     executor: Option<Arc<dyn Execute>>,
     /// The client's base URL as text and parsed, so that requests do not parse it again.
-    base: OnceLock<(String, Url)>,
+    base: OnceLock<(String, RoomyBase)>,
 }
 
 impl Transport {
@@ -48,19 +48,20 @@ impl Transport {
         }
     }
 
-    /// `base_url` parsed: once per transport, then cloned (a clone is one copy of the text,
-    /// where a parse validates the scheme and host again). A transport shared by clients with
-    /// different base URLs parses the others every time.
-    pub(crate) fn base_url(&self, base_url: &str) -> Result<Url, String> {
-        if let Some((text, url)) = self.base.get()
+    /// `base_url` parsed once per transport, as a copy ready for a request's path: see
+    /// [`RoomyBase`]. A transport shared by clients with different base URLs parses the others
+    /// every time.
+    pub(crate) fn base_url(&self, base_url: &str) -> Result<RoomyBase, String> {
+        if let Some((text, base)) = self.base.get()
             && text == base_url
         {
-            return Ok(url.clone());
+            return Ok(base.clone());
         }
         let url = Url::parse(base_url)
             .map_err(|e| format!("the base URL {base_url:?} is not a valid URL: {e}"))?;
-        let _ = self.base.set((base_url.to_owned(), url.clone()));
-        Ok(url)
+        let base = RoomyBase::new(url);
+        let _ = self.base.set((base_url.to_owned(), base.clone()));
+        Ok(base)
     }
 
     /// Sends `request` for `operation_id`.
@@ -84,5 +85,47 @@ impl fmt::Debug for Transport {
         } else {
             "Transport(direct)"
         })
+    }
+}
+
+/// A base URL whose text carries room for a request's path.
+///
+/// Pushing a path onto a plain copy of the base URL grows its text several times (a copy is
+/// exactly as long as the original), and under concurrent load every reallocation is a chance
+/// to wait on the allocator's lock. This copy ends in one placeholder segment of
+/// [`ROOM`](Self::ROOM) bytes: a clone of it is allocated once at a size that holds the
+/// request's path, and [`into_path`](Self::into_path) drops the placeholder before the path is
+/// pushed. A URL that cannot take a path segment (not a base) is kept as it is.
+#[derive(Clone, Debug)]
+pub(crate) struct RoomyBase {
+    url: Url,
+    padded: bool,
+}
+
+impl RoomyBase {
+    /// Bytes of room: more than the longest path of the API with its query.
+    const ROOM: usize = 192;
+
+    fn new(mut url: Url) -> Self {
+        let padded = match url.path_segments_mut() {
+            Ok(mut path) => {
+                path.pop_if_empty().push(&"_".repeat(Self::ROOM));
+                true
+            }
+            Err(()) => false,
+        };
+        Self { url, padded }
+    }
+
+    /// The base URL itself, its text holding room for a path: the placeholder is gone, and a
+    /// trailing empty segment too, so the next segment pushed follows the base's path.
+    pub(crate) fn into_path(self) -> Url {
+        let mut url = self.url;
+        if self.padded
+            && let Ok(mut path) = url.path_segments_mut()
+        {
+            path.pop();
+        }
+        url
     }
 }

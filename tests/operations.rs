@@ -403,6 +403,42 @@ async fn request_urls_on_any_base_url() {
     );
 }
 
+/// Path parameters of any length, with multi-byte characters where the inline room for a
+/// segment's text ends, on a base URL whose prefix alone is longer than the room kept for a
+/// path: each arrives encoded as progenitor would have encoded it.
+#[tokio::test]
+async fn long_path_parameters_and_prefixes_arrive_whole() {
+    let server = Server::start(Arc::new(|_| (StatusCode::NO_CONTENT, String::new()))).await;
+    let prefix = format!("/{}", "p".repeat(300));
+    let c = client(&format!("{}{prefix}", server.url));
+    let cases = [
+        ("a".repeat(63) + "é", "short".to_string()),
+        ("short".to_string(), "é".repeat(40)),
+        ("x".repeat(500), "y/z?".repeat(30)),
+        (String::new(), "日本".to_string()),
+    ];
+    for (agent, connection) in &cases {
+        let _ = c
+            .remove_connection()
+            .agent_id(agent.as_str())
+            .connection_id(connection.as_str())
+            .send()
+            .await;
+    }
+    let paths: Vec<String> = server.requests().into_iter().map(|s| s.path).collect();
+    let expected: Vec<String> = cases
+        .iter()
+        .map(|(agent, connection)| {
+            format!(
+                "{prefix}/v2/auth/agents/{}/connections/{}",
+                progenitor_client::encode_path(agent),
+                progenitor_client::encode_path(connection)
+            )
+        })
+        .collect();
+    assert_eq!(paths, expected);
+}
+
 /// A path parameter that a URL would read as navigation is refused before anything is sent; a
 /// backslash (a separator to URL parsers) is sent encoded.
 #[tokio::test]

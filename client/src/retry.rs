@@ -173,8 +173,10 @@ async fn read_whole(
         oversized = Some(declared);
         bytes::Bytes::new()
     } else {
-        // Most answers arrive in one chunk, which is kept as is; only several are joined.
-        let mut chunks: Vec<bytes::Bytes> = Vec::new();
+        // Most answers arrive in one chunk, which is kept as is (no buffer is allocated for
+        // it); only several are joined.
+        let mut first: Option<bytes::Bytes> = None;
+        let mut more: Vec<bytes::Bytes> = Vec::new();
         let mut size = 0u64;
         while let Some(chunk) = response.chunk().await? {
             size += chunk.len() as u64;
@@ -182,13 +184,22 @@ async fn read_whole(
                 oversized = Some(size);
                 break;
             }
-            chunks.push(chunk);
+            if first.is_none() {
+                first = Some(chunk);
+            } else {
+                more.push(chunk);
+            }
         }
-        match chunks.len() {
-            _ if oversized.is_some() => bytes::Bytes::new(),
-            0 => bytes::Bytes::new(),
-            1 => chunks.pop().expect("one chunk"),
-            _ => chunks.concat().into(),
+        match (first, oversized) {
+            (Some(first), None) if more.is_empty() => first,
+            (Some(first), None) => {
+                let mut joined = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                joined.extend_from_slice(&first);
+                more.iter()
+                    .for_each(|chunk| joined.extend_from_slice(chunk));
+                joined.into()
+            }
+            _ => bytes::Bytes::new(),
         }
     };
     let response = builder
@@ -251,8 +262,11 @@ impl RequestPolicy {
         let method = request.method().clone();
         Recorded::record_request(&method, request.url().path());
 
-        let started = Instant::now();
-        let deadline = self.retry.max_elapsed.map(|limit| started + limit);
+        // The start is read only when a retry could follow and would have to respect a deadline.
+        let deadline = match self.retry.max_elapsed {
+            Some(limit) if self.retry.max_retries > 0 => Some(Instant::now() + limit),
+            _ => None,
+        };
         let mut attempt: u32 = 1;
         loop {
             let spare = if attempt <= self.retry.max_retries {
@@ -269,13 +283,15 @@ impl RequestPolicy {
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
             );
-            let sent_at = Instant::now();
+            // Latency is only reported to tracing: with nothing listening no clock is read.
+            let sent_at = (!span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG))
+                .then(Instant::now);
             let mut latency = None;
             let mut oversized = None;
             let last_chance = spare.is_none();
             let result = async {
                 let mut response = client.execute(request).await?;
-                latency = Some(sent_at.elapsed());
+                latency = sent_at.map(|sent_at| sent_at.elapsed());
                 // On an attempt no other can follow, a body whose length is declared within
                 // the limit (the connection cannot deliver more) is left for the generated code
                 // to read: reading it here would only mean rebuilding the response around it.
@@ -295,18 +311,23 @@ impl RequestPolicy {
             }
             .instrument(span.clone())
             .await;
-            // Time until the answer's status and headers arrived (or the attempt failed).
-            let latency = latency.unwrap_or_else(|| sent_at.elapsed());
-            span.record("latency_ms", latency.as_secs_f64() * 1000.0);
             let status = result.as_ref().ok().map(|r| r.status());
-            if let Some(status) = status {
-                span.record("status", status.as_u16());
-            }
             Recorded::record_attempt(status.map(|s| s.as_u16()), oversized);
-            span.in_scope(|| match &result {
-                Ok(response) => tracing::debug!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "answered"),
-                Err(error) => tracing::debug!(error = %error, latency_ms = latency.as_millis() as u64, "failed"),
-            });
+            if let Some(sent_at) = sent_at {
+                // Time until the answer's status and headers arrived (or the attempt failed).
+                let latency = latency.unwrap_or_else(|| sent_at.elapsed());
+                span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+                if let Some(status) = status {
+                    span.record("status", status.as_u16());
+                }
+                let latency_ms = latency.as_millis() as u64;
+                span.in_scope(|| match &result {
+                    Ok(response) => {
+                        tracing::debug!(status = response.status().as_u16(), latency_ms, "answered")
+                    }
+                    Err(error) => tracing::debug!(error = %error, latency_ms, "failed"),
+                });
+            }
 
             let Some(next) = spare else { return result };
             let wait = match &result {
