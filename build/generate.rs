@@ -61,8 +61,95 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 ///   a convention of Dropshot servers; the Control Plane has no such header, and our document's
 ///   version numbers the document, not the API. Without it, an operation with no header
 ///   parameters (all 40 of ours) builds no header map of its own either.
+/// - A builder's required parameter starts out unset as an empty `String` error, not as a
+///   `"x was not initialized"` one built for every call and dropped as soon as the parameter is
+///   set. `send()` turns an empty error back into that message (`crate::path::unset`), so a
+///   caller who forgets a parameter reads exactly what progenitor would have said. Only the
+///   parameters `send()` checks by name are rewritten.
 pub fn tighten(file: &mut syn::File) {
     syn::visit_mut::VisitMut::visit_file_mut(&mut Tighten, file);
+    let mut checked = CheckedByName::default();
+    syn::visit::Visit::visit_file(&mut checked, file);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut UnsetLazily(checked.0), file);
+}
+
+/// Whether `expr` is `Error::InvalidRequest`, the function `send()` maps a parameter's error with.
+fn is_invalid_request(expr: &syn::Expr) -> bool {
+    matches!(expr, syn::Expr::Path(path)
+        if path.path.segments.len() == 2
+            && path.path.segments[0].ident == "Error"
+            && path.path.segments[1].ident == "InvalidRequest")
+}
+
+/// The parameter `x` of `x.map_err(Error::InvalidRequest)`.
+fn checked_parameter(call: &syn::ExprMethodCall) -> Option<&syn::Ident> {
+    if call.method != "map_err" || call.args.len() != 1 || !is_invalid_request(&call.args[0]) {
+        return None;
+    }
+    match &*call.receiver {
+        syn::Expr::Path(path) => path.path.get_ident(),
+        _ => None,
+    }
+}
+
+/// The parameters `send()` checks as `x.map_err(Error::InvalidRequest)`.
+#[derive(Default)]
+struct CheckedByName(std::collections::BTreeSet<String>);
+
+impl<'ast> syn::visit::Visit<'ast> for CheckedByName {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if let Some(name) = checked_parameter(call) {
+            self.0.insert(name.to_string());
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+/// `Err("x was not initialized".to_string())` as `Err(String::new())`, and
+/// `x.map_err(Error::InvalidRequest)` as `x.map_err(crate::path::unset("x"))`, for the
+/// parameters `x` in the set.
+struct UnsetLazily(std::collections::BTreeSet<String>);
+
+impl UnsetLazily {
+    /// The parameter named by `"x was not initialized".to_string()`, if it is one of ours.
+    fn unset_message(&self, expr: &syn::Expr) -> bool {
+        let syn::Expr::MethodCall(call) = expr else {
+            return false;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &*call.receiver
+        else {
+            return false;
+        };
+        call.method == "to_string"
+            && call.args.is_empty()
+            && text
+                .value()
+                .strip_suffix(" was not initialized")
+                .is_some_and(|name| self.0.contains(name))
+    }
+}
+
+impl syn::visit_mut::VisitMut for UnsetLazily {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Call(call) = expr
+            && matches!(&*call.func, syn::Expr::Path(path) if path.path.is_ident("Err"))
+            && call.args.len() == 1
+            && self.unset_message(&call.args[0])
+        {
+            call.args[0] = syn::parse_quote!(::std::string::String::new());
+            return;
+        }
+        if let syn::Expr::MethodCall(call) = expr
+            && let Some(name) = checked_parameter(call).map(ToString::to_string)
+        {
+            call.args[0] = syn::parse_quote!(crate::path::unset(#name));
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
 }
 
 struct Tighten;

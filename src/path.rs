@@ -112,6 +112,19 @@ impl Write for SegmentText {
     }
 }
 
+/// What `send()` reports for a parameter's error: the error itself, or for the empty error a
+/// required parameter starts out with, that `name` was never set (progenitor's own words).
+#[doc(hidden)]
+pub fn unset<E>(name: &'static str) -> impl FnOnce(String) -> progenitor_client::Error<E> {
+    move |message| {
+        progenitor_client::Error::InvalidRequest(if message.is_empty() {
+            format!("{name} was not initialized")
+        } else {
+            message
+        })
+    }
+}
+
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 /// What a path parameter may not contain as is: the URL standard's path percent-encode set

@@ -75,6 +75,57 @@ fn every_operation_is_tightened() {
         !client.contains("header_map"),
         "no operation has header parameters"
     );
+    // Required parameters start unset without a message built for each call.
+    assert!(
+        !client.contains("was not initialized"),
+        "an unset message is built"
+    );
+    assert!(compact.contains("deployment_id:Err(::std::string::String::new())"));
+    assert!(compact.contains("deployment_id.map_err(crate::path::unset(\"deployment_id\"))?"));
+}
+
+/// A parameter that `send()` checks under another name than its own (or not at all) keeps
+/// progenitor's message: only what `send()` maps by name starts out empty.
+#[test]
+fn an_unset_message_is_kept_where_send_does_not_check_it_by_name() {
+    let mut file: syn::File = syn::parse_quote! {
+        impl<'a> Thing<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    thing_id: Err("thing_id was not initialized".to_string()),
+                    body: Err("body was not initialized".to_string()),
+                }
+            }
+            pub async fn send(self) -> Result<(), Error<()>> {
+                let Self { client, thing_id, body } = self;
+                let thing_id = thing_id.map_err(Error::InvalidRequest)?;
+                let body = body.and_then(|v| Ok(v)).map_err(Error::InvalidRequest)?;
+                Ok(())
+            }
+        }
+    };
+    generate::tighten(&mut file);
+    let compact: String = quote::quote!(#file)
+        .to_string()
+        .split_whitespace()
+        .collect();
+    assert!(
+        compact.contains("thing_id:Err(::std::string::String::new())"),
+        "{compact}"
+    );
+    assert!(
+        compact.contains("thing_id.map_err(crate::path::unset(\"thing_id\"))"),
+        "{compact}"
+    );
+    assert!(
+        compact.contains("body:Err(\"bodywasnotinitialized\".to_string())"),
+        "{compact}"
+    );
+    assert!(
+        compact.contains(".map_err(Error::InvalidRequest)"),
+        "{compact}"
+    );
 }
 
 fn one_operation(path: &str, parameters: Value) -> String {

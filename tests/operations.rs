@@ -462,6 +462,36 @@ async fn dot_segments_are_refused_and_backslashes_encoded() {
     assert_eq!(server.requests()[0].path, "/v2/auth/wait/a%5Cb");
 }
 
+/// A required parameter never set, or set to something that does not convert, is an invalid
+/// request naming it, in progenitor's words; nothing is sent.
+#[tokio::test]
+async fn unset_and_unconvertible_parameters_are_named() {
+    let server = Server::start(Arc::new(|_| (StatusCode::OK, revision_json().to_string()))).await;
+    let c = client(&server.url);
+    let d = Uuid::parse_str(D).unwrap();
+    let message = |err: Error<types::ApiErrorBody>| match err {
+        Error::InvalidRequest(message) => message,
+        other => panic!("{other:?}"),
+    };
+    let unset = c.get_revision().deployment_id(d).send().await.unwrap_err();
+    assert_eq!(message(unset), "revision_id was not initialized");
+    let neither = c.get_revision().send().await.unwrap_err();
+    assert_eq!(message(neither), "deployment_id was not initialized");
+    let garbled = c
+        .get_revision()
+        .deployment_id("not a uuid")
+        .revision_id(d)
+        .send()
+        .await
+        .unwrap_err();
+    let garbled = message(garbled);
+    assert!(
+        garbled.starts_with("conversion to") && garbled.ends_with("for deployment_id failed"),
+        "{garbled}"
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
 /// A base URL that is not a URL is an error of the call, not a panic.
 #[tokio::test]
 async fn an_invalid_base_url_is_an_invalid_request() {
