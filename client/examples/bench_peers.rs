@@ -13,7 +13,9 @@
 //! revisions and prints `URL DEPLOYMENT_ID` until it is killed.
 //!
 //! "raw" is what a hand-written client does: one `reqwest::Client` (built like the facade's, same
-//! TLS backend and pool) and `serde_json` into the same generated types, no retries, no checks.
+//! TLS backend and pool) and `serde_json` into the same generated types, no retries, no checks,
+//! sending the facade's headers (API key, `Accept`, `User-Agent`) so the server sees the same
+//! request from both.
 //! "raw-timeout" is raw with the facade's default per-request timeout (30 s), which costs a timer
 //! per call: a robust hand-written client needs one too. Two rungs between raw and the facade
 //! show where a cost comes from: "generated" is the progenitor client alone (no facade
@@ -27,6 +29,8 @@ use langsmith_control_plane::{Client, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
 const KEY: &str = "lsv2_sk_bench_key";
+/// The facade's default `User-Agent`: raw sends the same headers as the facade.
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 fn usage() -> ! {
     eprintln!(
@@ -79,11 +83,17 @@ fn runtime(concurrency: usize) -> tokio::runtime::Runtime {
 
 /// The facade as a user gets it: default retry policy, limits and checks.
 fn facade_client(base: String) -> Client {
-    Client::builder()
+    let client = Client::builder()
         .api_key(KEY)
         .base_url(base)
         .build()
-        .expect("a facade client")
+        .expect("a facade client");
+    assert_eq!(
+        client.settings().user_agent(),
+        USER_AGENT,
+        "raw sends the same agent"
+    );
+    client
 }
 
 /// One `reqwest::Client` built like the facade's (same TLS backend and pool), redirects off.
@@ -257,6 +267,7 @@ async fn raw_send(request: reqwest::RequestBuilder, timeout: Option<Duration>) -
     request
         .header("x-api-key", KEY)
         .header("accept", "application/json")
+        .header("user-agent", USER_AGENT)
         .send()
         .await
         .unwrap()

@@ -155,18 +155,10 @@ fn headers_unread(response: &reqwest::Response) -> bool {
 /// not kept: the answer comes back empty with the size seen, so a runaway proxy page cannot
 /// exhaust memory.
 async fn read_whole(
-    mut response: reqwest::Response,
+    response: &mut reqwest::Response,
     limit: u64,
 ) -> reqwest::Result<(reqwest::Response, Option<u64>)> {
     use reqwest::ResponseBuilderExt;
-    // The URL is kept for redirect messages; the headers move over (no copy) when they matter.
-    let mut builder = http::Response::builder()
-        .status(response.status())
-        .version(response.version())
-        .url(response.url().clone());
-    if let (false, Some(headers)) = (headers_unread(&response), builder.headers_mut()) {
-        *headers = std::mem::take(response.headers_mut());
-    }
     let declared = response.content_length().unwrap_or(0);
     let mut oversized = None;
     let body = if declared > limit {
@@ -202,6 +194,15 @@ async fn read_whole(
             _ => bytes::Bytes::new(),
         }
     };
+    // Built once the body is in (nothing of it is held while reading). The URL is kept for
+    // redirect messages; the headers move over (no copy) when they matter.
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone());
+    if let (false, Some(headers)) = (headers_unread(response), builder.headers_mut()) {
+        *headers = std::mem::take(response.headers_mut());
+    }
     let response = builder
         .body(body)
         .expect("parts taken from a valid response");
@@ -245,12 +246,9 @@ impl RequestPolicy {
         }
     }
 
-    async fn run(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
-        operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
+    /// The request as every attempt sends it: the policy's headers, and the timeout when the
+    /// `reqwest::Client` does not carry it.
+    fn prepare(&self, request: &mut reqwest::Request) {
         for (name, value) in &self.headers {
             request.headers_mut().insert(name.clone(), value.clone());
         }
@@ -259,118 +257,224 @@ impl RequestPolicy {
         {
             *request.timeout_mut() = Some(timeout);
         }
-        let method = request.method().clone();
-        Recorded::record_request(&method, request.url().path());
+    }
 
+    /// Sends attempt number `attempt` of `request`: its span, a copy of the request kept when a
+    /// retry may follow, and the response future (`reqwest` builds it at once; it sends when
+    /// polled). Nothing here waits, so the boxed future of [`run`](Self::run) never holds a
+    /// whole request besides the copy.
+    fn send<'a>(
+        &self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+        attempt: u32,
+    ) -> Attempt<impl Future<Output = reqwest::Result<reqwest::Response>> + use<'a>> {
+        let spare = if attempt <= self.retry.max_retries {
+            request.try_clone()
+        } else {
+            None
+        };
+        let span = tracing::info_span!(
+            "control_plane.request",
+            operation,
+            method = %request.method(),
+            path = %request.url().path(),
+            attempt,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        Attempt {
+            response: client.execute(request),
+            spare,
+            span,
+            number: attempt,
+        }
+    }
+
+    /// Awaits one attempt's answer; reads its body unless no retry can follow and its declared
+    /// length is within the limit. Reports the attempt to the span and the call's record.
+    async fn settle(
+        &self,
+        response: impl Future<Output = reqwest::Result<reqwest::Response>>,
+        last_chance: bool,
+        span: &tracing::Span,
+    ) -> reqwest::Result<reqwest::Response> {
+        // Latency is only reported to tracing: with nothing listening no clock is read.
+        let sent_at =
+            (!span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG)).then(Instant::now);
+        let mut latency = None;
+        let mut oversized = None;
+        let result = async {
+            let mut response = response.await?;
+            latency = sent_at.map(|sent_at| sent_at.elapsed());
+            // On an attempt no other can follow, a body whose length is declared within
+            // the limit (the connection cannot deliver more) is left for the generated code
+            // to read: reading it here would only mean rebuilding the response around it.
+            if last_chance
+                && response
+                    .content_length()
+                    .is_some_and(|length| length <= self.max_response_bytes)
+            {
+                if headers_unread(&response) {
+                    *response.headers_mut() = reqwest::header::HeaderMap::new();
+                }
+                return Ok(response);
+            }
+            let (response, dropped) = read_whole(&mut response, self.max_response_bytes).await?;
+            oversized = dropped;
+            Ok(response)
+        }
+        .instrument(span.clone())
+        .await;
+        let status = result.as_ref().ok().map(|r| r.status());
+        Recorded::record_attempt(status.map(|s| s.as_u16()), oversized);
+        if let Some(sent_at) = sent_at {
+            // Time until the answer's status and headers arrived (or the attempt failed).
+            let latency = latency.unwrap_or_else(|| sent_at.elapsed());
+            span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+            if let Some(status) = status {
+                span.record("status", status.as_u16());
+            }
+            let latency_ms = latency.as_millis() as u64;
+            span.in_scope(|| match &result {
+                Ok(response) => {
+                    tracing::debug!(status = response.status().as_u16(), latency_ms, "answered")
+                }
+                Err(error) => tracing::debug!(error = %error, latency_ms, "failed"),
+            });
+        }
+        result
+    }
+
+    /// The wait before another attempt, or `None` when `result` is final.
+    fn retry_wait(
+        &self,
+        method: &Method,
+        result: &reqwest::Result<reqwest::Response>,
+        attempt: u32,
+        deadline: Option<Instant>,
+        span: &tracing::Span,
+    ) -> Option<Duration> {
+        let wait = match result {
+            Ok(response) if retryable_status(method, response.status()) => {
+                retry_after(response.headers()).unwrap_or_else(|| self.retry.backoff(attempt))
+            }
+            Err(error) if retryable_error(method, error) => self.retry.backoff(attempt),
+            _ => return None,
+        };
+        if deadline.is_some_and(|deadline| Instant::now() + wait > deadline) {
+            span.in_scope(|| {
+                tracing::debug!(
+                    wait_ms = wait.as_millis() as u64,
+                    "not retrying: the wait would pass the deadline"
+                )
+            });
+            return None;
+        }
+        span.in_scope(|| match result {
+            Ok(response) => tracing::debug!(
+                status = response.status().as_u16(),
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            ),
+            Err(error) => {
+                tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying")
+            }
+        });
+        Some(wait)
+    }
+
+    /// Sends `request` (prepared) and, as long as the policy allows, tries again. Everything
+    /// that does not wait happens before the returned future exists, which holds only what
+    /// crosses a wait: the copy for a retry, the span, and the attempt under way.
+    fn run<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
+        Recorded::record_request(request.method(), request.url().path());
         // The start is read only when a retry could follow and would have to respect a deadline.
         let deadline = match self.retry.max_elapsed {
             Some(limit) if self.retry.max_retries > 0 => Some(Instant::now() + limit),
             _ => None,
         };
-        let mut attempt: u32 = 1;
-        loop {
-            let spare = if attempt <= self.retry.max_retries {
-                request.try_clone()
-            } else {
-                None
-            };
-            let span = tracing::info_span!(
-                "control_plane.request",
-                operation,
-                method = %method,
-                path = %request.url().path(),
-                attempt,
-                status = tracing::field::Empty,
-                latency_ms = tracing::field::Empty,
-            );
-            // Latency is only reported to tracing: with nothing listening no clock is read.
-            let sent_at = (!span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG))
-                .then(Instant::now);
-            let mut latency = None;
-            let mut oversized = None;
-            let last_chance = spare.is_none();
-            let result = async {
-                let mut response = client.execute(request).await?;
-                latency = sent_at.map(|sent_at| sent_at.elapsed());
-                // On an attempt no other can follow, a body whose length is declared within
-                // the limit (the connection cannot deliver more) is left for the generated code
-                // to read: reading it here would only mean rebuilding the response around it.
-                if last_chance
-                    && response
-                        .content_length()
-                        .is_some_and(|length| length <= self.max_response_bytes)
-                {
-                    if headers_unread(&response) {
-                        *response.headers_mut() = reqwest::header::HeaderMap::new();
+        let Attempt {
+            mut response,
+            mut spare,
+            mut span,
+            mut number,
+        } = self.send(client, request, operation, 1);
+        async move {
+            loop {
+                let wait = {
+                    let result = self.settle(response, spare.is_none(), &span).await;
+                    // The copy exists exactly when a retry may follow; it knows the method.
+                    let Some(method) = spare.as_ref().map(reqwest::Request::method) else {
+                        return result;
+                    };
+                    match self.retry_wait(method, &result, number, deadline, &span) {
+                        Some(wait) => wait,
+                        None => return result,
                     }
-                    return Ok(response);
-                }
-                let (response, dropped) = read_whole(response, self.max_response_bytes).await?;
-                oversized = dropped;
-                Ok(response)
+                };
+                // Boxed: retries are rare, and an inline timer would enlarge every call's future.
+                Box::pin(tokio::time::sleep(wait)).await;
+                response = {
+                    let next = spare.take().expect("a retry has its copy");
+                    let attempt = self.send(client, next, operation, number + 1);
+                    (spare, span, number) = (attempt.spare, attempt.span, attempt.number);
+                    attempt.response
+                };
             }
-            .instrument(span.clone())
-            .await;
-            let status = result.as_ref().ok().map(|r| r.status());
-            Recorded::record_attempt(status.map(|s| s.as_u16()), oversized);
-            if let Some(sent_at) = sent_at {
-                // Time until the answer's status and headers arrived (or the attempt failed).
-                let latency = latency.unwrap_or_else(|| sent_at.elapsed());
-                span.record("latency_ms", latency.as_secs_f64() * 1000.0);
-                if let Some(status) = status {
-                    span.record("status", status.as_u16());
-                }
-                let latency_ms = latency.as_millis() as u64;
-                span.in_scope(|| match &result {
-                    Ok(response) => {
-                        tracing::debug!(status = response.status().as_u16(), latency_ms, "answered")
-                    }
-                    Err(error) => tracing::debug!(error = %error, latency_ms, "failed"),
-                });
-            }
-
-            let Some(next) = spare else { return result };
-            let wait = match &result {
-                Ok(response) if retryable_status(&method, response.status()) => {
-                    retry_after(response.headers()).unwrap_or_else(|| self.retry.backoff(attempt))
-                }
-                Err(error) if retryable_error(&method, error) => self.retry.backoff(attempt),
-                _ => return result,
-            };
-            if deadline.is_some_and(|deadline| Instant::now() + wait > deadline) {
-                span.in_scope(|| {
-                    tracing::debug!(
-                        wait_ms = wait.as_millis() as u64,
-                        "not retrying: the wait would pass the deadline"
-                    )
-                });
-                return result;
-            }
-            span.in_scope(|| match &result {
-                Ok(response) => tracing::debug!(
-                    status = response.status().as_u16(),
-                    wait_ms = wait.as_millis() as u64,
-                    "retrying"
-                ),
-                Err(error) => {
-                    tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying")
-                }
-            });
-            drop(result);
-            tokio::time::sleep(wait).await;
-            request = next;
-            attempt += 1;
         }
     }
+}
+
+/// One attempt under way: the answer to come, the copy for a retry, its span and number.
+struct Attempt<F> {
+    response: F,
+    spare: Option<reqwest::Request>,
+    span: tracing::Span,
+    number: u32,
 }
 
 impl Execute for RequestPolicy {
     fn execute<'a>(
         &'a self,
         client: &'a reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         operation: &'static str,
     ) -> ResponseFuture<'a> {
+        self.prepare(&mut request);
         Box::pin(self.run(client, request, operation))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Explicit, resolve};
+
+    /// The transport's future is boxed once per call. Kept within 1 KiB, it stays in the sizes
+    /// allocators serve from per-thread caches (glibc's tcache ends at 1,032 bytes); above that,
+    /// every call takes an arena lock, which two workers then contend for. It was 2,152 bytes
+    /// when it held the request, its copy and an inline retry timer all at once.
+    #[test]
+    fn the_boxed_transport_future_stays_small() {
+        let explicit = Explicit {
+            api_key: Some("lsv2_sk_size".into()),
+            ..Explicit::default()
+        };
+        let settings = resolve(&explicit, &|_: &str| None).expect("settings");
+        let policy = RequestPolicy::new(&settings, true);
+        let client = langsmith_control_plane_api::http::http_client_builder()
+            .build()
+            .expect("a reqwest client");
+        let request = reqwest::Request::new(Method::GET, "http://127.0.0.1:9/v2".parse().unwrap());
+        let future = policy.run(&client, request, "get_revision");
+        let size = std::mem::size_of_val(&future);
+        assert!(size <= 1024, "the transport future takes {size} bytes");
     }
 }
