@@ -61,6 +61,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 ///   a convention of Dropshot servers; the Control Plane has no such header, and our document's
 ///   version numbers the document, not the API. Without it, an operation with no header
 ///   parameters (all 40 of ours) builds no header map of its own either.
+/// - The URL, the request and the hook's raw result are scoped (`scope_the_request`), so they
+///   take no room in the states of an operation's future that come after them.
 /// - A builder's required parameter starts out unset as an empty `String` error, not as a
 ///   `"x was not initialized"` one built for every call and dropped as soon as the parameter is
 ///   set. `send()` turns an empty error back into that message (`crate::path::unset`), so a
@@ -185,7 +187,77 @@ impl syn::visit_mut::VisitMut for Tighten {
         block.stmts.retain(|stmt| !is_api_version_append(stmt));
         drop_unused_header_map(block);
         syn::visit_mut::visit_block_mut(self, block);
+        scope_the_request(block);
     }
+}
+
+/// The name bound by `let NAME = ...;`, if `stmt` is one.
+fn bound_name(stmt: &syn::Stmt) -> Option<String> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Pat::Ident(pat) = &local.pat else {
+        return None;
+    };
+    Some(pat.ident.to_string())
+}
+
+/// In `send()`, the URL and the request are built inside a block that hands the hook's future
+/// out, and the raw result lives in a block that yields the response:
+///
+/// ```text
+/// let info = OperationInfo { .. };
+/// let response = {
+///     let result = { let url = ..; let mut request = ..; client.pre(..).await?; client.exec(request, &info) }.await;
+///     client.post(&result, &info).await?;
+///     result?
+/// };
+/// ```
+///
+/// Same statements, same order (`info` is a plain struct literal, built first). A local keeps its
+/// room in an `async fn`'s future for as long as it is in scope, even moved out; scoped, the URL,
+/// the request and the raw result no longer take room in every later state: about 490 bytes
+/// less per operation future.
+fn scope_the_request(block: &mut syn::Block) {
+    let names: Vec<Option<String>> = block.stmts.iter().map(bound_name).collect();
+    let at = |name: &str| names.iter().position(|n| n.as_deref() == Some(name));
+    let (Some(url), Some(request), Some(info)) = (at("url"), at("request"), at("info")) else {
+        return;
+    };
+    // `info`, then the hooks around the exchange: pre, exec, post, and the response.
+    if !(url < request && request + 1 == info && block.stmts.len() > info + 4)
+        || names[info + 2].as_deref() != Some("result")
+        || names[info + 4].as_deref() != Some("response")
+    {
+        return;
+    }
+    let syn::Stmt::Local(result) = &block.stmts[info + 2] else {
+        return;
+    };
+    let Some(syn::Expr::Await(exec)) = result.init.as_ref().map(|init| &*init.expr) else {
+        return;
+    };
+    let exec = (*exec.base).clone();
+    let mut tail = block.stmts.split_off(url);
+    let mut rest = tail.split_off(info - url + 5);
+    let post = tail[info - url + 3].clone();
+    let pre = tail[info - url + 1].clone();
+    let info_stmt = tail[info - url].clone();
+    let built = &tail[..info - url];
+    block.stmts.push(info_stmt);
+    block.stmts.push(syn::parse_quote! {
+        let response = {
+            let result = {
+                #(#built)*
+                #pre
+                #exec
+            }
+            .await;
+            #post
+            result?
+        };
+    });
+    block.stmts.append(&mut rest);
 }
 
 /// The arguments of `format!("{}/a/{}/b", client.baseurl, encode_path(&x.to_string()))` as

@@ -75,6 +75,20 @@ fn every_operation_is_tightened() {
         !client.contains("header_map"),
         "no operation has header parameters"
     );
+    // Each operation builds its URL and request in a scope of their own, and awaits the hook
+    // outside it.
+    assert_eq!(
+        compact
+            .matches("letresponse={letresult={leturl=crate::path::request_url(")
+            .count(),
+        operations
+    );
+    assert_eq!(
+        compact
+            .matches("client.exec(request,&info)}.await;")
+            .count(),
+        operations
+    );
     // Required parameters start unset without a message built for each call.
     assert!(
         !client.contains("was not initialized"),
