@@ -61,6 +61,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 ///   a convention of Dropshot servers; the Control Plane has no such header, and our document's
 ///   version numbers the document, not the API. Without it, an operation with no header
 ///   parameters (all 40 of ours) builds no header map of its own either.
+/// - A JSON answer is decoded by `crate::decode::json`, which moves the answer's headers into
+///   the `ResponseValue` where `ResponseValue::from_response` copies them.
 /// - The URL, the request and the hook's raw result are scoped (`scope_the_request`), so they
 ///   take no room in the states of an operation's future that come after them.
 /// - A builder's required parameter starts out unset as an empty `String` error, not as a
@@ -160,6 +162,18 @@ type FormatArgs = syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>;
 
 impl syn::visit_mut::VisitMut for Tighten {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Call(call) = expr
+            && let syn::Expr::Path(func) = &*call.func
+            && func.qself.is_none()
+            && func.path.segments.len() == 2
+            && func.path.segments[0].ident == "ResponseValue"
+            && func.path.segments[1].ident == "from_response"
+            && call.args.len() == 1
+        {
+            call.func = syn::parse_quote!(crate::decode::json);
+            syn::visit_mut::visit_expr_mut(self, expr);
+            return;
+        }
         if let syn::Expr::Macro(mac) = expr
             && mac.mac.path.is_ident("format")
             && let Ok(mut args) = mac.mac.parse_body_with(FormatArgs::parse_terminated)

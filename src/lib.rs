@@ -9,6 +9,8 @@
 //! ([`transport`]) and helpers on [`RevisionStatus`](open_enums::RevisionStatus).
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
+pub mod decode;
 pub mod http;
 pub mod open_enums;
 #[doc(hidden)]

@@ -89,6 +89,12 @@ fn every_operation_is_tightened() {
             .count(),
         operations
     );
+    // JSON answers are decoded without copying their headers.
+    assert!(
+        !client.contains("from_response"),
+        "progenitor's decoder is left"
+    );
+    assert!(client.contains("crate::decode::json(response)"));
     // Required parameters start unset without a message built for each call.
     assert!(
         !client.contains("was not initialized"),
