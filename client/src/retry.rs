@@ -159,41 +159,7 @@ async fn read_whole(
     limit: u64,
 ) -> reqwest::Result<(reqwest::Response, Option<u64>)> {
     use reqwest::ResponseBuilderExt;
-    let declared = response.content_length().unwrap_or(0);
-    let mut oversized = None;
-    let body = if declared > limit {
-        oversized = Some(declared);
-        bytes::Bytes::new()
-    } else {
-        // Most answers arrive in one chunk, which is kept as is (no buffer is allocated for
-        // it); only several are joined.
-        let mut first: Option<bytes::Bytes> = None;
-        let mut more: Vec<bytes::Bytes> = Vec::new();
-        let mut size = 0u64;
-        while let Some(chunk) = response.chunk().await? {
-            size += chunk.len() as u64;
-            if size > limit {
-                oversized = Some(size);
-                break;
-            }
-            if first.is_none() {
-                first = Some(chunk);
-            } else {
-                more.push(chunk);
-            }
-        }
-        match (first, oversized) {
-            (Some(first), None) if more.is_empty() => first,
-            (Some(first), None) => {
-                let mut joined = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-                joined.extend_from_slice(&first);
-                more.iter()
-                    .for_each(|chunk| joined.extend_from_slice(chunk));
-                joined.into()
-            }
-            _ => bytes::Bytes::new(),
-        }
-    };
+    let (body, oversized) = langsmith_control_plane_api::decode::read_body(response, limit).await?;
     // Built once the body is in (nothing of it is held while reading). The URL is kept for
     // redirect messages; the headers move over (no copy) when they matter.
     let mut builder = http::Response::builder()

@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use langsmith_control_plane::types::{DeploymentPatchRequest, SourceRevisionConfigRequest};
 use langsmith_control_plane::{Client, Region, RetryPolicy};
 use support::{KEY, Reply, Server, WORKSPACE, client, d, r, revision};
@@ -204,5 +206,39 @@ async fn generated_operations_used_directly_keep_the_answer_headers() {
             "{retries:?}"
         );
         assert_eq!(answer.into_inner().id, r());
+    }
+}
+
+/// An answer that arrives in many pieces is read whole: by the transport when a retry could
+/// follow, by the generated code when none can, and by the generated client used directly.
+#[tokio::test]
+async fn a_body_in_many_pieces_is_read_whole() {
+    let trickle = || Reply::Trickle {
+        status: 200,
+        body: revision("DEPLOYED").to_string(),
+        every: Duration::from_micros(300),
+    };
+    for retries in [RetryPolicy::none(), RetryPolicy::default()] {
+        let server = Server::sequence(vec![trickle(), trickle()]).await;
+        let client = support::builder(&server)
+            .retry_policy(retries.clone())
+            .build()
+            .unwrap();
+        let got = client.get_revision(d(), r()).await.unwrap();
+        assert_eq!(
+            (got.id, got.status.as_str()),
+            (r(), "DEPLOYED"),
+            "{retries:?}"
+        );
+        let direct = client
+            .api()
+            .get_revision()
+            .deployment_id(d())
+            .revision_id(r())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(direct.into_inner().id, r(), "{retries:?}");
+        assert_eq!(server.count(), 2, "{retries:?}");
     }
 }
