@@ -69,12 +69,25 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 ///   `"x was not initialized"` one built for every call and dropped as soon as the parameter is
 ///   set. `send()` turns an empty error back into that message (`crate::path::unset`), so a
 ///   caller who forgets a parameter reads exactly what progenitor would have said. Only the
-///   parameters `send()` checks by name are rewritten.
+///   parameters the same builder's `send()` checks by name are rewritten. (A builder's `Debug`
+///   shows such a parameter as `Err("")` until it is set.)
 pub fn tighten(file: &mut syn::File) {
     syn::visit_mut::VisitMut::visit_file_mut(&mut Tighten, file);
-    let mut checked = CheckedByName::default();
-    syn::visit::Visit::visit_file(&mut checked, file);
-    syn::visit_mut::VisitMut::visit_file_mut(&mut UnsetLazily(checked.0), file);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut UnsetPerBuilder, file);
+}
+
+/// Runs [`UnsetLazily`] on each `impl` block (a builder's `new` and `send` sit in one) with the
+/// parameters that block's `send()` checks by name.
+struct UnsetPerBuilder;
+
+impl syn::visit_mut::VisitMut for UnsetPerBuilder {
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let mut checked = CheckedByName::default();
+        syn::visit::Visit::visit_item_impl(&mut checked, item);
+        if !checked.0.is_empty() {
+            syn::visit_mut::VisitMut::visit_item_impl_mut(&mut UnsetLazily(checked.0), item);
+        }
+    }
 }
 
 /// Whether `expr` is `Error::InvalidRequest`, the function `send()` maps a parameter's error with.

@@ -21,9 +21,10 @@ pub async fn json<T: DeserializeOwned, E>(
 ) -> Result<ResponseValue<T>, Error<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
+    // `bytes()` names the URL in a body error; `chunk()` does not, so it is added here.
     let (full, _) = read_body(&mut response, u64::MAX)
         .await
-        .map_err(Error::ResponseBodyError)?;
+        .map_err(|e| Error::ResponseBodyError(e.with_url(response.url().clone())))?;
     let inner =
         serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
     Ok(ResponseValue::new(inner, status, headers))

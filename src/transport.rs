@@ -107,18 +107,20 @@ impl RoomyBase {
     const ROOM: usize = 192;
 
     fn new(mut url: Url) -> Self {
-        let padded = match url.path_segments_mut() {
-            Ok(mut path) => {
-                path.pop_if_empty().push(&"_".repeat(Self::ROOM));
+        // An empty path (possible with a scheme `url` does not know) is left as it is: a segment
+        // pushed and popped would leave a `/` behind.
+        let padded = match (url.path().is_empty(), url.path_segments_mut()) {
+            (false, Ok(mut path)) => {
+                path.push(&"_".repeat(Self::ROOM));
                 true
             }
-            Err(()) => false,
+            _ => false,
         };
         Self { url, padded }
     }
 
-    /// The base URL itself, its text holding room for a path: the placeholder is gone, and a
-    /// trailing empty segment too, so the next segment pushed follows the base's path.
+    /// The base URL exactly as parsed, its text holding room for a path: popping the
+    /// placeholder restores the path it was pushed onto.
     pub(crate) fn into_path(self) -> Url {
         let mut url = self.url;
         if self.padded

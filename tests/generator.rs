@@ -124,6 +124,16 @@ fn an_unset_message_is_kept_where_send_does_not_check_it_by_name() {
                 Ok(())
             }
         }
+        impl<'a> OtherThing<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self { client: client, other_id: Err("thing_id was not initialized".to_string()) }
+            }
+            pub async fn send(self) -> Result<(), Error<()>> {
+                let Self { client, other_id } = self;
+                let thing_id = other_id.and_then(|v| Ok(v)).map_err(Error::InvalidRequest)?;
+                Ok(())
+            }
+        }
     };
     generate::tighten(&mut file);
     let compact: String = quote::quote!(#file)
@@ -144,6 +154,11 @@ fn an_unset_message_is_kept_where_send_does_not_check_it_by_name() {
     );
     assert!(
         compact.contains(".map_err(Error::InvalidRequest)"),
+        "{compact}"
+    );
+    // Another builder's `send()` checking a parameter of the same name by name does not count.
+    assert!(
+        compact.contains("other_id:Err(\"thing_idwasnotinitialized\".to_string())"),
         "{compact}"
     );
 }

@@ -374,8 +374,9 @@ async fn get_revision_keeps_a_base_url_path_prefix() {
     );
 }
 
-/// The base URL may end in a slash, with or without a prefix; one transport may serve clients
-/// with different base URLs (the parsed base it keeps belongs to the first).
+/// The base URL may end in a slash (or two), with or without a prefix, with a query; one
+/// transport may serve clients with different base URLs (the parsed base it keeps belongs to
+/// the first).
 #[tokio::test]
 async fn request_urls_on_any_base_url() {
     let server = Server::start(Arc::new(|_| (StatusCode::OK, revision_json().to_string()))).await;
@@ -384,7 +385,7 @@ async fn request_urls_on_any_base_url() {
         .unwrap();
     // Each client gets the transport of the one before, holding the first base URL it parsed.
     let mut transport = Transport::direct();
-    for base in ["", "/", "/api-host", "/api-host/", "/a/b"] {
+    for base in ["", "/", "/api-host", "/api-host/", "/a/b", "/a//", "/q?x=1"] {
         let c = Client::new_with_client(&format!("{}{base}", server.url), http.clone(), transport);
         get_revision(&c).await.unwrap();
         transport = c.inner().clone();
@@ -399,6 +400,8 @@ async fn request_urls_on_any_base_url() {
             format!("/api-host/{tail}"),
             format!("/api-host/{tail}"),
             format!("/a/b/{tail}"),
+            format!("/a//{tail}"),
+            format!("/q/{tail}"),
         ]
     );
 }

@@ -222,6 +222,35 @@ async fn a_body_cut_short_is_a_body_transport_error() {
     );
 }
 
+/// Through the generated client, a body cut short on the last attempt is a body error that
+/// still names the URL it came from (as `reqwest::Response::bytes` names it).
+#[tokio::test]
+async fn a_body_cut_short_names_its_url_through_the_generated_client() {
+    let server = Server::sequence(vec![Reply::CutBody {
+        status: 200,
+        declared: 500,
+        sent: "{\"id\":".into(),
+    }])
+    .await;
+    let client = support::builder(&server)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .api()
+        .get_revision()
+        .deployment_id(d())
+        .revision_id(r())
+        .send()
+        .await
+        .unwrap_err();
+    let langsmith_control_plane_api::Error::ResponseBodyError(body) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(body.url().map(|url| url.path().to_string()), Some(path()));
+    assert!(body.is_decode() || body.is_body(), "{body:?}");
+}
+
 #[tokio::test]
 async fn slow_headers_time_out() {
     let server = Server::sequence(vec![

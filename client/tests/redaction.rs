@@ -2,32 +2,9 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use langsmith_control_plane::{ApiKey, Client, RetryPolicy};
 use serde_json::json;
-use support::{KEY, Reply, Server, d, r, revision};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use support::{Captured, KEY, Reply, Server, d, r, revision};
 
 #[test]
 fn debug_output_never_contains_the_key() {
@@ -99,7 +76,7 @@ async fn errors_and_traces_never_contain_the_key() {
     let err = offline.get_revision(d(), r()).await.unwrap_err();
     texts.push(format!("{err} {err:?}"));
 
-    let traces = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let traces = captured.text();
     assert!(
         traces.contains("control_plane.request"),
         "spans were recorded: {traces}"
