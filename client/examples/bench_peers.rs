@@ -25,12 +25,15 @@
 use std::time::{Duration, Instant};
 
 use langsmith_control_plane::types::{Revision, RevisionStatus, RevisionsList};
-use langsmith_control_plane::{Client, MAX_PAGE_SIZE};
-use uuid::Uuid;
+use langsmith_control_plane::{Client, MAX_PAGE_SIZE, RetryPolicy};
 
-const KEY: &str = "lsv2_sk_bench_key";
-/// The facade's default `User-Agent`: raw sends the same headers as the facade.
-const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+// The clients and constants of the criterion bench, so both measure the same clients.
+#[allow(dead_code)]
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use common::{KEY, USER_AGENT, facade_at, raw_client};
+use uuid::Uuid;
 
 fn usage() -> ! {
     eprintln!(
@@ -81,29 +84,6 @@ fn runtime(concurrency: usize) -> tokio::runtime::Runtime {
     .expect("a tokio runtime")
 }
 
-/// The facade as a user gets it: default retry policy, limits and checks.
-fn facade_client(base: String) -> Client {
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(base)
-        .build()
-        .expect("a facade client");
-    assert_eq!(
-        client.settings().user_agent(),
-        USER_AGENT,
-        "raw sends the same agent"
-    );
-    client
-}
-
-/// One `reqwest::Client` built like the facade's (same TLS backend and pool), redirects off.
-fn raw_client() -> reqwest::Client {
-    langsmith_control_plane::http_client_builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a reqwest client")
-}
-
 /// Which client makes the calls, and against what.
 #[derive(Clone)]
 enum Runner {
@@ -142,7 +122,7 @@ impl Runner {
         match args.first().map(String::as_str) {
             // The facade as a user gets it: default retry policy, limits and checks.
             Some("facade") => Runner::Facade {
-                client: facade_client(base),
+                client: facade_at(&base, RetryPolicy::default()),
                 deployment,
                 revision,
             },
@@ -156,7 +136,7 @@ impl Runner {
                 revision,
             },
             Some("facade-api") => Runner::FacadeApi {
-                client: facade_client(base),
+                client: facade_at(&base, RetryPolicy::default()),
                 deployment,
                 revision,
             },

@@ -236,14 +236,7 @@ async fn a_body_cut_short_names_its_url_through_the_generated_client() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let err = client
-        .api()
-        .get_revision()
-        .deployment_id(d())
-        .revision_id(r())
-        .send()
-        .await
-        .unwrap_err();
+    let err = support::generated_get_revision(&client).await.unwrap_err();
     let langsmith_control_plane_api::Error::ResponseBodyError(body) = err else {
         panic!("{err:?}")
     };

@@ -4,7 +4,8 @@ mod support;
 
 use langsmith_control_plane::{ApiKey, Client, RetryPolicy};
 use serde_json::json;
-use support::{Captured, KEY, Reply, Server, d, r, revision};
+use support::{KEY, Reply, Server, d, r, revision};
+use tracing_subscriber::fmt::format::FmtSpan;
 
 #[test]
 fn debug_output_never_contains_the_key() {
@@ -34,13 +35,7 @@ fn debug_output_never_contains_the_key() {
 
 #[tokio::test]
 async fn errors_and_traces_never_contain_the_key() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = support::capture_traces(FmtSpan::NONE);
 
     let server = Server::sequence(vec![
         Reply::json(503, "{}"),

@@ -3,20 +3,13 @@
 
 mod support;
 
-use support::{Captured, Reply, Server, d, r, revision};
+use support::{Reply, Server, d, r, revision};
 use tracing::Instrument;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 #[tokio::test]
 async fn each_attempt_has_a_span_with_its_fields() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = support::capture_traces(FmtSpan::CLOSE);
 
     let server = Server::sequence(vec![
         Reply::json(503, "{}"),
@@ -37,7 +30,7 @@ async fn each_attempt_has_a_span_with_its_fields() {
     let text = captured.text();
     let closes: Vec<&str> = text
         .lines()
-        .filter(|line| line.contains("control_plane.request{") && line.contains("close"))
+        .filter(|line| line.contains("control_plane.request{") && line.contains("::retry: close "))
         .collect();
     assert_eq!(closes.len(), 2, "{closes:#?}");
     for (line, (attempt, status)) in closes.iter().zip([(1, 503), (2, 200)]) {

@@ -189,14 +189,7 @@ async fn generated_operations_used_directly_keep_the_answer_headers() {
             .retry_policy(retries.clone())
             .build()
             .unwrap();
-        let answer = client
-            .api()
-            .get_revision()
-            .deployment_id(d())
-            .revision_id(r())
-            .send()
-            .await
-            .unwrap();
+        let answer = support::generated_get_revision(&client).await.unwrap();
         assert_eq!(
             answer
                 .headers()
@@ -230,14 +223,7 @@ async fn a_body_in_many_pieces_is_read_whole() {
             (r(), "DEPLOYED"),
             "{retries:?}"
         );
-        let direct = client
-            .api()
-            .get_revision()
-            .deployment_id(d())
-            .revision_id(r())
-            .send()
-            .await
-            .unwrap();
+        let direct = support::generated_get_revision(&client).await.unwrap();
         assert_eq!(direct.into_inner().id, r(), "{retries:?}");
         assert_eq!(server.count(), 2, "{retries:?}");
     }

@@ -52,9 +52,14 @@ pub fn start_server() -> SocketAddr {
 
 /// The facade against the server at `addr`.
 pub fn facade(addr: SocketAddr, retries: RetryPolicy) -> Client {
+    facade_at(&format!("http://{addr}"), retries)
+}
+
+/// The facade against the server at `base`, as a user builds it (with `retries`).
+pub fn facade_at(base: &str, retries: RetryPolicy) -> Client {
     let client = Client::builder()
         .api_key(KEY)
-        .base_url(format!("http://{addr}"))
+        .base_url(base)
         .retry_policy(retries)
         .build()
         .expect("a facade client");

@@ -23,6 +23,22 @@ pub fn r() -> uuid::Uuid {
     R.parse().unwrap()
 }
 
+/// Get Revision of `d()`/`r()` through the generated client under the facade (`client.api()`).
+pub async fn generated_get_revision(
+    client: &langsmith_control_plane::Client,
+) -> Result<
+    progenitor_client::ResponseValue<langsmith_control_plane::types::Revision>,
+    langsmith_control_plane_api::Error<langsmith_control_plane_api::types::ApiErrorBody>,
+> {
+    client
+        .api()
+        .get_revision()
+        .deployment_id(d())
+        .revision_id(r())
+        .send()
+        .await
+}
+
 /// One request as received.
 #[derive(Clone, Debug)]
 pub struct Seen {
@@ -395,4 +411,19 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     fn make_writer(&'a self) -> Self::Writer {
         self.clone()
     }
+}
+
+/// A `tracing_subscriber::fmt` subscriber at TRACE level writing into a [`Captured`], set as the
+/// default for as long as the guard lives, reporting the span events `spans`.
+pub fn capture_traces(
+    spans: tracing_subscriber::fmt::format::FmtSpan,
+) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(spans)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
 }
