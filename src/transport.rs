@@ -18,6 +18,10 @@ pub type ResponseFuture<'a> =
 /// Sends one operation's request, possibly several times.
 pub trait Execute: Send + Sync + 'static {
     /// Sends `request` (for the operation named `operation_id`) with `client`.
+    ///
+    /// Work that does not wait may happen in the call itself, before the future is polled: the
+    /// facade's policy sets its headers, opens the tracing span and starts `reqwest`'s request
+    /// timeout there, so its future holds only what crosses a wait.
     fn execute<'a>(
         &'a self,
         client: &'a reqwest::Client,
