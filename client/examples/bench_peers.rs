@@ -162,28 +162,12 @@ impl Runner {
                 api,
                 deployment,
                 revision,
-            } => {
-                let request = api.get_revision().deployment_id(*deployment);
-                request
-                    .revision_id(*revision)
-                    .send()
-                    .await
-                    .unwrap()
-                    .into_inner()
-            }
+            } => generated_get_revision(api, *deployment, *revision).await,
             Runner::FacadeApi {
                 client,
                 deployment,
                 revision,
-            } => {
-                let request = client.api().get_revision().deployment_id(*deployment);
-                request
-                    .revision_id(*revision)
-                    .send()
-                    .await
-                    .unwrap()
-                    .into_inner()
-            }
+            } => generated_get_revision(client.api(), *deployment, *revision).await,
             Runner::Raw {
                 http,
                 base,
@@ -237,6 +221,21 @@ impl Runner {
             Runner::Generated { .. } | Runner::FacadeApi { .. } => usage(),
         }
     }
+}
+
+/// Get Revision through a generated client (over whichever transport it carries).
+async fn generated_get_revision(
+    api: &langsmith_control_plane_api::Client,
+    deployment: Uuid,
+    revision: Uuid,
+) -> Revision {
+    let request = api.get_revision().deployment_id(deployment);
+    request
+        .revision_id(revision)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 async fn raw_send(request: reqwest::RequestBuilder, timeout: Option<Duration>) -> bytes::Bytes {
