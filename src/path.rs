@@ -28,7 +28,7 @@ pub fn request_url(
         .path_segments_mut()
         .map_err(|()| format!("the base URL {base_url:?} cannot take a path"))?;
     path.pop_if_empty();
-    let mut text = SegmentText::default();
+    let mut text = SegmentText::new();
     for segment in segments {
         text.clear();
         write!(text, "{segment}").map_err(|_| "a path parameter failed to format".to_string())?;
@@ -47,66 +47,62 @@ pub fn request_url(
 /// A segment's text before encoding: on the stack while it is short (names and IDs always
 /// are), on the heap past that. Formatting each parameter into a fresh `String` would allocate
 /// once per request for nothing.
-#[derive(Default)]
 struct SegmentText {
-    short: ShortText,
-    long: Option<String>,
-}
-
-/// Text of at most [`ShortText::CAPACITY`] bytes, held inline.
-struct ShortText {
-    bytes: [u8; ShortText::CAPACITY],
+    short: [u8; SegmentText::SHORT],
     len: usize,
-}
-
-impl ShortText {
-    const CAPACITY: usize = 64;
-}
-
-impl Default for ShortText {
-    fn default() -> Self {
-        Self {
-            bytes: [0; Self::CAPACITY],
-            len: 0,
-        }
-    }
+    /// The text once it outgrew `short`; kept (emptied) for the next segment.
+    long: String,
+    spilled: bool,
 }
 
 impl SegmentText {
-    fn clear(&mut self) {
-        self.short.len = 0;
-        if let Some(long) = &mut self.long {
-            long.clear();
+    const SHORT: usize = 64;
+
+    fn new() -> Self {
+        Self {
+            short: [0; Self::SHORT],
+            len: 0,
+            long: String::new(),
+            spilled: false,
         }
     }
 
+    fn clear(&mut self) {
+        self.len = 0;
+        self.long.clear();
+        self.spilled = false;
+    }
+
+    fn short_str(&self) -> &str {
+        // Only whole `str`s are ever copied in, so the bytes are UTF-8.
+        std::str::from_utf8(&self.short[..self.len]).unwrap_or_default()
+    }
+
     fn as_str(&self) -> &str {
-        match &self.long {
-            Some(long) if !long.is_empty() => long,
-            // Only whole `str`s are ever copied in, so the bytes are UTF-8.
-            _ => std::str::from_utf8(&self.short.bytes[..self.short.len]).unwrap_or_default(),
+        if self.spilled {
+            &self.long
+        } else {
+            self.short_str()
         }
     }
 }
 
 impl Write for SegmentText {
     fn write_str(&mut self, piece: &str) -> fmt::Result {
-        if let Some(long) = self.long.as_mut().filter(|long| !long.is_empty()) {
-            long.push_str(piece);
-            return Ok(());
-        }
-        let short = &mut self.short;
-        let end = short.len + piece.len();
-        if end <= ShortText::CAPACITY {
-            short.bytes[short.len..end].copy_from_slice(piece.as_bytes());
-            short.len = end;
+        let end = self.len + piece.len();
+        if self.spilled {
+            self.long.push_str(piece);
+        } else if end <= Self::SHORT {
+            self.short[self.len..end].copy_from_slice(piece.as_bytes());
+            self.len = end;
         } else {
             // Past the inline room: move what is there to the heap and go on there.
-            let long = self.long.get_or_insert_with(String::new);
+            let mut long = std::mem::take(&mut self.long);
             long.reserve(end);
-            long.push_str(std::str::from_utf8(&short.bytes[..short.len]).map_err(|_| fmt::Error)?);
+            long.push_str(self.short_str());
             long.push_str(piece);
-            short.len = 0;
+            self.long = long;
+            self.spilled = true;
         }
         Ok(())
     }
