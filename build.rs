@@ -25,6 +25,7 @@ fn run(spec: &Path, out: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(spec).map_err(|e| format!("cannot read it: {e}"))?;
     let generated = generate::generate(&text)?;
     write(&out.join("open_enums.rs"), &generated.enums)?;
+    write(&out.join("operations.rs"), &generated.operations)?;
     write(&out.join("client.rs"), &generated.client)
 }
 

@@ -2,18 +2,17 @@
 //!
 //! The default `rustls` feature uses rustls on the *ring* provider (no C build). reqwest is
 //! compiled without a built-in provider, so one must be installed before a client is built;
-//! [`http_client_builder`] does that. The `native-tls` feature selects the platform's TLS instead.
+//! [`http_client_builder`] and every [`Transport`](crate::transport::Transport) constructor do
+//! that (so the generated `Client::new` works too). `native-tls` selects the platform's TLS.
 
 /// A `reqwest::ClientBuilder` with this crate's TLS backend selected, ready to `build()`.
 pub fn http_client_builder() -> reqwest::ClientBuilder {
+    ensure_tls_ready();
     let builder = reqwest::Client::builder();
     #[cfg(feature = "native-tls")]
     let builder = builder.tls_backend_native();
     #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
-    let builder = {
-        ensure_crypto_provider();
-        builder.tls_backend_rustls()
-    };
+    let builder = builder.tls_backend_rustls();
     builder
 }
 
@@ -27,4 +26,10 @@ pub fn ensure_crypto_provider() {
         // Losing a race to another installer is fine: some provider is installed either way.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
+}
+
+/// What a `reqwest::Client` built now needs from this crate's TLS feature.
+pub(crate) fn ensure_tls_ready() {
+    #[cfg(feature = "rustls")]
+    ensure_crypto_provider();
 }

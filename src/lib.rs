@@ -9,12 +9,8 @@
 //! ([`transport`]) and helpers on [`RevisionStatus`](open_enums::RevisionStatus).
 #![forbid(unsafe_code)]
 
-#[doc(hidden)]
-pub mod decode;
 pub mod http;
 pub mod open_enums;
-#[doc(hidden)]
-pub mod path;
 mod revision_status;
 pub mod transport;
 
@@ -25,16 +21,66 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
 
+/// The path template of every operation, by operation ID.
+pub mod operations {
+    include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+}
+
 pub use generated::*;
 
 impl progenitor_client::ClientHooks<transport::Transport> for Client {
-    // A plain function handing back the transport's future: as an `async fn` it would keep the
-    // request a second time inside every operation's future, and copy it once more per call.
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        // progenitor sends the document's version; the Control Plane has no such header.
+        request.headers_mut().remove("api-version");
+        check_path(&self.baseurl, request.url(), info.operation_id)
+            .map_err(progenitor_client::Error::InvalidRequest)
+    }
+
     fn exec(
         &self,
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         self.inner.execute(&self.client, request, info.operation_id)
+    }
+}
+
+/// Refuses a request whose path no longer matches its operation's template: a path parameter
+/// that was empty, `.` or `..` is encoded as is by progenitor and then removed or resolved by
+/// the URL parser, which would address another resource (`DELETE /v2/auth/tokens/..`).
+fn check_path(base_url: &str, url: &reqwest::Url, operation_id: &str) -> Result<(), String> {
+    let Some((_, template)) = operations::OPERATION_PATHS
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+    else {
+        return Ok(());
+    };
+    // progenitor appends the path to the base URL's text: a base without a trailing `/` adds none.
+    let base_path = reqwest::Url::parse(base_url)
+        .map(|base| match base_url.ends_with('/') {
+            true => base.path().len(),
+            false => base.path().trim_end_matches('/').len(),
+        })
+        .unwrap_or(0);
+    let sent: Vec<&str> = url.path().get(base_path..).unwrap_or_default().split('/').collect();
+    let expected: Vec<&str> = template.split('/').collect();
+    let fits = sent.len() == expected.len()
+        && sent.iter().zip(&expected).all(|(sent, expected)| {
+            if expected.starts_with('{') {
+                !sent.is_empty()
+            } else {
+                sent == expected
+            }
+        });
+    match fits {
+        true => Ok(()),
+        false => Err(format!(
+            "a path parameter of {operation_id} ({template}) is empty, `.` or `..`, \
+             which cannot be sent as a path segment"
+        )),
     }
 }

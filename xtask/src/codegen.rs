@@ -13,7 +13,7 @@ pub struct Written {
     pub elapsed: Duration,
 }
 
-/// Generates from the document at `spec` and writes `open_enums.rs` and `client.rs` (the files
+/// Generates from the document at `spec` and writes `open_enums.rs`, `operations.rs` and `client.rs` (the files
 /// build.rs writes into OUT_DIR) into `out_dir`.
 pub fn run(spec: &Path, out_dir: &Path) -> Result<Written, String> {
     let text = std::fs::read_to_string(spec)
@@ -28,6 +28,7 @@ pub fn run(spec: &Path, out_dir: &Path) -> Result<Written, String> {
     };
     for (name, code) in [
         ("open_enums.rs", &generated.enums),
+        ("operations.rs", &generated.operations),
         ("client.rs", &generated.client),
     ] {
         write_atomically(&out_dir.join(name), code)?;
