@@ -52,7 +52,12 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 /// that every path parameter stayed one segment.
 fn operation_paths(raw: &Value) -> TokenStream {
     let mut rows = Vec::new();
-    for (path, item) in raw.get("paths").and_then(Value::as_object).into_iter().flatten() {
+    for (path, item) in raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         for operation in item.as_object().into_iter().flat_map(|ops| ops.values()) {
             if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
                 rows.push(quote!((#id, #path)));

@@ -66,7 +66,12 @@ fn check_path(base_url: &str, url: &reqwest::Url, operation_id: &str) -> Result<
             false => base.path().trim_end_matches('/').len(),
         })
         .unwrap_or(0);
-    let sent: Vec<&str> = url.path().get(base_path..).unwrap_or_default().split('/').collect();
+    let sent: Vec<&str> = url
+        .path()
+        .get(base_path..)
+        .unwrap_or_default()
+        .split('/')
+        .collect();
     let expected: Vec<&str> = template.split('/').collect();
     let fits = sent.len() == expected.len()
         && sent.iter().zip(&expected).all(|(sent, expected)| {

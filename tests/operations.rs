@@ -453,7 +453,9 @@ async fn dot_empty_and_backslash_segments_are_refused() {
     let err = c
         .update_token_label()
         .token_id("..")
-        .body(example::<types::OAuthTokenUpdateRequest>("OAuthTokenUpdateRequest"))
+        .body(example::<types::OAuthTokenUpdateRequest>(
+            "OAuthTokenUpdateRequest",
+        ))
         .send()
         .await
         .unwrap_err();

@@ -347,13 +347,9 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
             deployment_id,
             delete_tracing_project,
         } => {
-            if delete_tracing_project {
-                deployments
-                    .delete_with_tracing_project(deployment_id)
-                    .await?;
-            } else {
-                deployments.delete(deployment_id).await?;
-            }
+            deployments
+                .delete(deployment_id, delete_tracing_project)
+                .await?;
             if context.output == OutputFormat::Text {
                 output::line(&format!("deleted deployment {deployment_id}"))?;
             }

@@ -19,13 +19,16 @@
 //! "raw-timeout" is raw with the facade's default per-request timeout (30 s), which costs a timer
 //! per call: a robust hand-written client needs one too. Two rungs between raw and the facade
 //! show where a cost comes from: "generated" is the progenitor client alone (no facade
-//! transport), "facade-api" the generated client over the facade's transport (headers, timeout,
-//! retries, tracing) without the facade's call wrapper.
+//! transport), "facade-api" the generated builder run through `Client::call` (the facade's
+//! transport and error conversion, without the shortcut).
 
 use std::time::{Duration, Instant};
 
 use langsmith_control_plane::types::{Revision, RevisionStatus, RevisionsList};
-use langsmith_control_plane::{Client, MAX_PAGE_SIZE, RetryPolicy};
+use langsmith_control_plane::{Client, RetryPolicy};
+
+/// The largest page the list operations accept.
+const MAX_PAGE_SIZE: u32 = 100;
 
 // The clients and constants of the criterion bench, so both measure the same clients.
 #[allow(dead_code)]
@@ -167,7 +170,13 @@ impl Runner {
                 client,
                 deployment,
                 revision,
-            } => generated_get_revision(client.api(), *deployment, *revision).await,
+            } => client
+                .call(async |api| {
+                    let request = api.get_revision().deployment_id(*deployment);
+                    request.revision_id(*revision).send().await
+                })
+                .await
+                .unwrap(),
             Runner::Raw {
                 http,
                 base,

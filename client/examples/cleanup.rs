@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             if really { "" } else { " (dry run; pass --yes)" }
         );
         if really {
-            client.deployments().delete(deployment.id).await?;
+            client.deployments().delete(deployment.id, false).await?;
         }
     }
     Ok(())

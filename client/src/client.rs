@@ -1,20 +1,17 @@
-//! The client: configuration, the generated bindings behind it, and the call wrapper.
+//! The client: configuration, and the call that runs a generated operation under the policy.
 
 use std::fmt;
-use std::marker::PhantomData;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use langsmith_control_plane_api as api;
-use langsmith_control_plane_api::types::ApiErrorBody;
 use progenitor_client::ResponseValue;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::config::{self, Explicit, Region, Settings};
-use crate::context::{Recorded, WithRecord};
-use crate::error::{Converted, Error};
-use crate::retry::{RequestPolicy, RetryPolicy};
+use crate::error::{Error, ErrorBody};
+use crate::policy::RetryPolicy;
+use crate::transport::{CallTransport, Seen, Sender};
 
 /// A Control Plane client. Cheap to clone; clones share one connection pool.
 ///
@@ -34,8 +31,9 @@ pub struct Client {
 }
 
 struct Inner {
-    api: api::Client,
     settings: Settings,
+    http: reqwest::Client,
+    sender: Arc<Sender>,
 }
 
 impl fmt::Debug for Client {
@@ -62,139 +60,36 @@ impl Client {
         &self.inner.settings
     }
 
-    /// The generated client, for operations the facade has no shortcut for. Requests made
-    /// through it get the same authentication, timeouts, retries and tracing; pass its futures
-    /// to [`Client::call`] to get this crate's [`Error`].
-    pub fn api(&self) -> &api::Client {
-        &self.inner.api
-    }
-
-    /// Awaits a generated operation and converts its result: the value, or a typed [`Error`]
-    /// naming the request.
+    /// Runs a generated operation, for operations the facade has no shortcut for, with this
+    /// client's authentication, timeouts, retries and tracing; returns its value or a typed
+    /// [`Error`] naming the request.
     ///
     /// ```no_run
     /// # async fn demo(client: langsmith_control_plane::Client) -> Result<(), langsmith_control_plane::Error> {
-    /// let providers = client.call(client.api().list_oauth_providers().send()).await?;
+    /// let providers = client.call(async |api| api.list_oauth_providers().send().await).await?;
     /// # Ok(()) }
     /// ```
-    // Not an `async fn`: that would keep the operation's future twice (as the argument, and
-    // inside the scope awaiting it), and every call would copy both.
-    pub fn call<T, E>(
+    pub async fn call<T, E: ErrorBody>(
         &self,
-        operation: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-    ) -> impl Future<Output = Result<T, Error>>
-    where
-        E: ErrorBody,
-    {
-        CallFuture::Sending {
-            operation: Recorded::around(operation),
-            client: self,
-        }
-    }
-
-    /// The call's result from the operation's and what the transport recorded.
-    fn conclude<T, E: ErrorBody>(
-        &self,
-        result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
-        recorded: &Recorded,
-    ) -> Concluded<T> {
-        if let Some(size) = recorded.oversized() {
-            return Concluded::Now(Err(Error::Decode {
-                request: recorded.request_line(),
-                status: recorded.status().unwrap_or(0),
-                message: format!(
-                    "the response body ({size} bytes or more) exceeds the limit of {} bytes",
-                    self.inner.settings.max_response_bytes
-                ),
-                body_excerpt: String::new(),
-            }));
-        }
-        match result {
-            Ok(value) => Concluded::Now(Ok(value.into_inner())),
-            Err(error) => match Error::from_generated(error, recorded) {
-                Converted::Done(error) => Concluded::Now(Err(error)),
-                Converted::ReadBody(request, response) => {
-                    Concluded::Later(Box::pin(Error::from_response(request, response)))
-                }
-            },
-        }
-    }
-}
-
-/// What [`Client::conclude`] made of an operation's result.
-enum Concluded<T> {
-    Now(Result<T, Error>),
-    /// The error, once the body of an undocumented answer is read.
-    Later(ErrorFuture),
-}
-
-type ErrorFuture = Pin<Box<dyn Future<Output = Error> + Send>>;
-
-pin_project_lite::pin_project! {
-    /// The future of [`Client::call`]: the operation inside its record, then (for an answer of
-    /// an undocumented status only) the reading of that answer's body. A plain state machine, so
-    /// the operation's future is never copied and its value moves out once.
-    #[project = CallState]
-    enum CallFuture<'a, F: Future, T, E> {
-        Sending { #[pin] operation: WithRecord<F>, client: &'a Client },
-        Reading { error: ErrorFuture },
-        Done { _output: PhantomData<fn() -> (T, E)> },
-    }
-}
-
-impl<F, T, E> Future for CallFuture<'_, F, T, E>
-where
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-    E: ErrorBody,
-{
-    type Output = Result<T, Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        loop {
-            let next = match self.as_mut().project() {
-                CallState::Sending { operation, client } => {
-                    let client: &Client = client;
-                    let (result, recorded) = ready!(operation.poll(cx));
-                    match client.conclude(result, &recorded) {
-                        Concluded::Now(output) => {
-                            self.set(CallFuture::Done {
-                                _output: PhantomData,
-                            });
-                            return Poll::Ready(output);
-                        }
-                        Concluded::Later(error) => CallFuture::Reading { error },
-                    }
-                }
-                CallState::Reading { error } => {
-                    let error = ready!(error.as_mut().poll(cx));
-                    self.set(CallFuture::Done {
-                        _output: PhantomData,
-                    });
-                    return Poll::Ready(Err(error));
-                }
-                CallState::Done { .. } => panic!("a `Client::call` future polled after it ended"),
-            };
-            self.set(next);
-        }
-    }
-}
-
-/// Error body types of generated operations: [`ApiErrorBody`], or `()` for operations that
-/// document no error.
-pub trait ErrorBody: Sized {
-    /// The FastAPI error body, if this type carries one.
-    fn into_api_error_body(self) -> Option<ApiErrorBody>;
-}
-
-impl ErrorBody for ApiErrorBody {
-    fn into_api_error_body(self) -> Option<ApiErrorBody> {
-        Some(self)
-    }
-}
-
-impl ErrorBody for () {
-    fn into_api_error_body(self) -> Option<ApiErrorBody> {
-        None
+        operation: impl AsyncFnOnce(
+            &api::Client,
+        ) -> Result<ResponseValue<T>, progenitor_client::Error<E>>,
+    ) -> Result<T, Error> {
+        // Each call gets its own transport, so it can tell this call what it saw.
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let transport = CallTransport {
+            sender: self.inner.sender.clone(),
+            seen: seen.clone(),
+        };
+        let api = api::Client::new_with_client(
+            self.inner.settings.base_url(),
+            self.inner.http.clone(),
+            api::transport::Transport::with_executor(Arc::new(transport)),
+        );
+        let result = operation(&api).await;
+        drop(api);
+        let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
+        Error::from_call(result, seen, self.inner.settings.max_response_bytes).await
     }
 }
 
@@ -267,7 +162,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Largest response body accepted, in bytes (default 16 MiB). A larger answer ends the call
+    /// Largest response body accepted, in bytes (default 16 MiB). A larger response ends the call
     /// with [`Error::Decode`] without being held in memory.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.explicit.max_response_bytes = Some(limit);
@@ -327,11 +222,60 @@ impl ClientBuilder {
                     )
                 })?,
         };
-        let policy = RequestPolicy::new(&settings, own_client);
-        let transport = api::transport::Transport::with_executor(Arc::new(policy));
-        let api = api::Client::new_with_client(settings.base_url(), http, transport);
+        let sender = Arc::new(Sender {
+            headers: request_headers(&settings),
+            // A client this crate builds carries the timeout itself.
+            timeout: (!own_client).then_some(settings.request_timeout),
+            retry: settings.retry.clone(),
+            max_response_bytes: settings.max_response_bytes,
+        });
         Ok(Client {
-            inner: Arc::new(Inner { api, settings }),
+            inner: Arc::new(Inner {
+                settings,
+                http,
+                sender,
+            }),
         })
+    }
+}
+
+/// The headers every request carries: key (marked sensitive), workspace, user agent.
+fn request_headers(settings: &Settings) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        HeaderName::from_static("x-api-key"),
+        settings.api_key.header_value(),
+    );
+    if let Some(workspace) = settings.workspace_id {
+        let value =
+            HeaderValue::from_str(&workspace.to_string()).expect("a UUID is a valid header");
+        headers.insert(HeaderName::from_static("x-tenant-id"), value);
+    }
+    let agent = HeaderValue::from_str(&settings.user_agent).expect("checked: printable ASCII");
+    headers.insert(reqwest::header::USER_AGENT, agent);
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send<T: Send>(_: T) {}
+
+    /// Every facade future can be spawned on a multi-threaded runtime.
+    #[test]
+    fn facade_futures_are_send() {
+        let client = Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let id = uuid::Uuid::nil();
+        send(client.get_revision(id, id));
+        send(client.deployments().get(id));
+        send(client.deployments().delete(id, false));
+        send(client.revisions(id).redeploy(id));
+        send(client.call(async |api| api.list_oauth_providers().send().await));
+        send(client.wait_for_revision(id, id, crate::WaitOptions::default()));
     }
 }

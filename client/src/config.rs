@@ -8,19 +8,17 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use crate::error::ConfigError;
-use crate::retry::RetryPolicy;
+use crate::policy::RetryPolicy;
 
 /// `User-Agent` without a suffix: this crate's name and version.
-pub(crate) const DEFAULT_USER_AGENT: &str =
-    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// Host of the US region.
-pub const US_BASE_URL: &str = "https://api.host.langchain.com";
-/// Host of the EU region.
-pub const EU_BASE_URL: &str = "https://eu.api.host.langchain.com";
+const US_BASE_URL: &str = "https://api.host.langchain.com";
+const EU_BASE_URL: &str = "https://eu.api.host.langchain.com";
 
 /// A hosted region of the Control Plane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Region {
     /// `https://api.host.langchain.com`
     Us,
@@ -98,6 +96,7 @@ impl fmt::Debug for ApiKey {
 
 /// Where the base URL came from, for messages and for `lscp` diagnostics.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BaseUrlSource {
     /// Given to the builder (URL or region).
     Explicit,

@@ -24,20 +24,17 @@ impl Client {
     }
 }
 
-impl<'a> Deployments<'a> {
+impl Deployments<'_> {
     /// One deployment.
-    pub fn get(
-        &self,
-        deployment_id: Uuid,
-    ) -> impl Future<Output = Result<Deployment, Error>> + use<'a> {
-        let client = self.client;
-        client.call(
-            client
-                .api()
-                .get_deployment()
-                .deployment_id(deployment_id)
-                .send(),
-        )
+    pub async fn get(&self, deployment_id: Uuid) -> Result<Deployment, Error> {
+        self.client
+            .call(async |api| {
+                api.get_deployment()
+                    .deployment_id(deployment_id)
+                    .send()
+                    .await
+            })
+            .await
     }
 
     /// A listing of the workspace's deployments; filter it, then stream or collect it.
@@ -49,56 +46,44 @@ impl<'a> Deployments<'a> {
         }
     }
 
-    /// Creates a deployment and its first revision. Wait on the answer's `latest_revision_id`
+    /// Creates a deployment and its first revision. Wait on the response's `latest_revision_id`
     /// (or call [`Client::wait_for_latest_revision`]) to see it go live.
-    pub fn create(
-        &self,
-        request: DeploymentCreateRequest,
-    ) -> impl Future<Output = Result<Deployment, Error>> + use<'a> {
-        let client = self.client;
-        client.call(client.api().create_deployment().body(request).send())
+    pub async fn create(&self, request: DeploymentCreateRequest) -> Result<Deployment, Error> {
+        self.client
+            .call(async |api| api.create_deployment().body(request).send().await)
+            .await
     }
 
     /// Changes a deployment. A new source revision config, new secrets or new sizing start a new
-    /// revision, named by the answer's `latest_revision_id`.
-    pub fn update(
+    /// revision, named by the response's `latest_revision_id`.
+    pub async fn update(
         &self,
         deployment_id: Uuid,
         patch: DeploymentPatchRequest,
-    ) -> impl Future<Output = Result<Deployment, Error>> + use<'a> {
-        let client = self.client;
-        let request = client
-            .api()
-            .patch_deployment()
-            .deployment_id(deployment_id)
-            .body(patch);
-        client.call(request.send())
+    ) -> Result<Deployment, Error> {
+        self.client
+            .call(async |api| {
+                let request = api.patch_deployment().deployment_id(deployment_id);
+                request.body(patch).send().await
+            })
+            .await
     }
 
-    /// Deletes a deployment (its tracing project stays).
-    pub fn delete(&self, deployment_id: Uuid) -> impl Future<Output = Result<(), Error>> + use<'a> {
-        let client = self.client;
-        client.call(
-            client
-                .api()
-                .delete_deployment()
-                .deployment_id(deployment_id)
-                .send(),
-        )
-    }
-
-    /// Deletes a deployment and its tracing project.
-    pub fn delete_with_tracing_project(
+    /// Deletes a deployment; with `delete_tracing_project`, its tracing project too.
+    pub async fn delete(
         &self,
         deployment_id: Uuid,
-    ) -> impl Future<Output = Result<(), Error>> + use<'a> {
-        let client = self.client;
-        let request = client
-            .api()
-            .delete_deployment()
-            .deployment_id(deployment_id)
-            .delete_tracing_project(true);
-        client.call(request.send())
+        delete_tracing_project: bool,
+    ) -> Result<(), Error> {
+        self.client
+            .call(async |api| {
+                let request = api.delete_deployment().deployment_id(deployment_id);
+                request
+                    .delete_tracing_project(delete_tracing_project)
+                    .send()
+                    .await
+            })
+            .await
     }
 
     /// Deletes up to 100 deployments in one request.
@@ -109,12 +94,11 @@ impl<'a> Deployments<'a> {
                 deployment_ids.len()
             )));
         }
-        let request = self
-            .client
-            .api()
-            .delete_deployments()
-            .deployment_ids(deployment_ids.to_vec());
-        self.client.call(request.send()).await.map(|_| ())
+        let ids = deployment_ids.to_vec();
+        self.client
+            .call(async |api| api.delete_deployments().deployment_ids(ids).send().await)
+            .await
+            .map(|_| ())
     }
 }
 
@@ -155,10 +139,7 @@ impl ListDeployments {
 
     /// The deployments, one at a time, fetching pages as they are needed.
     pub fn stream(self) -> BoxStream<'static, Result<Deployment, Error>> {
-        let what = RequestLine {
-            method: "GET".into(),
-            path: "/v2/deployments".into(),
-        };
+        let what = RequestLine::new("GET", "/v2/deployments");
         let Self {
             client,
             paging,
@@ -168,21 +149,25 @@ impl ListDeployments {
             let client = client.clone();
             let filter = filter.clone();
             async move {
-                let mut request = client
-                    .api()
-                    .list_deployments()
-                    .offset(offset)
-                    .limit(u64::from(limit));
-                if let Some(text) = filter.name_contains {
-                    request = request.name_contains(text);
-                }
-                if let Some(status) = filter.status {
-                    request = request.status(status.to_string());
-                }
-                if let Some(kind) = filter.deployment_type {
-                    request = request.deployment_type(kind);
-                }
-                client.call(request.send()).await.map(|page| page.resources)
+                let page = client
+                    .call(async |api| {
+                        let mut request = api
+                            .list_deployments()
+                            .offset(offset)
+                            .limit(u64::from(limit));
+                        if let Some(text) = filter.name_contains {
+                            request = request.name_contains(text);
+                        }
+                        if let Some(status) = filter.status {
+                            request = request.status(status.to_string());
+                        }
+                        if let Some(kind) = filter.deployment_type {
+                            request = request.deployment_type(kind);
+                        }
+                        request.send().await
+                    })
+                    .await?;
+                Ok(page.resources)
             }
         })
         .boxed()

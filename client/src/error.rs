@@ -4,16 +4,18 @@ use std::fmt;
 use std::time::Duration;
 
 use langsmith_control_plane_api::types::{ApiErrorBody, ApiErrorDetail, ValidationError};
+use progenitor_client::ResponseValue;
 
-use crate::client::ErrorBody;
-use crate::context::Recorded;
+use crate::policy::{Outcome, retry_after, retryable};
+use crate::transport::Seen;
 
 /// Longest stretch of an undecodable body kept in an error.
-pub const BODY_EXCERPT_LIMIT: usize = 4096;
+const BODY_EXCERPT_LIMIT: usize = 4096;
 
 /// A setting that cannot be used, found while building a client.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {setting}: {message}")]
+#[non_exhaustive]
 pub struct ConfigError {
     /// The setting, e.g. `api key`, `workspace id`, `base url`, or an environment variable name.
     pub setting: &'static str,
@@ -32,12 +34,22 @@ impl ConfigError {
 
 /// The request an error belongs to: method and path (never the query, never headers).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestLine {
     /// HTTP method, e.g. `GET`.
     pub method: String,
     /// URL path including any base-URL prefix, e.g. `/v2/deployments/{id}`; for a paging error,
     /// the operation's path as the document names it.
     pub path: String,
+}
+
+impl RequestLine {
+    pub(crate) fn new(method: &str, path: &str) -> Self {
+        Self {
+            method: method.to_owned(),
+            path: path.to_owned(),
+        }
+    }
 }
 
 impl fmt::Display for RequestLine {
@@ -50,25 +62,19 @@ impl fmt::Display for RequestLine {
     }
 }
 
-/// A generated client's error, converted or still to be read.
-pub(crate) enum Converted {
-    Done(Error),
-    /// An undocumented answer: [`Error::from_response`] reads its body.
-    ReadBody(RequestLine, reqwest::Response),
-}
-
-/// An error answer from the service (any 4xx or 5xx), with what it said.
+/// An error response from the service (any 4xx or 5xx), with what it said.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
-    /// The request that got this answer.
+    /// The request that got this response.
     pub request: RequestLine,
     /// HTTP status.
     pub status: u16,
     /// The `detail` text of a FastAPI error body, when it had one.
     pub detail: Option<String>,
-    /// The validation problems of a 422 answer.
+    /// The validation problems of a 422 response.
     pub validation: Vec<ValidationError>,
-    /// The body, cut to [`BODY_EXCERPT_LIMIT`] bytes, when it was not a FastAPI error body.
+    /// The body, cut to 4 KiB, when it was not a FastAPI error body.
     pub body: Option<String>,
     /// The wait the service asked for with `Retry-After`.
     pub retry_after: Option<Duration>,
@@ -97,7 +103,7 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// How a request failed to get an answer.
+/// How a request failed to get a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
@@ -105,12 +111,29 @@ pub enum TransportErrorKind {
     Connect,
     /// The attempt took longer than the request timeout.
     Timeout,
-    /// The connection broke while sending the request or reading the answer.
+    /// The connection broke while sending the request or reading the response.
     Connection,
-    /// The answer's body could not be read to the end.
+    /// The response's body could not be read to the end.
     Body,
     /// Anything else reqwest reported.
     Other,
+}
+
+impl TransportErrorKind {
+    /// What kind of failure `error` is. A connect timeout counts as `Connect`: nothing was sent.
+    pub(crate) fn of(error: &reqwest::Error) -> Self {
+        if error.is_connect() {
+            Self::Connect
+        } else if error.is_timeout() {
+            Self::Timeout
+        } else if error.is_body() || error.is_decode() {
+            Self::Body
+        } else if error.is_request() {
+            Self::Connection
+        } else {
+            Self::Other
+        }
+    }
 }
 
 impl fmt::Display for TransportErrorKind {
@@ -137,15 +160,16 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
-    /// No answer arrived: connection refused or reset, timeout, unreadable body.
-    #[error("{request}: {kind}: {message}")]
+    /// No response arrived: connection refused or reset, timeout, unreadable body.
+    #[error("{request}: {kind}: {}", chain(source))]
     Transport {
         /// The request.
         request: RequestLine,
         /// What went wrong.
         kind: TransportErrorKind,
-        /// reqwest's description (it names no secret: URLs carry none).
-        message: String,
+        /// reqwest's error (its URL without the query).
+        #[source]
+        source: reqwest::Error,
     },
 
     /// 401 or 403: the key is missing, wrong, or may not act here (organization keys need a workspace).
@@ -176,20 +200,23 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
 
-    /// An answer arrived but its body was not what the API describes.
+    /// A response arrived but its body was not what the API describes, or was too large.
     #[error("{request}: {status}: response body could not be decoded ({message}): {body_excerpt}")]
     Decode {
         /// The request.
         request: RequestLine,
-        /// HTTP status of the answer.
+        /// HTTP status of the response.
         status: u16,
         /// What did not decode.
         message: String,
-        /// The body, cut to [`BODY_EXCERPT_LIMIT`] bytes.
+        /// The body, cut to 4 KiB.
         body_excerpt: String,
+        /// The JSON error, when the body was read but did not decode.
+        #[source]
+        source: Option<serde_json::Error>,
     },
 
-    /// The service answered with a redirect, which is never followed (the key must not travel elsewhere).
+    /// The service responded with a redirect, which is never followed (the key must not travel elsewhere).
     #[error(
         "{request}: {status}: redirect to {target} refused (the API key is never sent to another address)"
     )]
@@ -213,7 +240,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// HTTP status of the answer, when there was one.
+    /// HTTP status of the response, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode { status, .. } | Error::RedirectRefused { status, .. } => Some(*status),
@@ -221,7 +248,7 @@ impl Error {
         }
     }
 
-    /// The API error, for errors that are answers from the service.
+    /// The API error, for errors that are responses from the service.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Unauthorized(e)
@@ -235,16 +262,23 @@ impl Error {
         }
     }
 
-    /// Whether trying the same request again later may succeed: transport failures, 429 and 5xx.
+    /// Whether sending the same request again later may succeed, by the rule the retry loop
+    /// follows: connection failures, and for requests safe to repeat, timeouts, 429 and 5xx.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::RateLimited(_) | Error::Server(_) => true,
-            Error::Decode { status, .. } => *status >= 500,
-            _ => false,
+            Error::Transport { request, kind, .. } => {
+                retryable(&request.method, Outcome::Transport(*kind))
+            }
+            Error::Decode {
+                request, status, ..
+            } => retryable(&request.method, Outcome::Status(*status)),
+            other => other
+                .api_error()
+                .is_some_and(|e| retryable(&e.request.method, Outcome::Status(e.status))),
         }
     }
 
-    /// Classifies an HTTP error answer.
+    /// Classifies an HTTP error response.
     pub(crate) fn from_api(error: ApiError) -> Self {
         let error = Box::new(error);
         match error.status {
@@ -258,43 +292,50 @@ impl Error {
         }
     }
 
-    pub(crate) fn transport(
-        request: RequestLine,
-        error: &reqwest::Error,
-        reading_body: bool,
-    ) -> Self {
-        let kind = if error.is_timeout() {
-            TransportErrorKind::Timeout
-        } else if error.is_connect() {
-            TransportErrorKind::Connect
-        } else if reading_body || error.is_body() || error.is_decode() {
-            TransportErrorKind::Body
-        } else if error.is_request() {
-            TransportErrorKind::Connection
-        } else {
-            TransportErrorKind::Other
-        };
+    pub(crate) fn transport(request: RequestLine, mut source: reqwest::Error) -> Self {
+        // A query can name private things (a name filter); errors never carry one.
+        if let Some(url) = source.url_mut() {
+            url.set_query(None);
+        }
         Error::Transport {
             request,
-            kind,
-            message: error_chain(error),
+            kind: TransportErrorKind::of(&source),
+            source,
         }
     }
 
-    /// Converts the generated client's error, using what the transport recorded about the
-    /// request. An answer of a status the operation does not document still has its body to be
-    /// read ([`Error::from_response`]); every other error converts at once.
-    pub(crate) fn from_generated<E: ErrorBody>(
-        error: progenitor_client::Error<E>,
-        context: &Recorded,
-    ) -> Converted {
+    /// The result of a generated operation, with what the transport saw of the call.
+    pub(crate) async fn from_call<T, E: ErrorBody>(
+        result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+        seen: Seen,
+        limit: u64,
+    ) -> Result<T, Self> {
         use progenitor_client::Error as E;
-        let request = context.request_line();
-        Converted::Done(match error {
-            E::InvalidRequest(message) => Error::InvalidInput(message),
-            E::Custom(message) => Error::InvalidInput(message),
-            E::CommunicationError(e) | E::InvalidUpgrade(e) => Error::transport(request, &e, false),
-            E::ResponseBodyError(e) => Error::transport(request, &e, true),
+        let Seen {
+            request,
+            status,
+            oversized,
+        } = seen;
+        if let Some(size) = oversized {
+            return Err(Error::Decode {
+                request,
+                status: status.unwrap_or(0),
+                message: format!(
+                    "the response body ({size} bytes or more) exceeds the limit of {limit} bytes"
+                ),
+                body_excerpt: String::new(),
+                source: None,
+            });
+        }
+        let error = match result {
+            Ok(value) => return Ok(value.into_inner()),
+            Err(error) => error,
+        };
+        Err(match error {
+            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidInput(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                Error::transport(request, e)
+            }
             E::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let retry_after = retry_after(value.headers());
@@ -303,30 +344,29 @@ impl Error {
                         Error::from_api(api_error_from_body(request, status, body, retry_after))
                     }
                     // Not reachable for `()` (an operation documenting no error), kept total anyway.
-                    None => Error::InvalidInput(format!("undocumented error answer {status}")),
+                    None => Error::InvalidInput(format!("undocumented error response {status}")),
                 }
             }
-            E::InvalidResponsePayload(bytes, decode_error) => {
-                let status = context.status().unwrap_or(200);
-                if status >= 400 {
-                    // A documented error status whose body is not a FastAPI error (a proxy's HTML page):
-                    // still an error of that status, with the body kept.
+            E::InvalidResponsePayload(bytes, source) => match status.unwrap_or(200) {
+                // A documented error status whose body is not a FastAPI error (a proxy's page):
+                // still an error of that status, with the body kept.
+                status @ 400.. => {
                     Error::from_api(api_error_from_raw(request, status, &bytes, None))
-                } else {
-                    Error::Decode {
-                        request,
-                        status,
-                        message: decode_error.to_string(),
-                        body_excerpt: excerpt(&bytes),
-                    }
                 }
-            }
-            E::UnexpectedResponse(response) => return Converted::ReadBody(request, response),
+                status => Error::Decode {
+                    request,
+                    status,
+                    message: source.to_string(),
+                    body_excerpt: excerpt(&bytes),
+                    source: Some(source),
+                },
+            },
+            E::UnexpectedResponse(response) => Error::from_response(request, response).await,
         })
     }
 
-    /// An answer whose status the operation does not document.
-    pub(crate) async fn from_response(request: RequestLine, response: reqwest::Response) -> Self {
+    /// A response whose status the operation does not document.
+    async fn from_response(request: RequestLine, response: reqwest::Response) -> Self {
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             let target = response
@@ -345,7 +385,7 @@ impl Error {
         let retry_after = retry_after(response.headers());
         let bytes = match response.bytes().await {
             Ok(bytes) => bytes,
-            Err(e) => return Error::transport(request, &e, true),
+            Err(e) => return Error::transport(request, e),
         };
         if (200..300).contains(&status) {
             return Error::Decode {
@@ -353,6 +393,7 @@ impl Error {
                 status,
                 message: "the API does not document this success status for the operation".into(),
                 body_excerpt: excerpt(&bytes),
+                source: None,
             };
         }
         match serde_json::from_slice::<ApiErrorBody>(&bytes) {
@@ -362,7 +403,32 @@ impl Error {
     }
 }
 
-/// An error answer whose body is not a FastAPI error (a proxy's page): the body kept, cut short.
+/// Error body types of generated operations: [`ApiErrorBody`], or `()` for operations that
+/// document no error. Sealed: it exists only as a bound of [`Client::call`](crate::Client::call).
+pub trait ErrorBody: sealed::Sealed {
+    #[doc(hidden)]
+    fn into_api_error_body(self) -> Option<ApiErrorBody>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::ApiErrorBody {}
+    impl Sealed for () {}
+}
+
+impl ErrorBody for ApiErrorBody {
+    fn into_api_error_body(self) -> Option<ApiErrorBody> {
+        Some(self)
+    }
+}
+
+impl ErrorBody for () {
+    fn into_api_error_body(self) -> Option<ApiErrorBody> {
+        None
+    }
+}
+
+/// An error response whose body is not a FastAPI error (a proxy's page): the body kept, cut short.
 fn api_error_from_raw(
     request: RequestLine,
     status: u16,
@@ -397,27 +463,6 @@ fn api_error_from_body(
         body: None,
         retry_after,
     }
-}
-
-/// `Retry-After` as seconds or an HTTP date.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0)
-            .then(|| Duration::from_secs_f64(seconds.min(86_400.0)));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
@@ -463,7 +508,7 @@ fn describe_validation(item: &ValidationError) -> String {
 }
 
 /// reqwest's error with its sources, on one line. reqwest includes the URL, which carries no secret.
-fn error_chain(error: &reqwest::Error) -> String {
+fn chain(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

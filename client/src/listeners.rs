@@ -22,14 +22,12 @@ impl Client {
     }
 }
 
-impl<'a> Listeners<'a> {
+impl Listeners<'_> {
     /// One listener.
-    pub fn get(
-        &self,
-        listener_id: Uuid,
-    ) -> impl Future<Output = Result<Listener, Error>> + use<'a> {
-        let client = self.client;
-        client.call(client.api().get_listener().listener_id(listener_id).send())
+    pub async fn get(&self, listener_id: Uuid) -> Result<Listener, Error> {
+        self.client
+            .call(async |api| api.get_listener().listener_id(listener_id).send().await)
+            .await
     }
 
     /// All listeners of the workspace, fetched lazily.
@@ -54,20 +52,21 @@ crate::pagination::paging_setters!(ListListeners);
 impl ListListeners {
     /// The listeners, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<Listener, Error>> {
-        let what = RequestLine {
-            method: "GET".into(),
-            path: "/v2/listeners".into(),
-        };
+        let what = RequestLine::new("GET", "/v2/listeners");
         let Self { client, paging } = self;
         offset_stream(paging, what, move |offset, limit| {
             let client = client.clone();
             async move {
-                let request = client
-                    .api()
-                    .list_listeners()
-                    .offset(offset)
-                    .limit(u64::from(limit));
-                client.call(request.send()).await.map(|page| page.resources)
+                let page = client
+                    .call(async |api| {
+                        api.list_listeners()
+                            .offset(offset)
+                            .limit(u64::from(limit))
+                            .send()
+                            .await
+                    })
+                    .await?;
+                Ok(page.resources)
             }
         })
         .boxed()

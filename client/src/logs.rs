@@ -14,7 +14,7 @@ use crate::error::{Error, RequestLine};
 use crate::types::{LogLevel, LogOrder, LogType};
 
 /// Largest page the logs operation accepts.
-pub const MAX_LOG_PAGE_SIZE: u32 = 1000;
+const MAX_LOG_PAGE_SIZE: u32 = 1000;
 
 /// One log entry. The API promises little about its shape, so the fields are kept as sent,
 /// with accessors for the common ones.
@@ -187,13 +187,11 @@ impl ListLogs {
     }
 
     fn request_line(&self) -> RequestLine {
-        RequestLine {
-            method: "GET".into(),
-            path: format!(
-                "/v2/deployments/{}/revisions/{}/logs",
-                self.deployment_id, self.revision_id
-            ),
-        }
+        let path = format!(
+            "/v2/deployments/{}/revisions/{}/logs",
+            self.deployment_id, self.revision_id
+        );
+        RequestLine::new("GET", &path)
     }
 
     async fn fetch_into(&self, state: &mut Cursor) -> Result<(), Error> {
@@ -203,33 +201,36 @@ impl ListLogs {
         let limit = (self.page_size as usize)
             .min(wanted)
             .clamp(1, MAX_LOG_PAGE_SIZE as usize) as u64;
-        let mut request = self
+        let cursor = state.cursor.clone();
+        let page = self
             .client
-            .api()
-            .list_revision_logs()
-            .deployment_id(self.deployment_id)
-            .revision_id(self.revision_id)
-            .type_(self.log_type.clone())
-            .limit(limit);
-        if let Some(order) = &self.order {
-            request = request.order(order.clone());
-        }
-        if let Some(level) = &self.level {
-            request = request.level(level.clone());
-        }
-        if let Some(query) = &self.query {
-            request = request.query(query.clone());
-        }
-        if let Some(time) = self.start_time {
-            request = request.start_time(time);
-        }
-        if let Some(time) = self.end_time {
-            request = request.end_time(time);
-        }
-        if let Some(cursor) = &state.cursor {
-            request = request.offset(cursor.clone());
-        }
-        let page = self.client.call(request.send()).await?;
+            .call(async |api| {
+                let request = api.list_revision_logs().deployment_id(self.deployment_id);
+                let mut request = request
+                    .revision_id(self.revision_id)
+                    .type_(self.log_type.clone())
+                    .limit(limit);
+                if let Some(order) = &self.order {
+                    request = request.order(order.clone());
+                }
+                if let Some(level) = &self.level {
+                    request = request.level(level.clone());
+                }
+                if let Some(query) = &self.query {
+                    request = request.query(query.clone());
+                }
+                if let Some(time) = self.start_time {
+                    request = request.start_time(time);
+                }
+                if let Some(time) = self.end_time {
+                    request = request.end_time(time);
+                }
+                if let Some(cursor) = cursor {
+                    request = request.offset(cursor);
+                }
+                request.send().await
+            })
+            .await?;
         let received = page.logs.len();
         let fresh = page.logs.into_iter().skip(state.skip).map(LogEntry);
         state.buffer.extend(fresh);

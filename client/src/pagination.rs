@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::error::{Error, RequestLine};
 
 /// Largest page the list operations accept.
-pub const MAX_PAGE_SIZE: u32 = 100;
+pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 
 /// Items that carry an ID, so a page can be checked against the ones before it.
 pub(crate) trait Identified {

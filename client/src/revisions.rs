@@ -28,30 +28,25 @@ impl Client {
     }
 
     /// One revision and its status: `GET /v2/deployments/{deployment_id}/revisions/{revision_id}`.
-    pub fn get_revision(
+    pub async fn get_revision(
         &self,
         deployment_id: Uuid,
         revision_id: Uuid,
-    ) -> impl Future<Output = Result<Revision, Error>> + use<'_> {
-        self.revisions(deployment_id).get(revision_id)
+    ) -> Result<Revision, Error> {
+        self.revisions(deployment_id).get(revision_id).await
     }
 }
 
-impl<'a> Revisions<'a> {
+impl Revisions<'_> {
     /// One revision and its status.
-    // A plain function returning the call's future: the hottest call in the crate stays one
-    // future deep instead of nesting (and copying) one more `async` layer per shortcut.
-    pub fn get(
-        &self,
-        revision_id: Uuid,
-    ) -> impl Future<Output = Result<Revision, Error>> + use<'a> {
-        let client = self.client;
-        let request = client
-            .api()
-            .get_revision()
-            .deployment_id(self.deployment_id)
-            .revision_id(revision_id);
-        client.call(request.send())
+    pub async fn get(&self, revision_id: Uuid) -> Result<Revision, Error> {
+        let deployment_id = self.deployment_id;
+        self.client
+            .call(async |api| {
+                let request = api.get_revision().deployment_id(deployment_id);
+                request.revision_id(revision_id).send().await
+            })
+            .await
     }
 
     /// The newest revision, or `None` when the deployment has none yet.
@@ -73,19 +68,16 @@ impl<'a> Revisions<'a> {
         }
     }
 
-    /// Deploys an earlier revision again (a rollback). The answer's `latest_revision_id` names
-    /// the new revision to wait on.
-    pub fn redeploy(
-        &self,
-        revision_id: Uuid,
-    ) -> impl Future<Output = Result<Deployment, Error>> + use<'a> {
-        let client = self.client;
-        let request = client
-            .api()
-            .redeploy_revision()
-            .deployment_id(self.deployment_id)
-            .revision_id(revision_id);
-        client.call(request.send())
+    /// Deploys an earlier revision again (a rollback). The response's `latest_revision_id`
+    /// names the new revision to wait on.
+    pub async fn redeploy(&self, revision_id: Uuid) -> Result<Deployment, Error> {
+        let deployment_id = self.deployment_id;
+        self.client
+            .call(async |api| {
+                let request = api.redeploy_revision().deployment_id(deployment_id);
+                request.revision_id(revision_id).send().await
+            })
+            .await
     }
 
     /// The build or deploy log of a revision.
@@ -131,10 +123,10 @@ impl ListRevisions {
 
     /// The revisions, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<Revision, Error>> {
-        let what = RequestLine {
-            method: "GET".into(),
-            path: format!("/v2/deployments/{}/revisions", self.deployment_id),
-        };
+        let what = RequestLine::new(
+            "GET",
+            &format!("/v2/deployments/{}/revisions", self.deployment_id),
+        );
         let Self {
             client,
             deployment_id,
@@ -152,16 +144,17 @@ impl ListRevisions {
             let client = client.clone();
             let status = status.clone();
             async move {
-                let mut request = client
-                    .api()
-                    .list_revisions()
-                    .deployment_id(deployment_id)
-                    .offset(offset)
-                    .limit(u64::from(limit));
-                if let Some(status) = status {
-                    request = request.status(status);
-                }
-                client.call(request.send()).await.map(|page| page.resources)
+                let page = client
+                    .call(async |api| {
+                        let request = api.list_revisions().deployment_id(deployment_id);
+                        let mut request = request.offset(offset).limit(u64::from(limit));
+                        if let Some(status) = status {
+                            request = request.status(status);
+                        }
+                        request.send().await
+                    })
+                    .await?;
+                Ok(page.resources)
             }
         })
         .boxed()

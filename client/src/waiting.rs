@@ -12,52 +12,55 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::policy::Backoff;
 use crate::types::{Deployment, Revision, RevisionStatus};
 
 /// How to poll while waiting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitOptions {
-    first_interval: Duration,
-    max_interval: Duration,
-    multiplier: f64,
+    backoff: Backoff,
     timeout: Duration,
-    jitter: bool,
 }
+
+/// The waiting jitter: each interval shortened by up to 10%.
+const TENTH: f64 = 0.1;
 
 impl Default for WaitOptions {
     /// Poll at once, then after 2 s, growing 1.5x per poll to a 30 s cap; give up after 30 minutes.
     fn default() -> Self {
         Self {
-            first_interval: Duration::from_secs(2),
-            max_interval: Duration::from_secs(30),
-            multiplier: 1.5,
+            backoff: Backoff::new(Duration::from_secs(2), Duration::from_secs(30))
+                .factor(1.5)
+                .jitter(TENTH),
             timeout: Duration::from_secs(30 * 60),
-            jitter: true,
         }
     }
 }
 
 impl WaitOptions {
-    /// Wait between the first and second poll (the first poll is immediate).
+    /// The intervals between polls (the first poll is immediate).
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+    /// Wait between the first and second poll.
     pub fn first_interval(mut self, interval: Duration) -> Self {
-        self.first_interval = interval;
+        self.backoff.initial = interval;
         self
     }
     /// Longest wait between polls.
     pub fn max_interval(mut self, interval: Duration) -> Self {
-        self.max_interval = interval;
+        self.backoff.max = interval;
         self
     }
-    /// Poll at a fixed interval (first and maximum interval equal, no growth).
+    /// Poll at a fixed interval (no growth; jitter as set).
     pub fn fixed_interval(mut self, interval: Duration) -> Self {
-        self.first_interval = interval;
-        self.max_interval = interval;
-        self.multiplier = 1.0;
+        self.backoff = Backoff::fixed(interval).jitter(self.backoff.jitter);
         self
     }
     /// Growth factor of the interval per poll (at least 1).
     pub fn multiplier(mut self, factor: f64) -> Self {
-        self.multiplier = factor;
+        self.backoff.factor = factor;
         self
     }
     /// Give up after this long.
@@ -67,7 +70,7 @@ impl WaitOptions {
     }
     /// Shorten each interval by up to 10% at random, so many waiters do not poll in step.
     pub fn jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
+        self.backoff.jitter = if on { TENTH } else { 0.0 };
         self
     }
     /// The overall timeout.
@@ -76,34 +79,14 @@ impl WaitOptions {
     }
 
     fn check(&self) -> Result<(), Error> {
-        if self.first_interval.is_zero() || self.max_interval.is_zero() {
+        if self.backoff.initial().is_zero() || self.backoff.max().is_zero() {
             return Err(Error::InvalidInput(
                 "wait intervals must be greater than zero".into(),
             ));
         }
-        if self.first_interval > self.max_interval {
-            return Err(Error::InvalidInput(
-                "the first wait interval is longer than the maximum interval".into(),
-            ));
-        }
-        if !(self.multiplier.is_finite() && self.multiplier >= 1.0) {
-            return Err(Error::InvalidInput(
-                "the wait interval multiplier must be a finite number >= 1".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    fn jittered(&self, interval: Duration) -> Duration {
-        if self.jitter {
-            interval.mul_f64(1.0 - fastrand::f64() * 0.1)
-        } else {
-            interval
-        }
-    }
-
-    fn grow(&self, interval: Duration) -> Duration {
-        interval.mul_f64(self.multiplier).min(self.max_interval)
+        self.backoff
+            .check("wait options")
+            .map_err(|e| Error::InvalidInput(format!("wait intervals: {}", e.message)))
     }
 }
 
@@ -241,7 +224,6 @@ impl Client {
             client: self.clone(),
             deployment_id,
             revision_id,
-            interval: options.first_interval,
             options,
             started: None,
             last: None,
@@ -264,7 +246,6 @@ struct Watch {
     deployment_id: Uuid,
     revision_id: Uuid,
     options: WaitOptions,
-    interval: Duration,
     started: Option<Instant>,
     last: Option<Revision>,
     polls: u32,
@@ -295,28 +276,37 @@ impl Watch {
             return Some(Err(e));
         }
         let started = *self.started.get_or_insert_with(Instant::now);
-        let deadline = started + self.options.timeout;
+        // No deadline when the timeout reaches past what the clock can count.
+        let deadline = started.checked_add(self.options.timeout);
         loop {
             if self.polls > 0 {
                 let now = Instant::now();
-                if now >= deadline {
+                let left = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(now));
+                if left.is_zero() {
                     return Some(Ok(self.time_out(started)));
                 }
                 let wait = self
                     .options
-                    .jittered(self.interval)
+                    .backoff
+                    .delay(self.polls - 1)
                     .max(self.min_wait)
-                    .min(deadline - now);
+                    .min(left);
                 tokio::time::sleep(wait).await;
-                self.interval = self.options.grow(self.interval);
                 self.min_wait = Duration::ZERO;
             }
             self.polls += 1;
-            match self
+            // A poll in flight is cut at the deadline: the timeout is a deadline, not a hint.
+            let poll = self
                 .client
-                .get_revision(self.deployment_id, self.revision_id)
-                .await
-            {
+                .get_revision(self.deployment_id, self.revision_id);
+            let polled = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, poll).await,
+                None => Ok(poll.await),
+            };
+            let Ok(polled) = polled else {
+                return Some(Ok(self.time_out(started)));
+            };
+            match polled {
                 Ok(revision) => {
                     self.garbled = 0;
                     let changed = self

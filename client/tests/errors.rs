@@ -222,10 +222,9 @@ async fn a_body_cut_short_is_a_body_transport_error() {
     );
 }
 
-/// Through the generated client, a body cut short on the last attempt is a body error that
-/// still names the URL it came from (as `reqwest::Response::bytes` names it).
+/// A transport error keeps reqwest's error as its source, which names the URL (no query).
 #[tokio::test]
-async fn a_body_cut_short_names_its_url_through_the_generated_client() {
+async fn a_transport_error_chains_to_reqwests_error() {
     let server = Server::sequence(vec![Reply::CutBody {
         status: 200,
         declared: 500,
@@ -236,12 +235,20 @@ async fn a_body_cut_short_names_its_url_through_the_generated_client() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let err = support::generated_get_revision(&client).await.unwrap_err();
-    let langsmith_control_plane_api::Error::ResponseBodyError(body) = err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(body.url().map(|url| url.path().to_string()), Some(path()));
-    assert!(body.is_decode() || body.is_body(), "{body:?}");
+    let err = client.get_revision(d(), r()).await.unwrap_err();
+    let source = std::error::Error::source(&err).expect("a source");
+    let reqwest = source
+        .downcast_ref::<reqwest::Error>()
+        .expect("reqwest's error");
+    assert_eq!(
+        reqwest.url().map(|url| url.path().to_string()),
+        Some(path())
+    );
+    assert!(reqwest.is_decode() || reqwest.is_body(), "{reqwest:?}");
+    assert!(
+        err.to_string().starts_with(&format!("GET {}: ", path())),
+        "{err}"
+    );
 }
 
 #[tokio::test]

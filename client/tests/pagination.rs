@@ -5,8 +5,11 @@ mod support;
 use std::sync::Arc;
 
 use futures::StreamExt;
+use langsmith_control_plane::Error;
 use langsmith_control_plane::types::{LogType, RevisionStatus};
-use langsmith_control_plane::{Error, MAX_PAGE_SIZE};
+
+/// The largest page the list operations accept.
+const MAX_PAGE_SIZE: u32 = 100;
 use serde_json::{Value, json};
 use support::{Reply, Seen, Server, client, d, r};
 

@@ -69,7 +69,11 @@ async fn a_500_is_retried_for_get_only() {
     assert_eq!(server.count(), 2);
 
     let server = Server::sequence(vec![Reply::json(500, "{}")]).await;
-    client(&server).deployments().delete(d()).await.unwrap_err();
+    client(&server)
+        .deployments()
+        .delete(d(), false)
+        .await
+        .unwrap_err();
     assert_eq!(server.count(), 1, "DELETE is not retried on 500");
 }
 

@@ -23,22 +23,6 @@ pub fn r() -> uuid::Uuid {
     R.parse().unwrap()
 }
 
-/// Get Revision of `d()`/`r()` through the generated client under the facade (`client.api()`).
-pub async fn generated_get_revision(
-    client: &langsmith_control_plane::Client,
-) -> Result<
-    progenitor_client::ResponseValue<langsmith_control_plane::types::Revision>,
-    langsmith_control_plane_api::Error<langsmith_control_plane_api::types::ApiErrorBody>,
-> {
-    client
-        .api()
-        .get_revision()
-        .deployment_id(d())
-        .revision_id(r())
-        .send()
-        .await
-}
-
 /// One request as received.
 #[derive(Clone, Debug)]
 pub struct Seen {
