@@ -30,7 +30,9 @@ async fn each_attempt_has_a_span_with_its_fields() {
     let text = captured.text();
     let closes: Vec<&str> = text
         .lines()
-        .filter(|line| line.contains("control_plane.request{") && line.contains("::transport: close "))
+        .filter(|line| {
+            line.contains("control_plane.request{") && line.contains("::transport: close ")
+        })
         .collect();
     assert_eq!(closes.len(), 2, "{closes:#?}");
     for (line, (attempt, status)) in closes.iter().zip([(1, 503), (2, 200)]) {
