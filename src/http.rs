@@ -28,8 +28,9 @@ pub fn ensure_crypto_provider() {
     }
 }
 
-/// What a `reqwest::Client` built now needs from this crate's TLS feature.
-pub(crate) fn ensure_tls_ready() {
+/// Makes this crate's TLS feature usable by a `reqwest::Client` built next (installs the ring
+/// provider under `rustls`; nothing under `native-tls`).
+pub fn ensure_tls_ready() {
     #[cfg(feature = "rustls")]
     ensure_crypto_provider();
 }

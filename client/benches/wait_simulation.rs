@@ -49,11 +49,7 @@ async fn simulate(options: WaitOptions, build: Duration) -> (usize, Duration) {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     // No connection pooling: on a paused clock, kept-alive connections stall after a sleep.
-    let http = langsmith_control_plane::http_client_builder()
-        .pool_max_idle_per_host(0)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = langsmith_control_plane::http_client_builder().pool_max_idle_per_host(0);
     let client = Client::builder()
         .api_key("bench")
         .base_url(url)

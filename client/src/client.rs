@@ -75,6 +75,17 @@ impl Client {
             &api::Client,
         ) -> Result<ResponseValue<T>, progenitor_client::Error<E>>,
     ) -> Result<T, Error> {
+        self.run(operation).await.0
+    }
+
+    /// [`call`](Self::call), also telling whether the request was repeated after an attempt
+    /// that may have reached the server.
+    pub(crate) async fn run<T, E: ErrorBody>(
+        &self,
+        operation: impl AsyncFnOnce(
+            &api::Client,
+        ) -> Result<ResponseValue<T>, progenitor_client::Error<E>>,
+    ) -> (Result<T, Error>, bool) {
         // Each call gets its own transport, so it can tell this call what it saw.
         let seen = Arc::new(Mutex::new(Seen::default()));
         let transport = CallTransport {
@@ -89,7 +100,9 @@ impl Client {
         let result = operation(&api).await;
         drop(api);
         let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
-        Error::from_call(result, seen, self.inner.settings.max_response_bytes).await
+        let repeated = seen.repeated;
+        let limit = self.inner.settings.max_response_bytes;
+        (Error::from_call(result, seen, limit).await, repeated)
     }
 }
 
@@ -100,7 +113,7 @@ type EnvSource = Box<dyn Fn(&str) -> Option<String>>;
 #[derive(Default)]
 pub struct ClientBuilder {
     explicit: Explicit,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
     env: Option<EnvSource>,
 }
 
@@ -108,7 +121,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("explicit", &self.explicit)
-            .field("custom_http_client", &self.http.is_some())
+            .field("custom_http_client_builder", &self.http.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -144,7 +157,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
+    /// Connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.explicit.connect_timeout = Some(timeout);
         self
@@ -175,11 +188,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` (proxies, custom CAs). Build it with
-    /// `redirect(reqwest::redirect::Policy::none())`: this crate cannot change the redirect
-    /// policy of a client it did not build, and a followed redirect carries the key along.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Build the HTTP client from this `reqwest::ClientBuilder` (proxies, custom CAs, pool
+    /// settings), for example one from [`http_client_builder`](crate::http_client_builder).
+    /// This crate still sets on it the timeouts, no redirects (a followed redirect would carry
+    /// the key elsewhere) and no proxy for a loopback base URL.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -206,26 +220,23 @@ impl ClientBuilder {
             Some(lookup) => config::resolve(&self.explicit, lookup.as_ref())?,
             None => config::resolve(&self.explicit, &process_env)?,
         };
-        let own_client = self.http.is_none();
-        let http = match self.http {
-            Some(client) => client,
-            None => api::http::http_client_builder()
-                .connect_timeout(settings.connect_timeout)
-                .timeout(settings.request_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .pool_idle_timeout(Duration::from_secs(60))
-                .build()
-                .map_err(|e| {
-                    crate::error::ConfigError::new(
-                        "http client",
-                        format!("could not be built: {e}"),
-                    )
-                })?,
-        };
+        api::http::ensure_tls_ready();
+        let mut http = self
+            .http
+            .unwrap_or_else(api::http::http_client_builder)
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(Duration::from_secs(60));
+        if config::is_loopback(&settings.base_url) {
+            // A proxy would see the key of a plain-http loopback request in clear.
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| {
+            crate::error::ConfigError::new("http client", format!("could not be built: {e}"))
+        })?;
         let sender = Arc::new(Sender {
             headers: request_headers(&settings),
-            // A client this crate builds carries the timeout itself.
-            timeout: (!own_client).then_some(settings.request_timeout),
             retry: settings.retry.clone(),
             max_response_bytes: settings.max_response_bytes,
         });

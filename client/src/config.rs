@@ -341,12 +341,8 @@ fn parse_workspace(value: &str, setting: &'static str) -> Result<Uuid, ConfigErr
 
 /// `LANGSMITH_ENDPOINT` names the LangSmith API; the Control Plane sits beside it.
 fn derive_from_endpoint(endpoint: &str) -> Result<String, ConfigError> {
-    let url = Url::parse(endpoint.trim()).map_err(|e| {
-        ConfigError::new(
-            "LANGSMITH_ENDPOINT",
-            format!("{:?} is not a URL: {e}", endpoint.trim()),
-        )
-    })?;
+    let url = Url::parse(endpoint.trim())
+        .map_err(|e| ConfigError::new("LANGSMITH_ENDPOINT", format!("is not a URL: {e}")))?;
     match url.host_str() {
         Some("api.smith.langchain.com") => return Ok(US_BASE_URL.to_string()),
         Some("eu.api.smith.langchain.com") => return Ok(EU_BASE_URL.to_string()),
@@ -361,10 +357,17 @@ fn derive_from_endpoint(endpoint: &str) -> Result<String, ConfigError> {
     Ok(format!("{origin}{path}/api-host"))
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` points at this machine. A `localhost` name counts only if it resolves to
+/// loopback addresses alone (or not at all): a resolver may send `evil.localhost` elsewhere.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    use std::net::ToSocketAddrs;
     match url.host() {
         Some(url::Host::Domain(d)) => {
-            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+            let d = d.to_ascii_lowercase();
+            (d == "localhost" || d.ends_with(".localhost"))
+                && (d.as_str(), 0)
+                    .to_socket_addrs()
+                    .map_or(true, |mut addrs| addrs.all(|a| a.ip().is_loopback()))
         }
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -373,9 +376,9 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
-    let url = Url::parse(text.trim()).map_err(|e| {
-        ConfigError::new("base url", format!("{:?} is not a URL: {e}", text.trim()))
-    })?;
+    // Not echoed: a URL that fails to parse may still hold a password.
+    let url = Url::parse(text.trim())
+        .map_err(|e| ConfigError::new("base url", format!("is not a URL: {e}")))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) || allow_insecure_http => {}

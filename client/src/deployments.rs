@@ -70,20 +70,34 @@ impl Deployments<'_> {
     }
 
     /// Deletes a deployment; with `delete_tracing_project`, its tracing project too.
+    ///
+    /// A 404 after a retried attempt that may have reached the service (it deleted, then the
+    /// response was lost) counts as deleted: the deployment is gone either way.
     pub async fn delete(
         &self,
         deployment_id: Uuid,
         delete_tracing_project: bool,
     ) -> Result<(), Error> {
-        self.client
-            .call(async |api| {
+        let (result, repeated) = self
+            .client
+            .run(async |api| {
                 let request = api.delete_deployment().deployment_id(deployment_id);
                 request
                     .delete_tracing_project(delete_tracing_project)
                     .send()
                     .await
             })
-            .await
+            .await;
+        match result {
+            Err(Error::NotFound(_)) if repeated => {
+                tracing::info!(
+                    %deployment_id,
+                    "deployment already gone: an earlier attempt of this delete may have removed it"
+                );
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     /// Deletes up to 100 deployments in one request.

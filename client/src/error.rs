@@ -315,6 +315,7 @@ impl Error {
             request,
             status,
             oversized,
+            ..
         } = seen;
         if let Some(size) = oversized {
             return Err(Error::Decode {

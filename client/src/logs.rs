@@ -1,6 +1,6 @@
 //! Revision logs: cursor-paged, optionally followed while the revision is in progress.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +15,10 @@ use crate::types::{LogLevel, LogOrder, LogType};
 
 /// Largest page the logs operation accepts.
 const MAX_LOG_PAGE_SIZE: u32 = 1000;
+
+/// Entries a read without `max_items` takes before it stops with an error, so that a server
+/// that always has another page cannot keep it going forever.
+const LOG_CEILING: usize = 1_000_000;
 
 /// One log entry. The API promises little about its shape, so the fields are kept as sent,
 /// with accessors for the common ones.
@@ -111,7 +115,8 @@ impl ListLogs {
         self.page_size = size;
         self
     }
-    /// Stop after this many entries.
+    /// Stop after this many entries. Without it a read ends with
+    /// [`Error::Pagination`] after 1,000,000 entries.
     pub fn max_items(mut self, cap: usize) -> Self {
         self.max_items = Some(cap);
         self
@@ -128,6 +133,7 @@ impl ListLogs {
         let state = Cursor {
             buffer: VecDeque::new(),
             cursor: None,
+            cursors: HashSet::new(),
             skip: 0,
             exhausted: false,
             last_round: false,
@@ -164,6 +170,15 @@ impl ListLogs {
                         }
                         None => return Ok(None),
                     }
+                }
+                if query.max_items.is_none() && state.yielded >= LOG_CEILING {
+                    return Err(Error::Pagination {
+                        request: query.request_line(),
+                        message: format!(
+                            "stopped after {LOG_CEILING} entries, the ceiling of a log read \
+                             without a maximum; set max_items to read further"
+                        ),
+                    });
                 }
                 query.fetch_into(&mut state).await?;
             }
@@ -236,11 +251,11 @@ impl ListLogs {
         state.buffer.extend(fresh);
         match page.next_offset {
             Some(next) if received > 0 => {
-                if state.cursor.as_deref() == Some(next.as_str()) {
+                if !state.cursors.insert(next.clone()) {
                     return Err(Error::Pagination {
                         request: self.request_line(),
                         message: format!(
-                            "the cursor {next:?} came back unchanged; stopping instead of looping"
+                            "the cursor {next:?} came back a second time; stopping instead of looping"
                         ),
                     });
                 }
@@ -261,6 +276,8 @@ struct Cursor {
     buffer: VecDeque<LogEntry>,
     /// Cursor of the page to read next (`None`: the first page).
     cursor: Option<String>,
+    /// Every cursor followed so far: one coming back means the server is going in circles.
+    cursors: HashSet<String>,
     /// Entries at the start of that page already yielded.
     skip: usize,
     exhausted: bool,

@@ -10,6 +10,10 @@ use crate::error::{Error, RequestLine};
 /// Largest page the list operations accept.
 pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 
+/// Items a listing without `max_items` reads before it stops with an error, so that a server
+/// that never sends a short page cannot keep it going forever.
+pub(crate) const CEILING: usize = 100_000;
+
 /// Items that carry an ID, so a page can be checked against the ones before it.
 pub(crate) trait Identified {
     fn id(&self) -> Uuid;
@@ -63,12 +67,18 @@ impl Paging {
 macro_rules! paging_setters {
     ($listing:ty) => {
         impl $listing {
+            /// Items a listing without [`max_items`](Self::max_items) reads before it ends with
+            /// [`Error::Pagination`](crate::Error::Pagination) (a server that never sends a
+            /// short page would otherwise keep it going forever).
+            pub const CEILING: usize = crate::pagination::CEILING;
+
             /// Items per request, 1 to 100 (default 100).
             pub fn page_size(mut self, size: u32) -> Self {
                 self.paging.page_size = size;
                 self
             }
-            /// Stop after this many items; pages are sized so no more are fetched.
+            /// Stop after this many items (any number, past the ceiling too); pages are sized so
+            /// no more are fetched.
             pub fn max_items(mut self, cap: usize) -> Self {
                 self.paging.max_items = Some(cap);
                 self
@@ -131,6 +141,15 @@ where
             }
             if state.done {
                 return Ok(None);
+            }
+            if state.paging.max_items.is_none() && state.yielded >= CEILING {
+                return Err(Error::Pagination {
+                    request: state.what.clone(),
+                    message: format!(
+                        "stopped after {CEILING} items, the ceiling of a listing without a \
+                         maximum; set max_items to read further"
+                    ),
+                });
             }
             let wanted = state
                 .paging

@@ -20,8 +20,6 @@ const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
 pub(crate) struct Sender {
     /// Set on every request: key, workspace, user agent.
     pub headers: HeaderMap,
-    /// Set on each request when the `reqwest::Client` does not carry the timeout itself.
-    pub timeout: Option<Duration>,
     pub retry: RetryPolicy,
     pub max_response_bytes: u64,
 }
@@ -33,6 +31,9 @@ pub(crate) struct Seen {
     pub request: RequestLine,
     pub status: Option<u16>,
     pub oversized: Option<u64>,
+    /// A retry followed an attempt that may have reached the server (anything but a failed
+    /// connect), so the last response may answer a repeat of a request already carried out.
+    pub repeated: bool,
 }
 
 /// The transport of one facade call: the client's [`Sender`], and the call's own [`Seen`],
@@ -67,9 +68,6 @@ impl Sender {
     ) -> reqwest::Result<Response> {
         for (name, value) in &self.headers {
             request.headers_mut().insert(name, value.clone());
-        }
-        if let Some(timeout) = self.timeout {
-            request.timeout_mut().get_or_insert(timeout);
         }
         let method = request.method().clone();
         let path = request.url().path().to_owned();
@@ -123,6 +121,8 @@ impl Sender {
             let Some(wait) = self.retry_wait(&method, &result, attempt, deadline) else {
                 return result;
             };
+            let delivered = !matches!(&result, Err(e) if TransportErrorKind::of(e) == TransportErrorKind::Connect);
+            note(seen, |seen| seen.repeated |= delivered);
             span.in_scope(|| tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying"));
             tokio::time::sleep(wait).await;
             request = next;

@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use langsmith_control_plane::types::{DeploymentPatchRequest, SourceRevisionConfigRequest};
-use langsmith_control_plane::{Client, Region, RetryPolicy};
+use langsmith_control_plane::{Client, Error, Region, RetryPolicy};
 use support::{KEY, Reply, Server, WORKSPACE, client, d, r, revision};
 
 #[tokio::test]
@@ -166,15 +166,36 @@ fn regions_resolve_to_their_hosts() {
 #[tokio::test]
 async fn a_caller_supplied_http_client_is_used() {
     let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
-    let http = langsmith_control_plane::http_client_builder()
-        .user_agent("custom-client/1")
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = langsmith_control_plane::http_client_builder().user_agent("custom-client/1");
     let client = support::builder(&server).http_client(http).build().unwrap();
     client.get_revision(d(), r()).await.unwrap();
     // Our per-request headers still apply on a caller's client.
     assert_eq!(server.requests()[0].header("x-api-key"), Some(KEY));
+}
+
+/// A caller's builder that would follow redirects does not: a 307 to another loopback port is
+/// refused, and that port never sees the key.
+#[tokio::test]
+async fn a_caller_supplied_builder_never_follows_a_redirect() {
+    let elsewhere = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let target = format!("{}/v2/deployments/{}/revisions/{}", elsewhere.url, d(), r());
+    let server = Server::sequence(vec![
+        Reply::json(307, "{}").with_header("location", &target),
+    ])
+    .await;
+    let http = langsmith_control_plane::http_client_builder()
+        .redirect(reqwest::redirect::Policy::limited(5));
+    let client = support::builder(&server)
+        .http_client(http)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.get_revision(d(), r()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::RedirectRefused { status: 307, .. }),
+        "{err:?}"
+    );
+    assert_eq!(elsewhere.count(), 0, "the redirect target saw a request");
 }
 
 /// A response that arrives in many pieces is read whole, whether or not a retry could follow.
