@@ -251,7 +251,7 @@ fn verbose_output_traces_each_request() {
         "list_deployments",
         "attempt=1",
         "status=200",
-        "answered",
+        "response",
     ] {
         run.stderr_has(needle);
     }
