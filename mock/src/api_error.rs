@@ -133,6 +133,11 @@ impl Problem {
         Self::new("less_than_equal", loc, msg, input).with_ctx("le", le)
     }
 
+    /// Where the problem is: `["body", "secrets", 0, "value"]`.
+    pub(crate) fn loc(&self) -> &[ValidationErrorLocItem] {
+        &self.loc
+    }
+
     pub(crate) fn into_value(self) -> Value {
         let problem = ValidationError {
             ctx: self.ctx,

@@ -76,7 +76,7 @@ pub(crate) async fn list_deployments(
         .map(|d| d.to_api(now))
         .collect();
     Ok(ok(&DeploymentsList {
-        offset: page.offset(),
+        offset: page.next_offset(resources.len()),
         resources,
     }))
 }

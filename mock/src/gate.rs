@@ -34,7 +34,9 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
         .and_then(|path| operations::find(&parts.method, path));
 
     let plan = faults::plan(&mut app.faults(), operation);
-    let mut record = RecordedRequest::new(&parts, &body, operation);
+    // Only a request with an accepted key can leave its body in the log.
+    let keep_body = accepted_key(&app, &parts.headers).is_ok();
+    let mut record = RecordedRequest::new(&parts, &body, keep_body, operation);
     record.fault = plan.fault.as_ref().map(|fault| fault.kind().clone());
     app.requests().push(record);
 
@@ -66,18 +68,24 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
     }
 }
 
-/// 401 without an accepted key; 403 without a usable workspace.
-fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, ApiError> {
+/// 401 without an accepted key.
+fn accepted_key(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let key = headers
         .get("x-api-key")
         .map(|value| value.as_bytes())
         .filter(|key| !key.is_empty());
-    let Some(key) = key else {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Not authenticated"));
-    };
-    if !app.config.accepts_key(key) {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Invalid token"));
+    match key {
+        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "Not authenticated")),
+        Some(key) if !app.config.accepts_key(key) => {
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, "Invalid token"))
+        }
+        Some(_) => Ok(()),
     }
+}
+
+/// 401 without an accepted key; 403 without a usable workspace.
+fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, ApiError> {
+    accepted_key(app, headers)?;
     match headers.get("x-tenant-id") {
         None if app.config.require_tenant_id => Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -77,6 +77,10 @@
 //! - Log entries are objects with `timestamp`, `level` and `message`. Reading forward,
 //!   `next_offset` stays set while the revision may still write to that stream, so a follower can
 //!   keep polling with it; it is `null` once the stream is complete.
+//! - [`MockServer::requests`] keeps the most recent requests only (1,000 by default, see
+//!   [`MockServerBuilder::request_log_capacity`]), and their bodies only when they carried an
+//!   accepted `X-Api-Key` and are at most [`MAX_RECORDED_BODY`] bytes, so a long-running mock's
+//!   memory stays bounded.
 //! - Deployments list newest first. The `{}`-typed answers of the document (bulk delete, OAuth
 //!   deletions) are `null`.
 #![forbid(unsafe_code)]
@@ -107,7 +111,7 @@ pub use faults::{Fault, FaultKind, RetryAfter};
 pub use fixtures::github_deployment_request;
 pub use lifecycle::{RevisionScript, Timing};
 pub use operations::operation_ids;
-pub use recorded::{REDACTED, RecordedRequest};
+pub use recorded::{MAX_RECORDED_BODY, REDACTED, RecordedRequest};
 pub use server::{MockServer, MockServerBuilder};
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub(crate) async fn list_listeners(
             .map(|l| l.listener.clone()),
     );
     Ok(ok(&ListenersList {
-        offset: page.offset(),
+        offset: page.next_offset(resources.len()),
         resources,
     }))
 }

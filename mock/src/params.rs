@@ -255,9 +255,10 @@ impl Page {
         items.skip(self.offset).take(self.limit).collect()
     }
 
-    /// The `offset` field of the answer.
-    pub(crate) fn offset(self) -> i64 {
-        i64::try_from(self.offset).unwrap_or(i64::MAX)
+    /// The `offset` field of an answer holding `len` items: where the next page starts, as the
+    /// service answers it (the offset asked for plus the items in this page).
+    pub(crate) fn next_offset(self, len: usize) -> i64 {
+        i64::try_from(self.offset.saturating_add(len)).unwrap_or(i64::MAX)
     }
 }
 

@@ -1,5 +1,7 @@
 //! The requests the mock received, kept for tests to inspect, with every secret redacted.
 
+use std::collections::VecDeque;
+
 use axum::http::request::Parts;
 use serde_json::Value;
 
@@ -20,12 +22,18 @@ const SECRET_HEADERS: &[&str] = &[
 /// Body fields whose values are credentials, wherever they appear.
 const SECRET_FIELDS: &[&str] = &["client_secret", "token", "api_key", "password"];
 
+/// Largest request body kept in a [`RecordedRequest`]; a larger one is recorded as its size only.
+pub const MAX_RECORDED_BODY: usize = 64 * 1024;
+
 /// One request as the mock received it.
 ///
 /// Credentials never reach this record: the values of `X-Api-Key`, `Authorization` and similar
 /// headers, and of secret fields in the body (`secrets[].value`, `client_secret`, ...), are
 /// replaced by [`REDACTED`]. Whether the right key was sent is checked by the mock itself when it
 /// is configured with [`MockServerBuilder::api_key`](crate::MockServerBuilder::api_key).
+///
+/// The body is kept only when the request carried an accepted `X-Api-Key` and the body is at
+/// most [`MAX_RECORDED_BODY`] bytes; otherwise only its size is, in `body_len`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -37,7 +45,7 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// Header names (lower case) and values, in order, credentials redacted.
     pub headers: Vec<(String, String)>,
-    /// The body when it was JSON, secrets redacted.
+    /// The body when it was JSON and kept (see above), secrets redacted.
     pub body: Option<Value>,
     /// Size of the body in bytes.
     pub body_len: usize,
@@ -48,7 +56,13 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    pub(crate) fn new(parts: &Parts, body: &[u8], operation: Option<&'static str>) -> Self {
+    /// The record of a request; its body is kept when `keep_body` and small enough.
+    pub(crate) fn new(
+        parts: &Parts,
+        body: &[u8],
+        keep_body: bool,
+        operation: Option<&'static str>,
+    ) -> Self {
         let headers = parts
             .headers
             .iter()
@@ -62,10 +76,14 @@ impl RecordedRequest {
                 (name, value)
             })
             .collect();
-        let body_json = serde_json::from_slice::<Value>(body).ok().map(|mut value| {
-            redact(&mut value);
-            value
-        });
+        let keep_body = keep_body && body.len() <= MAX_RECORDED_BODY;
+        let body_json = keep_body
+            .then(|| serde_json::from_slice::<Value>(body).ok())
+            .flatten()
+            .map(|mut value| {
+                redact(&mut value);
+                value
+            });
         Self {
             method: parts.method.as_str().to_string(),
             path: parts.uri.path().to_string(),
@@ -91,6 +109,41 @@ impl RecordedRequest {
         form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
+    }
+}
+
+/// The most recent requests, oldest first, at most `capacity` of them.
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    capacity: usize,
+    entries: VecDeque<RecordedRequest>,
+}
+
+impl RequestLog {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: VecDeque::new(),
+        }
+    }
+
+    /// Adds a request, forgetting the oldest one when the log is full.
+    pub(crate) fn push(&mut self, request: RecordedRequest) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(request);
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &RecordedRequest> {
+        self.entries.iter()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
     }
 }
 
@@ -136,6 +189,7 @@ mod tests {
         let recorded = RecordedRequest::new(
             &parts,
             body.to_string().as_bytes(),
+            true,
             Some("create_deployment"),
         );
         let printed = format!("{recorded:?}");

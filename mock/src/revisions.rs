@@ -47,7 +47,7 @@ pub(crate) async fn list_revisions(
         .map(|r| r.to_api(now))
         .collect();
     Ok(ok(&RevisionsList {
-        offset: page.offset(),
+        offset: page.next_offset(resources.len()),
         resources,
     }))
 }

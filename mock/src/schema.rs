@@ -1,25 +1,30 @@
 //! JSON bodies checked and written the way the FastAPI service does it.
 //!
-//! Request bodies are checked against the JSON Schema of the generated request types (derived from
-//! the OpenAPI document), so a missing field, a wrong type or an unknown enum value is answered with
-//! pydantic's 422 problem list, with the location of each problem, instead of a serde message.
-//! Like pydantic's default (lax) mode, numeric and boolean strings are accepted and converted.
+//! Request bodies are validated by `boon` against the JSON Schema of the generated request types
+//! (derived from the OpenAPI document), and its errors are answered as pydantic's 422 problem list,
+//! with the location of each problem, instead of a serde message. Like pydantic's default (lax)
+//! mode, numeric and boolean strings, and whole floats in integer fields, are converted first.
 //!
 //! Response bodies are the generated types serialized, with the `null`s and empty lists FastAPI
 //! writes for absent optional fields (the generated types skip them when serializing).
 
 use std::any::TypeId;
+use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::error::Error;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
+use boon::{
+    Compiler, ErrorKind, Format, InstanceToken, SchemaIndex, Schemas, Type, ValidationError,
+};
 use bytes::Bytes;
 use langsmith_control_plane_api::types::ValidationErrorLocItem;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::api_error::{LocItem, Problem, loc};
 
@@ -34,10 +39,82 @@ const DOCUMENT_BOUNDS: &[(&str, &str, f64, f64)] = &[
     ("ResourceSpecInput", "redis_cpu_limit", 0.1, 16.0),
 ];
 
-/// A type's JSON Schema as a JSON value: the root schema and its definitions.
+/// The `format`s schemars gives integer fields. A whole float (`3.0`) passes JSON Schema's
+/// `integer` type but not serde's, so these formats flag it for conversion.
+const INTEGER_FORMATS: &[&str] = &[
+    "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+];
+
+/// Where the schema of a type is registered with `boon` (never fetched).
+const SCHEMA_URL: &str = "http://mock.invalid/schema.json";
+
+/// A type's JSON Schema (root with its `definitions`), and its validator, compiled on first use.
 struct TypeSchema {
     root: Value,
-    definitions: Map<String, Value>,
+    validator: OnceLock<Result<(Schemas, SchemaIndex), String>>,
+}
+
+impl TypeSchema {
+    /// The definition a `$ref` points at, with its name.
+    fn resolve<'s>(&'s self, schema: &'s Value) -> Option<(&'s str, &'s Value)> {
+        let reference = schema.get("$ref")?.as_str()?;
+        let name = reference.rsplit('/').next()?;
+        Some((name, self.root.pointer(reference.strip_prefix('#')?)?))
+    }
+
+    fn validator(&self) -> Result<&(Schemas, SchemaIndex), &str> {
+        let validator = self.validator.get_or_init(|| compile(&self.root));
+        validator.as_ref().map_err(String::as_str)
+    }
+}
+
+fn compile(root: &Value) -> Result<(Schemas, SchemaIndex), String> {
+    let mut compiler = Compiler::new();
+    compiler.enable_format_assertions();
+    let formats = [
+        ("uuid", uuid_format as FormatCheck),
+        ("date-time", date_time_format),
+    ];
+    let integers = INTEGER_FORMATS
+        .iter()
+        .map(|name| (*name, integer_format as FormatCheck));
+    for (name, func) in formats.into_iter().chain(integers) {
+        compiler.register_format(Format { name, func });
+    }
+    let describe = |error: boon::CompileError| format!("{error:#}");
+    compiler
+        .add_resource(SCHEMA_URL, root.clone())
+        .map_err(describe)?;
+    let mut schemas = Schemas::new();
+    let index = compiler
+        .compile(SCHEMA_URL, &mut schemas)
+        .map_err(describe)?;
+    Ok((schemas, index))
+}
+
+type FormatCheck = fn(&Value) -> Result<(), Box<dyn Error>>;
+
+// Formats checked with the parsers serde uses, so that validation and deserialization agree.
+
+fn uuid_format(value: &Value) -> Result<(), Box<dyn Error>> {
+    if let Some(text) = value.as_str() {
+        uuid::Uuid::parse_str(text)?;
+    }
+    Ok(())
+}
+
+fn date_time_format(value: &Value) -> Result<(), Box<dyn Error>> {
+    if let Some(text) = value.as_str() {
+        chrono::DateTime::parse_from_rfc3339(text)?;
+    }
+    Ok(())
+}
+
+fn integer_format(value: &Value) -> Result<(), Box<dyn Error>> {
+    match value {
+        Value::Number(n) if n.is_f64() => Err("a whole float, not an integer".into()),
+        _ => Ok(()),
+    }
 }
 
 /// The schema of `T`, built once.
@@ -47,21 +124,17 @@ fn schema_of<T: JsonSchema + 'static>() -> &'static TypeSchema {
     let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
     cache.entry(TypeId::of::<T>()).or_insert_with(|| {
         let mut root = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
-        let mut definitions = match root.get_mut("definitions").map(Value::take) {
-            Some(Value::Object(definitions)) => definitions,
-            _ => Map::new(),
-        };
         for (type_name, field, minimum, maximum) in DOCUMENT_BOUNDS {
-            if let Some(property) = definitions
-                .get_mut(*type_name)
-                .and_then(|schema| schema.pointer_mut(&format!("/properties/{field}")))
-                .and_then(Value::as_object_mut)
-            {
+            let pointer = format!("/definitions/{type_name}/properties/{field}");
+            if let Some(property) = root.pointer_mut(&pointer).and_then(Value::as_object_mut) {
                 property.insert("minimum".into(), json!(minimum));
                 property.insert("maximum".into(), json!(maximum));
             }
         }
-        Box::leak(Box::new(TypeSchema { root, definitions }))
+        Box::leak(Box::new(TypeSchema {
+            root,
+            validator: OnceLock::new(),
+        }))
     })
 }
 
@@ -85,23 +158,20 @@ where
         problems.push(Problem::missing(loc!["body"], Value::Null));
         return None;
     }
-    let mut value: Value = match serde_json::from_slice(body) {
+    let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(error) => {
             problems.push(json_invalid(body, &error));
             return None;
         }
     };
-    let schema = schema_of::<T>();
-    let found = problems.len();
-    let mut walker = Checker {
-        definitions: &schema.definitions,
-        problems,
+    let value = match validate(schema_of::<T>(), value) {
+        Ok(value) => value,
+        Err(found) => {
+            problems.extend(found);
+            return None;
+        }
     };
-    walker.check(&schema.root, &mut value, &mut loc!["body"]);
-    if problems.len() > found {
-        return None;
-    }
     match serde_json::from_value(value.clone()) {
         Ok(parsed) => Some(parsed),
         Err(error) => {
@@ -110,6 +180,199 @@ where
             None
         }
     }
+}
+
+/// `original` with pydantic's lax conversions applied, or the problems found, in field order.
+fn validate(schema: &TypeSchema, original: Value) -> Result<Value, Vec<Problem>> {
+    let (schemas, index) = match schema.validator() {
+        Ok(validator) => validator,
+        // A schema derived from the generated types that boon refuses is a bug of the mock.
+        Err(error) => {
+            let msg = format!("Value error, the mock cannot check this body: {error}");
+            return Err(vec![Problem::new(
+                "value_error",
+                loc!["body"],
+                msg,
+                original,
+            )]);
+        }
+    };
+    let mut converted: Option<Value> = None;
+    // Each round turns strings and floats into numbers or booleans that need no further
+    // conversion, so the loop ends.
+    loop {
+        let current = converted.as_ref().unwrap_or(&original);
+        let Err(error) = schemas.validate(current, *index) else {
+            return Ok(converted.unwrap_or(original));
+        };
+        let mut leaves = Vec::new();
+        collect_leaves(&error, &mut leaves);
+        let conversions: Vec<(String, Value)> = leaves
+            .iter()
+            .filter_map(|leaf| {
+                let pointer = leaf.instance_location.to_string();
+                let lax = lax_conversion(&leaf.kind, current.pointer(&pointer)?)?;
+                Some((pointer, lax))
+            })
+            .collect();
+        if conversions.is_empty() {
+            let mut problems: Vec<Problem> = leaves
+                .iter()
+                .flat_map(|leaf| problems_of(leaf, schema, &original))
+                .collect();
+            // pydantic reports in field order, and the document's fields are sorted by name.
+            problems.sort_by(|a, b| loc_order(a.loc(), b.loc()));
+            return Err(problems);
+        }
+        let target = converted.get_or_insert_with(|| original.clone());
+        for (pointer, lax) in conversions {
+            if let Some(slot) = target.pointer_mut(&pointer) {
+                *slot = lax;
+            }
+        }
+    }
+}
+
+/// The errors that name a problem. Of failed alternatives (`Option<T>` is `anyOf [T, null]`),
+/// the first one that is not `null` is reported, as pydantic does.
+fn collect_leaves<'e, 's, 'v>(
+    error: &'e ValidationError<'s, 'v>,
+    leaves: &mut Vec<&'e ValidationError<'s, 'v>>,
+) {
+    match &error.kind {
+        ErrorKind::AnyOf | ErrorKind::OneOf(None) => {
+            let branch = error.causes.iter().find(|b| !is_null_branch(b));
+            if let Some(branch) = branch.or(error.causes.first()) {
+                collect_leaves(branch, leaves);
+            }
+        }
+        _ if error.causes.is_empty() => leaves.push(error),
+        _ => {
+            for cause in &error.causes {
+                collect_leaves(cause, leaves);
+            }
+        }
+    }
+}
+
+/// The failure of the `null` alternative of an optional value.
+fn is_null_branch(error: &ValidationError) -> bool {
+    matches!(&error.kind, ErrorKind::Type { want, .. } if want.iter().eq([Type::Null]))
+}
+
+/// The value pydantic's lax mode makes of `value`, when `kind` is a mismatch it forgives.
+fn lax_conversion(kind: &ErrorKind, value: &Value) -> Option<Value> {
+    let number = || {
+        let text = value.as_str()?.trim();
+        text.parse::<f64>().ok().filter(|n| n.is_finite())
+    };
+    match kind {
+        ErrorKind::Type { want, .. } if want.contains(Type::Boolean) => {
+            lax_bool(value).map(Value::Bool)
+        }
+        ErrorKind::Type { want, .. } if want.contains(Type::Integer) => number()
+            .filter(|n| n.fract() == 0.0)
+            .map(|n| json!(n as i64)),
+        ErrorKind::Type { want, .. } if want.contains(Type::Number) => number().map(|n| json!(n)),
+        ErrorKind::Format { want, .. } if INTEGER_FORMATS.contains(want) => {
+            value.as_f64().map(|n| json!(n as i64))
+        }
+        _ => None,
+    }
+}
+
+/// The pydantic problems one validation error stands for.
+fn problems_of(error: &ValidationError, schema: &TypeSchema, body: &Value) -> Vec<Problem> {
+    let pointer = error.instance_location.to_string();
+    let input = body.pointer(&pointer).cloned().unwrap_or(Value::Null);
+    let mut at = loc!["body"];
+    for token in &error.instance_location.tokens {
+        at.push(match token {
+            InstanceToken::Prop(name) => name.to_string().item(),
+            InstanceToken::Item(index) => index.item(),
+        });
+    }
+    let problem = match &error.kind {
+        ErrorKind::Required { want } => {
+            let missing = |name: &&str| {
+                let mut field = at.clone();
+                field.push(name.item());
+                Problem::missing(field, input.clone())
+            };
+            return want.iter().map(missing).collect();
+        }
+        ErrorKind::Type { got, want } => {
+            let fragment = error.schema_url.split_once('#').map_or("", |(_, f)| f);
+            let model = schema
+                .root
+                .pointer(fragment)
+                .is_some_and(|s| s.get("properties").is_some());
+            type_problem(
+                *got,
+                want.iter().find(|t| *t != Type::Null),
+                model,
+                at,
+                input,
+            )
+        }
+        ErrorKind::Enum { want } => enum_problem(at, want, input),
+        ErrorKind::Format { want: "uuid", .. } => {
+            return Problem::uuid(at, input.as_str().unwrap_or_default())
+                .into_iter()
+                .collect();
+        }
+        ErrorKind::Format {
+            want: "date-time",
+            err,
+            ..
+        } => Problem::datetime_parsing(at, input, err),
+        ErrorKind::Minimum { want, .. } => Problem::too_small(at, input, json!(want)),
+        ErrorKind::Maximum { want, .. } => Problem::too_large(at, input, json!(want)),
+        other => Problem::new("value_error", at, format!("Value error, {other}"), input),
+    };
+    vec![problem]
+}
+
+/// pydantic's problem for a value of type `got` where `want` was expected; `model` when the
+/// expected object is a model with fields rather than a free-form dictionary.
+fn type_problem(
+    got: Type,
+    want: Option<Type>,
+    model: bool,
+    at: Vec<ValidationErrorLocItem>,
+    input: Value,
+) -> Problem {
+    let (kind, msg) = match want {
+        Some(Type::Object) if model => return not_an_object(at, input),
+        Some(Type::Object) => ("dict_type", "Input should be a valid dictionary"),
+        Some(Type::Array) => ("list_type", "Input should be a valid list"),
+        Some(Type::Integer) if got == Type::String => return Problem::int_parsing(at, input),
+        Some(Type::Integer) if got == Type::Number => (
+            "int_from_float",
+            "Input should be a valid integer, got a number with a fractional part",
+        ),
+        Some(Type::Integer) => ("int_type", "Input should be a valid integer"),
+        Some(Type::Number) if got == Type::String => (
+            "float_parsing",
+            "Input should be a valid number, unable to parse string as a number",
+        ),
+        Some(Type::Number) => ("float_type", "Input should be a valid number"),
+        Some(Type::Boolean) if got == Type::String => return Problem::bool_parsing(at, input),
+        Some(Type::Boolean) => ("bool_type", "Input should be a valid boolean"),
+        _ => ("string_type", "Input should be a valid string"),
+    };
+    Problem::new(kind, at, msg, input)
+}
+
+/// Orders locations as pydantic reports them: field by field, items by index.
+fn loc_order(a: &[ValidationErrorLocItem], b: &[ValidationErrorLocItem]) -> Ordering {
+    fn key(item: &ValidationErrorLocItem) -> (i64, &str) {
+        match item {
+            ValidationErrorLocItem::Integer(index) => (*index, ""),
+            ValidationErrorLocItem::String(name) => (0, name),
+        }
+    }
+    a.iter().map(key).cmp(b.iter().map(key))
 }
 
 fn is_json_media_type(content_type: &str) -> bool {
@@ -166,269 +429,6 @@ fn not_an_object(loc: Vec<ValidationErrorLocItem>, input: Value) -> Problem {
     Problem::new("model_attributes_type", loc, msg, input)
 }
 
-/// Walks a value along its schema, converting lax inputs in place and recording problems.
-struct Checker<'a> {
-    definitions: &'a Map<String, Value>,
-    problems: &'a mut Vec<Problem>,
-}
-
-impl Checker<'_> {
-    fn check(&mut self, schema: &Value, value: &mut Value, at: &mut Vec<ValidationErrorLocItem>) {
-        if let Some(target) = resolve(schema, self.definitions) {
-            return self.check(target, value, at);
-        }
-        if let Some(branches) = alternatives(schema) {
-            return self.check_alternatives(&branches, value, at);
-        }
-        if let Some(Value::Array(all)) = schema.get("allOf") {
-            for part in all {
-                self.check(part, value, at);
-            }
-            return;
-        }
-        let types = types_of(schema);
-        if value.is_null() && types.contains(&"null") {
-            return;
-        }
-        match types.iter().copied().find(|t| *t != "null") {
-            Some("object") => self.check_object(schema, value, at),
-            Some("array") => self.check_array(schema, value, at),
-            Some("string") => self.check_string(schema, value, at),
-            Some("integer") => self.check_number(schema, value, at, true),
-            Some("number") => self.check_number(schema, value, at, false),
-            Some("boolean") => self.check_boolean(value, at),
-            _ => {}
-        }
-    }
-
-    fn check_alternatives(
-        &mut self,
-        branches: &[&Value],
-        value: &mut Value,
-        at: &mut Vec<ValidationErrorLocItem>,
-    ) {
-        if value.is_null() && branches.iter().any(|b| types_of(b) == ["null"]) {
-            return;
-        }
-        let candidates: Vec<&Value> = branches
-            .iter()
-            .copied()
-            .filter(|b| types_of(b) != ["null"])
-            .collect();
-        if let [only] = candidates.as_slice() {
-            return self.check(only, value, at);
-        }
-        let mut first_problems = None;
-        for branch in &candidates {
-            let mut trial = value.clone();
-            let mut problems = Vec::new();
-            Checker {
-                definitions: self.definitions,
-                problems: &mut problems,
-            }
-            .check(branch, &mut trial, at);
-            if problems.is_empty() {
-                *value = trial;
-                return;
-            }
-            first_problems.get_or_insert(problems);
-        }
-        self.problems.extend(first_problems.unwrap_or_default());
-    }
-
-    fn check_object(
-        &mut self,
-        schema: &Value,
-        value: &mut Value,
-        at: &mut Vec<ValidationErrorLocItem>,
-    ) {
-        let properties = schema.get("properties").and_then(Value::as_object);
-        let Value::Object(object) = value else {
-            let problem = if properties.is_some() {
-                not_an_object(at.clone(), value.clone())
-            } else {
-                Problem::new(
-                    "dict_type",
-                    at.clone(),
-                    "Input should be a valid dictionary",
-                    value.clone(),
-                )
-            };
-            self.problems.push(problem);
-            return;
-        };
-        for name in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(name) = name.as_str() else { continue };
-            if !object.contains_key(name) {
-                let mut missing_at = at.clone();
-                missing_at.push(name.item());
-                self.problems
-                    .push(Problem::missing(missing_at, Value::Object(object.clone())));
-            }
-        }
-        let extra = schema.get("additionalProperties").filter(|s| s.is_object());
-        for (name, field) in object.iter_mut() {
-            let field_schema = properties.and_then(|p| p.get(name)).or(extra);
-            if let Some(field_schema) = field_schema {
-                at.push(name.clone().item());
-                self.check(field_schema, field, at);
-                at.pop();
-            }
-        }
-    }
-
-    fn check_array(
-        &mut self,
-        schema: &Value,
-        value: &mut Value,
-        at: &mut Vec<ValidationErrorLocItem>,
-    ) {
-        let Value::Array(items) = value else {
-            self.problems.push(Problem::new(
-                "list_type",
-                at.clone(),
-                "Input should be a valid list",
-                value.clone(),
-            ));
-            return;
-        };
-        if let Some(item_schema) = schema.get("items") {
-            for (index, item) in items.iter_mut().enumerate() {
-                at.push(index.item());
-                self.check(item_schema, item, at);
-                at.pop();
-            }
-        }
-    }
-
-    fn check_string(&mut self, schema: &Value, value: &Value, at: &[ValidationErrorLocItem]) {
-        let Value::String(text) = value else {
-            self.problems.push(Problem::new(
-                "string_type",
-                at.to_vec(),
-                "Input should be a valid string",
-                value.clone(),
-            ));
-            return;
-        };
-        if let Some(Value::Array(allowed)) = schema.get("enum") {
-            if !allowed.iter().any(|a| a.as_str() == Some(text)) {
-                self.problems
-                    .push(enum_problem(at.to_vec(), allowed, value.clone()));
-            }
-            return;
-        }
-        match schema.get("format").and_then(Value::as_str) {
-            Some("uuid") => self.problems.extend(Problem::uuid(at.to_vec(), text)),
-            Some("date-time") => {
-                if let Err(error) = chrono::DateTime::parse_from_rfc3339(text) {
-                    self.problems.push(Problem::datetime_parsing(
-                        at.to_vec(),
-                        value.clone(),
-                        &error,
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn check_number(
-        &mut self,
-        schema: &Value,
-        value: &mut Value,
-        at: &[ValidationErrorLocItem],
-        integer: bool,
-    ) {
-        let input = value.clone();
-        let number = match &input {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-            _ => None,
-        };
-        let Some(number) = number else {
-            let problem = match (&input, integer) {
-                (Value::String(_), true) => Problem::int_parsing(at.to_vec(), input),
-                (Value::String(_), false) => Problem::new(
-                    "float_parsing",
-                    at.to_vec(),
-                    "Input should be a valid number, unable to parse string as a number",
-                    input,
-                ),
-                (_, true) => Problem::new(
-                    "int_type",
-                    at.to_vec(),
-                    "Input should be a valid integer",
-                    input,
-                ),
-                (_, false) => Problem::new(
-                    "float_type",
-                    at.to_vec(),
-                    "Input should be a valid number",
-                    input,
-                ),
-            };
-            self.problems.push(problem);
-            return;
-        };
-        if integer {
-            if number.fract() != 0.0 {
-                let msg = "Input should be a valid integer, got a number with a fractional part";
-                self.problems
-                    .push(Problem::new("int_from_float", at.to_vec(), msg, input));
-                return;
-            }
-            if !value.is_i64() && !value.is_u64() {
-                // Lax mode: "3" and 3.0 become 3.
-                *value = json!(number as i64);
-            }
-        } else if !value.is_number() {
-            *value = json!(number);
-        }
-        if let Some(minimum) = schema
-            .get("minimum")
-            .filter(|m| m.as_f64().is_some_and(|m| number < m))
-        {
-            self.problems.push(Problem::too_small(
-                at.to_vec(),
-                input.clone(),
-                minimum.clone(),
-            ));
-        }
-        if let Some(maximum) = schema
-            .get("maximum")
-            .filter(|m| m.as_f64().is_some_and(|m| number > m))
-        {
-            self.problems
-                .push(Problem::too_large(at.to_vec(), input, maximum.clone()));
-        }
-    }
-
-    fn check_boolean(&mut self, value: &mut Value, at: &[ValidationErrorLocItem]) {
-        match lax_bool(value) {
-            Some(flag) => *value = Value::Bool(flag),
-            None => {
-                let problem = if value.is_string() {
-                    Problem::bool_parsing(at.to_vec(), value.clone())
-                } else {
-                    Problem::new(
-                        "bool_type",
-                        at.to_vec(),
-                        "Input should be a valid boolean",
-                        value.clone(),
-                    )
-                };
-                self.problems.push(problem);
-            }
-        }
-    }
-}
-
 /// pydantic's lax booleans: `true`, `"yes"`, `"on"`, `1` and their opposites.
 pub(crate) fn lax_bool(value: &Value) -> Option<bool> {
     match value {
@@ -478,41 +478,35 @@ const NOT_NULLABLE: &[(&str, &str)] = &[
 pub(crate) fn to_wire_json<T: Serialize + JsonSchema + 'static>(body: &T) -> Value {
     let mut value = serde_json::to_value(body).unwrap_or(Value::Null);
     let schema = schema_of::<T>();
-    let name = T::schema_name();
-    fill_absent(&schema.root, &schema.definitions, &name, &mut value);
+    fill_absent(schema, &schema.root, &T::schema_name(), &mut value);
     value
 }
 
-/// Fills in the absent fields of `value`, an instance of `schema` (the type named `type_name`).
-fn fill_absent(
-    schema: &Value,
-    definitions: &Map<String, Value>,
-    type_name: &str,
-    value: &mut Value,
-) {
-    if let Some((name, target)) = resolve_named(schema, definitions) {
-        return fill_absent(target, definitions, name, value);
+/// Fills in the absent fields of `value`, an instance of `node` (the type named `type_name`).
+fn fill_absent(schema: &TypeSchema, node: &Value, type_name: &str, value: &mut Value) {
+    if let Some((name, target)) = schema.resolve(node) {
+        return fill_absent(schema, target, name, value);
     }
-    if let Some(branches) = alternatives(schema) {
+    if let Some(branches) = alternatives(node) {
         let non_null: Vec<&Value> = branches
-            .into_iter()
+            .iter()
             .filter(|b| types_of(b) != ["null"])
             .collect();
         if let [only] = non_null.as_slice() {
-            fill_absent(only, definitions, type_name, value);
+            fill_absent(schema, only, type_name, value);
         }
         return;
     }
     match value {
         Value::Object(object) => {
-            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            let Some(properties) = node.get("properties").and_then(Value::as_object) else {
                 return;
             };
             for (name, property) in properties {
                 match object.get_mut(name) {
-                    Some(field) => fill_absent(property, definitions, "", field),
+                    Some(field) => fill_absent(schema, property, "", field),
                     None if NOT_NULLABLE.contains(&(type_name, name.as_str())) => {}
-                    None if allows_null(property, definitions) => {
+                    None if allows_null(schema, property) => {
                         object.insert(name.clone(), Value::Null);
                     }
                     // A required list is only absent when the generated type skipped it as empty.
@@ -524,9 +518,9 @@ fn fill_absent(
             }
         }
         Value::Array(items) => {
-            if let Some(item_schema) = schema.get("items") {
+            if let Some(item_schema) = node.get("items") {
                 for item in items {
-                    fill_absent(item_schema, definitions, "", item);
+                    fill_absent(schema, item_schema, "", item);
                 }
             }
         }
@@ -534,34 +528,20 @@ fn fill_absent(
     }
 }
 
-fn allows_null(schema: &Value, definitions: &Map<String, Value>) -> bool {
-    if let Some(target) = resolve(schema, definitions) {
-        return allows_null(target, definitions);
+fn allows_null(schema: &TypeSchema, node: &Value) -> bool {
+    if let Some((_, target)) = schema.resolve(node) {
+        return allows_null(schema, target);
     }
-    types_of(schema).contains(&"null")
-        || alternatives(schema)
+    types_of(node).contains(&"null")
+        || alternatives(node)
             .is_some_and(|branches| branches.iter().any(|b| types_of(b) == ["null"]))
 }
 
-/// The definition a `$ref` points at.
-fn resolve<'a>(schema: &Value, definitions: &'a Map<String, Value>) -> Option<&'a Value> {
-    resolve_named(schema, definitions).map(|(_, target)| target)
-}
-
-/// The definition a `$ref` points at, with its name.
-fn resolve_named<'s, 'd>(
-    schema: &'s Value,
-    definitions: &'d Map<String, Value>,
-) -> Option<(&'s str, &'d Value)> {
-    let name = schema.get("$ref")?.as_str()?.rsplit('/').next()?;
-    Some((name, definitions.get(name)?))
-}
-
-fn alternatives(schema: &Value) -> Option<Vec<&Value>> {
-    match schema.get("anyOf").or_else(|| schema.get("oneOf")) {
-        Some(Value::Array(branches)) => Some(branches.iter().collect()),
-        _ => None,
-    }
+fn alternatives(schema: &Value) -> Option<&Vec<Value>> {
+    schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Value::as_array)
 }
 
 fn types_of(schema: &Value) -> Vec<&str> {
@@ -650,6 +630,47 @@ mod tests {
                 json!("model_attributes_type")
             ]
         );
+    }
+
+    fn parse(source_config: Value) -> Option<DeploymentCreateRequest> {
+        let body = json!({"name": "x", "source": "github", "secrets": [],
+                          "source_revision_config": {}, "source_config": source_config});
+        parse_body(
+            &HeaderMap::new(),
+            &Bytes::from(body.to_string()),
+            &mut Vec::new(),
+        )
+    }
+
+    #[test]
+    fn lax_booleans_and_whole_floats_are_converted() {
+        let parsed = parse(json!({"build_on_push": "yes", "resource_spec": {"min_scale": 2.0}}))
+            .expect("accepted");
+        assert_eq!(parsed.source_config.build_on_push, Some(true));
+        let resources = parsed.source_config.resource_spec.expect("kept");
+        assert_eq!(resources.min_scale, Some(2));
+    }
+
+    #[test]
+    fn fractions_in_integer_fields_and_malformed_ids_are_named() {
+        let body = r#"{"name":"x","source":"github","secrets":[],"source_revision_config":{},
+            "source_config":{"integration_id":"nope","resource_spec":{"min_scale":2.5}}}"#;
+        let found = problems(body);
+        let kinds: Vec<(&Value, &Value)> = found.iter().map(|p| (&p["type"], &p["loc"])).collect();
+        assert_eq!(
+            kinds,
+            [
+                (
+                    &json!("uuid_parsing"),
+                    &json!(["body", "source_config", "integration_id"])
+                ),
+                (
+                    &json!("int_from_float"),
+                    &json!(["body", "source_config", "resource_spec", "min_scale"])
+                ),
+            ]
+        );
+        assert_eq!(found[1]["input"], json!(2.5));
     }
 
     #[test]

@@ -146,12 +146,15 @@ impl MockServer {
         self.app.faults().clone()
     }
 
-    /// Every request received so far, oldest first.
+    /// The requests received so far, oldest first: the most recent ones, as many as
+    /// [`MockServerBuilder::request_log_capacity`](crate::MockServerBuilder::request_log_capacity)
+    /// allows (default 1,000).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.app.requests().clone()
+        self.app.requests().iter().cloned().collect()
     }
 
-    /// The requests received for one operation (e.g. `get_revision`), oldest first.
+    /// The requests received for one operation (e.g. `get_revision`), oldest first, out of those
+    /// [`requests`](Self::requests) returns.
     pub fn requests_for(&self, operation_id: &str) -> Vec<RecordedRequest> {
         self.app
             .requests()

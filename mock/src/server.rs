@@ -23,7 +23,7 @@ use crate::api_error::ApiError;
 use crate::faults::Fault;
 use crate::lifecycle::Timing;
 use crate::operations;
-use crate::recorded::RecordedRequest;
+use crate::recorded::RequestLog;
 use crate::store;
 
 /// The state shared by the server's tasks and the [`MockServer`] handle.
@@ -33,7 +33,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     state: Mutex<store::State>,
     faults: Mutex<Vec<Fault>>,
-    requests: Mutex<Vec<RecordedRequest>>,
+    requests: Mutex<RequestLog>,
 }
 
 impl Shared {
@@ -45,7 +45,7 @@ impl Shared {
         self.faults.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn requests(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+    pub(crate) fn requests(&self) -> MutexGuard<'_, RequestLog> {
         self.requests.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -95,6 +95,7 @@ impl fmt::Debug for Config {
 pub struct MockServerBuilder {
     addr: SocketAddr,
     timing: Timing,
+    request_log_capacity: usize,
     config: Config,
 }
 
@@ -103,6 +104,7 @@ impl Default for MockServerBuilder {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             timing: Timing::default(),
+            request_log_capacity: 1_000,
             config: Config {
                 prefix: String::new(),
                 api_keys: Vec::new(),
@@ -160,6 +162,15 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many requests [`MockServer::requests`] keeps (default 1,000): the most recent ones,
+    /// older ones are forgotten; 0 keeps none. Bodies are kept only up to
+    /// [`MAX_RECORDED_BODY`](crate::MAX_RECORDED_BODY) bytes each, so the log stays bounded
+    /// however long the server runs.
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -180,7 +191,7 @@ impl MockServerBuilder {
                 ..store::State::default()
             }),
             faults: Mutex::new(Vec::new()),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(RequestLog::new(self.request_log_capacity)),
         });
         let task = tokio::spawn(accept_loop(listener, router(app.clone())));
         Ok(MockServer {

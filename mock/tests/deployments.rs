@@ -69,11 +69,11 @@ async fn list_pages_newest_first_with_limit_and_offset() {
     }
     let first: DeploymentsList =
         serde_json::from_value(api.get("/v2/deployments").await.json()).unwrap();
-    assert_eq!(first.offset, 0);
     assert_eq!(first.resources.len(), 20, "default limit");
+    assert_eq!(first.offset, 20, "where the next page starts");
     assert_eq!(first.resources[0].name, "agent-24");
     let rest = api.get("/v2/deployments?limit=10&offset=20").await.json();
-    assert_eq!(rest["offset"], 20);
+    assert_eq!(rest["offset"], 25);
     let names: Vec<&str> = rest["resources"]
         .as_array()
         .unwrap()
@@ -86,6 +86,37 @@ async fn list_pages_newest_first_with_limit_and_offset() {
     );
     let past_end = api.get("/v2/deployments?offset=100").await.json();
     assert_eq!(past_end, json!({"resources": [], "offset": 100}));
+}
+
+#[tokio::test]
+async fn following_the_answered_offset_lists_every_deployment_once() {
+    let api = Api::start().await;
+    for i in 0..7 {
+        api.create(&format!("agent-{i}")).await;
+    }
+    let (mut names, mut offsets) = (Vec::new(), Vec::new());
+    let mut offset = 0;
+    // More rounds than pages: a server answering the wrong offset repeats or skips pages.
+    for _ in 0..5 {
+        let page = api
+            .get(&format!("/v2/deployments?limit=3&offset={offset}"))
+            .await
+            .json();
+        let resources = page["resources"].as_array().unwrap();
+        if resources.is_empty() {
+            break;
+        }
+        names.extend(
+            resources
+                .iter()
+                .map(|d| d["name"].as_str().unwrap().to_string()),
+        );
+        offset = page["offset"].as_u64().unwrap();
+        offsets.push(offset);
+    }
+    assert_eq!(offsets, [3, 6, 7]);
+    let expected: Vec<String> = (0..7).rev().map(|i| format!("agent-{i}")).collect();
+    assert_eq!(names, expected);
 }
 
 #[tokio::test]

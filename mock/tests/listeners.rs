@@ -85,8 +85,9 @@ async fn list_pages_newest_first() {
         .map(|l| l.compute_id.as_str())
         .collect();
     assert_eq!(ids, ["cluster-2", "cluster-1"]);
+    assert_eq!(page.offset, 2, "where the next page starts");
     let rest = api.get("/v2/listeners?limit=2&offset=2").await.json();
-    assert_eq!(rest["offset"], 2);
+    assert_eq!(rest["offset"], 3);
     assert_eq!(rest["resources"][0]["compute_id"], "cluster-0");
     assert_eq!(api.get("/v2/listeners?limit=0").await.status, 422);
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use langsmith_control_plane_mock::{MockServer, REDACTED, operation_ids};
+use langsmith_control_plane_mock::{MAX_RECORDED_BODY, MockServer, REDACTED, operation_ids};
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::{Api, KEY};
@@ -92,6 +92,79 @@ async fn requests_are_recorded_with_their_operation_and_without_secrets() {
     assert_eq!(api.server.requests_for("create_deployment").len(), 1);
     api.server.clear_requests();
     assert!(api.server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn the_request_log_keeps_only_the_most_recent_requests() {
+    let api = Api::with(MockServer::builder().request_log_capacity(3)).await;
+    for page in 1..=5 {
+        api.get(&format!("/v2/deployments?limit={page}")).await;
+    }
+    let queries: Vec<Option<String>> = api.server.requests().into_iter().map(|r| r.query).collect();
+    assert_eq!(
+        queries,
+        ["limit=3", "limit=4", "limit=5"].map(|q| Some(q.to_string()))
+    );
+
+    let none = Api::with(MockServer::builder().request_log_capacity(0)).await;
+    none.get("/v2/deployments").await;
+    assert!(none.server.requests().is_empty());
+}
+
+/// A JSON body of exactly `len` bytes.
+fn padded_body(len: usize) -> String {
+    let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(len - 10));
+    assert_eq!(body.len(), len);
+    body
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_recorded_as_its_size_only() {
+    let api = Api::start().await;
+    for len in [MAX_RECORDED_BODY, MAX_RECORDED_BODY + 1] {
+        api.send(
+            api.request(Method::POST, "/v2/elsewhere")
+                .header("content-type", "application/json")
+                .body(padded_body(len)),
+        )
+        .await;
+    }
+    let requests = api.server.requests();
+    assert_eq!(requests[0].body_len, MAX_RECORDED_BODY);
+    assert!(requests[0].body.is_some(), "a body at the limit is kept");
+    assert_eq!(requests[1].body_len, MAX_RECORDED_BODY + 1);
+    assert_eq!(requests[1].body, None);
+}
+
+#[tokio::test]
+async fn a_request_without_an_accepted_key_is_recorded_without_its_body() {
+    let api = Api::with(MockServer::builder().api_key(KEY)).await;
+    let small = json!({"name": "a"}).to_string();
+    let big = padded_body(4 * 1024 * 1024);
+    let attempts = [
+        api.bare(Method::POST, "/v2/deployments")
+            .body(small.clone()),
+        api.bare(Method::POST, "/v2/deployments")
+            .header("X-Api-Key", "lsv2_other")
+            .body(small.clone()),
+        api.bare(Method::POST, "/v2/deployments").body(big.clone()),
+    ];
+    for attempt in attempts {
+        let answer = api
+            .send(attempt.header("content-type", "application/json"))
+            .await;
+        assert_eq!(answer.status, 401);
+    }
+    let recorded: Vec<(Option<Value>, usize)> = api
+        .server
+        .requests()
+        .into_iter()
+        .map(|r| (r.body, r.body_len))
+        .collect();
+    assert_eq!(
+        recorded,
+        [(None, small.len()), (None, small.len()), (None, big.len())]
+    );
 }
 
 #[tokio::test]

@@ -56,6 +56,10 @@ enum SpecCommand {
         /// Seconds to wait for the download.
         #[arg(long, value_name = "SECS", default_value_t = 30)]
         timeout: u64,
+        /// Also fetch `http://` URLs (only `https://` ones by default). Redirects are never
+        /// followed.
+        #[arg(long)]
+        allow_http: bool,
     },
     /// Check that a document is valid 3.0.3, normalized, and that progenitor generates from it.
     Check {
@@ -86,7 +90,14 @@ fn main() -> ExitCode {
                 out,
                 base,
                 timeout,
-            } => run_update(&from, out, base, timeout),
+                allow_http,
+            } => {
+                let options = update::FetchOptions {
+                    timeout: Duration::from_secs(timeout),
+                    allow_http,
+                };
+                run_update(&from, out, base, options)
+            }
             SpecCommand::Check { spec } => run_check(spec),
             SpecCommand::Diff {
                 old,
@@ -110,9 +121,9 @@ fn run_update(
     from: &str,
     out: PathBuf,
     base: Option<PathBuf>,
-    timeout: u64,
+    options: update::FetchOptions,
 ) -> Result<ExitCode, String> {
-    let outcome = update::run(from, &out, base.as_deref(), Duration::from_secs(timeout))?;
+    let outcome = update::run(from, &out, base.as_deref(), options)?;
     let ops = check::count_operations(&outcome.document);
     println!("wrote {} from {from}: {ops} operations", out.display());
     match &outcome.base_path {

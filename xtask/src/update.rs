@@ -1,5 +1,6 @@
 //! `spec update`: fetch or read the upstream document, normalize it, keep our own prose, write it.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -33,20 +34,38 @@ pub fn is_url(source: &str) -> bool {
     source.starts_with("https://") || source.starts_with("http://")
 }
 
+/// How a URL is fetched.
+#[derive(Clone, Copy, Debug)]
+pub struct FetchOptions {
+    /// Give up after this long.
+    pub timeout: Duration,
+    /// Fetch `http://` URLs too; by default only `https://` ones are.
+    pub allow_http: bool,
+}
+
 /// Reads the upstream document's text from a URL or a file.
-pub fn read_source(source: &str, timeout: Duration) -> Result<String, String> {
+pub fn read_source(source: &str, options: FetchOptions) -> Result<String, String> {
     if is_url(source) {
-        fetch(source, timeout)
+        fetch(source, options)
     } else {
         std::fs::read_to_string(source).map_err(|e| format!("cannot read {source}: {e}"))
     }
 }
 
-/// GETs a URL over HTTP(S) (rustls on ring), giving up after `timeout`.
-pub fn fetch(url: &str, timeout: Duration) -> Result<String, String> {
+/// GETs a URL over HTTPS (rustls on ring), or plain HTTP when allowed. Redirects are reported,
+/// not followed: one could lead to plain HTTP or to another host.
+pub fn fetch(url: &str, options: FetchOptions) -> Result<String, String> {
+    if !url.starts_with("https://") && !options.allow_http {
+        return Err(format!(
+            "refusing to fetch {url}: plain HTTP lets anyone on the way change the document; \
+             use an https:// URL, or pass --allow-http (e.g. for a server on loopback)"
+        ));
+    }
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
+        .timeout_global(Some(options.timeout))
         .http_status_as_error(false)
+        .https_only(!options.allow_http)
+        .max_redirects(0)
         .build()
         .into();
     let offline_hint =
@@ -55,12 +74,23 @@ pub fn fetch(url: &str, timeout: Duration) -> Result<String, String> {
         ureq::Error::Timeout(_) => {
             format!(
                 "cannot fetch {url}: no answer within {}s; {offline_hint}",
-                timeout.as_secs_f64()
+                options.timeout.as_secs_f64()
             )
         }
         other => format!("cannot fetch {url}: {other}; {offline_hint}"),
     })?;
     let status = response.status();
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("nowhere (no Location header)");
+        return Err(format!(
+            "cannot fetch {url}: the server answered {status}, redirecting to {location}; \
+             redirects are not followed, pass the URL you trust to --from"
+        ));
+    }
     if !status.is_success() {
         return Err(format!("cannot fetch {url}: the server answered {status}"));
     }
@@ -85,9 +115,9 @@ pub fn run(
     source: &str,
     out: &Path,
     base: Option<&Path>,
-    timeout: Duration,
+    options: FetchOptions,
 ) -> Result<Outcome, String> {
-    let text = read_source(source, timeout)?;
+    let text = read_source(source, options)?;
     let upstream = parse(&text, source)?;
     if !upstream
         .get("openapi")
@@ -123,21 +153,79 @@ pub fn run(
     })
 }
 
-/// Writes through a temporary file in the same directory, so a failed run leaves the old file.
+/// Writes through a temporary file in the same directory, flushed to disk before it replaces
+/// `path`, so a failed or interrupted run leaves the old file; the temporary file is removed on
+/// any error.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, text).map_err(|e| format!("cannot write {}: {e}", temp.display()))?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        format!("cannot write {}: {e}", path.display())
-    })
+    let prefix = match path.file_name() {
+        Some(name) => format!(".{}.", name.to_string_lossy()),
+        None => ".".to_string(),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // What `fs::write` would create (before the umask); tempfile's default is owner-only.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let cannot_write = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    // Dropping `temp` on an error deletes the file.
+    let mut temp = builder.tempfile_in(dir).map_err(cannot_write)?;
+    temp.write_all(text.as_bytes()).map_err(cannot_write)?;
+    temp.as_file().sync_all().map_err(cannot_write)?;
+    temp.persist(path).map_err(|e| cannot_write(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_write_that_cannot_replace_its_target_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let taken = dir.path().join("taken");
+        std::fs::create_dir(&taken).unwrap();
+        let error = write_atomically(&taken, "{}\n").unwrap_err();
+        assert!(
+            error.starts_with(&format!("cannot write {}", taken.display())),
+            "{error}"
+        );
+        assert_eq!(entries(dir.path()), ["taken"]);
+    }
+
+    #[test]
+    fn a_written_file_has_the_text_and_no_temporary_file_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomically(&path, "{}\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");
+        assert_eq!(entries(dir.path()), ["out.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_written_file_is_readable_by_others_as_fs_write_makes_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomically(&path, "{}\n").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        let reference = dir.path().join("reference.json");
+        std::fs::write(&reference, "{}\n").unwrap();
+        let expected = std::fs::metadata(&reference).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, expected & 0o777);
+    }
 }

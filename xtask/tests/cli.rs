@@ -87,6 +87,20 @@ fn http_answer(status: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A redirect to `location`.
+fn redirect_answer(location: &str) -> Vec<u8> {
+    format!("HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+        .into_bytes()
+}
+
+/// The names in a directory.
+fn entries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -152,7 +166,7 @@ fn spec_update_fetches_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("control-plane.json");
     let url = serve_once(http_answer("200 OK", &upstream_text()), Duration::ZERO);
-    let output = update(&url, &out, &[]);
+    let output = update(&url, &out, &["--allow-http"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         read_json(&out).pointer("/paths/~1things/get/operationId"),
@@ -170,7 +184,7 @@ fn spec_update_says_plainly_when_the_host_cannot_be_reached() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("control-plane.json");
     let url = format!("http://127.0.0.1:{port}/openapi.json");
-    let output = update(&url, &out, &[]);
+    let output = update(&url, &out, &["--allow-http"]);
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
     assert!(
@@ -187,7 +201,7 @@ fn spec_update_gives_up_after_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("control-plane.json");
     let started = std::time::Instant::now();
-    let output = update(&url, &out, &["--timeout", "1"]);
+    let output = update(&url, &out, &["--timeout", "1", "--allow-http"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("no answer within 1s"),
@@ -201,13 +215,71 @@ fn spec_update_gives_up_after_the_timeout() {
 fn spec_update_reports_an_error_status() {
     let url = serve_once(http_answer("503 Service Unavailable", ""), Duration::ZERO);
     let dir = tempfile::tempdir().unwrap();
-    let output = update(&url, &dir.path().join("o.json"), &[]);
+    let output = update(&url, &dir.path().join("o.json"), &["--allow-http"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("the server answered 503"),
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn spec_update_refuses_plain_http_unless_allowed() {
+    let url = serve_once(http_answer("200 OK", &upstream_text()), Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("control-plane.json");
+    let output = update(&url, &out, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("refusing to fetch {url}")),
+        "{message}"
+    );
+    assert!(message.contains("--allow-http"), "{message}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn spec_update_refuses_a_redirect_to_plain_http() {
+    // Even with plain HTTP allowed: the redirect's target is reported, not fetched.
+    let target = serve_once(http_answer("200 OK", &upstream_text()), Duration::ZERO);
+    let url = serve_once(redirect_answer(&target), Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("control-plane.json");
+    let output = update(&url, &out, &["--allow-http"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!(
+            "the server answered 302 Found, redirecting to {target}"
+        )),
+        "{message}"
+    );
+    assert!(!out.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_midway_leaves_no_temporary_file() {
+    // A file size limit far below the document's size; with SIGXFSZ ignored, the write fails
+    // (EFBIG) instead of the limit killing the process.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("control-plane.json");
+    let output = Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 2; exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_xtask"))
+        .args(["spec", "update", "--from", path_str(&vendored_spec())])
+        .args(["--out", path_str(&out)])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("cannot write {}", out.display())),
+        "{message}"
+    );
+    assert_eq!(entries(dir.path()), Vec::<String>::new());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The saved upstream documents (outside the repository, in `../shared/reference`) normalize into
-//! documents the bindings generate from. Each test says plainly when the copies are absent.
+//! documents the bindings generate from. Each test says plainly when the copies are absent; the
+//! idempotence test of `spec update` fails without them.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -56,6 +57,23 @@ fn references() -> Vec<(&'static str, Value)> {
     found
 }
 
+/// Every reference document; a missing one fails the test that asked, naming where it looked.
+fn required_references() -> Vec<(&'static str, Value)> {
+    REFERENCES
+        .into_iter()
+        .map(|name| {
+            let path = reference_dir().join(name);
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "cannot read {} ({e}); this test needs the reference copies",
+                    path.display()
+                )
+            });
+            (name, parse(&text, name).unwrap())
+        })
+        .collect()
+}
+
 fn vendored() -> Value {
     parse(
         &std::fs::read_to_string(vendored_spec()).unwrap(),
@@ -105,6 +123,30 @@ fn normalizing_a_reference_is_byte_stable_and_idempotent() {
             to_canonical_string(&again) == first,
             "{name}: the output is not a fixed point"
         );
+    }
+}
+
+#[test]
+fn updating_without_a_base_from_its_own_output_changes_nothing() {
+    // Reported: the second run dropped the descriptions of the synthesized error schemas.
+    for (name, upstream) in required_references() {
+        let (first, _) = update_document(upstream, None);
+        let first_text = to_canonical_string(&first);
+        let (second, _) = update_document(first.clone(), None);
+        assert!(
+            to_canonical_string(&second) == first_text,
+            "{name}: updating from the output changed it"
+        );
+        let mut again = first;
+        normalize(&mut again);
+        assert!(
+            to_canonical_string(&again) == first_text,
+            "{name}: the output is not a fixed point of normalize"
+        );
+        for schema in ["ApiErrorBody", "ApiErrorDetail"] {
+            let description = format!("/components/schemas/{schema}/description");
+            assert!(second.pointer(&description).is_some(), "{name}: {schema}");
+        }
     }
 }
 

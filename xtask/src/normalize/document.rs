@@ -150,20 +150,31 @@ pub fn one_error_body(doc: &mut Value) {
     } else {
         json!({})
     };
-    schemas.entry(ERROR_BODY).or_insert_with(|| {
-        json!({
-            "description": "Body of every documented error answer (400, 403, 404, 409, 422).",
-            "properties": {"detail": {"$ref": format!("#/components/schemas/{ERROR_DETAIL}")}},
-            "required": ["detail"],
-            "type": "object"
-        })
-    });
-    schemas.entry(ERROR_DETAIL).or_insert_with(|| {
-        json!({
-            "description": "Either a sentence explaining a 4xx answer or, for 422, the list of validation problems.",
-            "oneOf": [{"type": "string"}, {"items": detail_items, "type": "array"}]
-        })
-    });
+    let synthesized = [
+        (
+            ERROR_BODY,
+            json!({
+                "properties": {"detail": {"$ref": format!("#/components/schemas/{ERROR_DETAIL}")}},
+                "required": ["detail"],
+                "type": "object"
+            }),
+            "Body of every documented error answer (400, 403, 404, 409, 422).",
+        ),
+        (
+            ERROR_DETAIL,
+            json!({"oneOf": [{"type": "string"}, {"items": detail_items, "type": "array"}]}),
+            "Either a sentence explaining a 4xx answer or, for 422, the list of validation problems.",
+        ),
+    ];
+    for (name, schema, description) in synthesized {
+        // The descriptions are this rule's own words, so they come back when missing: `spec
+        // update` strips all prose from its input, which may be its own earlier output.
+        if let Some(schema) = schemas.entry(name).or_insert(schema).as_object_mut() {
+            schema
+                .entry("description")
+                .or_insert_with(|| description.into());
+        }
+    }
 }
 
 fn rewrite_error_response(response: &mut Value, status: &str) {
