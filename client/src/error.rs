@@ -229,6 +229,15 @@ pub enum Error {
         target: String,
     },
 
+    /// Uploading a source archive to its signed URL failed (the URL itself is never shown).
+    #[error("upload to {host} failed: {message}")]
+    Upload {
+        /// Host of the upload URL.
+        host: String,
+        /// What went wrong: the status and an excerpt of the response, or the transport error.
+        message: String,
+    },
+
     /// A paged listing misbehaved (for example a server that ignores the offset).
     #[error("{request}: pagination stopped: {message}")]
     Pagination {

@@ -2,8 +2,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "upload")]
+mod archive;
 mod client;
 mod config;
+pub mod deploy;
 mod deployments;
 mod error;
 mod listeners;
@@ -14,6 +17,8 @@ mod revisions;
 mod transport;
 mod waiting;
 
+#[cfg(feature = "upload")]
+pub use archive::{MAX_ARCHIVE_BYTES, SourceArchive, archive};
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};
 pub use deployments::{Deployments, ListDeployments};

@@ -1,0 +1,290 @@
+//! A source directory as a `.tar.gz` in a temporary file, with `.gitignore` and `.dockerignore`
+//! rules applied, and its upload to a signed URL.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::Error;
+
+/// Archives larger than this are refused before any request (the upload URL takes no more).
+pub const MAX_ARCHIVE_BYTES: u64 = 200 * 1024 * 1024;
+/// Archives larger than this get a warning: something big may have slipped past the ignore rules.
+pub const WARN_ARCHIVE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Directories never archived, whatever the ignore files say.
+const ALWAYS_EXCLUDED: &[&str] = &[
+    "__pycache__",
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    ".tox",
+    ".mypy_cache",
+];
+
+/// A source archive ready for upload.
+#[derive(Debug)]
+pub struct SourceArchive {
+    pub(crate) file: tempfile::NamedTempFile,
+    /// Compressed size in bytes.
+    pub size: u64,
+    /// Paths of the files it holds, as stored (relative to the archive root).
+    pub files: Vec<String>,
+    /// The config file's path inside the archive.
+    pub config_path: String,
+}
+
+fn input(message: String) -> Error {
+    Error::InvalidInput(message)
+}
+
+/// Archives `dir` (and local dependencies its config names outside it) into a temporary file.
+/// `config` is relative to `dir` and must exist there.
+pub fn archive(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| input(format!("source directory {}: {e}", dir.display())))?;
+    let config_file = dir.join(config);
+    if !config_file.is_file() {
+        return Err(input(format!(
+            "the config file {} is not in the source directory {} (pass --config)",
+            config.display(),
+            dir.display()
+        )));
+    }
+    let mut roots = vec![dir.clone()];
+    roots.extend(outside_dependencies(&dir, &config_file)?);
+    let base = common_ancestor(&roots);
+    let config_path = relative_name(&base, &config_file.canonicalize().unwrap_or(config_file))?;
+
+    let file = tempfile::NamedTempFile::new()
+        .map_err(|e| input(format!("cannot create a temporary file: {e}")))?;
+    let counter = Counter {
+        inner: BufWriter::new(file.as_file()),
+        written: 0,
+    };
+    let gzip = flate2::write::GzEncoder::new(counter, flate2::Compression::default());
+    let mut tar = tar::Builder::new(gzip);
+    tar.mode(tar::HeaderMode::Deterministic);
+    let mut files = Vec::new();
+    for root in &roots {
+        for path in walk(root)? {
+            let name = relative_name(&base, &path)?;
+            let mut source = File::open(&path).map_err(|e| input(format!("{name}: {e}")))?;
+            tar.append_file(&name, &mut source)
+                .map_err(|e| input(format!("cannot archive {name}: {e}")))?;
+            files.push(name);
+            if tar.get_ref().get_ref().written > MAX_ARCHIVE_BYTES {
+                return Err(too_large(tar.get_ref().get_ref().written));
+            }
+        }
+    }
+    let mut counter = tar
+        .into_inner()
+        .and_then(|gzip| gzip.finish())
+        .map_err(|e| input(format!("cannot write the archive: {e}")))?;
+    counter
+        .flush()
+        .map_err(|e| input(format!("cannot write the archive: {e}")))?;
+    let size = counter.written;
+    drop(counter);
+    if size > MAX_ARCHIVE_BYTES {
+        return Err(too_large(size));
+    }
+    Ok(SourceArchive {
+        file,
+        size,
+        files,
+        config_path,
+    })
+}
+
+fn too_large(size: u64) -> Error {
+    input(format!(
+        "the source archive is over {} MiB ({size} bytes or more), more than an upload takes; \
+         add what need not ship to .gitignore or .dockerignore",
+        MAX_ARCHIVE_BYTES / (1024 * 1024)
+    ))
+}
+
+/// The files under `root` that ship: ignore rules applied, symlinks and hard links skipped.
+fn walk(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(false)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .follow_links(false)
+        .add_custom_ignore_filename(".dockerignore")
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && ALWAYS_EXCLUDED
+                    .iter()
+                    .any(|name| entry.file_name() == *name))
+        })
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| input(format!("cannot read the source directory: {e}")))?;
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() && !is_hard_link(entry.path()) {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(unix)]
+fn is_hard_link(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.nlink() > 1)
+}
+
+#[cfg(not(unix))]
+fn is_hard_link(_: &Path) -> bool {
+    false
+}
+
+/// Local dependencies the config lists (`"dependencies": ["../shared-lib", "."]`) that lie
+/// outside `dir`: a monorepo's shared packages ship with the agent.
+fn outside_dependencies(dir: &Path, config_file: &Path) -> Result<Vec<PathBuf>, Error> {
+    let text = std::fs::read_to_string(config_file)
+        .map_err(|e| input(format!("{}: {e}", config_file.display())))?;
+    let config: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| input(format!("{} is not JSON: {e}", config_file.display())))?;
+    let mut outside = Vec::new();
+    let listed = config.get("dependencies").and_then(|d| d.as_array());
+    for dependency in listed.into_iter().flatten().filter_map(|d| d.as_str()) {
+        if !dependency.starts_with('.') {
+            continue; // a package name, installed from an index
+        }
+        let path = dir.join(dependency).canonicalize().map_err(|e| {
+            input(format!(
+                "local dependency {dependency:?} of the config: {e}"
+            ))
+        })?;
+        if !path.starts_with(dir) && !outside.contains(&path) {
+            outside.push(path);
+        }
+    }
+    Ok(outside)
+}
+
+fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
+    let mut base = paths[0].clone();
+    while !paths.iter().all(|path| path.starts_with(&base)) {
+        if !base.pop() {
+            break;
+        }
+    }
+    base
+}
+
+/// `path` relative to `base`, `/`-separated, made of plain components only.
+fn relative_name(base: &Path, path: &Path) -> Result<String, Error> {
+    let relative = path
+        .strip_prefix(base)
+        .map_err(|_| input(format!("{} is outside the archive root", path.display())))?;
+    let mut parts = Vec::new();
+    for component in relative.components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            _ => return Err(input(format!("{} cannot be archived", relative.display()))),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Counts the bytes written through it.
+struct Counter<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// PUTs `archive` to the signed `url` with `headers`, streaming it from disk; `progress` hears
+/// the bytes sent so far. The URL is a credential: errors name its host only, and the request
+/// carries none of the client's headers.
+pub(crate) async fn upload(
+    archive: &SourceArchive,
+    url: &str,
+    headers: &[(String, String)],
+    progress: impl Fn(u64) + Send + Sync + 'static,
+) -> Result<(), Error> {
+    use futures::StreamExt;
+    use tokio::io::AsyncReadExt;
+
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| input("the upload URL is not a URL".into()))?;
+    let host = parsed.host_str().unwrap_or("the upload host").to_owned();
+    let failed = |what: String| Error::Upload {
+        host: host.clone(),
+        message: what,
+    };
+    let file = tokio::fs::File::open(archive.file.path())
+        .await
+        .map_err(|e| failed(format!("cannot read the archive: {e}")))?;
+    let chunks = futures::stream::unfold((file, 0u64), move |(mut file, sent)| {
+        let mut buffer = vec![0; 256 * 1024];
+        async move {
+            match file.read(&mut buffer).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buffer.truncate(n);
+                    Some((Ok::<_, std::io::Error>(buffer), (file, sent + n as u64)))
+                }
+                Err(e) => Some((Err(e), (file, sent))),
+            }
+        }
+    });
+    let mut sent = 0u64;
+    let body = reqwest::Body::wrap_stream(chunks.inspect(move |chunk| {
+        if let Ok(chunk) = chunk {
+            sent += chunk.len() as u64;
+            progress(sent);
+        }
+    }));
+    let http = langsmith_control_plane_api::http::http_client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| failed(format!("cannot build an HTTP client: {e}")))?;
+    let mut request = http
+        .put(parsed)
+        .header(reqwest::header::CONTENT_TYPE, "application/gzip")
+        .header(reqwest::header::CONTENT_LENGTH, archive.size)
+        .body(body);
+    if headers.is_empty() {
+        request = request.header("x-goog-content-length-range", "0,209715200");
+    }
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| failed(e.without_url().to_string()))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    Err(failed(format!(
+        "{status}: {}",
+        crate::error::excerpt(&body)
+    )))
+}

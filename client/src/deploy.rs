@@ -1,0 +1,658 @@
+//! The deploy job in one call: find or create the deployment, ship a git ref, an image or a
+//! source directory, and wait for the revision, reporting each step as an event.
+
+use std::collections::HashSet;
+#[cfg(feature = "upload")]
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::channel::mpsc;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::logs::LogEntry;
+use crate::types::{
+    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentSource, DeploymentType,
+    LogOrder, LogType, Revision, RevisionStatus, Secret, SourceConfigRequest,
+    SourceRevisionConfigRequest,
+};
+use crate::waiting::{RevisionOutcome, WaitEvent, WaitOptions};
+
+/// Secret names the service sets itself and refuses from users.
+pub const RESERVED_SECRETS: &[&str] = &[
+    "LANGCHAIN_TRACING_V2",
+    "LANGSMITH_TRACING_V2",
+    "LANGCHAIN_ENDPOINT",
+    "LANGCHAIN_PROJECT",
+    "LANGSMITH_PROJECT",
+    "LANGSMITH_LANGGRAPH_GIT_REPO",
+    "LANGGRAPH_GIT_REPO_PATH",
+    "LANGCHAIN_API_KEY",
+    "LANGSMITH_CONTROL_PLANE_API_KEY",
+    "POSTGRES_URI",
+    "POSTGRES_PASSWORD",
+    "DATABASE_URI",
+    "LANGSMITH_LANGGRAPH_GIT_REF",
+    "LANGSMITH_LANGGRAPH_GIT_REF_SHA",
+    "LANGGRAPH_AUTH_TYPE",
+    "LANGSMITH_AUTH_ENDPOINT",
+    "LANGSMITH_TENANT_ID",
+    "LANGSMITH_AUTH_VERIFY_TENANT_ID",
+    "LANGSMITH_HOST_PROJECT_ID",
+    "LANGSMITH_HOST_PROJECT_NAME",
+    "LANGSMITH_HOST_REVISION_ID",
+    "LOG_JSON",
+    "LOG_DICT_TRACEBACKS",
+    "REDIS_URI",
+    "LANGCHAIN_CALLBACKS_BACKGROUND",
+    "DD_TRACE_PSYCOPG_ENABLED",
+    "DD_TRACE_REDIS_ENABLED",
+    "LANGSMITH_DEPLOYMENT_NAME",
+    "LANGGRAPH_CLOUD_LICENSE_KEY",
+];
+
+/// Reserved as well on the hosted service (not self-hosted).
+pub const RESERVED_SECRETS_HOSTED: &[&str] = &[
+    "LANGSMITH_API_KEY",
+    "LANGSMITH_ENDPOINT",
+    "POSTGRES_URI_CUSTOM",
+    "REDIS_URI_CUSTOM",
+    "PATH",
+    "PORT",
+];
+
+/// What a deploy ships.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Source {
+    /// A git ref of a GitHub repository (`github`).
+    GitRef {
+        /// Branch, tag or commit.
+        reference: String,
+        /// The repository; needed only to create a deployment.
+        repo_url: Option<String>,
+        /// The GitHub integration; needed only to create a deployment, where required.
+        integration_id: Option<Uuid>,
+    },
+    /// A container image (`external_docker`).
+    Image(String),
+    /// The source directory as it is on disk, archived and uploaded (`internal_source`).
+    #[cfg(feature = "upload")]
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// The config file, relative to the directory (usually `langgraph.json`).
+        config: PathBuf,
+    },
+}
+
+/// What a deploy reports as it goes; from [`Deploy::events`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DeployEvent {
+    /// A step begins (`found deployment ...`, `archived 12 files`, ...).
+    Step(String),
+    /// Bytes of the source archive sent so far, of `total`.
+    UploadProgress {
+        /// Sent so far.
+        sent: u64,
+        /// Archive size.
+        total: u64,
+    },
+    /// The revision's first status, or a change of it.
+    StatusChange {
+        /// The revision.
+        revision: Revision,
+        /// Time since the wait began.
+        elapsed: Duration,
+    },
+    /// A build or deploy log entry.
+    Log {
+        /// Which log.
+        log_type: LogType,
+        /// The entry.
+        entry: LogEntry,
+    },
+    /// Still waiting (every 30 s without another event).
+    Heartbeat {
+        /// Time since the wait began.
+        elapsed: Duration,
+    },
+    /// Where to watch the deployment in the LangSmith UI.
+    StatusUrl(String),
+    /// The end. Always the last event.
+    Finished(Box<DeployResult>),
+}
+
+/// How a deploy ended.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeployResult {
+    /// The deployment, as the last change returned it.
+    pub deployment: Deployment,
+    /// The revision this deploy started.
+    pub revision_id: Uuid,
+    /// How the wait ended; `None` when the deploy did not wait.
+    pub outcome: Option<RevisionOutcome>,
+    /// Where to watch the deployment in the LangSmith UI.
+    pub status_url: String,
+    /// The last lines of the build log (BUILD_FAILED) or deploy log (DEPLOY_FAILED).
+    pub failure_log: Vec<LogEntry>,
+}
+
+/// A deploy to run; from [`Client::deploy`].
+#[derive(Clone, Debug)]
+#[must_use = "a deploy does nothing until run or streamed"]
+pub struct Deploy {
+    client: Client,
+    source: Source,
+    name: Option<String>,
+    deployment_id: Option<Uuid>,
+    deployment_type: Option<DeploymentType>,
+    secrets: Vec<(String, String)>,
+    replace_secrets: bool,
+    wait: Option<WaitOptions>,
+    follow_logs: bool,
+}
+
+impl Client {
+    /// A deploy of `source`: name or ID it, add secrets, then [`run`](Deploy::run) it or
+    /// stream its [`events`](Deploy::events).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client) -> Result<(), langsmith_control_plane::Error> {
+    /// use langsmith_control_plane::deploy::Source;
+    /// let source = Source::GitRef { reference: "main".into(), repo_url: None, integration_id: None };
+    /// let result = client.deploy(source).name("support-agent").run().await?;
+    /// println!("{:?}", result.outcome.map(|o| o.kind()));
+    /// # Ok(()) }
+    /// ```
+    pub fn deploy(&self, source: Source) -> Deploy {
+        Deploy {
+            client: self.clone(),
+            source,
+            name: None,
+            deployment_id: None,
+            deployment_type: None,
+            secrets: Vec::new(),
+            replace_secrets: false,
+            wait: Some(WaitOptions::default()),
+            follow_logs: false,
+        }
+    }
+
+    /// The deployment's page in the LangSmith UI: `smith.langchain.com` for the US host,
+    /// `eu.smith.langchain.com` for the EU host, the base URL's origin when self-hosted.
+    pub fn dashboard_url(&self, deployment: &Deployment) -> String {
+        let base = &self.settings().base_url;
+        let dashboard = match base.host_str() {
+            Some("api.host.langchain.com") => "https://smith.langchain.com".to_owned(),
+            Some("eu.api.host.langchain.com") => "https://eu.smith.langchain.com".to_owned(),
+            _ => {
+                let prefix = base.path().trim_end_matches('/');
+                let prefix = prefix.strip_suffix("/api-host").unwrap_or(prefix);
+                format!("{}{prefix}", base.origin().ascii_serialization())
+            }
+        };
+        format!(
+            "{dashboard}/o/{}/host/deployments/{}",
+            deployment.tenant_id, deployment.id
+        )
+    }
+}
+
+impl Deploy {
+    /// The deployment's name: found by exact name, created when there is none.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// An existing deployment by ID.
+    pub fn deployment_id(mut self, id: Uuid) -> Self {
+        self.deployment_id = Some(id);
+        self
+    }
+    /// The size class of a deployment this deploy creates.
+    pub fn deployment_type(mut self, deployment_type: DeploymentType) -> Self {
+        self.deployment_type = Some(deployment_type);
+        self
+    }
+    /// A secret to set (merged into the deployment's current ones unless
+    /// [`replace_secrets`](Self::replace_secrets)).
+    pub fn secret(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.secrets.push((name.into(), value.into()));
+        self
+    }
+    /// Replace the deployment's secrets with exactly the ones given.
+    pub fn replace_secrets(mut self, replace: bool) -> Self {
+        self.replace_secrets = replace;
+        self
+    }
+    /// How to wait for the revision; `None` returns once it has started.
+    pub fn wait(mut self, options: Option<WaitOptions>) -> Self {
+        self.wait = options;
+        self
+    }
+    /// Stream the build log while building and the deploy log while deploying.
+    pub fn follow_logs(mut self, follow: bool) -> Self {
+        self.follow_logs = follow;
+        self
+    }
+
+    /// Runs the deploy and returns its result.
+    pub async fn run(self) -> Result<DeployResult, Error> {
+        let events = self.events();
+        futures::pin_mut!(events);
+        while let Some(event) = events.try_next().await? {
+            if let DeployEvent::Finished(result) = event {
+                return Ok(*result);
+            }
+        }
+        Err(Error::InvalidInput(
+            "the deploy ended without a result".into(),
+        ))
+    }
+
+    /// Runs the deploy as a stream of events ending in [`DeployEvent::Finished`] or an error.
+    /// Dropping the stream stops the client only; the service goes on with a started revision.
+    pub fn events(self) -> BoxStream<'static, Result<DeployEvent, Error>> {
+        let (tx, rx) = mpsc::unbounded();
+        let driver = async move {
+            let events = Events(tx);
+            if let Err(error) = self.drive(&events).await {
+                let _ = events.0.unbounded_send(Err(error));
+            }
+        };
+        let driver = futures::stream::once(driver).filter_map(|()| async { None });
+        futures::stream::select(rx, driver).boxed()
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.name.is_some() && self.deployment_id.is_some() {
+            return Err(Error::InvalidInput(
+                "name the deployment or give its ID, not both".into(),
+            ));
+        }
+        let hosted = self.client.settings().base_url_source() != &crate::BaseUrlSource::Explicit
+            || matches!(
+                self.client.settings().base_url.host_str(),
+                Some("api.host.langchain.com" | "eu.api.host.langchain.com")
+            );
+        let mut reserved: Vec<&str> = self
+            .secrets
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| {
+                RESERVED_SECRETS.contains(name)
+                    || (hosted && RESERVED_SECRETS_HOSTED.contains(name))
+            })
+            .collect();
+        reserved.dedup();
+        if !reserved.is_empty() {
+            let all = match hosted {
+                true => [RESERVED_SECRETS, RESERVED_SECRETS_HOSTED].concat(),
+                false => RESERVED_SECRETS.to_vec(),
+            };
+            return Err(Error::InvalidInput(format!(
+                "the service sets {} itself; reserved names: {}",
+                reserved.join(", "),
+                all.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
+    async fn drive(self, events: &Events) -> Result<(), Error> {
+        self.check()?;
+        #[cfg(feature = "upload")]
+        let archive = match &self.source {
+            Source::Directory { path, config } => {
+                let archive = crate::archive::archive(path, config)?;
+                events.step(format!(
+                    "archived {} files ({} bytes) from {}",
+                    archive.files.len(),
+                    archive.size,
+                    path.display()
+                ));
+                if archive.size > crate::archive::WARN_ARCHIVE_BYTES {
+                    events.step(format!(
+                        "warning: the archive is {} MiB; check .gitignore and .dockerignore",
+                        archive.size / (1024 * 1024)
+                    ));
+                }
+                Some(archive)
+            }
+            _ => None,
+        };
+        let existing = self.find().await?;
+        let secrets = self.secrets_for(existing.as_ref());
+        let deployments = self.client.deployments();
+        let (mut deployment, created) = match existing {
+            Some(deployment) => {
+                events.step(format!(
+                    "found deployment {} ({})",
+                    deployment.name, deployment.id
+                ));
+                (deployment, false)
+            }
+            None => {
+                let created = deployments
+                    .create(self.create_request(secrets.clone())?)
+                    .await?;
+                events.step(format!(
+                    "created deployment {} ({})",
+                    created.name, created.id
+                ));
+                (created, true)
+            }
+        };
+        // Creating from a git ref or an image starts the revision; uploaded source comes after.
+        if !created || !self.ships_on_create() {
+            let mut patch = match &self.source {
+                Source::GitRef { reference, .. } => DeploymentPatchRequest {
+                    source_revision_config: Some(revision_config(|c| {
+                        c.repo_ref = Some(reference.clone())
+                    })),
+                    ..DeploymentPatchRequest::default()
+                },
+                Source::Image(uri) => DeploymentPatchRequest {
+                    source_revision_config: Some(revision_config(|c| {
+                        c.image_uri = Some(uri.clone())
+                    })),
+                    ..DeploymentPatchRequest::default()
+                },
+                #[cfg(feature = "upload")]
+                Source::Directory { .. } => {
+                    let archive = archive.as_ref().expect("archived above");
+                    self.upload(deployment.id, archive, events).await?
+                }
+            };
+            if !created && (!self.secrets.is_empty() || self.replace_secrets) {
+                patch.secrets = Some(secrets);
+            }
+            deployment = deployments.update(deployment.id, patch).await?;
+        }
+        let revision_id = deployment.latest_revision_id.ok_or_else(|| {
+            Error::InvalidInput(format!("deployment {} started no revision", deployment.id))
+        })?;
+        events.step(format!("revision {revision_id}"));
+        let status_url = self.client.dashboard_url(&deployment);
+        events.send(DeployEvent::StatusUrl(status_url.clone()));
+        let mut result = DeployResult {
+            deployment,
+            revision_id,
+            outcome: None,
+            status_url,
+            failure_log: Vec::new(),
+        };
+        if let Some(options) = self.wait.clone() {
+            let outcome = self
+                .watch(result.deployment.id, revision_id, options, events)
+                .await?;
+            let failed_log = match outcome.status() {
+                Some(RevisionStatus::BuildFailed) => Some(LogType::Build),
+                Some(RevisionStatus::DeployFailed) => Some(LogType::Deploy),
+                _ => None,
+            };
+            if let Some(log_type) = failed_log {
+                result.failure_log = self
+                    .log_tail(result.deployment.id, revision_id, log_type)
+                    .await?;
+            }
+            result.outcome = Some(outcome);
+        }
+        events.send(DeployEvent::Finished(Box::new(result)));
+        Ok(())
+    }
+
+    /// Whether creating the deployment starts its revision (a git ref or an image does).
+    fn ships_on_create(&self) -> bool {
+        matches!(self.source, Source::GitRef { .. } | Source::Image(_))
+    }
+
+    /// Uploads the archive and returns the change that builds a revision from it.
+    #[cfg(feature = "upload")]
+    async fn upload(
+        &self,
+        deployment_id: Uuid,
+        archive: &crate::archive::SourceArchive,
+        events: &Events,
+    ) -> Result<DeploymentPatchRequest, Error> {
+        let place = self
+            .client
+            .call(async |api| {
+                let request = api.request_upload_url().deployment_id(deployment_id);
+                let body = crate::types::UploadUrlRequest {
+                    supports_upload_headers: true,
+                };
+                request.body(body).send().await
+            })
+            .await?;
+        // The signed URL is a credential: only its host is ever shown.
+        let host = reqwest::Url::parse(&place.upload_url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        events.step(format!("uploading {} bytes to {host}", archive.size));
+        let headers: Vec<(String, String)> = place
+            .upload_headers
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let (total, progress) = (archive.size, events.clone());
+        crate::archive::upload(archive, &place.upload_url, &headers, move |sent| {
+            progress.send(DeployEvent::UploadProgress { sent, total })
+        })
+        .await?;
+        Ok(DeploymentPatchRequest {
+            revision_source: Some(crate::types::RevisionSource::InternalSource),
+            source_revision_config: Some(revision_config(|c| {
+                c.source_tarball_path = Some(place.object_path.clone());
+                c.langgraph_config_path = Some(archive.config_path.clone());
+            })),
+            ..DeploymentPatchRequest::default()
+        })
+    }
+
+    /// The deployment named or identified; `None` when the name is new.
+    async fn find(&self) -> Result<Option<Deployment>, Error> {
+        if let Some(id) = self.deployment_id {
+            return self.client.deployments().get(id).await.map(Some);
+        }
+        let name = self
+            .name
+            .as_deref()
+            .ok_or_else(|| Error::InvalidInput("name the deployment or give its ID".into()))?;
+        let listed = self
+            .client
+            .deployments()
+            .list()
+            .name_contains(name)
+            .collect()
+            .await?;
+        let mut exact: Vec<Deployment> = listed.into_iter().filter(|d| d.name == name).collect();
+        match exact.len() {
+            0 | 1 => Ok(exact.pop()),
+            _ => Err(Error::InvalidInput(format!(
+                "two or more deployments are named {name:?}: {}; pass the deployment ID",
+                exact
+                    .iter()
+                    .map(|d| d.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The secrets to send: the given ones over the current ones (unless replacing).
+    fn secrets_for(&self, existing: Option<&Deployment>) -> Vec<Secret> {
+        let mut merged: Vec<Secret> = match (existing, self.replace_secrets) {
+            (Some(deployment), false) => deployment.secrets.clone(),
+            _ => Vec::new(),
+        };
+        for (name, value) in &self.secrets {
+            merged.retain(|secret| &secret.name != name);
+            merged.push(Secret {
+                name: name.clone(),
+                value: value.clone(),
+            });
+        }
+        merged
+    }
+
+    fn create_request(&self, secrets: Vec<Secret>) -> Result<DeploymentCreateRequest, Error> {
+        let name = self
+            .name
+            .clone()
+            .ok_or_else(|| Error::InvalidInput("a new deployment needs a name".into()))?;
+        let mut source_config = source_config(self.deployment_type.clone());
+        let (source, source_revision_config) = match &self.source {
+            Source::GitRef {
+                reference,
+                repo_url,
+                integration_id,
+            } => {
+                let repo_url = repo_url.clone().ok_or_else(|| {
+                    Error::InvalidInput(format!(
+                        "no deployment is named {name:?}; creating it needs the repository URL"
+                    ))
+                })?;
+                source_config.repo_url = Some(repo_url);
+                source_config.integration_id = *integration_id;
+                let config = revision_config(|c| c.repo_ref = Some(reference.clone()));
+                (DeploymentSource::Github, config)
+            }
+            Source::Image(uri) => (
+                DeploymentSource::ExternalDocker,
+                revision_config(|c| c.image_uri = Some(uri.clone())),
+            ),
+            #[cfg(feature = "upload")]
+            Source::Directory { .. } => (DeploymentSource::InternalSource, revision_config(|_| {})),
+        };
+        Ok(DeploymentCreateRequest {
+            name,
+            secret_references: None,
+            secrets,
+            source,
+            source_config,
+            source_revision_config,
+        })
+    }
+
+    /// Waits, reporting status changes, log entries (when following) and heartbeats.
+    async fn watch(
+        &self,
+        deployment_id: Uuid,
+        revision_id: Uuid,
+        options: WaitOptions,
+        events: &Events,
+    ) -> Result<RevisionOutcome, Error> {
+        const HEARTBEAT: Duration = Duration::from_secs(30);
+        let started = Instant::now();
+        let revisions = self.client.revisions(deployment_id);
+        let mut watch = self
+            .client
+            .watch_revision(deployment_id, revision_id, options);
+        let follow = |log_type| match self.follow_logs {
+            true => revisions
+                .logs(revision_id, log_type)
+                .follow(Duration::from_secs(2))
+                .stream(),
+            false => futures::stream::empty().boxed(),
+        };
+        let mut build_log = follow(LogType::Build);
+        let mut deploy_log = futures::stream::empty().boxed();
+        let mut seen_ids = HashSet::new();
+        loop {
+            let mut log = |log_type, entry: LogEntry| {
+                let id = entry.text("id").map(str::to_owned);
+                if id.is_none_or(|id| seen_ids.insert((log_type == LogType::Build, id))) {
+                    events.send(DeployEvent::Log { log_type, entry });
+                }
+            };
+            tokio::select! {
+                event = watch.next() => match event {
+                    Some(Ok(WaitEvent::Status(revision))) => {
+                        if revision.status == RevisionStatus::Deploying && self.follow_logs {
+                            deploy_log = follow(LogType::Deploy);
+                        }
+                        events.send(DeployEvent::StatusChange { revision, elapsed: started.elapsed() });
+                    }
+                    Some(Ok(WaitEvent::PollFailed(error))) => {
+                        tracing::debug!(%error, "a poll failed; the wait goes on");
+                    }
+                    Some(Ok(WaitEvent::Finished(outcome))) => return Ok(outcome),
+                    Some(Err(error)) => return Err(error),
+                    None => return Err(Error::InvalidInput("the wait ended without an outcome".into())),
+                },
+                Some(entry) = build_log.next() => log(LogType::Build, entry?),
+                Some(entry) = deploy_log.next() => log(LogType::Deploy, entry?),
+                () = tokio::time::sleep(HEARTBEAT) => {
+                    events.send(DeployEvent::Heartbeat { elapsed: started.elapsed() });
+                }
+            }
+        }
+    }
+
+    async fn log_tail(
+        &self,
+        deployment_id: Uuid,
+        revision_id: Uuid,
+        log_type: LogType,
+    ) -> Result<Vec<LogEntry>, Error> {
+        let logs = self
+            .client
+            .revisions(deployment_id)
+            .logs(revision_id, log_type);
+        let mut tail = logs.order(LogOrder::Desc).max_items(30).collect().await?;
+        tail.reverse();
+        Ok(tail)
+    }
+}
+
+fn source_config(deployment_type: Option<DeploymentType>) -> SourceConfigRequest {
+    SourceConfigRequest {
+        build_command: None,
+        build_on_push: None,
+        custom_url: None,
+        deployment_type,
+        install_command: None,
+        integration_id: None,
+        listener_config: None,
+        listener_id: None,
+        repo_url: None,
+        resource_spec: None,
+    }
+}
+
+fn revision_config(
+    fill: impl FnOnce(&mut SourceRevisionConfigRequest),
+) -> SourceRevisionConfigRequest {
+    let mut config = SourceRevisionConfigRequest {
+        image_uri: None,
+        langgraph_config_path: None,
+        repo_ref: None,
+        source_tarball_path: None,
+    };
+    fill(&mut config);
+    config
+}
+
+/// The sending side of a deploy's event stream.
+#[derive(Clone)]
+struct Events(mpsc::UnboundedSender<Result<DeployEvent, Error>>);
+
+impl Events {
+    /// A closed stream (the caller stopped listening) is fine: sending is best effort.
+    fn send(&self, event: DeployEvent) {
+        let _ = self.0.unbounded_send(Ok(event));
+    }
+    fn step(&self, text: String) {
+        self.send(DeployEvent::Step(text));
+    }
+}
