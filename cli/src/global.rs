@@ -90,5 +90,8 @@ pub fn init_tracing(verbose: u8) {
         .with_ansi(std::io::stderr().is_terminal())
         .with_span_events(span_events)
         .with_target(verbose >= 2)
+        // Off (the default today), because the report of a failed write is an `eprintln!`,
+        // which panics when stderr is closed.
+        .log_internal_errors(false)
         .init();
 }

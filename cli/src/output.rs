@@ -1,7 +1,7 @@
 //! Printing results: JSON documents for machines, tables for people. Results go to stdout;
 //! diagnostics go to stderr elsewhere.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -27,15 +27,22 @@ pub fn line(text: &str) -> Result<(), Failure> {
     bytes(format!("{text}\n").as_bytes())
 }
 
-/// Writes `data` to stdout. A closed pipe (`lscp ... | head`) ends the program quietly, as
-/// other command-line tools do.
+/// Writes `data` to stdout. A closed pipe (`lscp ... | head`) is not an error and does not stop
+/// the command: its exit code must still report the outcome (CONTRACT section 8).
 pub fn bytes(data: &[u8]) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(data).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(e) => Err(Failure::error(format!("could not write to stdout: {e}"))),
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+            Err(Failure::error(format!("could not write to stdout: {e}")))
+        }
+        _ => Ok(()),
     }
+}
+
+/// Writes `text` and a newline to stderr. Unlike `eprintln!`, a closed or failing stderr is
+/// ignored: there is nowhere left to report it, and it must not change the exit code.
+pub fn diagnostic(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 /// One JSON document on one line of stdout.
@@ -80,7 +87,7 @@ where
     }
     if format == OutputFormat::Text {
         if rows.is_empty() {
-            eprintln!("{empty}");
+            diagnostic(empty);
         } else {
             table(header, rows)?;
         }

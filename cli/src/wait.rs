@@ -92,10 +92,10 @@ pub async fn wait_for(
             _ = tokio::signal::ctrl_c() => {
                 // The terminal has echoed `^C` and moved on a line: the last status stays visible.
                 display.clear();
-                eprintln!(
+                output::diagnostic(&format!(
                     "stopped waiting; revision {revision_id} keeps going on the service \
                      (`lscp revision wait {deployment_id} {revision_id}` resumes)"
-                );
+                ));
                 return Ok(Exit::Interrupted);
             }
         };
@@ -162,9 +162,9 @@ fn finish(
             } else {
                 "build"
             };
-            eprintln!(
+            output::diagnostic(&format!(
                 "hint: `lscp revision logs {deployment_id} {revision_id} --type {log}` shows what went wrong"
-            );
+            ));
         }
         RevisionOutcome::Superseded(_) => {
             output::line(&format!(
@@ -176,7 +176,7 @@ fn finish(
                 "gave up waiting on revision {revision_id} after {}; last status {status}",
                 output::elapsed(*waited)
             ))?;
-            eprintln!("note: the revision keeps going on the service");
+            output::diagnostic("note: the revision keeps going on the service");
         }
         _ => output::line(&format!("revision {revision_id}: {}", outcome.kind()))?,
     }
@@ -232,7 +232,10 @@ impl Display {
                 }
                 bar.set_message(text);
             }
-            None => eprintln!("[{}] {text}", output::elapsed(self.started.elapsed())),
+            None => output::diagnostic(&format!(
+                "[{}] {text}",
+                output::elapsed(self.started.elapsed())
+            )),
         }
         Ok(())
     }
@@ -241,7 +244,7 @@ impl Display {
         let text = format!("warning: polling failed, still waiting: {error}");
         match &self.bar {
             Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
+            None => output::diagnostic(&text),
         }
     }
 
