@@ -213,7 +213,10 @@ async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
 fn built_from(revision: &Revision) -> String {
     let config = &revision.source_revision_config;
     match (&config.repo_ref, &config.repo_commit_sha, &config.image_uri) {
-        (Some(git_ref), Some(sha), _) => format!("{git_ref}@{}", &sha[..sha.len().min(7)]),
+        // By characters: the service's text is not guaranteed ASCII, and a byte slice panics.
+        (Some(git_ref), Some(sha), _) => {
+            format!("{git_ref}@{}", sha.chars().take(7).collect::<String>())
+        }
         (Some(git_ref), None, _) => git_ref.clone(),
         (None, _, Some(image)) => image.clone(),
         _ => revision.source.to_string(),
