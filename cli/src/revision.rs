@@ -7,7 +7,7 @@ use futures::TryStreamExt;
 use langsmith_control_plane::types::{LogLevel, LogOrder, LogType, Revision, RevisionStatus};
 use uuid::Uuid;
 
-use crate::args::{Paging, duration, one_of, uuid};
+use crate::args::{MAX_INTERVAL, Paging, duration_up_to, one_of, uuid};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
 use crate::output::{self, OutputFormat, or_dash};
@@ -83,8 +83,8 @@ pub struct LogsArgs {
     /// Keep printing new entries until the revision reaches a final status
     #[arg(long)]
     follow: bool,
-    /// How often to check for new entries with --follow
-    #[arg(long, value_parser = duration, value_name = "DURATION", default_value = "2s", requires = "follow")]
+    /// How often to check for new entries with --follow, at most 1h
+    #[arg(long, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION", default_value = "2s", requires = "follow")]
     interval: Duration,
     /// Only entries at this level or above
     #[arg(long, ignore_case = true, value_parser = one_of(LogLevel::KNOWN, LogLevel::as_str))]

@@ -11,6 +11,7 @@ use langsmith_control_plane::{RevisionOutcome, WaitEvent, WaitOptions};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
 use crate::output::{self, OutputFormat};
@@ -18,11 +19,11 @@ use crate::output::{self, OutputFormat};
 /// How long to wait and how often to poll.
 #[derive(Debug, Args)]
 pub struct WaitTiming {
-    /// Give up after this long (exit code 4), e.g. 90s, 30m [default: 30m]
-    #[arg(long, value_parser = crate::args::duration, value_name = "DURATION")]
+    /// Give up after this long (exit code 4), e.g. 90s, 30m, at most 7d [default: 30m]
+    #[arg(long, value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION")]
     pub timeout: Option<Duration>,
-    /// Poll at this fixed interval, e.g. 5s or 100ms [default: 2s, growing to 30s]
-    #[arg(long, value_parser = crate::args::duration, value_name = "DURATION")]
+    /// Poll at this fixed interval, e.g. 5s or 100ms, at most 1h [default: 2s, growing to 30s]
+    #[arg(long, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
     pub interval: Option<Duration>,
 }
 
