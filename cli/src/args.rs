@@ -87,6 +87,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
     pub request_timeout: Option<Duration>,
 
+    /// Print secret values, which every output format masks as *** otherwise
+    #[arg(long, global = true)]
+    pub show_secrets: bool,
+
     /// Allow plain http:// to hosts other than loopback (the key then travels unencrypted)
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,

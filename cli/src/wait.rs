@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
-use crate::output::{self, OutputFormat};
+use crate::output::{self, Output, OutputFormat};
 
 /// How long to wait and how often to poll.
 #[derive(Debug, Args)]
@@ -122,7 +122,7 @@ pub async fn wait_for(
 
 /// Prints the outcome (JSON: one line with an `outcome` field) and picks the exit code.
 fn finish(
-    format: OutputFormat,
+    printer: Output,
     deployment_id: Uuid,
     revision_id: Uuid,
     outcome: &RevisionOutcome,
@@ -136,12 +136,12 @@ fn finish(
         _ => Exit::Error,
     };
     let status = outcome.status().map(|s| s.as_str().to_string());
-    if format == OutputFormat::Json {
+    if printer.format == OutputFormat::Json {
         let waited = match outcome {
             RevisionOutcome::TimedOut { waited, .. } => Some(waited.as_secs_f64()),
             _ => None,
         };
-        output::json(&json!({
+        printer.json(&json!({
             "outcome": outcome.kind(),
             "deployment_id": deployment_id,
             "revision_id": revision_id,
@@ -187,15 +187,15 @@ fn finish(
 /// Shows status changes as they come: JSON lines on stdout, a live line on a terminal, or one
 /// line per change on stderr otherwise (CI logs).
 struct Display {
-    format: OutputFormat,
+    printer: Output,
     revision_id: Uuid,
     started: Instant,
     bar: Option<ProgressBar>,
 }
 
 impl Display {
-    fn new(format: OutputFormat, revision_id: Uuid) -> Self {
-        let live = format == OutputFormat::Text && std::io::stderr().is_terminal();
+    fn new(printer: Output, revision_id: Uuid) -> Self {
+        let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
         let bar = live.then(|| {
             let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -208,7 +208,7 @@ impl Display {
             bar
         });
         Self {
-            format,
+            printer,
             revision_id,
             started: Instant::now(),
             bar,
@@ -216,8 +216,8 @@ impl Display {
     }
 
     fn status(&mut self, revision: &Revision) -> Result<(), Failure> {
-        if self.format == OutputFormat::Json {
-            return output::json(revision);
+        if self.printer.format == OutputFormat::Json {
+            return self.printer.json(revision);
         }
         let phase = revision.status.phase();
         let step = output::phase(phase.as_ref());
