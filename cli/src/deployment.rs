@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::args::{Paging, one_of, uuid};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
-use crate::output::{self, OutputFormat, or_dash};
+use crate::output::{self, Output, OutputFormat, or_dash};
 use crate::spec::{RequestType, read_request};
 use crate::wait::WaitFlag;
 
@@ -350,7 +350,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
             deployments
                 .delete(deployment_id, delete_tracing_project)
                 .await?;
-            if context.output == OutputFormat::Text {
+            if context.output.format == OutputFormat::Text {
                 output::line(&format!("deleted deployment {deployment_id}"))?;
             }
         }
@@ -360,43 +360,48 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
 
 /// Prints deployments as they arrive: a JSON line each, or a table once all are in.
 async fn print_list(
-    format: OutputFormat,
+    printer: Output,
     stream: impl futures::Stream<Item = Result<Deployment, langsmith_control_plane::Error>>,
 ) -> Result<(), Failure> {
-    output::list(
-        format,
-        stream,
-        &[
-            "ID",
-            "NAME",
-            "STATUS",
-            "SOURCE",
-            "LATEST REVISION",
-            "UPDATED",
-        ],
-        "no deployments",
-        |deployment| {
-            vec![
-                deployment.id.to_string(),
-                deployment.name.clone(),
-                deployment.status.to_string(),
-                deployment.source.to_string(),
-                or_dash(deployment.latest_revision_id),
-                output::time(&deployment.updated_at),
-            ]
-        },
-    )
-    .await
+    printer
+        .list(
+            stream,
+            &[
+                "ID",
+                "NAME",
+                "STATUS",
+                "SOURCE",
+                "LATEST REVISION",
+                "UPDATED",
+            ],
+            "no deployments",
+            |deployment| {
+                vec![
+                    deployment.id.to_string(),
+                    deployment.name.clone(),
+                    deployment.status.to_string(),
+                    deployment.source.to_string(),
+                    or_dash(deployment.latest_revision_id),
+                    output::time(&deployment.updated_at),
+                ]
+            },
+        )
+        .await
 }
 
-fn print_one(format: OutputFormat, deployment: &Deployment) -> Result<(), Failure> {
-    if format == OutputFormat::Json {
-        return output::json(deployment);
-    }
+fn print_one(printer: Output, deployment: &Deployment) -> Result<(), Failure> {
+    printer.object(deployment, print_details)
+}
+
+/// A deployment's fields for people; `deployment` has its secret values masked as asked.
+fn print_details(deployment: &Deployment) -> Result<(), Failure> {
     let config = &deployment.source_config;
     let revision = &deployment.source_revision_config;
-    // Secret values are never printed in text output, only their names.
-    let secrets: Vec<&str> = deployment.secrets.iter().map(|s| s.name.as_str()).collect();
+    let secrets: Vec<String> = deployment
+        .secrets
+        .iter()
+        .map(|s| format!("{}={}", s.name, s.value))
+        .collect();
     output::details(vec![
         ("ID", Some(deployment.id.to_string())),
         ("Name", Some(deployment.name.clone())),
@@ -428,16 +433,15 @@ fn print_one(format: OutputFormat, deployment: &Deployment) -> Result<(), Failur
 }
 
 /// After create or update: the deployment (JSON) or a sentence naming the new revision.
-fn report_change(format: OutputFormat, verb: &str, deployment: &Deployment) -> Result<(), Failure> {
-    if format == OutputFormat::Json {
-        return output::json(deployment);
-    }
-    let revision = deployment
-        .latest_revision_id
-        .map(|id| format!("; revision {id}"))
-        .unwrap_or_default();
-    output::line(&format!(
-        "{verb} deployment {} ({}){revision}",
-        deployment.name, deployment.id
-    ))
+fn report_change(printer: Output, verb: &str, deployment: &Deployment) -> Result<(), Failure> {
+    printer.object(deployment, |deployment| {
+        let revision = deployment
+            .latest_revision_id
+            .map(|id| format!("; revision {id}"))
+            .unwrap_or_default();
+        output::line(&format!(
+            "{verb} deployment {} ({}){revision}",
+            deployment.name, deployment.id
+        ))
+    })
 }

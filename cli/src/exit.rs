@@ -72,9 +72,9 @@ impl Failure {
 
     /// Prints the failure on stderr and returns its exit code.
     pub fn report(self) -> Exit {
-        eprintln!("error: {}", self.message);
+        crate::output::diagnostic(&format!("error: {}", self.message));
         if let Some(hint) = self.hint {
-            eprintln!("hint: {hint}");
+            crate::output::diagnostic(&format!("hint: {hint}"));
         }
         self.exit
     }

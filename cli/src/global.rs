@@ -9,14 +9,14 @@ use langsmith_control_plane::{Client, Region};
 
 use crate::args::{GlobalArgs, RegionArg};
 use crate::exit::Failure;
-use crate::output::OutputFormat;
+use crate::output::Output;
 
-/// The client and the output format of one run.
+/// The client and the output settings of one run.
 pub struct Context {
     /// The facade's client, settings resolved and checked.
     pub client: Client,
-    /// `--output`.
-    pub output: OutputFormat,
+    /// `--output` and `--show-secrets`.
+    pub output: Output,
 }
 
 impl Context {
@@ -63,7 +63,10 @@ impl Context {
         }
         Ok(Self {
             client: builder.build()?,
-            output: global.output,
+            output: Output {
+                format: global.output,
+                show_secrets: global.show_secrets,
+            },
         })
     }
 }
@@ -90,5 +93,8 @@ pub fn init_tracing(verbose: u8) {
         .with_ansi(std::io::stderr().is_terminal())
         .with_span_events(span_events)
         .with_target(verbose >= 2)
+        // Off (the default today), because the report of a failed write is an `eprintln!`,
+        // which panics when stderr is closed.
+        .log_internal_errors(false)
         .init();
 }

@@ -11,6 +11,7 @@ mod exit;
 mod global;
 mod mock;
 mod output;
+mod redact;
 mod revision;
 mod spec;
 mod wait;

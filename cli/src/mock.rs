@@ -48,11 +48,11 @@ pub async fn serve(args: MockArgs) -> Result<Exit, Failure> {
         .map_err(|e| Failure::error(format!("could not start the mock: {e}")))?;
     let url = server.base_url();
     crate::output::line(&url)?;
-    eprintln!(
+    crate::output::diagnostic(&format!(
         "mock Control Plane serving at {url} (any API key is accepted); try:\n  \
          LANGSMITH_CONTROL_PLANE_URL={url} LANGSMITH_API_KEY=any lscp deployment list\n\
          Ctrl-C stops it"
-    );
+    ));
     server.run_until(stop_signal()).await;
     Ok(Exit::Success)
 }

@@ -1,7 +1,7 @@
 //! Printing results: JSON documents for machines, tables for people. Results go to stdout;
 //! diagnostics go to stderr elsewhere.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,6 +10,8 @@ use comfy_table::{Table, presets};
 use futures::{Stream, TryStreamExt};
 use langsmith_control_plane::types::RevisionPhase;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::exit::Failure;
 
@@ -22,27 +24,106 @@ pub enum OutputFormat {
     Json,
 }
 
+/// How this run prints results. Every object goes through [`Output::printable`], so no format
+/// can show a secret value unless `--show-secrets` was given (CONTRACT section 8).
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    /// `--output`.
+    pub format: OutputFormat,
+    /// `--show-secrets`.
+    pub show_secrets: bool,
+}
+
+impl Output {
+    /// `value` as it may be printed: its JSON, with secret values masked unless asked for.
+    fn printable<T: Serialize + ?Sized>(&self, value: &T) -> Result<Value, Failure> {
+        let mut value = serde_json::to_value(value)
+            .map_err(|e| Failure::error(format!("could not encode the answer as JSON: {e}")))?;
+        if !self.show_secrets {
+            crate::redact::mask_secrets(&mut value);
+        }
+        Ok(value)
+    }
+
+    /// The typed object back from its printable JSON, for text renderers: they only ever see the
+    /// masked copy.
+    fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Failure> {
+        serde_json::from_value(value)
+            .map_err(|e| Failure::error(format!("could not prepare the answer for printing: {e}")))
+    }
+
+    /// One JSON document on one line of stdout, for callers that chose JSON themselves.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Failure> {
+        line(&self.printable(value)?.to_string())
+    }
+
+    /// One object: its JSON document, or what `text` prints from it.
+    pub fn object<T: Serialize + DeserializeOwned>(
+        &self,
+        item: &T,
+        text: impl FnOnce(&T) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        let value = self.printable(item)?;
+        match self.format {
+            OutputFormat::Json => line(&value.to_string()),
+            OutputFormat::Text => text(&Self::decode(value)?),
+        }
+    }
+
+    /// Prints a listing as it arrives: a JSON line per item, or, once all are in, a table of
+    /// `row(item)` under `header` (or `empty` on stderr when there are none).
+    pub async fn list<T, E>(
+        &self,
+        stream: impl Stream<Item = Result<T, E>>,
+        header: &[&str],
+        empty: &str,
+        row: impl Fn(&T) -> Vec<String>,
+    ) -> Result<(), Failure>
+    where
+        T: Serialize + DeserializeOwned,
+        Failure: From<E>,
+    {
+        futures::pin_mut!(stream);
+        let mut rows = Vec::new();
+        while let Some(item) = stream.try_next().await? {
+            let value = self.printable(&item)?;
+            match self.format {
+                OutputFormat::Json => line(&value.to_string())?,
+                OutputFormat::Text => rows.push(row(&Self::decode(value)?)),
+            }
+        }
+        if self.format == OutputFormat::Text {
+            if rows.is_empty() {
+                diagnostic(empty);
+            } else {
+                table(header, rows)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Writes `text` and a newline to stdout.
 pub fn line(text: &str) -> Result<(), Failure> {
     bytes(format!("{text}\n").as_bytes())
 }
 
-/// Writes `data` to stdout. A closed pipe (`lscp ... | head`) ends the program quietly, as
-/// other command-line tools do.
+/// Writes `data` to stdout. A closed pipe (`lscp ... | head`) is not an error and does not stop
+/// the command: its exit code must still report the outcome (CONTRACT section 8).
 pub fn bytes(data: &[u8]) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(data).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(e) => Err(Failure::error(format!("could not write to stdout: {e}"))),
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+            Err(Failure::error(format!("could not write to stdout: {e}")))
+        }
+        _ => Ok(()),
     }
 }
 
-/// One JSON document on one line of stdout.
-pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| Failure::error(format!("could not encode the answer as JSON: {e}")))?;
-    line(&text)
+/// Writes `text` and a newline to stderr. Unlike `eprintln!`, a closed or failing stderr is
+/// ignored: there is nowhere left to report it, and it must not change the exit code.
+pub fn diagnostic(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 /// A table with a header row and no borders, like `kubectl get`.
@@ -55,37 +136,6 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Re
         table.add_row(row);
     }
     line(&render(table))
-}
-
-/// Prints a listing as it arrives: a JSON line per item, or, once all are in, a table of
-/// `row(item)` under `header` (or `empty` on stderr when there are none).
-pub async fn list<T, E>(
-    format: OutputFormat,
-    stream: impl Stream<Item = Result<T, E>>,
-    header: &[&str],
-    empty: &str,
-    row: impl Fn(&T) -> Vec<String>,
-) -> Result<(), Failure>
-where
-    T: Serialize,
-    Failure: From<E>,
-{
-    futures::pin_mut!(stream);
-    let mut rows = Vec::new();
-    while let Some(item) = stream.try_next().await? {
-        match format {
-            OutputFormat::Json => json(&item)?,
-            OutputFormat::Text => rows.push(row(&item)),
-        }
-    }
-    if format == OutputFormat::Text {
-        if rows.is_empty() {
-            eprintln!("{empty}");
-        } else {
-            table(header, rows)?;
-        }
-    }
-    Ok(())
 }
 
 /// A two-column table of one object's fields; fields without a value are left out.

@@ -7,10 +7,10 @@ use futures::TryStreamExt;
 use langsmith_control_plane::types::{LogLevel, LogOrder, LogType, Revision, RevisionStatus};
 use uuid::Uuid;
 
-use crate::args::{Paging, duration, one_of, uuid};
+use crate::args::{MAX_INTERVAL, Paging, duration_up_to, one_of, uuid};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
-use crate::output::{self, OutputFormat, or_dash};
+use crate::output::{self, Output, or_dash};
 use crate::wait::{WaitFlag, WaitTiming, wait_for};
 
 /// `lscp revision`.
@@ -83,8 +83,8 @@ pub struct LogsArgs {
     /// Keep printing new entries until the revision reaches a final status
     #[arg(long)]
     follow: bool,
-    /// How often to check for new entries with --follow
-    #[arg(long, value_parser = duration, value_name = "DURATION", default_value = "2s", requires = "follow")]
+    /// How often to check for new entries with --follow, at most 1h
+    #[arg(long, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION", default_value = "2s", requires = "follow")]
     interval: Duration,
     /// Only entries at this level or above
     #[arg(long, ignore_case = true, value_parser = one_of(LogLevel::KNOWN, LogLevel::as_str))]
@@ -113,14 +113,15 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
             if let Some(cap) = paging.max_items() {
                 listing = listing.max_items(cap);
             }
-            output::list(
-                context.output,
-                listing.stream(),
-                &["ID", "STATUS", "FROM", "CREATED", "UPDATED"],
-                "no revisions",
-                row,
-            )
-            .await?;
+            context
+                .output
+                .list(
+                    listing.stream(),
+                    &["ID", "STATUS", "FROM", "CREATED", "UPDATED"],
+                    "no revisions",
+                    row,
+                )
+                .await?;
         }
         RevisionCommand::Get {
             deployment_id,
@@ -150,13 +151,12 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
                 .revisions(deployment_id)
                 .redeploy(revision_id)
                 .await?;
-            match context.output {
-                OutputFormat::Json => output::json(&deployment)?,
-                OutputFormat::Text => output::line(&format!(
+            context.output.object(&deployment, |deployment| {
+                output::line(&format!(
                     "redeploying revision {revision_id} as revision {}",
                     or_dash(deployment.latest_revision_id)
-                ))?,
-            }
+                ))
+            })?;
             return wait.after(context, &deployment).await;
         }
         RevisionCommand::Logs(args) => print_logs(context, args).await?,
@@ -196,15 +196,14 @@ async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
     let stream = listing.stream();
     futures::pin_mut!(stream);
     while let Some(entry) = stream.try_next().await? {
-        match context.output {
-            OutputFormat::Json => output::json(&entry)?,
-            OutputFormat::Text => output::line(&format!(
+        context.output.object(&entry, |entry| {
+            output::line(&format!(
                 "{} {:<7} {}",
                 entry.timestamp().unwrap_or("-"),
                 entry.level().unwrap_or("-"),
                 entry.message().unwrap_or_default()
-            ))?,
-        }
+            ))
+        })?;
     }
     Ok(())
 }
@@ -213,7 +212,10 @@ async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
 fn built_from(revision: &Revision) -> String {
     let config = &revision.source_revision_config;
     match (&config.repo_ref, &config.repo_commit_sha, &config.image_uri) {
-        (Some(git_ref), Some(sha), _) => format!("{git_ref}@{}", &sha[..sha.len().min(7)]),
+        // By characters: the service's text is not guaranteed ASCII, and a byte slice panics.
+        (Some(git_ref), Some(sha), _) => {
+            format!("{git_ref}@{}", sha.chars().take(7).collect::<String>())
+        }
         (Some(git_ref), None, _) => git_ref.clone(),
         (None, _, Some(image)) => image.clone(),
         _ => revision.source.to_string(),
@@ -230,10 +232,12 @@ fn row(revision: &Revision) -> Vec<String> {
     ]
 }
 
-fn print_one(format: OutputFormat, revision: &Revision) -> Result<(), Failure> {
-    if format == OutputFormat::Json {
-        return output::json(revision);
-    }
+fn print_one(printer: Output, revision: &Revision) -> Result<(), Failure> {
+    printer.object(revision, print_details)
+}
+
+/// A revision's fields for people.
+fn print_details(revision: &Revision) -> Result<(), Failure> {
     let config = &revision.source_revision_config;
     let step = output::phase(revision.status.phase().as_ref());
     output::details(vec![

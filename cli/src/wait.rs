@@ -11,18 +11,19 @@ use langsmith_control_plane::{RevisionOutcome, WaitEvent, WaitOptions};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
-use crate::output::{self, OutputFormat};
+use crate::output::{self, Output, OutputFormat};
 
 /// How long to wait and how often to poll.
 #[derive(Debug, Args)]
 pub struct WaitTiming {
-    /// Give up after this long (exit code 4), e.g. 90s, 30m [default: 30m]
-    #[arg(long, value_parser = crate::args::duration, value_name = "DURATION")]
+    /// Give up after this long (exit code 4), e.g. 90s, 30m, at most 7d [default: 30m]
+    #[arg(long, value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION")]
     pub timeout: Option<Duration>,
-    /// Poll at this fixed interval, e.g. 5s or 100ms [default: 2s, growing to 30s]
-    #[arg(long, value_parser = crate::args::duration, value_name = "DURATION")]
+    /// Poll at this fixed interval, e.g. 5s or 100ms, at most 1h [default: 2s, growing to 30s]
+    #[arg(long, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
     pub interval: Option<Duration>,
 }
 
@@ -92,10 +93,10 @@ pub async fn wait_for(
             _ = tokio::signal::ctrl_c() => {
                 // The terminal has echoed `^C` and moved on a line: the last status stays visible.
                 display.clear();
-                eprintln!(
+                output::diagnostic(&format!(
                     "stopped waiting; revision {revision_id} keeps going on the service \
                      (`lscp revision wait {deployment_id} {revision_id}` resumes)"
-                );
+                ));
                 return Ok(Exit::Interrupted);
             }
         };
@@ -121,7 +122,7 @@ pub async fn wait_for(
 
 /// Prints the outcome (JSON: one line with an `outcome` field) and picks the exit code.
 fn finish(
-    format: OutputFormat,
+    printer: Output,
     deployment_id: Uuid,
     revision_id: Uuid,
     outcome: &RevisionOutcome,
@@ -135,12 +136,12 @@ fn finish(
         _ => Exit::Error,
     };
     let status = outcome.status().map(|s| s.as_str().to_string());
-    if format == OutputFormat::Json {
+    if printer.format == OutputFormat::Json {
         let waited = match outcome {
             RevisionOutcome::TimedOut { waited, .. } => Some(waited.as_secs_f64()),
             _ => None,
         };
-        output::json(&json!({
+        printer.json(&json!({
             "outcome": outcome.kind(),
             "deployment_id": deployment_id,
             "revision_id": revision_id,
@@ -162,9 +163,9 @@ fn finish(
             } else {
                 "build"
             };
-            eprintln!(
+            output::diagnostic(&format!(
                 "hint: `lscp revision logs {deployment_id} {revision_id} --type {log}` shows what went wrong"
-            );
+            ));
         }
         RevisionOutcome::Superseded(_) => {
             output::line(&format!(
@@ -176,7 +177,7 @@ fn finish(
                 "gave up waiting on revision {revision_id} after {}; last status {status}",
                 output::elapsed(*waited)
             ))?;
-            eprintln!("note: the revision keeps going on the service");
+            output::diagnostic("note: the revision keeps going on the service");
         }
         _ => output::line(&format!("revision {revision_id}: {}", outcome.kind()))?,
     }
@@ -186,15 +187,15 @@ fn finish(
 /// Shows status changes as they come: JSON lines on stdout, a live line on a terminal, or one
 /// line per change on stderr otherwise (CI logs).
 struct Display {
-    format: OutputFormat,
+    printer: Output,
     revision_id: Uuid,
     started: Instant,
     bar: Option<ProgressBar>,
 }
 
 impl Display {
-    fn new(format: OutputFormat, revision_id: Uuid) -> Self {
-        let live = format == OutputFormat::Text && std::io::stderr().is_terminal();
+    fn new(printer: Output, revision_id: Uuid) -> Self {
+        let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
         let bar = live.then(|| {
             let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -207,7 +208,7 @@ impl Display {
             bar
         });
         Self {
-            format,
+            printer,
             revision_id,
             started: Instant::now(),
             bar,
@@ -215,8 +216,8 @@ impl Display {
     }
 
     fn status(&mut self, revision: &Revision) -> Result<(), Failure> {
-        if self.format == OutputFormat::Json {
-            return output::json(revision);
+        if self.printer.format == OutputFormat::Json {
+            return self.printer.json(revision);
         }
         let phase = revision.status.phase();
         let step = output::phase(phase.as_ref());
@@ -232,7 +233,10 @@ impl Display {
                 }
                 bar.set_message(text);
             }
-            None => eprintln!("[{}] {text}", output::elapsed(self.started.elapsed())),
+            None => output::diagnostic(&format!(
+                "[{}] {text}",
+                output::elapsed(self.started.elapsed())
+            )),
         }
         Ok(())
     }
@@ -241,7 +245,7 @@ impl Display {
         let text = format!("warning: polling failed, still waiting: {error}");
         match &self.bar {
             Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
+            None => output::diagnostic(&text),
         }
     }
 

@@ -7,7 +7,8 @@ use std::process::Stdio;
 
 use serde_json::json;
 use support::{
-    Harness, KEY, RevisionStatus, Run, Secret, arg, github_deployment_request, spec_file,
+    Deployment, Harness, KEY, RevisionStatus, Run, Secret, arg, github_deployment_request,
+    spec_file,
 };
 
 #[test]
@@ -109,6 +110,88 @@ fn get_prints_details_with_secret_names_but_never_their_values() {
     assert!(run.stdout.contains("support-agent"));
     assert!(run.stdout.contains("OPENAI_API_KEY"));
     assert!(!run.stdout.contains("sk-do-not-print-me"), "{}", run.stdout);
+}
+
+const SECRET_VALUE: &str = "sk-do-not-print-me";
+
+/// A deployment with the secret `OPENAI_API_KEY` = [`SECRET_VALUE`].
+fn seed_with_secret(h: &Harness, name: &str) -> Deployment {
+    let mut request = github_deployment_request(name);
+    request.secrets = vec![Secret {
+        name: "OPENAI_API_KEY".into(),
+        value: SECRET_VALUE.into(),
+    }];
+    h.seed_request(request)
+}
+
+#[test]
+fn json_output_masks_secret_values_in_every_command_that_prints_a_deployment() {
+    let h = Harness::start();
+    let deployment = seed_with_secret(&h, "support-agent");
+    let id = arg(deployment.id);
+    let revision = arg(deployment.latest_revision_id.unwrap());
+    let secret_flag = format!("OPENAI_API_KEY={SECRET_VALUE}");
+    let commands: [&[&str]; 6] = [
+        &["deployment", "get", &id],
+        &["deployment", "list"],
+        &["deployment", "update", &id, "--ref", "v2"],
+        &["revision", "redeploy", &id, &revision],
+        &[
+            "deployment",
+            "create",
+            "--name",
+            "fresh",
+            "--image",
+            "ghcr.io/x/y:1",
+            "--secret",
+            &secret_flag,
+        ],
+        &[
+            "deployment",
+            "update",
+            &id,
+            "--secret",
+            &secret_flag,
+            "--wait",
+            "--interval",
+            "100ms",
+        ],
+    ];
+    for args in commands {
+        let run = h.run(&[&["-o", "json"], args].concat());
+        run.code(0);
+        assert!(
+            !run.stdout.contains(SECRET_VALUE) && !run.stderr.contains(SECRET_VALUE),
+            "{args:?} printed the secret:\n{}{}",
+            run.stdout,
+            run.stderr
+        );
+        assert_eq!(
+            run.json_lines()[0]["secrets"],
+            json!([{"name": "OPENAI_API_KEY", "value": "***"}]),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn show_secrets_prints_secret_values_in_json_and_text() {
+    let h = Harness::start();
+    let id = arg(seed_with_secret(&h, "support-agent").id);
+    let document = h
+        .run(&["--show-secrets", "-o", "json", "deployment", "get", &id])
+        .code(0)
+        .json();
+    assert_eq!(
+        document["secrets"],
+        json!([{"name": "OPENAI_API_KEY", "value": SECRET_VALUE}])
+    );
+    h.run(&["deployment", "get", &id, "--show-secrets"])
+        .code(0)
+        .stdout_has(&format!("OPENAI_API_KEY={SECRET_VALUE}"));
+    h.run(&["deployment", "get", &id])
+        .code(0)
+        .stdout_has("OPENAI_API_KEY=***");
 }
 
 #[test]

@@ -75,6 +75,99 @@ fn bad_durations_are_refused_with_examples() {
 }
 
 #[test]
+fn durations_beyond_their_maximum_are_refused_naming_the_option_and_the_maximum() {
+    // Years overflow a deadline (this one panicked); a day more than the maximum is just refused.
+    let huge = "500000000000y";
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["revision", "wait", DEPLOYMENT, REVISION, "--timeout", huge],
+            "--timeout",
+        ),
+        (
+            &["revision", "wait", DEPLOYMENT, "--timeout", "8d"],
+            "--timeout",
+        ),
+        (
+            &["revision", "wait", DEPLOYMENT, "--interval", huge],
+            "--interval",
+        ),
+        (
+            &[
+                "deployment",
+                "update",
+                DEPLOYMENT,
+                "--ref",
+                "v2",
+                "--wait",
+                "--timeout",
+                huge,
+            ],
+            "--timeout",
+        ),
+        (
+            &[
+                "revision",
+                "redeploy",
+                DEPLOYMENT,
+                REVISION,
+                "--wait",
+                "--interval",
+                huge,
+            ],
+            "--interval",
+        ),
+        (
+            &[
+                "revision",
+                "logs",
+                DEPLOYMENT,
+                REVISION,
+                "--type",
+                "build",
+                "--follow",
+                "--interval",
+                huge,
+            ],
+            "--interval",
+        ),
+        (
+            &["deployment", "list", "--request-timeout", huge],
+            "--request-timeout",
+        ),
+        (
+            &["--request-timeout", "61m", "deployment", "get", DEPLOYMENT],
+            "--request-timeout",
+        ),
+    ];
+    for (args, option) in cases {
+        let maximum = if option == "--timeout" { "7days" } else { "1h" };
+        let run = rejected(args, &format!("'{option} <DURATION>'"));
+        run.stderr_has(&format!("longer than the maximum of {maximum}"));
+    }
+}
+
+#[test]
+fn durations_at_their_maximum_are_accepted() {
+    let h = Harness::start();
+    let deployment = h.seed("patient");
+    let revision = deployment.latest_revision_id.unwrap().to_string();
+    let deployment = deployment.id.to_string();
+    h.run(&[
+        "--request-timeout",
+        "1h",
+        "revision",
+        "wait",
+        &deployment,
+        &revision,
+        "--timeout",
+        "7d",
+        "--interval",
+        "1h",
+    ])
+    .code(0);
+}
+
+#[test]
 fn unknown_flags_and_values_are_refused() {
     rejected(
         &["deployment", "list", "--colour"],

@@ -6,8 +6,8 @@ mod support;
 use std::time::Duration;
 
 use langsmith_control_plane_mock::MockServer;
-use serde_json::Value;
-use support::{Fault, Harness, RevisionStatus, Timing, arg};
+use serde_json::{Value, json};
+use support::{Fault, Harness, KEY, RevisionStatus, Timing, arg};
 use uuid::Uuid;
 
 /// Creates a deployment through `lscp` (its revision starts moving now); returns both IDs.
@@ -90,6 +90,30 @@ fn list_filters_by_status_given_in_any_case() {
         .clone()
         .unwrap();
     assert!(query.contains("status=DEPLOYED%2CBUILD_FAILED"), "{query}");
+}
+
+#[test]
+fn list_shortens_a_commit_to_seven_characters_even_when_they_are_multibyte() {
+    let deployment = Uuid::new_v4();
+    let page = json!({"offset": 0, "resources": [{
+        "id": Uuid::new_v4(),
+        "status": "DEPLOYED",
+        "source": "github",
+        // Two bytes per character: the seventh byte is inside a character.
+        "source_revision_config": {"repo_ref": "main", "repo_commit_sha": "ééééééééé"},
+        "created_at": "2026-08-01T12:00:00Z",
+        "updated_at": "2026-08-01T12:00:03Z",
+    }]});
+    let url = support::answering_with(page.to_string());
+    support::run_with(
+        &[
+            ("LANGSMITH_CONTROL_PLANE_URL", &url),
+            ("LANGSMITH_API_KEY", KEY),
+        ],
+        &["revision", "list", &arg(deployment)],
+    )
+    .code(0)
+    .stdout_has("main@ééééééé ");
 }
 
 #[test]

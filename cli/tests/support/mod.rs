@@ -1,6 +1,8 @@
 //! Runs the built `lscp` against the mock Control Plane, started in this process.
 #![allow(dead_code)] // each test file uses a different part of this module
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 
 use langsmith_control_plane_mock::{MockServer, MockServerBuilder};
@@ -214,6 +216,33 @@ pub fn closed_port_url() -> String {
     let port = listener.local_addr().expect("an address").port();
     drop(listener);
     format!("http://127.0.0.1:{port}")
+}
+
+/// A loopback HTTP server that answers every request with 200 and the JSON `body`, for answers
+/// the mock never gives. It serves until the test process ends; returns its base URL.
+pub fn answering_with(body: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            // lscp only sends GETs here: the request ends with its head.
+            let mut head = Vec::new();
+            let mut chunk = [0; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
 }
 
 /// A file with `contents` that lives as long as the returned handle.
