@@ -35,6 +35,13 @@ pub struct SourceArchive {
     pub config_path: String,
 }
 
+impl SourceArchive {
+    /// Where the archive is on disk (a temporary file, removed when this is dropped).
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+}
+
 fn input(message: String) -> Error {
     Error::InvalidInput(message)
 }

@@ -99,7 +99,25 @@ impl fmt::Display for ApiError {
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {}s)", wait.as_secs_f64())?;
         }
+        if let Some(hint) = self.hint() {
+            write!(f, " ({hint})")?;
+        }
         Ok(())
+    }
+}
+
+impl ApiError {
+    /// What to do about a 403 the service explains: an organization key without a workspace,
+    /// or a workspace without deployments.
+    pub fn hint(&self) -> Option<&'static str> {
+        let detail = self.detail.as_deref().filter(|_| self.status == 403)?;
+        if detail.contains("requires workspace specification") {
+            Some("set LANGSMITH_WORKSPACE_ID (or --workspace-id) to the workspace to act in")
+        } else if detail.contains("not enabled") {
+            Some("deployments are not enabled for this workspace")
+        } else {
+            None
+        }
     }
 }
 

@@ -374,3 +374,20 @@ async fn a_body_over_the_size_limit_is_refused_without_being_kept() {
     );
     assert_eq!(server.count(), 1, "an oversized answer is not retried");
 }
+
+/// A 403 the service explains carries what to do about it.
+#[tokio::test]
+async fn a_403_for_an_organization_key_says_to_set_the_workspace() {
+    let detail =
+        json!({"detail": "This API key is org-scoped and requires workspace specification."});
+    let err = get_error(Reply::json(403, detail)).await;
+    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
+    assert!(err.to_string().contains("LANGSMITH_WORKSPACE_ID"), "{err}");
+    let detail = json!({"detail": "Deployments are not enabled for this workspace."});
+    let err = get_error(Reply::json(403, detail)).await;
+    assert!(err.to_string().contains("not enabled"), "{err}");
+    assert_eq!(
+        err.api_error().unwrap().hint(),
+        Some("deployments are not enabled for this workspace")
+    );
+}

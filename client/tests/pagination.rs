@@ -326,3 +326,40 @@ async fn following_logs_reads_new_entries_until_the_revision_is_final() {
         "each entry once"
     );
 }
+
+/// Whether a server answers `offset` as where the page started or (as upstream documents it)
+/// where the next one starts, the listing is the same: paging counts items itself.
+#[tokio::test]
+async fn either_meaning_of_the_answered_offset_lists_the_same_items() {
+    for next_page_offset in [false, true] {
+        let server = Server::start(move |seen: &Seen, _| {
+            let limit: usize = seen.query_param("limit").unwrap().parse().unwrap();
+            let offset: usize = seen.query_param("offset").unwrap().parse().unwrap();
+            let page: Vec<Value> = (offset..250.min(offset + limit)).map(revision_n).collect();
+            let answered = if next_page_offset {
+                offset + page.len()
+            } else {
+                offset
+            };
+            Reply::json(200, json!({"resources": page, "offset": answered}))
+        })
+        .await;
+        let all = client(&server)
+            .revisions(d())
+            .list()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 250, "next-page offset: {next_page_offset}");
+        let asked: Vec<String> = server
+            .requests()
+            .iter()
+            .map(|s| s.query_param("offset").unwrap())
+            .collect();
+        assert_eq!(
+            asked,
+            ["0", "100", "200"],
+            "next-page offset: {next_page_offset}"
+        );
+    }
+}

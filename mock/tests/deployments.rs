@@ -227,7 +227,7 @@ async fn list_filters_by_name_status_and_ids() {
     assert_eq!(bad_type.status, 422);
     assert_eq!(
         bad_type.json()["detail"][0]["msg"],
-        "Input should be 'dev_free', 'dev' or 'prod'"
+        "Input should be 'dev_free', 'dev', 'prod', 'dev_zero' or 'dev_free_zero'"
     );
 }
 

@@ -1,0 +1,282 @@
+//! The deploy job against the mock Control Plane: find or create, ship, wait, report.
+
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use langsmith_control_plane::deploy::{DeployEvent, Source};
+use langsmith_control_plane::types::{DeploymentCreateRequest, DeploymentSource, RevisionStatus};
+use langsmith_control_plane::{Client, Error, WaitOptions};
+use langsmith_control_plane_mock::{MockServer, Timing};
+use serde_json::Value;
+
+async fn mock() -> MockServer {
+    let mut timing = Timing::fast();
+    timing.building = Duration::from_millis(200);
+    MockServer::builder().timing(timing).start().await.unwrap()
+}
+
+fn client(mock: &MockServer) -> Client {
+    Client::builder()
+        .api_key("test")
+        .base_url(mock.base_url())
+        .build()
+        .unwrap()
+}
+
+fn git(reference: &str, repo_url: Option<&str>) -> Source {
+    Source::GitRef {
+        reference: reference.into(),
+        repo_url: repo_url.map(str::to_owned),
+        integration_id: None,
+    }
+}
+
+fn fast_wait() -> Option<WaitOptions> {
+    Some(
+        WaitOptions::default()
+            .fixed_interval(Duration::from_millis(50))
+            .timeout(Duration::from_secs(20)),
+    )
+}
+
+/// A deployment named `name`, from `main` of a repository, with one secret.
+fn seed(mock: &MockServer, name: &str) -> uuid::Uuid {
+    let request: DeploymentCreateRequest = serde_json::from_value(serde_json::json!({
+        "name": name, "source": "github",
+        "source_config": {"repo_url": "https://github.com/acme/agent", "deployment_type": "dev"},
+        "source_revision_config": {"repo_ref": "main"},
+        "secrets": [{"name": "KEEP", "value": "kept"}]
+    }))
+    .unwrap();
+    mock.seed_deployment(request).id
+}
+
+fn patch_bodies(mock: &MockServer) -> Vec<Value> {
+    mock.requests_for("patch_deployment")
+        .into_iter()
+        .map(|r| r.body.expect("a recorded body"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_ref_on_an_existing_deployment_is_a_new_revision_that_deploys() {
+    let mock = mock().await;
+    let id = seed(&mock, "support-agent");
+    let result = client(&mock)
+        .deploy(git("v2", None))
+        .name("support-agent")
+        .wait(fast_wait())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(result.deployment.id, id);
+    assert!(result.outcome.unwrap().is_deployed());
+    let patches = patch_bodies(&mock);
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0]["source_revision_config"]["repo_ref"], "v2");
+    assert!(
+        patches[0].get("secrets").is_none(),
+        "no secrets given, none sent"
+    );
+    assert!(
+        result
+            .status_url
+            .ends_with(&format!("/host/deployments/{id}")),
+        "{}",
+        result.status_url
+    );
+}
+
+#[tokio::test]
+async fn a_new_name_creates_the_deployment_from_the_ref() {
+    let mock = mock().await;
+    let result = client(&mock)
+        .deploy(git("main", Some("https://github.com/acme/new-agent")))
+        .name("new-agent")
+        .secret("OPENAI_API_KEY", "sk-test")
+        .wait(fast_wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    let created = mock.deployment(result.deployment.id).unwrap();
+    assert_eq!(created.name, "new-agent");
+    assert_eq!(created.source, DeploymentSource::Github);
+    assert!(
+        patch_bodies(&mock).is_empty(),
+        "creation started the revision"
+    );
+}
+
+#[tokio::test]
+async fn creating_from_a_ref_without_a_repository_is_refused_after_a_read_only_look_up() {
+    let mock = mock().await;
+    let err = client(&mock)
+        .deploy(git("main", None))
+        .name("nobody")
+        .run()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(err.to_string().contains("repository URL"), "{err}");
+    assert!(
+        mock.requests().iter().all(|r| r.method == "GET"),
+        "only reads were sent"
+    );
+}
+
+#[tokio::test]
+async fn secrets_merge_into_the_current_ones_unless_replaced() {
+    let mock = mock().await;
+    seed(&mock, "agent");
+    let c = client(&mock);
+    c.deploy(git("v2", None))
+        .name("agent")
+        .secret("NEW", "new-value")
+        .wait(None)
+        .run()
+        .await
+        .unwrap();
+    c.deploy(git("v3", None))
+        .name("agent")
+        .secret("ONLY", "only-value")
+        .replace_secrets(true)
+        .wait(None)
+        .run()
+        .await
+        .unwrap();
+    let names = |body: &Value| -> Vec<String> {
+        body["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let patches = patch_bodies(&mock);
+    assert_eq!(names(&patches[0]), ["KEEP", "NEW"]);
+    assert_eq!(names(&patches[1]), ["ONLY"]);
+}
+
+#[tokio::test]
+async fn a_reserved_secret_is_refused_before_any_request() {
+    let mock = mock().await;
+    let err = client(&mock)
+        .deploy(git("main", Some("https://github.com/acme/a")))
+        .name("a")
+        .secret("POSTGRES_URI", "postgres://")
+        .run()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("POSTGRES_URI"), "{err}");
+    assert!(
+        err.to_string().contains("LANGSMITH_HOST_PROJECT_ID"),
+        "the list: {err}"
+    );
+    assert!(mock.requests().is_empty());
+}
+
+#[tokio::test]
+async fn two_deployments_with_the_name_are_an_error_naming_both() {
+    let mock = mock().await;
+    let a = seed(&mock, "twin");
+    let b = seed(&mock, "twin");
+    seed(&mock, "twin-not-exact");
+    let err = client(&mock)
+        .deploy(git("main", None))
+        .name("twin")
+        .run()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&a.to_string()) && text.contains(&b.to_string()),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_build_ends_failed_with_the_build_log_tail() {
+    let mock = mock().await;
+    seed(&mock, "agent");
+    mock.fail_next_revision(RevisionStatus::BuildFailed);
+    let result = client(&mock)
+        .deploy(git("broken", None))
+        .name("agent")
+        .wait(fast_wait())
+        .run()
+        .await
+        .unwrap();
+    let outcome = result.outcome.unwrap();
+    assert_eq!(outcome.kind(), "failed");
+    assert_eq!(outcome.status(), Some(&RevisionStatus::BuildFailed));
+    assert!(!result.failure_log.is_empty(), "the build log tail is kept");
+    assert!(result.failure_log.len() <= 30);
+}
+
+#[tokio::test]
+async fn events_report_steps_statuses_and_logs_and_end_in_one_result() {
+    let mock = mock().await;
+    seed(&mock, "agent");
+    let events: Vec<DeployEvent> = client(&mock)
+        .deploy(git("v2", None))
+        .name("agent")
+        .follow_logs(true)
+        .wait(fast_wait())
+        .events()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(matches!(events.first(), Some(DeployEvent::Step(_))));
+    assert!(matches!(events.last(), Some(DeployEvent::Finished(_))));
+    let finished = events
+        .iter()
+        .filter(|e| matches!(e, DeployEvent::Finished(_)))
+        .count();
+    assert_eq!(finished, 1);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, DeployEvent::StatusUrl(_)))
+    );
+    let statuses: Vec<&RevisionStatus> = events
+        .iter()
+        .filter_map(|e| match e {
+            DeployEvent::StatusChange { revision, .. } => Some(&revision.status),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        statuses.last(),
+        Some(&&RevisionStatus::Deployed),
+        "{statuses:?}"
+    );
+    assert!(
+        events.iter().any(|e| matches!(e, DeployEvent::Log { .. })),
+        "the build log was followed"
+    );
+}
+
+#[tokio::test]
+async fn an_image_ships_to_an_existing_deployment() {
+    let mock = mock().await;
+    let request: DeploymentCreateRequest = serde_json::from_value(serde_json::json!({
+        "name": "img", "source": "external_docker", "source_config": {},
+        "source_revision_config": {"image_uri": "docker.io/acme/agent:1"}, "secrets": []
+    }))
+    .unwrap();
+    mock.seed_deployment(request);
+    let result = client(&mock)
+        .deploy(Source::Image("docker.io/acme/agent:2".into()))
+        .name("img")
+        .wait(fast_wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    let patches = patch_bodies(&mock);
+    assert_eq!(
+        patches[0]["source_revision_config"]["image_uri"],
+        "docker.io/acme/agent:2"
+    );
+}
