@@ -277,11 +277,10 @@ impl Deploy {
                 "name the deployment or give its ID, not both".into(),
             ));
         }
-        let hosted = self.client.settings().base_url_source() != &crate::BaseUrlSource::Explicit
-            || matches!(
-                self.client.settings().base_url.host_str(),
-                Some("api.host.langchain.com" | "eu.api.host.langchain.com")
-            );
+        let hosted = matches!(
+            self.client.settings().base_url.host_str(),
+            Some("api.host.langchain.com" | "eu.api.host.langchain.com")
+        );
         let mut reserved: Vec<&str> = self
             .secrets
             .iter()
@@ -401,7 +400,7 @@ impl Deploy {
             if let Some(log_type) = failed_log {
                 result.failure_log = self
                     .log_tail(result.deployment.id, revision_id, log_type)
-                    .await?;
+                    .await;
             }
             result.outcome = Some(outcome);
         }
@@ -558,22 +557,32 @@ impl Deploy {
         let mut watch = self
             .client
             .watch_revision(deployment_id, revision_id, options);
-        let follow = |log_type| match self.follow_logs {
-            true => revisions
-                .logs(revision_id, log_type)
-                .follow(Duration::from_secs(2))
-                .stream(),
-            false => futures::stream::empty().boxed(),
+        let follow = |log_type| {
+            let logs = revisions.logs(revision_id, log_type);
+            Some(logs.follow(Duration::from_secs(2)).stream())
         };
-        let mut build_log = follow(LogType::Build);
-        let mut deploy_log = futures::stream::empty().boxed();
+        let mut build_log = if self.follow_logs {
+            follow(LogType::Build)
+        } else {
+            None
+        };
+        let mut deploy_log = None;
         let mut seen_ids = HashSet::new();
         loop {
-            let mut log = |log_type, entry: LogEntry| {
-                let id = entry.text("id").map(str::to_owned);
-                if id.is_none_or(|id| seen_ids.insert((log_type == LogType::Build, id))) {
-                    events.send(DeployEvent::Log { log_type, entry });
+            let mut log = |log_type, entry: Option<Result<LogEntry, Error>>| match entry {
+                Some(Ok(entry)) => {
+                    let id = entry.text("id").map(str::to_owned);
+                    if id.is_none_or(|id| seen_ids.insert((log_type == LogType::Build, id))) {
+                        events.send(DeployEvent::Log { log_type, entry });
+                    }
+                    true
                 }
+                // Logs are a help, never a reason to fail the deploy: stop following this one.
+                Some(Err(error)) => {
+                    tracing::debug!(%error, "stopped following a log");
+                    false
+                }
+                None => false,
             };
             tokio::select! {
                 event = watch.next() => match event {
@@ -581,7 +590,8 @@ impl Deploy {
                         if revision.status == RevisionStatus::Deploying && self.follow_logs {
                             deploy_log = follow(LogType::Deploy);
                         }
-                        events.send(DeployEvent::StatusChange { revision, elapsed: started.elapsed() });
+                        let elapsed = started.elapsed();
+                        events.send(DeployEvent::StatusChange { revision, elapsed });
                     }
                     Some(Ok(WaitEvent::PollFailed(error))) => {
                         tracing::debug!(%error, "a poll failed; the wait goes on");
@@ -590,8 +600,12 @@ impl Deploy {
                     Some(Err(error)) => return Err(error),
                     None => return Err(Error::InvalidInput("the wait ended without an outcome".into())),
                 },
-                Some(entry) = build_log.next() => log(LogType::Build, entry?),
-                Some(entry) = deploy_log.next() => log(LogType::Deploy, entry?),
+                entry = next_of(&mut build_log) => if !log(LogType::Build, entry) {
+                    build_log = None;
+                },
+                entry = next_of(&mut deploy_log) => if !log(LogType::Deploy, entry) {
+                    deploy_log = None;
+                },
                 () = tokio::time::sleep(HEARTBEAT) => {
                     events.send(DeployEvent::Heartbeat { elapsed: started.elapsed() });
                 }
@@ -599,22 +613,39 @@ impl Deploy {
         }
     }
 
+    /// The last 30 lines of a log; empty when it cannot be read (it is a help, not the result).
     async fn log_tail(
         &self,
         deployment_id: Uuid,
         revision_id: Uuid,
         log_type: LogType,
-    ) -> Result<Vec<LogEntry>, Error> {
+    ) -> Vec<LogEntry> {
         let logs = self
             .client
             .revisions(deployment_id)
             .logs(revision_id, log_type);
-        let mut tail = logs.order(LogOrder::Desc).max_items(30).collect().await?;
-        tail.reverse();
-        Ok(tail)
+        match logs.order(LogOrder::Desc).max_items(30).collect().await {
+            Ok(mut tail) => {
+                tail.reverse();
+                tail
+            }
+            Err(error) => {
+                tracing::debug!(%error, "could not read the failure log");
+                Vec::new()
+            }
+        }
     }
 }
 
+type LogStream = BoxStream<'static, Result<LogEntry, Error>>;
+
+/// The next entry of a followed log; never ready when the log is not followed.
+async fn next_of(log: &mut Option<LogStream>) -> Option<Result<LogEntry, Error>> {
+    match log {
+        Some(stream) => stream.next().await,
+        None => std::future::pending().await,
+    }
+}
 fn source_config(deployment_type: Option<DeploymentType>) -> SourceConfigRequest {
     SourceConfigRequest {
         build_command: None,
