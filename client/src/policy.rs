@@ -196,7 +196,9 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
         return Some(Duration::from_secs(seconds));
     }
     if let Ok(seconds) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(seconds).ok();
+        // Past what a Duration holds is "longer than any deadline", not "no wait".
+        return (seconds >= 0.0)
+            .then(|| Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -251,7 +253,8 @@ mod tests {
         );
         assert_eq!(parse("1.5"), Some(Duration::from_millis(1500)));
         assert_eq!(parse("-1"), None);
-        assert_eq!(parse("1e300"), None);
+        assert_eq!(parse("1e300"), Some(Duration::MAX));
+        assert_eq!(parse("18446744073709551616"), Some(Duration::MAX));
         assert_eq!(parse("NaN"), None);
         assert_eq!(parse("soon"), None);
         assert!(parse("Fri, 31 Dec 9999 23:59:59 GMT").is_some());
