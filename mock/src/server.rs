@@ -58,6 +58,8 @@ pub(crate) struct Config {
     api_keys: Vec<String>,
     pub(crate) tenant_id: Uuid,
     pub(crate) require_tenant_id: bool,
+    /// `false`: every `/v2/deployments` call is answered 403.
+    pub(crate) deployments_enabled: bool,
 }
 
 impl Config {
@@ -86,6 +88,7 @@ impl fmt::Debug for Config {
             )
             .field("tenant_id", &self.tenant_id)
             .field("require_tenant_id", &self.require_tenant_id)
+            .field("deployments_enabled", &self.deployments_enabled)
             .finish()
     }
 }
@@ -110,6 +113,7 @@ impl Default for MockServerBuilder {
                 api_keys: Vec::new(),
                 tenant_id: Uuid::new_v4(),
                 require_tenant_id: false,
+                deployments_enabled: true,
             },
         }
     }
@@ -150,9 +154,25 @@ impl MockServerBuilder {
     }
 
     /// Answers `403` to requests without `X-Tenant-Id`, as the service does for organization-scoped
-    /// keys (default `false`).
+    /// keys (default `false`). The same as [`organization_key`](Self::organization_key).
     pub fn require_tenant_id(mut self, require: bool) -> Self {
         self.config.require_tenant_id = require;
+        self
+    }
+
+    /// Behaves as the service does for an organization-scoped API key (default `false`): every
+    /// request without `X-Tenant-Id` is answered `403` with a detail saying the key "requires
+    /// workspace specification". The same as [`require_tenant_id`](Self::require_tenant_id).
+    pub fn organization_key(self, organization_scoped: bool) -> Self {
+        self.require_tenant_id(organization_scoped)
+    }
+
+    /// Whether the workspace may use LangSmith Deployment (default `true`). When `false`, every
+    /// `/v2/deployments...` request that passes the key and workspace checks is answered `403`
+    /// with a detail saying deployments are "not enabled" for the workspace; listeners,
+    /// integrations and auth still answer.
+    pub fn deployments_enabled(mut self, enabled: bool) -> Self {
+        self.config.deployments_enabled = enabled;
         self
     }
 
