@@ -187,6 +187,8 @@ async fn deployments_not_enabled_is_403_on_every_deployments_call_only() {
         (Method::POST, "/v2/deployments".to_string()),
         (Method::GET, format!("/v2/deployments/{id}")),
         (Method::GET, format!("/v2/deployments/{id}/revisions")),
+        (Method::POST, format!("/v2/deployments/{id}/upload-url")),
+        (Method::POST, format!("/v2/deployments/{id}/push-token")),
     ];
     for (method, path) in calls {
         let answer = api
