@@ -1,0 +1,148 @@
+//! Deploying a local source directory against the mock: archive, upload to the signed URL on
+//! another origin, build from the uploaded archive.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use langsmith_control_plane::deploy::Source;
+use langsmith_control_plane::types::{DeploymentSource, LogType};
+use langsmith_control_plane::{Client, Error, WaitOptions};
+use langsmith_control_plane_mock::{MockServer, Timing};
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn agent_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "langgraph.json",
+        r#"{"graphs": {"agent": "./agent.py:graph"}}"#,
+    );
+    write(dir.path(), "agent.py", "graph = None");
+    write(dir.path(), ".gitignore", "*.log\n");
+    write(dir.path(), "debug.log", "not shipped");
+    write(dir.path(), "node_modules/x.js", "not shipped");
+    dir
+}
+
+async fn mock() -> MockServer {
+    MockServer::builder()
+        .timing(Timing::fast())
+        .start()
+        .await
+        .unwrap()
+}
+
+fn client(mock: &MockServer) -> Client {
+    Client::builder()
+        .api_key("test-key")
+        .base_url(mock.base_url())
+        .build()
+        .unwrap()
+}
+
+fn wait() -> Option<WaitOptions> {
+    Some(
+        WaitOptions::default()
+            .fixed_interval(Duration::from_millis(50))
+            .timeout(Duration::from_secs(20)),
+    )
+}
+
+#[tokio::test]
+async fn a_new_deployment_from_a_directory_is_uploaded_built_and_deployed() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let source = Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let c = client(&mock);
+    let result = c
+        .deploy(source)
+        .name("from-disk")
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    let deployment = mock.deployment(result.deployment.id).unwrap();
+    assert_eq!(deployment.source, DeploymentSource::InternalSource);
+
+    // The upload origin never saw the key or the workspace.
+    let uploads = mock.upload_requests();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].status, 200);
+    assert!(mock.credentials_seen_by_upload_origin().is_empty());
+
+    // The build log names exactly the files that went.
+    let log = c
+        .revisions(result.deployment.id)
+        .logs(result.revision_id, LogType::Build)
+        .collect()
+        .await
+        .unwrap();
+    let mut shipped: Vec<String> = log
+        .iter()
+        .filter_map(|e| {
+            e.message()?
+                .strip_prefix("archive file: ")
+                .map(str::to_owned)
+        })
+        .collect();
+    shipped.sort();
+    assert_eq!(shipped, [".gitignore", "agent.py", "langgraph.json"]);
+}
+
+#[tokio::test]
+async fn an_existing_deployment_gets_a_new_revision_from_the_directory() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let c = client(&mock);
+    let source = || Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let first = c
+        .deploy(source())
+        .name("again")
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    let second = c
+        .deploy(source())
+        .name("again")
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(first.deployment.id, second.deployment.id);
+    assert_ne!(first.revision_id, second.revision_id);
+    assert!(second.outcome.unwrap().is_deployed());
+    assert_eq!(mock.upload_requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_directory_without_its_config_is_refused_before_any_request() {
+    let mock = mock().await;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "agent.py", "");
+    let err = client(&mock)
+        .deploy(Source::Directory {
+            path: dir.path().to_owned(),
+            config: "langgraph.json".into(),
+        })
+        .name("x")
+        .run()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(mock.requests().is_empty());
+    assert!(mock.upload_requests().is_empty());
+}
