@@ -22,7 +22,12 @@ pub struct WaitTiming {
     /// Give up after this long (exit code 4), e.g. 90s, 30m, at most 7d [default: 30m]
     #[arg(long, value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION")]
     pub timeout: Option<Duration>,
-    /// Poll at this fixed interval, e.g. 5s or 100ms, at most 1h [default: 2s, growing to 30s]
+    /// Poll at this fixed interval, e.g. 5s or 100ms, at most 1h [default: by status]
+    ///
+    /// By default polls back off from 2s to 30s while the revision is queued or building (or in
+    /// a status lscp does not know), and come every 2s growing to 8s once it is AWAITING_DEPLOY or
+    /// DEPLOYING, the short steps before DEPLOYED, for at most 5 minutes per status. A server's
+    /// Retry-After always lengthens the next interval.
     #[arg(long, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
     pub interval: Option<Duration>,
 }

@@ -77,8 +77,10 @@ impl Backoff {
 
 /// When and how often a failed request is tried again.
 ///
-/// Only requests that can safely be repeated are retried (see [`retryable`]). `Retry-After` is
-/// honoured, but never past [`max_elapsed`](Self::max_elapsed).
+/// Only requests that can safely be repeated are retried: any request whose connection failed,
+/// and GET, HEAD, OPTIONS, PUT and DELETE after a timeout, a broken connection, 429, 502, 503 or
+/// 504 (GET and HEAD after a 500 too). `Retry-After` is honoured, but never past
+/// [`max_elapsed`](Self::max_elapsed).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
     max_retries: u32,

@@ -16,51 +16,125 @@ use crate::policy::Backoff;
 use crate::types::{Deployment, Revision, RevisionStatus};
 
 /// How to poll while waiting.
+///
+/// By default the schedule follows the revision's status. While it is queued, building, or in any
+/// status this crate does not know, the wait polls at once, then after 2 s, growing 1.5x per poll
+/// to a 30 s cap (the *slow* schedule). Once it is `AWAITING_DEPLOY` or `DEPLOYING`, the short
+/// steps just before `DEPLOYED`, it polls after 2 s, growing 1.5x to an 8 s cap (the *fast*
+/// schedule), for at most 5 minutes per status from the first time the wait sees it; a status
+/// that lasts longer goes back to the slow schedule. Every interval is shortened by up to 10% at
+/// random, and a `Retry-After` from the service lengthens the next one.
+///
+/// [`fixed_interval`](Self::fixed_interval), [`backoff`](Self::backoff) and
+/// [`backoff_only`](Self::backoff_only) give one schedule whatever the status.
+///
+/// **Request budget.** A 30-minute wait (the default timeout) makes at most 160 polls, each one
+/// request (plus the client's [`RetryPolicy`](crate::RetryPolicy) retries of a poll that fails).
+/// Slow intervals, even shortened the full 10%, last at least 1.8, 2.7, 4.05, 6.1, 9.1, 13.7 and
+/// 20.5 s, then 27 s: at most 72 of them fit in 30 minutes (the last cut at the deadline), so a wait that
+/// never sees a short status makes at most 73 polls. Fast intervals are chosen only within 5
+/// minutes of each of the two short statuses and last at least 1.8, 2.7, 4.05, 6.1, then 7.2 s:
+/// at most 87 of them. Polling every 5 s makes 361.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitOptions {
+    /// The slow schedule, or the only one when `fast` is `None`.
     backoff: Backoff,
+    fast: Option<FastPhases>,
     timeout: Duration,
+}
+
+/// The fast schedule of the short statuses before `DEPLOYED`, and how long each may use it.
+#[derive(Clone, Debug, PartialEq)]
+struct FastPhases {
+    backoff: Backoff,
+    /// Past this long since the wait first saw a short status, it is polled on the slow schedule.
+    window: Duration,
 }
 
 /// The waiting jitter: each interval shortened by up to 10%.
 const TENTH: f64 = 0.1;
 
+/// The slow schedule: 2 s growing 1.5x to 30 s.
+fn slow() -> Backoff {
+    Backoff::new(Duration::from_secs(2), Duration::from_secs(30))
+        .factor(1.5)
+        .jitter(TENTH)
+}
+
+/// The statuses polled fast: short, and just before `DEPLOYED`.
+fn is_short_phase(status: &RevisionStatus) -> bool {
+    matches!(
+        status,
+        RevisionStatus::AwaitingDeploy | RevisionStatus::Deploying
+    )
+}
+
 impl Default for WaitOptions {
-    /// Poll at once, then after 2 s, growing 1.5x per poll to a 30 s cap; give up after 30 minutes.
+    /// The status-aware schedule described on [`WaitOptions`]; give up after 30 minutes.
     fn default() -> Self {
         Self {
-            backoff: Backoff::new(Duration::from_secs(2), Duration::from_secs(30))
-                .factor(1.5)
-                .jitter(TENTH),
+            backoff: slow(),
+            fast: Some(FastPhases {
+                backoff: Backoff::new(Duration::from_secs(2), Duration::from_secs(8))
+                    .factor(1.5)
+                    .jitter(TENTH),
+                window: Duration::from_secs(5 * 60),
+            }),
             timeout: Duration::from_secs(30 * 60),
         }
     }
 }
 
 impl WaitOptions {
-    /// The intervals between polls (the first poll is immediate).
+    /// The slow schedule for every status: at once, then after 2 s, growing 1.5x to a 30 s cap,
+    /// with jitter; give up after 30 minutes. (The default before the schedule followed the
+    /// status.)
+    pub fn backoff_only() -> Self {
+        Self::default().backoff(slow())
+    }
+    /// The intervals between polls (the first poll is immediate), whatever the status: no fast
+    /// schedule.
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
+        self.fast = None;
         self
     }
-    /// Wait between the first and second poll.
+    /// Wait between the first and second poll (of the slow schedule).
     pub fn first_interval(mut self, interval: Duration) -> Self {
         self.backoff.initial = interval;
         self
     }
-    /// Longest wait between polls.
+    /// Longest wait between polls (of the slow schedule).
     pub fn max_interval(mut self, interval: Duration) -> Self {
         self.backoff.max = interval;
         self
     }
-    /// Poll at a fixed interval (no growth; jitter as set).
-    pub fn fixed_interval(mut self, interval: Duration) -> Self {
-        self.backoff = Backoff::fixed(interval).jitter(self.backoff.jitter);
-        self
+    /// Poll at a fixed interval whatever the status (no growth, no fast schedule; jitter as set).
+    pub fn fixed_interval(self, interval: Duration) -> Self {
+        let jitter = self.backoff.jitter;
+        self.backoff(Backoff::fixed(interval).jitter(jitter))
     }
-    /// Growth factor of the interval per poll (at least 1).
+    /// Growth factor of the interval per poll (of the slow schedule; at least 1).
     pub fn multiplier(mut self, factor: f64) -> Self {
         self.backoff.factor = factor;
+        self
+    }
+    /// The intervals while the revision is `AWAITING_DEPLOY` or `DEPLOYING` (turning the fast
+    /// schedule on with a 5-minute window if [`backoff`](Self::backoff) or
+    /// [`fixed_interval`](Self::fixed_interval) had turned it off).
+    pub fn fast_backoff(mut self, backoff: Backoff) -> Self {
+        let window = self.fast.map_or(Duration::from_secs(5 * 60), |f| f.window);
+        self.fast = Some(FastPhases { backoff, window });
+        self
+    }
+    /// How long each short status is polled on the fast schedule, from the first time the wait
+    /// sees it; after that, on the slow one. `Duration::ZERO` never polls fast. No effect once
+    /// [`backoff`](Self::backoff) or [`fixed_interval`](Self::fixed_interval) has set one
+    /// schedule for every status.
+    pub fn fast_for(mut self, window: Duration) -> Self {
+        if let Some(fast) = &mut self.fast {
+            fast.window = window;
+        }
         self
     }
     /// Give up after this long.
@@ -70,7 +144,11 @@ impl WaitOptions {
     }
     /// Shorten each interval by up to 10% at random, so many waiters do not poll in step.
     pub fn jitter(mut self, on: bool) -> Self {
-        self.backoff.jitter = if on { TENTH } else { 0.0 };
+        let fraction = if on { TENTH } else { 0.0 };
+        self.backoff.jitter = fraction;
+        if let Some(fast) = &mut self.fast {
+            fast.backoff.jitter = fraction;
+        }
         self
     }
     /// The overall timeout.
@@ -79,14 +157,18 @@ impl WaitOptions {
     }
 
     fn check(&self) -> Result<(), Error> {
-        if self.backoff.initial().is_zero() || self.backoff.max().is_zero() {
-            return Err(Error::InvalidInput(
-                "wait intervals must be greater than zero".into(),
-            ));
+        let fast = self.fast.as_ref().map(|f| &f.backoff);
+        for backoff in std::iter::once(&self.backoff).chain(fast) {
+            if backoff.initial().is_zero() || backoff.max().is_zero() {
+                return Err(Error::InvalidInput(
+                    "wait intervals must be greater than zero".into(),
+                ));
+            }
+            backoff
+                .check("wait options")
+                .map_err(|e| Error::InvalidInput(format!("wait intervals: {}", e.message)))?;
         }
-        self.backoff
-            .check("wait options")
-            .map_err(|e| Error::InvalidInput(format!("wait intervals: {}", e.message)))
+        Ok(())
     }
 }
 
@@ -228,6 +310,8 @@ impl Client {
             started: None,
             last: None,
             polls: 0,
+            fast_polls: 0,
+            short_since: Vec::new(),
             pending: None,
             finished: false,
             min_wait: Duration::ZERO,
@@ -249,6 +333,10 @@ struct Watch {
     started: Option<Instant>,
     last: Option<Revision>,
     polls: u32,
+    /// Intervals taken on the fast schedule: it grows over the whole wait, never restarts.
+    fast_polls: u32,
+    /// When the wait first saw each short status (`AWAITING_DEPLOY`, `DEPLOYING`).
+    short_since: Vec<(RevisionStatus, Instant)>,
     pending: Option<WaitEvent>,
     finished: bool,
     /// A `Retry-After` the service asked for, honoured by the next wait.
@@ -285,12 +373,7 @@ impl Watch {
                 if left.is_zero() {
                     return Some(Ok(self.time_out(started)));
                 }
-                let wait = self
-                    .options
-                    .backoff
-                    .delay(self.polls - 1)
-                    .max(self.min_wait)
-                    .min(left);
+                let wait = self.interval(now).max(self.min_wait).min(left);
                 tokio::time::sleep(wait).await;
                 self.min_wait = Duration::ZERO;
             }
@@ -309,6 +392,12 @@ impl Watch {
             match polled {
                 Ok(revision) => {
                     self.garbled = 0;
+                    if is_short_phase(&revision.status)
+                        && !self.short_since.iter().any(|(s, _)| *s == revision.status)
+                    {
+                        self.short_since
+                            .push((revision.status.clone(), Instant::now()));
+                    }
                     let changed = self
                         .last
                         .as_ref()
@@ -348,6 +437,22 @@ impl Watch {
                 }
             }
         }
+    }
+
+    /// The wait before the next poll: fast while the last status seen is a short one that has
+    /// not yet outstayed its window, slow otherwise (the slow step counts every poll, fast ones
+    /// too, so leaving the fast schedule usually resumes at the slow cap, not at 2 s).
+    fn interval(&mut self, now: Instant) -> Duration {
+        if let (Some(fast), Some(last)) = (&self.options.fast, &self.last) {
+            let since = self.short_since.iter().find(|(s, _)| *s == last.status);
+            if let Some((_, since)) = since
+                && now.duration_since(*since) < fast.window
+            {
+                self.fast_polls = self.fast_polls.saturating_add(1);
+                return fast.backoff.delay(self.fast_polls - 1);
+            }
+        }
+        self.options.backoff.delay(self.polls - 1)
     }
 
     fn time_out(&mut self, started: Instant) -> WaitEvent {
