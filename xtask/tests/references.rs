@@ -220,6 +220,30 @@ fn the_newest_reference_differs_from_the_vendored_document_only_by_the_facts_it_
             "DeploymentSource: internal_template".into(),
             What::Removed,
         ),
+        (
+            Area::Operation,
+            "POST /v2/deployments/{deployment_id}/upload-url".into(),
+            What::Removed,
+        ),
+        (
+            Area::Operation,
+            "POST /v2/deployments/{deployment_id}/push-token".into(),
+            What::Removed,
+        ),
+        (Area::Schema, "UploadUrlRequest".into(), What::Removed),
+        (Area::Schema, "UploadUrlResponse".into(), What::Removed),
+        (Area::Schema, "PushTokenRequest".into(), What::Removed),
+        (Area::Schema, "PushTokenResponse".into(), What::Removed),
+        (
+            Area::EnumValue,
+            "DeploymentType: dev_zero".into(),
+            What::Removed,
+        ),
+        (
+            Area::EnumValue,
+            "DeploymentType: dev_free_zero".into(),
+            What::Removed,
+        ),
     ]
     .into_iter()
     .collect();
