@@ -17,6 +17,7 @@ pub mod check;
 pub mod codegen;
 pub mod diff;
 pub mod json;
+pub mod jsonpath;
 pub mod normalize;
 pub mod prose;
 pub mod update;
