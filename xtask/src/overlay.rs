@@ -32,7 +32,7 @@ pub struct Overlay {
 /// One action: a change at a target.
 #[derive(Clone, Debug)]
 pub struct Action {
-    /// `{source}, action {n} (target `...`)`: how messages name it.
+    /// How messages name it: the file, the action's number (from 1) and its target.
     pub label: String,
     pub target: Path,
     pub description: Option<String>,
