@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::generate;
-use crate::json::{parse, resolve, to_canonical_string};
+use crate::json::{differing_pointers, parse, resolve, to_canonical_string};
 use crate::normalize::{document::OPENAPI_VERSION, normalize};
+use crate::overlay::Overlay;
 use crate::walk::{Kind, METHODS, Site, walk_ref};
 
 /// What a successful check saw.
@@ -16,12 +17,23 @@ pub struct Passed {
     pub operations: usize,
     pub schemas: usize,
     pub generated_lines: usize,
+    /// The number of overlay actions found applied, when an overlay was checked.
+    pub overlay_actions: Option<usize>,
 }
 
 /// Checks the text of a document. `Err` lists every problem found.
 pub fn check(text: &str) -> Result<Passed, Vec<String>> {
+    check_with_overlay(text, None)
+}
+
+/// [`check`], and when `overlay` is given, that it is already applied to the document: every
+/// target matches, and applying it changes nothing ([`Overlay::not_applied_problems`]).
+pub fn check_with_overlay(text: &str, overlay: Option<&Overlay>) -> Result<Passed, Vec<String>> {
     let doc = parse(text, "the document").map_err(|e| vec![e])?;
     let mut problems = Vec::new();
+    if let Some(overlay) = overlay {
+        problems.extend(overlay.not_applied_problems(&doc));
+    }
     match doc.get("openapi").and_then(Value::as_str) {
         Some(OPENAPI_VERSION) => {}
         Some(v) if v.starts_with("3.1") => problems.push(format!(
@@ -52,6 +64,7 @@ pub fn check(text: &str) -> Result<Passed, Vec<String>> {
                 .and_then(Value::as_object)
                 .map_or(0, |s| s.len()),
             generated_lines: g.client.lines().count() + g.enums.lines().count(),
+            overlay_actions: overlay.map(|o| o.actions.len()),
         }),
         _ => Err(problems),
     }
@@ -74,8 +87,7 @@ fn normalization_problems(doc: &Value, text: &str) -> Vec<String> {
     let mut normalized = doc.clone();
     normalize(&mut normalized);
     if normalized != *doc {
-        let mut changed = Vec::new();
-        differing_pointers(doc, &normalized, String::new(), &mut changed);
+        let changed = differing_pointers(doc, &normalized);
         let shown: Vec<String> = changed.iter().take(10).map(|p| format!("  {p}")).collect();
         let more = changed.len().saturating_sub(shown.len());
         return vec![format!(
@@ -103,23 +115,6 @@ fn normalization_problems(doc: &Value, text: &str) -> Vec<String> {
         )];
     }
     Vec::new()
-}
-
-fn differing_pointers(a: &Value, b: &Value, at: String, out: &mut Vec<String>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for key in keys {
-                let child = format!("{at}/{}", crate::json::escape_pointer(key));
-                match (x.get(key), y.get(key)) {
-                    (Some(p), Some(q)) => differing_pointers(p, q, child, out),
-                    _ => out.push(child),
-                }
-            }
-        }
-        _ if a != b => out.push(if at.is_empty() { "/".into() } else { at }),
-        _ => {}
-    }
 }
 
 /// Number of operations in a document.

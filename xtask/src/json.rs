@@ -1,5 +1,7 @@
 //! Canonical JSON text: the byte-stable form every document this tool writes is in.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 /// Keys sorted, two-space indent, `": "` after keys, a trailing newline: the layout of Python's
@@ -68,6 +70,31 @@ pub fn resolve<'a>(doc: &'a Value, node: &'a Value) -> Option<&'a Value> {
     }
 }
 
+/// JSON pointers to where `a` and `b` differ: a member only one of them has, or the deepest
+/// node whose values differ (arrays are compared whole); `/` for different roots.
+pub fn differing_pointers(a: &Value, b: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_differences(a, b, String::new(), &mut out);
+    out
+}
+
+fn collect_differences(a: &Value, b: &Value, at: String, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for key in keys {
+                let child = format!("{at}/{}", escape_pointer(key));
+                match (x.get(key), y.get(key)) {
+                    (Some(p), Some(q)) => collect_differences(p, q, child, out),
+                    _ => out.push(child),
+                }
+            }
+        }
+        _ if a != b => out.push(if at.is_empty() { "/".into() } else { at }),
+        _ => {}
+    }
+}
+
 /// `segment` escaped for a JSON pointer (the generator escapes the same way).
 pub use crate::generate::escape_pointer;
 
@@ -94,6 +121,15 @@ mod tests {
             to_canonical_string(&json!({"k\"": "a\nb\u{1}"})),
             "{\n  \"k\\\"\": \"a\\nb\\u0001\"\n}\n"
         );
+    }
+
+    #[test]
+    fn differing_pointers_name_the_deepest_differing_members() {
+        let a = json!({"a": {"b": 1, "c": [1, 2]}, "d": true});
+        let b = json!({"a": {"b": 2, "c": [1]}, "e/f": null, "d": true});
+        assert_eq!(differing_pointers(&a, &b), ["/a/b", "/a/c", "/e~1f"]);
+        assert_eq!(differing_pointers(&a, &a), Vec::<String>::new());
+        assert_eq!(differing_pointers(&json!(1), &json!(2)), ["/"]);
     }
 
     #[test]

@@ -5,19 +5,17 @@
 //! - [`check`]: the vendored document is valid 3.0.3, normalized, and generates.
 //! - [`diff`]: what changed between two documents, breaking changes marked.
 //! - [`codegen`]: the generated Rust, for review.
-//!
-//! The document written by `spec update` carries a few facts that no full upstream copy has
-//! (they were read off the rendered documentation): the revision logs endpoint
-//! (`GET /v2/deployments/{deployment_id}/revisions/{revision_id}/logs` and its `LogType`,
-//! `LogOrder`, `LogLevel`, `LogsResponse`), the `internal_template` source, and `input`/`ctx`
-//! of `ValidationError`. `spec diff` against a freshly normalized upstream copy shows them as
-//! removed; `spec update` from such a copy drops them, so re-add them by hand afterwards.
+//! - [`overlay`]: the facts our document has that upstream does not publish, as an OpenAPI
+//!   Overlay 1.0 document that `update` applies and `check` finds applied; targets are
+//!   [`jsonpath`] queries.
 
 pub mod check;
 pub mod codegen;
 pub mod diff;
 pub mod json;
+pub mod jsonpath;
 pub mod normalize;
+pub mod overlay;
 pub mod prose;
 pub mod update;
 pub mod walk;
@@ -37,4 +35,9 @@ pub fn workspace_root() -> PathBuf {
 /// The vendored document.
 pub fn vendored_spec() -> PathBuf {
     workspace_root().join("openapi/control-plane.json")
+}
+
+/// The overlay `spec update` applies and `spec check` finds applied.
+pub fn vendored_overlay() -> PathBuf {
+    workspace_root().join("openapi/overlay.json")
 }

@@ -1,12 +1,14 @@
 //! `cargo xtask`: spec tooling. Run `cargo xtask --help`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
-use xtask::{check, codegen, diff, json, update, vendored_spec, workspace_root};
+use xtask::{
+    check, codegen, diff, json, overlay, update, vendored_overlay, vendored_spec, workspace_root,
+};
 
 #[derive(Parser)]
 #[command(
@@ -39,7 +41,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SpecCommand {
-    /// Fetch (or read) the upstream 3.1 document, normalize it to 3.0.3 and write it.
+    /// Fetch (or read) the upstream 3.1 document, normalize it to 3.0.3, apply the overlay and
+    /// write it.
     ///
     /// Upstream prose (descriptions, summaries, titles, examples) is dropped; the project's own
     /// prose, info, servers, security, tags and enum names are kept from the base document.
@@ -60,12 +63,17 @@ enum SpecCommand {
         /// followed.
         #[arg(long)]
         allow_http: bool,
+        #[command(flatten)]
+        overlay: OverlayArgs,
     },
-    /// Check that a document is valid 3.0.3, normalized, and that progenitor generates from it.
+    /// Check that a document is valid 3.0.3, normalized, has the overlay applied, and that
+    /// progenitor generates from it.
     Check {
         /// Document to check.
         #[arg(long, value_name = "PATH", default_value_os_t = vendored_spec())]
         spec: PathBuf,
+        #[command(flatten)]
+        overlay: OverlayArgs,
     },
     /// Report added, removed and changed operations, parameters, schemas, properties and enum
     /// values between two documents; breaking changes are marked.
@@ -81,6 +89,23 @@ enum SpecCommand {
     },
 }
 
+/// Which overlay (facts upstream does not publish) to apply or check.
+#[derive(clap::Args)]
+struct OverlayArgs {
+    /// OpenAPI Overlay 1.0 document of the facts upstream does not publish.
+    #[arg(long, value_name = "PATH", default_value_os_t = vendored_overlay())]
+    overlay: PathBuf,
+    /// Leave the overlay out.
+    #[arg(long, conflicts_with = "overlay")]
+    no_overlay: bool,
+}
+
+impl OverlayArgs {
+    fn path(&self) -> Option<&Path> {
+        (!self.no_overlay).then_some(self.overlay.as_path())
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -91,14 +116,15 @@ fn main() -> ExitCode {
                 base,
                 timeout,
                 allow_http,
+                overlay,
             } => {
                 let options = update::FetchOptions {
                     timeout: Duration::from_secs(timeout),
                     allow_http,
                 };
-                run_update(&from, out, base, options)
+                run_update(&from, out, base, overlay.path(), options)
             }
-            SpecCommand::Check { spec } => run_check(spec),
+            SpecCommand::Check { spec, overlay } => run_check(spec, overlay.path()),
             SpecCommand::Diff {
                 old,
                 new,
@@ -121,11 +147,24 @@ fn run_update(
     from: &str,
     out: PathBuf,
     base: Option<PathBuf>,
+    overlay: Option<&Path>,
     options: update::FetchOptions,
 ) -> Result<ExitCode, String> {
-    let outcome = update::run(from, &out, base.as_deref(), options)?;
+    let outcome = update::run(from, &out, base.as_deref(), overlay, options)?;
     let ops = check::count_operations(&outcome.document);
     println!("wrote {} from {from}: {ops} operations", out.display());
+    match &outcome.overlay {
+        Some((path, actions)) => println!(
+            "applied the overlay {}: {actions} action(s)",
+            path.display()
+        ),
+        None => {
+            println!("no overlay applied: the facts only our document has are not in the output")
+        }
+    }
+    for note in &outcome.overlay_notes {
+        println!("note: {note}");
+    }
     match &outcome.base_path {
         Some(base) => println!(
             "kept our prose on {} node(s) from {}; {} node(s) of it no longer exist",
@@ -150,14 +189,19 @@ fn run_update(
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_check(spec: PathBuf) -> Result<ExitCode, String> {
+fn run_check(spec: PathBuf, overlay: Option<&Path>) -> Result<ExitCode, String> {
     let text = std::fs::read_to_string(&spec)
         .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
+    let overlay = overlay.map(overlay::read).transpose()?;
     let started = Instant::now();
-    match check::check(&text) {
+    match check::check_with_overlay(&text, overlay.as_ref()) {
         Ok(passed) => {
+            let applied = match passed.overlay_actions {
+                Some(n) => format!("overlay applied ({n} actions)"),
+                None => "no overlay checked".to_string(),
+            };
             println!(
-                "ok: {}: OpenAPI 3.0.3, normalized, {} operations, {} schemas; \
+                "ok: {}: OpenAPI 3.0.3, normalized, {applied}, {} operations, {} schemas; \
                  progenitor generates {} lines ({:.1}s)",
                 spec.display(),
                 passed.operations,

@@ -48,7 +48,8 @@ pub fn strip_prose(doc: &mut Value) {
 pub struct Carried {
     /// Nodes that got prose back.
     pub prose: usize,
-    /// Nodes whose prose was dropped because they no longer exist.
+    /// Nodes whose prose was dropped because they no longer exist (the editorial parts, taken
+    /// whole from the base, never count).
     pub orphaned: usize,
 }
 
@@ -78,7 +79,13 @@ pub fn carry_over(doc: &mut Value, base: &Value) -> Carried {
             carried.prose += 1;
         }
     });
-    carried.orphaned = prose.len();
+    // The editorial parts are taken whole below: their prose is not lost where `doc` lacks them.
+    let editorial =
+        [Kind::Info, Kind::Server, Kind::Tag, Kind::SecurityScheme].map(|k| format!("{k:?}"));
+    carried.orphaned = prose
+        .keys()
+        .filter(|(kind, _)| !editorial.contains(kind))
+        .count();
     take_editorial(doc, base);
     carried
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::json::{parse, to_canonical_string};
 use crate::normalize::{enums::enum_names, normalize, normalize_with};
+use crate::overlay::{self, Overlay};
 use crate::prose::{Carried, carry_over, strip_prose};
 
 /// Where the upstream document is served.
@@ -15,18 +16,44 @@ pub const DEFAULT_SOURCE: &str = "https://api.host.langchain.com/openapi.json";
 
 /// Turns an upstream document into the vendored form: upstream prose dropped, normalized, and
 /// when `base` (the previous vendored document) is given, its prose, editorial parts and enum
-/// names kept. The result is a fixed point of [`normalize`].
-pub fn update_document(mut upstream: Value, base: Option<&Value>) -> (Value, Carried) {
+/// names kept. The result is a fixed point of [`normalize`]. No overlay is applied: see
+/// [`update_document_with_overlay`].
+pub fn update_document(upstream: Value, base: Option<&Value>) -> (Value, Carried) {
+    let mut doc = normalized_upstream(upstream, base);
+    let carried = finish(&mut doc, base);
+    (doc, carried)
+}
+
+/// [`update_document`] with the overlay applied between normalizing and carrying over the
+/// base's prose, so the facts it adds get their descriptions from the base like any other
+/// node. `Err` when the overlay does not apply (see [`Overlay::apply_to_upstream`]); the notes
+/// name actions upstream has made unnecessary.
+pub fn update_document_with_overlay(
+    upstream: Value,
+    base: Option<&Value>,
+    overlay: &Overlay,
+) -> Result<(Value, Carried, Vec<String>), String> {
+    let mut doc = normalized_upstream(upstream, base);
+    let notes = overlay.apply_to_upstream(&mut doc)?;
+    let carried = finish(&mut doc, base);
+    Ok((doc, carried, notes))
+}
+
+fn normalized_upstream(mut upstream: Value, base: Option<&Value>) -> Value {
     strip_prose(&mut upstream);
     let names = base.map(enum_names).unwrap_or_default();
     normalize_with(&mut upstream, &names);
+    upstream
+}
+
+fn finish(doc: &mut Value, base: Option<&Value>) -> Carried {
     let carried = match base {
-        Some(base) => carry_over(&mut upstream, base),
+        Some(base) => carry_over(doc, base),
         None => Carried::default(),
     };
     // Carried prose can land beside a `$ref`; normalizing again puts it in the 3.0 form.
-    normalize(&mut upstream);
-    (upstream, carried)
+    normalize(doc);
+    carried
 }
 
 /// Whether `--from` names a URL rather than a file.
@@ -108,15 +135,24 @@ pub struct Outcome {
     pub previous: Option<Value>,
     pub carried: Carried,
     pub base_path: Option<PathBuf>,
+    /// The overlay applied and how many actions it has.
+    pub overlay: Option<(PathBuf, usize)>,
+    /// Actions upstream has made unnecessary.
+    pub overlay_notes: Vec<String>,
 }
 
-/// Reads `source`, updates against `base` (default: `out` when it exists), writes `out`.
+/// Reads `source`, updates against `base` (default: `out` when it exists) applying the overlay
+/// at `overlay` when given, writes `out`. Nothing is written when any step fails.
 pub fn run(
     source: &str,
     out: &Path,
     base: Option<&Path>,
+    overlay: Option<&Path>,
     options: FetchOptions,
 ) -> Result<Outcome, String> {
+    let overlay = overlay
+        .map(|path| overlay::read(path).map(|o| (path.to_path_buf(), o)))
+        .transpose()?;
     let text = read_source(source, options)?;
     let upstream = parse(&text, source)?;
     if !upstream
@@ -143,13 +179,21 @@ pub fn run(
         None if previous.is_some() => (Some(out.to_path_buf()), previous.clone()),
         None => (None, None),
     };
-    let (document, carried) = update_document(upstream, base_doc.as_ref());
+    let (document, carried, overlay_notes) = match &overlay {
+        Some((_, overlay)) => update_document_with_overlay(upstream, base_doc.as_ref(), overlay)?,
+        None => {
+            let (document, carried) = update_document(upstream, base_doc.as_ref());
+            (document, carried, Vec::new())
+        }
+    };
     write_atomically(out, &to_canonical_string(&document))?;
     Ok(Outcome {
         document,
         previous,
         carried,
         base_path,
+        overlay: overlay.map(|(path, overlay)| (path, overlay.actions.len())),
+        overlay_notes,
     })
 }
 

@@ -113,7 +113,8 @@ fn spec_update_reads_a_file_and_writes_the_normalized_document() {
         dir.path().join("out/control-plane.json"),
     );
     std::fs::write(&from, upstream_text()).unwrap();
-    let output = update(path_str(&from), &out, &[]);
+    // A toy document: the overlay's facts have nothing to attach to.
+    let output = update(path_str(&from), &out, &["--no-overlay"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("no base document"),
@@ -145,9 +146,13 @@ fn spec_update_compares_with_the_file_it_replaces() {
         dir.path().join("control-plane.json"),
     );
     std::fs::write(&from, upstream_text()).unwrap();
-    assert!(update(path_str(&from), &out, &[]).status.success());
+    assert!(
+        update(path_str(&from), &out, &["--no-overlay"])
+            .status
+            .success()
+    );
     let first = std::fs::read_to_string(&out).unwrap();
-    let output = update(path_str(&from), &out, &[]);
+    let output = update(path_str(&from), &out, &["--no-overlay"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("against the previous file: 0 added, 0 removed, 0 changed"),
@@ -166,7 +171,7 @@ fn spec_update_fetches_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("control-plane.json");
     let url = serve_once(http_answer("200 OK", &upstream_text()), Duration::ZERO);
-    let output = update(&url, &out, &["--allow-http"]);
+    let output = update(&url, &out, &["--allow-http", "--no-overlay"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         read_json(&out).pointer("/paths/~1things/get/operationId"),
@@ -307,7 +312,7 @@ fn spec_check_accepts_the_vendored_document() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).starts_with("ok: "), "{}", stdout(&output));
     assert!(
-        stdout(&output).contains("normalized"),
+        stdout(&output).contains("normalized, overlay applied ("),
         "{}",
         stdout(&output)
     );
@@ -368,6 +373,104 @@ fn spec_check_reports_a_document_out_of_the_canonical_layout() {
         "{}",
         stderr(&output)
     );
+}
+
+/// An overlay file in `dir` with these actions.
+fn overlay_file(dir: &Path, actions: Value) -> PathBuf {
+    let path = dir.join("overlay.json");
+    let overlay =
+        json!({"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": actions});
+    std::fs::write(&path, to_canonical_string(&overlay)).unwrap();
+    path
+}
+
+#[test]
+fn spec_check_names_the_overlay_action_whose_target_matches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = overlay_file(
+        dir.path(),
+        json!([
+            {"target": "$.components.schemas.DeploymentType.enum", "update": "dev_zero"},
+            {"target": "$.components.schemas.DeploymentKind.enum", "update": "dev_zero"}
+        ]),
+    );
+    let output = xtask(&["spec", "check", "--overlay", path_str(&overlay)]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!(
+            "- {}, action 2 (target `$.components.schemas.DeploymentKind.enum`): matches nothing in the document",
+            overlay.display()
+        )),
+        "{message}"
+    );
+    assert!(message.contains("1 problem(s)"), "{message}");
+}
+
+#[test]
+fn spec_check_reports_an_overlay_fact_missing_from_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = overlay_file(
+        dir.path(),
+        json!([{"target": "$.components.schemas.DeploymentType.enum", "update": "dev_huge"}]),
+    );
+    let output = xtask(&["spec", "check", "--overlay", path_str(&overlay)]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("action 1 (target `$.components.schemas.DeploymentType.enum`): not applied: applying it changes /components/schemas/DeploymentType/enum"),
+        "{message}"
+    );
+}
+
+#[test]
+fn spec_check_refuses_an_unusable_overlay_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = overlay_file(
+        dir.path(),
+        json!([{"target": "$.paths[*]", "remove": true}]),
+    );
+    let output = xtask(&["spec", "check", "--overlay", path_str(&overlay)]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("is not a usable overlay"), "{message}");
+    assert!(message.contains("wildcards are not supported"), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+}
+
+#[test]
+fn spec_check_without_the_overlay_says_so() {
+    let output = xtask(&["spec", "check", "--no-overlay"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("no overlay checked"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn spec_update_writes_nothing_when_an_overlay_target_matches_nothing() {
+    // The toy upstream document has none of the schemas the vendored overlay extends.
+    let dir = tempfile::tempdir().unwrap();
+    let (from, out) = (
+        dir.path().join("upstream.json"),
+        dir.path().join("control-plane.json"),
+    );
+    std::fs::write(&from, upstream_text()).unwrap();
+    let output = update(path_str(&from), &out, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("the overlay does not apply"), "{message}");
+    assert!(
+        message.contains(
+            "(target `$.components.schemas.DeploymentSource.enum`): matches nothing in the normalized upstream document"
+        ),
+        "{message}"
+    );
+    // `$.paths` is there to add operations to.
+    assert!(!message.contains("action 1 ("), "{message}");
+    assert!(!out.exists());
 }
 
 #[test]

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
@@ -12,10 +13,11 @@ use serde_json::Value;
 use xtask::diff::{Area, What, diff};
 use xtask::json::{parse, to_canonical_string};
 use xtask::normalize::normalize;
+use xtask::overlay::{self, Outcome, Overlay};
 use xtask::prose::prose_keys;
-use xtask::update::update_document;
+use xtask::update::{update_document, update_document_with_overlay};
 use xtask::walk::walk_ref;
-use xtask::{check, generate, vendored_spec};
+use xtask::{check, generate, vendored_overlay, vendored_spec};
 
 const REFERENCES: [&str; 3] = [
     "upstream-2025-11-20.json",
@@ -61,17 +63,39 @@ fn references() -> Vec<(&'static str, Value)> {
 fn required_references() -> Vec<(&'static str, Value)> {
     REFERENCES
         .into_iter()
-        .map(|name| {
-            let path = reference_dir().join(name);
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-                panic!(
-                    "cannot read {} ({e}); this test needs the reference copies",
-                    path.display()
-                )
-            });
-            (name, parse(&text, name).unwrap())
-        })
+        .map(|name| (name, required_reference(name).1))
         .collect()
+}
+
+/// One reference document and its path; a missing one fails the test that asked.
+fn required_reference(name: &str) -> (PathBuf, Value) {
+    let path = reference_dir().join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}); this test needs the reference copies",
+            path.display()
+        )
+    });
+    let doc = parse(&text, name).unwrap();
+    (path, doc)
+}
+
+/// The newest full upstream copy: the one the vendored document is updated from.
+const NEWEST: &str = "upstream-2026-08-01.json";
+
+fn vendored_overlay_parsed() -> Overlay {
+    overlay::read(&vendored_overlay()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
 }
 
 fn vendored() -> Value {
@@ -189,39 +213,182 @@ fn no_upstream_prose_reaches_the_output() {
 }
 
 #[test]
-fn the_newest_reference_differs_from_the_vendored_document_only_by_the_facts_it_lacks() {
-    let Some((_, upstream)) = references()
-        .into_iter()
-        .find(|(n, _)| *n == "upstream-2026-08-01.json")
-    else {
-        return;
-    };
+fn without_the_overlay_the_newest_reference_lacks_exactly_the_overlays_facts() {
+    let (_, upstream) = required_reference(NEWEST);
     let vendored = vendored();
     let (updated, _) = update_document(upstream, Some(&vendored));
     let changes: BTreeSet<(Area, String, What)> = diff(&vendored, &updated)
         .into_iter()
         .map(|c| (c.area, c.location, c.what))
         .collect();
-    let logs = "GET /v2/deployments/{deployment_id}/revisions/{revision_id}/logs".to_string();
+    let removed = |area, location: &str| (area, location.to_string(), What::Removed);
     let expected: BTreeSet<(Area, String, What)> = [
-        (Area::Operation, logs, What::Removed),
-        (Area::Schema, "LogLevel".into(), What::Removed),
-        (Area::Schema, "LogOrder".into(), What::Removed),
-        (Area::Schema, "LogType".into(), What::Removed),
-        (Area::Schema, "LogsResponse".into(), What::Removed),
-        (Area::Property, "ValidationError.ctx".into(), What::Removed),
-        (
-            Area::Property,
-            "ValidationError.input".into(),
-            What::Removed,
+        removed(
+            Area::Operation,
+            "GET /v2/deployments/{deployment_id}/revisions/{revision_id}/logs",
         ),
-        (
-            Area::EnumValue,
-            "DeploymentSource: internal_template".into(),
-            What::Removed,
+        removed(
+            Area::Operation,
+            "POST /v2/deployments/{deployment_id}/upload-url",
         ),
+        removed(
+            Area::Operation,
+            "POST /v2/deployments/{deployment_id}/push-token",
+        ),
+        removed(Area::Schema, "LogLevel"),
+        removed(Area::Schema, "LogOrder"),
+        removed(Area::Schema, "LogType"),
+        removed(Area::Schema, "LogsResponse"),
+        removed(Area::Schema, "UploadUrlRequest"),
+        removed(Area::Schema, "UploadUrlResponse"),
+        removed(Area::Schema, "PushTokenRequest"),
+        removed(Area::Schema, "PushTokenResponse"),
+        removed(Area::Property, "ValidationError.ctx"),
+        removed(Area::Property, "ValidationError.input"),
+        removed(Area::EnumValue, "DeploymentSource: internal_template"),
+        removed(Area::EnumValue, "DeploymentType: dev_zero"),
+        removed(Area::EnumValue, "DeploymentType: dev_free_zero"),
     ]
     .into_iter()
     .collect();
     assert_eq!(changes, expected);
+}
+
+#[test]
+fn the_newest_reference_with_the_overlay_reproduces_the_vendored_document_byte_for_byte() {
+    let (_, upstream) = required_reference(NEWEST);
+    let vendored_text = std::fs::read_to_string(vendored_spec()).unwrap();
+    let vendored = parse(&vendored_text, "vendored").unwrap();
+    let (updated, carried, notes) =
+        update_document_with_overlay(upstream, Some(&vendored), &vendored_overlay_parsed())
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        to_canonical_string(&updated) == vendored_text,
+        "update --from {NEWEST} with the overlay differs from openapi/control-plane.json"
+    );
+    assert_eq!(carried.orphaned, 0, "some of our prose found no node");
+    assert_eq!(notes, Vec::<String>::new());
+}
+
+#[test]
+fn every_overlay_action_adds_a_fact_the_newest_reference_lacks() {
+    let (_, upstream) = required_reference(NEWEST);
+    let (normalized, _) = update_document(upstream, None);
+    let overlay = vendored_overlay_parsed();
+    let steps = overlay.trial(&normalized).unwrap_or_else(|e| panic!("{e}"));
+    for (action, step) in overlay.actions.iter().zip(&steps) {
+        assert_eq!(step.outcome, Outcome::Changed, "{}", action.label);
+    }
+}
+
+#[test]
+fn updating_with_the_overlay_from_its_own_output_changes_nothing() {
+    let (_, upstream) = required_reference(NEWEST);
+    let overlay = vendored_overlay_parsed();
+    let (first, _, _) = update_document_with_overlay(upstream, None, &overlay).unwrap();
+    let (second, _, notes) = update_document_with_overlay(first.clone(), None, &overlay).unwrap();
+    assert!(
+        to_canonical_string(&second) == to_canonical_string(&first),
+        "a second update with the overlay changed the output"
+    );
+    // Every fact is there already the second time, and each action says so.
+    assert_eq!(notes.len(), overlay.actions.len(), "{notes:#?}");
+}
+
+#[test]
+fn spec_update_from_the_newest_reference_writes_the_vendored_document() {
+    let (reference, _) = required_reference(NEWEST);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("control-plane.json");
+    let output = xtask(&[
+        "spec",
+        "update",
+        "--from",
+        path_str(&reference),
+        "--out",
+        path_str(&out),
+        "--base",
+        path_str(&vendored_spec()),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("applied the overlay"), "{stdout}");
+    assert!(
+        std::fs::read(&out).unwrap() == std::fs::read(vendored_spec()).unwrap(),
+        "the output is not byte for byte openapi/control-plane.json"
+    );
+}
+
+#[test]
+fn spec_update_in_place_from_the_newest_reference_changes_nothing() {
+    // As it is run for real: the file it replaces is the base.
+    let (reference, _) = required_reference(NEWEST);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("control-plane.json");
+    std::fs::copy(vendored_spec(), &out).unwrap();
+    let output = xtask(&[
+        "spec",
+        "update",
+        "--from",
+        path_str(&reference),
+        "--out",
+        path_str(&out),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("0 node(s) of it no longer exist"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("against the previous file: 0 added, 0 removed, 0 changed"),
+        "{stdout}"
+    );
+    assert!(std::fs::read(&out).unwrap() == std::fs::read(vendored_spec()).unwrap());
+}
+
+#[test]
+fn spec_diff_shows_the_overlays_facts_missing_without_it_and_nothing_with_it() {
+    let (reference, _) = required_reference(NEWEST);
+    let dir = tempfile::tempdir().unwrap();
+    let vendored = vendored_spec();
+    let (with, without) = (
+        dir.path().join("with.json"),
+        dir.path().join("without.json"),
+    );
+    for (out, extra) in [(&with, None), (&without, Some("--no-overlay"))] {
+        let mut args = vec!["spec", "update", "--from", path_str(&reference)];
+        args.extend(["--out", path_str(out), "--base", path_str(&vendored)]);
+        args.extend(extra);
+        let output = xtask(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = xtask(&["spec", "diff", path_str(&vendored), path_str(&with)]);
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "No changes.\n");
+
+    let output = xtask(&["spec", "diff", path_str(&vendored), path_str(&without)]);
+    assert!(output.status.success());
+    let report = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "- [BREAKING] GET /v2/deployments/{deployment_id}/revisions/{revision_id}/logs: list_revision_logs",
+        "- [BREAKING] POST /v2/deployments/{deployment_id}/upload-url: request_upload_url",
+        "- [BREAKING] POST /v2/deployments/{deployment_id}/push-token: request_push_token",
+        "- [BREAKING] DeploymentType: dev_zero: enum narrowed",
+        "16 change(s), 16 breaking.",
+    ] {
+        assert!(report.contains(line), "{line}\n{report}");
+    }
 }
