@@ -27,6 +27,8 @@ pub use error::{ApiError, ConfigError, Error, ErrorBody, RequestLine, TransportE
 pub use langsmith_control_plane_api::http::http_client_builder;
 pub use listeners::{ListListeners, Listeners};
 pub use logs::{ListLogs, LogEntry};
+#[doc(hidden)]
+pub use policy::parse_retry_after;
 pub use policy::{Backoff, RetryPolicy};
 pub use revisions::{ListRevisions, Revisions};
 pub use waiting::{RevisionOutcome, WaitEvent, WaitOptions};

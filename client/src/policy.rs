@@ -189,11 +189,13 @@ pub(crate) fn retryable(method: &str, outcome: Outcome) -> bool {
 /// `Retry-After` as seconds (whole or not) or an HTTP date; `None` when absent or unreadable.
 /// Any size is accepted here: callers cap it by their own deadline.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
+    parse_retry_after(headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// The wait a `Retry-After` value asks for (public for the fuzz targets only).
+#[doc(hidden)]
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
