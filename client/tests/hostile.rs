@@ -694,7 +694,10 @@ fn plain(status: u16, headers: &[(&str, &str)], body: Body) -> Reply {
     Reply {
         delay: Duration::ZERO,
         act: Act::Answer(Answer {
+            interim: None,
+            version: "HTTP/1.1".into(),
             status: status.to_string(),
+            reason: "Hostile".into(),
             headers: headers
                 .iter()
                 .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
@@ -717,12 +720,13 @@ fn healthy(call: Call) -> Reply {
 
 /// Runs hand-written cases at once; each must pass the common checks and its own.
 async fn run_cases(
+    setup: Setup,
     cases: Vec<(Call, Vec<Reply>)>,
     expect: impl Fn(Call, &[Reply], &Observed) -> Result<(), String>,
 ) {
     let total = cases.len();
     let runs = cases.into_iter().map(|(call, script)| async move {
-        let seen = observe(call, BRISK, &script).await;
+        let seen = observe(call, setup, &script).await;
         (call, script, seen)
     });
     // A few at a time: building a client takes the CPU for a while.
@@ -733,7 +737,7 @@ async fn run_cases(
         .into_iter()
         .filter_map(|(call, script, seen)| {
             let verdict = seen.and_then(|seen| {
-                check(call, BRISK, &script, &seen)
+                check(call, setup, &script, &seen)
                     .and_then(|()| expect(call, &script, &seen))
                     .map_err(|reason| with_outcome(reason, &seen))
             });
@@ -810,7 +814,7 @@ async fn retry_after_of_any_text_is_obeyed_within_the_deadline_or_not_at_all() {
             }
         }
     }
-    run_cases(cases, |call, script, seen| {
+    run_cases(BRISK, cases, |call, script, seen| {
         let Act::Answer(busy) = &script[0].act else {
             unreachable!("the first reply answers")
         };
@@ -882,7 +886,7 @@ async fn ten_thousand_levels_of_nesting_are_refused_not_recursed_into() {
             cases.push((call, vec![plain(status, &[], body)]));
         }
     }
-    run_cases(cases, |call, script, seen| {
+    run_cases(BRISK, cases, |call, script, seen| {
         let Act::Answer(answer) = &script[0].act else {
             unreachable!("the reply answers")
         };
@@ -940,7 +944,7 @@ async fn redirects_are_refused_and_never_followed() {
             cases.push((call, vec![redirect, healthy(call)]));
         }
     }
-    run_cases(cases, |_, script, seen| {
+    run_cases(BRISK, cases, |_, script, seen| {
         let Act::Answer(answer) = &script[0].act else {
             unreachable!("the first reply answers")
         };
@@ -1003,4 +1007,30 @@ async fn revisions_in_statuses_this_client_does_not_know_decode_and_keep_a_wait_
             "the wait stopped polling {status:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_ends_at_its_deadline_while_a_poll_hangs_or_the_server_asks_for_hours() {
+    let building = || hostile_replies::revision(support::R, "BUILDING").to_string();
+    let hanging = Reply {
+        delay: Duration::from_secs(4),
+        ..plain(200, &[], Body::bytes(building()))
+    };
+    let busy = |status| plain(status, &[("retry-after", "3600")], Body::default());
+    let slow_building = Reply {
+        delay: Duration::from_millis(100),
+        ..plain(200, &[], Body::bytes(building()))
+    };
+    let cases = vec![
+        (Call::Wait, vec![hanging]),
+        (Call::Wait, vec![busy(429)]),
+        (Call::Wait, vec![busy(503)]),
+        (Call::Wait, vec![slow_building]),
+    ];
+    // Attempts may take 10 s here: only the wait's own deadline can end it in time.
+    run_cases(PATIENT, cases, |_, _, seen| match &seen.result {
+        Ok(Done::Waited("timed_out")) => Ok(()),
+        _ => Err("expected the wait to time out".into()),
+    })
+    .await;
 }

@@ -199,9 +199,20 @@ fn delay(tuning: Tuning) -> impl Strategy<Value = Duration> {
 
 fn answer(shape: Shape, success: u16, tuning: Tuning) -> impl Strategy<Value = Answer> {
     let location = select(LOCATIONS).prop_map(|l| l.as_bytes().to_vec());
-    (
+    let status_line = (
+        proptest::option::weighted(0.05, select(vec![100u16, 102, 103])),
+        prop_oneof![92 => Just("HTTP/1.1"), 8 => select(ODD_VERSIONS)].prop_map(String::from),
         status(success),
-        vec(header(), 0..=3),
+        select(REASONS).prop_map(String::from),
+    );
+    // Now and then more headers than a client should accept.
+    let headers = prop_oneof![
+        97 => vec(header(), 0..=3),
+        3 => vec(header(), 100..=150),
+    ];
+    (
+        status_line,
+        headers,
         proptest::option::weighted(0.8, location),
         framing(),
         body(shape, tuning),
@@ -209,13 +220,24 @@ fn answer(shape: Shape, success: u16, tuning: Tuning) -> impl Strategy<Value = A
         after(),
     )
         .prop_map(
-            |(status, mut headers, location, framing, body, pause, after)| {
+            |(
+                (interim, version, status, reason),
+                mut headers,
+                location,
+                framing,
+                body,
+                pause,
+                after,
+            )| {
                 // Redirects usually say where to; other statuses keep their headers as drawn.
                 if let (true, Some(location)) = (status.starts_with('3'), location) {
                     headers.push(("location".into(), location));
                 }
                 Answer {
+                    interim,
+                    version,
                     status,
+                    reason,
                     headers,
                     framing,
                     body,
@@ -225,6 +247,11 @@ fn answer(shape: Shape, success: u16, tuning: Tuning) -> impl Strategy<Value = A
             },
         )
 }
+
+/// Versions other than the one this client speaks, and one that is no HTTP at all.
+const ODD_VERSIONS: &[&str] = &["HTTP/1.0", "HTTP/2.0", "HTTP/1.2", "ICY"];
+
+const REASONS: &[&str] = &["Hostile", "OK", "", "Not Found But Fine", "\u{e9}t\u{e9}"];
 
 fn status(success: u16) -> impl Strategy<Value = String> {
     prop_oneof![
@@ -249,6 +276,8 @@ fn header() -> impl Strategy<Value = (String, Vec<u8>)> {
         1 => named("transfer-encoding", &["chunked", "gzip", "identity", "chunked, gzip"]),
         1 => named("connection", &["close", "keep-alive", "upgrade"]),
         1 => named("content-encoding", &["gzip", "br", "zstd"]),
+        // Past what a client buffers for a head.
+        1 => Just(("x-padding".to_string(), vec![b'p'; 128 * 1024])),
         // Any token as a name, any bytes as a value (CR and LF included).
         2 => ("[a-zA-Z0-9!#$%&'*+.^_`|~-]{1,16}", vec(any::<u8>(), 0..24)),
     ]
@@ -670,7 +699,10 @@ pub fn oversized_script(
             Reply {
                 delay: Duration::ZERO,
                 act: Act::Answer(Answer {
+                    interim: None,
+                    version: "HTTP/1.1".into(),
                     status: status.to_string(),
+                    reason: "Hostile".into(),
                     headers,
                     framing,
                     body,

@@ -37,8 +37,13 @@ pub enum Act {
 
 #[derive(Clone)]
 pub struct Answer {
+    /// An informational (1xx) response sent ahead of this one, as proxies do.
+    pub interim: Option<u16>,
+    /// The protocol version as sent, usually `HTTP/1.1`.
+    pub version: String,
     /// The status code as sent: usually three digits, but any text.
     pub status: String,
+    pub reason: String,
     pub headers: Vec<(String, Vec<u8>)>,
     pub framing: Framing,
     pub body: Body,
@@ -124,7 +129,12 @@ impl Answer {
     /// The head as sent (with placeholders filled for `port`) and the framed body.
     pub fn wire(&self, port: u16) -> (Vec<u8>, Vec<u8>) {
         let body = self.body.render();
-        let mut head = format!("HTTP/1.1 {} Hostile\r\n", self.status).into_bytes();
+        let mut head = match self.interim {
+            Some(code) => format!("HTTP/1.1 {code} Interim\r\n\r\n").into_bytes(),
+            None => Vec::new(),
+        };
+        let status_line = format!("{} {} {}\r\n", self.version, self.status, self.reason);
+        head.extend_from_slice(status_line.as_bytes());
         let length = match &self.framing {
             Framing::Length => Some(body.len().to_string()),
             Framing::Short(short) => Some(body.len().saturating_sub(*short).to_string()),
