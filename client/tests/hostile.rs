@@ -1,0 +1,1036 @@
+//! A hostile server against every facade call. A loopback server driven by proptest answers
+//! with any status, any header (notably `Retry-After` of any text and `Location`), lying
+//! framing, bodies that are truncated, oversized, deeply nested, mistyped or not UTF-8, delays
+//! past the request timeout, closes and resets (`support/hostile_replies.rs`).
+//!
+//! Every call must end in `Ok` or a typed `Error` without panicking, within a time derived from
+//! the client's timeout and retry deadline; it must report only statuses the server sent, send
+//! a POST or PATCH once, follow no redirect, and turn a body past `max_response_bytes` into
+//! `Error::Decode`.
+//!
+//! Knobs: `HOSTILE_CASES` (generated cases in all, default 1,050: 75 per call),
+//! `HOSTILE_SEED` (reproduces a run; each failure prints its seed), `HOSTILE_CALL` (runs only
+//! the calls whose name contains it). `cargo test --test hostile -- --ignored` runs a long
+//! variant.
+
+#[path = "support/hostile_replies.rs"]
+mod hostile_replies;
+#[path = "support/hostile_wire.rs"]
+mod hostile_wire;
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use langsmith_control_plane::types::{
+    DeploymentCreateRequest, DeploymentPatchRequest, LogType, RevisionStatus,
+};
+use langsmith_control_plane::{
+    Client, Error, RetryPolicy, RevisionOutcome, TransportErrorKind, WaitOptions,
+};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
+use serde_json::json;
+use uuid::Uuid;
+
+use hostile_replies::{RETRY_AFTER, Shape, Tuning};
+use hostile_wire::{Act, After, Answer, Body, Framing, HostileServer, Piece, Reply, Request};
+
+const RETRIES: u32 = 2;
+const WAIT_TIMEOUT: Duration = Duration::from_millis(250);
+const POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// The client's `max_response_bytes`.
+const CAP: usize = 64 * 1024;
+/// Scheduling allowance on a busy machine, on top of every time bound.
+const SLACK: Duration = Duration::from_secs(1);
+/// How long past its bound a call may run before it counts as hung and is stopped.
+const HANG: Duration = Duration::from_secs(5);
+/// Most body an error may keep: the contract says a few KiB.
+const EXCERPT_MOST: usize = 8 * 1024;
+/// Page size of the listings, so that short generated pages still page.
+const PAGE_SIZE: u32 = 2;
+
+/// The client's timing, which the time bounds are derived from.
+#[derive(Clone, Copy, Debug)]
+struct Setup {
+    request_timeout: Duration,
+    /// Deadline of one request's attempts together.
+    max_elapsed: Duration,
+}
+
+/// Timeouts short enough to be hit often; a retry after a timed-out attempt still fits.
+const BRISK: Setup = Setup {
+    request_timeout: Duration::from_millis(300),
+    max_elapsed: Duration::from_millis(400),
+};
+
+/// For properties about bodies, not time: a loaded machine must not turn them into timeouts.
+const PATIENT: Setup = Setup {
+    request_timeout: Duration::from_secs(10),
+    max_elapsed: Duration::from_secs(10),
+};
+
+impl Setup {
+    fn tuning(self) -> Tuning {
+        Tuning {
+            cap: CAP,
+            request_timeout: self.request_timeout,
+        }
+    }
+
+    fn client(self, url: &str) -> Client {
+        let retry = RetryPolicy::default()
+            .max_retries(RETRIES)
+            .initial_backoff(Duration::from_millis(5))
+            .max_backoff(Duration::from_millis(20))
+            .max_elapsed(Some(self.max_elapsed));
+        Client::builder()
+            .api_key(support::KEY)
+            .workspace_id(support::WORKSPACE)
+            .base_url(url)
+            .connect_timeout(self.request_timeout)
+            .request_timeout(self.request_timeout)
+            .retry_policy(retry)
+            .max_response_bytes(CAP as u64)
+            .build()
+            .unwrap()
+    }
+}
+
+fn listener_id() -> Uuid {
+    "0f0f0f0f-0000-4000-8000-00000000000a".parse().unwrap()
+}
+
+/// Every facade call, each as a caller would make it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    GetRevision,
+    GetDeployment,
+    ListDeployments,
+    CreateDeployment,
+    UpdateDeployment,
+    DeleteDeployment,
+    DeleteDeployments,
+    ListRevisions,
+    Redeploy,
+    Logs,
+    GetListener,
+    ListListeners,
+    OAuthProviders,
+    Wait,
+}
+
+/// How many requests a call may make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fanout {
+    /// One request and its retries.
+    One,
+    /// One per page, each with its retries.
+    Pages,
+    /// Polls until the wait's deadline.
+    Polls,
+}
+
+/// What a call returned, reduced to what the checks need.
+#[derive(Debug)]
+enum Done {
+    Value,
+    Items(usize),
+    Waited(&'static str),
+}
+
+impl Call {
+    const ALL: [Call; 14] = [
+        Call::GetRevision,
+        Call::GetDeployment,
+        Call::ListDeployments,
+        Call::CreateDeployment,
+        Call::UpdateDeployment,
+        Call::DeleteDeployment,
+        Call::DeleteDeployments,
+        Call::ListRevisions,
+        Call::Redeploy,
+        Call::Logs,
+        Call::GetListener,
+        Call::ListListeners,
+        Call::OAuthProviders,
+        Call::Wait,
+    ];
+
+    fn method(self) -> &'static str {
+        match self {
+            Call::CreateDeployment | Call::Redeploy => "POST",
+            Call::UpdateDeployment => "PATCH",
+            Call::DeleteDeployment | Call::DeleteDeployments => "DELETE",
+            _ => "GET",
+        }
+    }
+
+    fn path(self) -> String {
+        let (d, r) = (support::D, support::R);
+        match self {
+            Call::GetRevision | Call::Wait => format!("/v2/deployments/{d}/revisions/{r}"),
+            Call::GetDeployment | Call::UpdateDeployment | Call::DeleteDeployment => {
+                format!("/v2/deployments/{d}")
+            }
+            Call::ListDeployments | Call::CreateDeployment | Call::DeleteDeployments => {
+                "/v2/deployments".into()
+            }
+            Call::ListRevisions => format!("/v2/deployments/{d}/revisions"),
+            Call::Redeploy => format!("/v2/deployments/{d}/revisions/{r}/redeploy"),
+            Call::Logs => format!("/v2/deployments/{d}/revisions/{r}/logs"),
+            Call::GetListener => format!("/v2/listeners/{}", listener_id()),
+            Call::ListListeners => "/v2/listeners".into(),
+            Call::OAuthProviders => "/v2/auth/providers".into(),
+        }
+    }
+
+    /// The status the operation documents for success.
+    fn success(self) -> u16 {
+        match self {
+            Call::CreateDeployment => 201,
+            Call::DeleteDeployment => 204,
+            _ => 200,
+        }
+    }
+
+    fn shape(self) -> Shape {
+        match self {
+            Call::GetRevision | Call::Wait => Shape::Revision,
+            Call::GetDeployment
+            | Call::CreateDeployment
+            | Call::UpdateDeployment
+            | Call::Redeploy => Shape::Deployment,
+            Call::ListDeployments => Shape::DeploymentPage,
+            Call::DeleteDeployment => Shape::Nothing,
+            Call::DeleteDeployments => Shape::AnyJson,
+            Call::ListRevisions => Shape::RevisionPage,
+            Call::Logs => Shape::LogPage,
+            Call::GetListener => Shape::Listener,
+            Call::ListListeners => Shape::ListenerPage,
+            Call::OAuthProviders => Shape::OAuthProviders,
+        }
+    }
+
+    fn fanout(self) -> Fanout {
+        match self {
+            Call::ListDeployments | Call::ListRevisions | Call::Logs | Call::ListListeners => {
+                Fanout::Pages
+            }
+            Call::Wait => Fanout::Polls,
+            _ => Fanout::One,
+        }
+    }
+
+    /// The longest the call may take against a script of `replies` replies. One request ends
+    /// within the retry deadline plus one attempt's timeout (no retry starts past the deadline).
+    /// A listing reads at most one page per reply plus two of the repeated last reply (the
+    /// second repeats the first: a repeated page or cursor stops it). A wait ends at its timeout.
+    fn bound(self, setup: Setup, replies: usize) -> Duration {
+        let request = setup.max_elapsed + setup.request_timeout;
+        SLACK
+            + match self.fanout() {
+                Fanout::One => request,
+                Fanout::Pages => request * (replies as u32 + 2),
+                Fanout::Polls => WAIT_TIMEOUT,
+            }
+    }
+
+    async fn run(self, client: Client) -> Result<Done, Error> {
+        let (d, r) = (support::d(), support::r());
+        let deployments = client.deployments();
+        let revisions = client.revisions(d);
+        Ok(match self {
+            Call::GetRevision => client.get_revision(d, r).await.map(|_| Done::Value)?,
+            Call::GetDeployment => deployments.get(d).await.map(|_| Done::Value)?,
+            Call::ListDeployments => Done::Items(
+                deployments
+                    .list()
+                    .page_size(PAGE_SIZE)
+                    .collect()
+                    .await?
+                    .len(),
+            ),
+            Call::CreateDeployment => deployments
+                .create(create_request())
+                .await
+                .map(|_| Done::Value)?,
+            Call::UpdateDeployment => deployments
+                .update(d, patch_request())
+                .await
+                .map(|_| Done::Value)?,
+            Call::DeleteDeployment => deployments.delete(d, false).await.map(|_| Done::Value)?,
+            Call::DeleteDeployments => deployments
+                .delete_many(&[d, listener_id()])
+                .await
+                .map(|_| Done::Value)?,
+            Call::ListRevisions => {
+                Done::Items(revisions.list().page_size(PAGE_SIZE).collect().await?.len())
+            }
+            Call::Redeploy => revisions.redeploy(r).await.map(|_| Done::Value)?,
+            Call::Logs => Done::Items(revisions.logs(r, LogType::Build).collect().await?.len()),
+            Call::GetListener => client
+                .listeners()
+                .get(listener_id())
+                .await
+                .map(|_| Done::Value)?,
+            Call::ListListeners => Done::Items(
+                client
+                    .listeners()
+                    .list()
+                    .page_size(PAGE_SIZE)
+                    .collect()
+                    .await?
+                    .len(),
+            ),
+            Call::OAuthProviders => Done::Items(
+                client
+                    .call(async |api| api.list_oauth_providers().send().await)
+                    .await?
+                    .len(),
+            ),
+            Call::Wait => {
+                let options = WaitOptions::default()
+                    .fixed_interval(POLL_INTERVAL)
+                    .jitter(false)
+                    .timeout(WAIT_TIMEOUT);
+                Done::Waited(client.wait_for_revision(d, r, options).await?.kind())
+            }
+        })
+    }
+}
+
+fn create_request() -> DeploymentCreateRequest {
+    serde_json::from_value(json!({
+        "name": "hostile", "source": "github", "secrets": [],
+        "source_config": {"repo_url": "https://github.com/example/hostile", "deployment_type": "dev"},
+        "source_revision_config": {"repo_ref": "main", "langgraph_config_path": "langgraph.json"}
+    }))
+    .unwrap()
+}
+
+fn patch_request() -> DeploymentPatchRequest {
+    serde_json::from_value(json!({"source_revision_config": {"repo_ref": "release"}})).unwrap()
+}
+
+/// A call's end as observed from outside its task.
+struct Observed {
+    result: Result<Done, Error>,
+    /// The error's `Display`, `Debug` and retry verdict, made inside the task so a panic
+    /// there counts.
+    shown: Option<String>,
+    elapsed: Duration,
+    requests: Vec<Request>,
+}
+
+/// Runs `call` in its own task against a fresh server playing `script`.
+async fn observe(call: Call, setup: Setup, script: &[Reply]) -> Result<Observed, String> {
+    let server = HostileServer::start(script.to_vec()).await;
+    let client = setup.client(&server.url);
+    let limit = call.bound(setup, script.len()) + HANG;
+    // Timed inside the task, so a busy observer cannot add to the call's time.
+    let mut task = tokio::spawn(async move {
+        let started = Instant::now();
+        let result = call.run(client).await;
+        let elapsed = started.elapsed();
+        let shown = result
+            .as_ref()
+            .err()
+            .map(|e| format!("{e} | {e:?} | retryable: {}", e.is_retryable()));
+        (result, shown, elapsed)
+    });
+    let joined = match tokio::time::timeout(limit, &mut task).await {
+        Ok(joined) => joined,
+        Err(_) => {
+            task.abort();
+            return Err(format!("still running after {limit:?}: it hangs"));
+        }
+    };
+    let (result, shown, elapsed) = match joined {
+        Ok(ended) => ended,
+        Err(error) if error.is_panic() => {
+            let payload = error.into_panic();
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            return Err(format!("panicked: {message}"));
+        }
+        Err(error) => return Err(format!("its task failed: {error}")),
+    };
+    Ok(Observed {
+        result,
+        shown,
+        elapsed,
+        requests: server.requests(),
+    })
+}
+
+/// Statuses the script can have put on the wire as a parseable status line.
+fn served(script: &[Reply]) -> Vec<u16> {
+    script
+        .iter()
+        .filter_map(|reply| match &reply.act {
+            Act::Answer(answer)
+                if answer.status.len() == 3
+                    && answer.status.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                answer.status.parse().ok()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The properties every call keeps against every script.
+fn check(call: Call, setup: Setup, script: &[Reply], seen: &Observed) -> Result<(), String> {
+    let bound = call.bound(setup, script.len());
+    if seen.elapsed > bound {
+        return Err(format!(
+            "took {:?}, past its bound of {bound:?}",
+            seen.elapsed
+        ));
+    }
+    let statuses = served(script);
+    match &seen.result {
+        Ok(Done::Waited("timed_out")) => {}
+        // A DELETE that finds nothing on a repeated attempt may count as done: an earlier
+        // attempt can have deleted before its answer was lost.
+        Ok(_)
+            if call == Call::DeleteDeployment
+                && statuses.contains(&404)
+                && seen.requests.len() > 1 => {}
+        Ok(done) if !statuses.contains(&call.success()) => {
+            return Err(format!(
+                "succeeded ({done:?}) though the server never answered {}",
+                call.success()
+            ));
+        }
+        Ok(Done::Items(count)) if call.fanout() == Fanout::Pages && call != Call::Logs => {
+            // Items repeated across pages are skipped, so a listing holds each ID at most once.
+            if *count > hostile_replies::IDS.len() {
+                return Err(format!(
+                    "listed {count} items, more than the {} IDs the server knows",
+                    hostile_replies::IDS.len()
+                ));
+            }
+        }
+        Ok(_) => {}
+        Err(error @ (Error::Config(_) | Error::InvalidInput(_))) => {
+            return Err(format!("a valid call was refused: {error}"));
+        }
+        Err(error @ Error::Pagination { .. }) if call.fanout() != Fanout::Pages => {
+            return Err(format!(
+                "a call that does not page reported paging: {error}"
+            ));
+        }
+        // The server accepts every connection: calling a later failure a connect error would
+        // also let a POST be sent again.
+        Err(
+            error @ Error::Transport {
+                kind: TransportErrorKind::Connect,
+                ..
+            },
+        ) => {
+            return Err(format!(
+                "a connect error from a server that accepts: {error}"
+            ));
+        }
+        Err(error) => {
+            if let Some(status) = error.status()
+                && !statuses.contains(&status)
+            {
+                return Err(format!(
+                    "reported status {status}, which the server never sent: {error}"
+                ));
+            }
+            let kept = match error {
+                Error::Decode { body_excerpt, .. } => body_excerpt.len(),
+                other => other
+                    .api_error()
+                    .and_then(|e| e.body.as_ref())
+                    .map_or(0, String::len),
+            };
+            if kept > EXCERPT_MOST {
+                return Err(format!(
+                    "the error keeps {kept} bytes of body, not an excerpt"
+                ));
+            }
+        }
+    }
+    if let Some(shown) = &seen.shown
+        && shown.contains(support::KEY)
+    {
+        return Err(format!("the error shows the API key: {shown}"));
+    }
+    let path = call.path();
+    if let Some(other) = seen
+        .requests
+        .iter()
+        .find(|r| r.method != call.method() || r.path != path)
+    {
+        return Err(format!(
+            "sent {} {} besides {} {path}: a redirect followed, or the wrong operation",
+            other.method,
+            other.path,
+            call.method()
+        ));
+    }
+    let sent = seen.requests.len();
+    let most = match (call.fanout(), call.method()) {
+        // POST and PATCH are never repeated once sent, and loopback always connects.
+        (Fanout::One, "POST" | "PATCH") => 1,
+        (Fanout::One, _) => 1 + RETRIES as usize,
+        (Fanout::Pages, _) => (script.len() + 2) * (1 + RETRIES as usize),
+        (Fanout::Polls, _) => usize::MAX,
+    };
+    // The server logs a request before answering it; one that timed out may be logged late.
+    let answered = match &seen.result {
+        Ok(done) => !matches!(done, Done::Waited("timed_out")),
+        Err(error) => error.status().is_some(),
+    };
+    if (answered && sent == 0) || sent > most {
+        return Err(format!("sent {sent} requests, expected 1 to {most}"));
+    }
+    Ok(())
+}
+
+/// A body past the cap must end the call in `Error::Decode` that holds no more than an excerpt.
+/// A wait may instead time out: a `Decode` with a retryable status keeps it polling.
+fn check_oversized(call: Call, seen: &Observed) -> Result<(), String> {
+    match &seen.result {
+        Err(Error::Decode { body_excerpt, .. }) if body_excerpt.len() <= EXCERPT_MOST => Ok(()),
+        Ok(Done::Waited("timed_out")) if call == Call::Wait => Ok(()),
+        Ok(done) => Err(format!("an oversized body was accepted: {done:?}")),
+        Err(error) => Err(format!(
+            "an oversized body ended in another error: {}",
+            seen.shown.as_deref().unwrap_or(&error.to_string())
+        )),
+    }
+}
+
+/// A failure's reason with how the call ended and what the server received.
+fn with_outcome(reason: String, seen: &Observed) -> String {
+    let ended = match (&seen.result, &seen.shown) {
+        (Ok(done), _) => format!("Ok({done:?})"),
+        (Err(_), Some(shown)) => shown.clone(),
+        (Err(error), None) => error.to_string(),
+    };
+    format!(
+        "{reason}\n  ended after {:?}: {ended}\n  the server read {} requests",
+        seen.elapsed,
+        seen.requests.len()
+    )
+}
+
+/// How a call ended, in a word, for the run's summary.
+fn label(result: &Result<Done, Error>) -> String {
+    match result {
+        Ok(Done::Waited(kind)) => format!("ok {kind}"),
+        Ok(_) => "ok".into(),
+        Err(Error::Transport { kind, .. }) => format!("transport {kind:?}"),
+        Err(error) => {
+            let debug = format!("{error:?}");
+            debug[..debug.find([' ', '(', '{']).unwrap_or(debug.len())].to_lowercase()
+        }
+    }
+}
+
+fn describe(script: &[Reply]) -> String {
+    script
+        .iter()
+        .enumerate()
+        .map(|(n, reply)| format!("  reply {n}: {reply:?}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    Some(
+        text.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
+    )
+}
+
+/// A property over generated scripts, one proptest runner per call, all at once (each on its
+/// own thread, sharing one runtime): most cases wait on sleeps and timeouts, not on the CPU.
+fn run_property(
+    name: &str,
+    setup: Setup,
+    cases_per_call: u32,
+    scripts: impl Fn(Call) -> BoxedStrategy<Vec<Reply>> + Sync,
+    extra: impl Fn(Call, &Observed) -> Result<(), String> + Sync,
+) {
+    let seed = env_number("HOSTILE_SEED").unwrap_or_else(|| fastrand::u64(..));
+    let only = std::env::var("HOSTILE_CALL").unwrap_or_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime.handle();
+    let calls: Vec<(usize, Call)> = Call::ALL
+        .into_iter()
+        .enumerate()
+        .filter(|(_, call)| format!("{call:?}").contains(&only))
+        .collect();
+    let started = Instant::now();
+    let tally = Mutex::new(BTreeMap::<String, usize>::new());
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runners: Vec<_> = calls
+            .iter()
+            .map(|&(index, call)| {
+                let (scripts, extra, tally) = (&scripts, &extra, &tally);
+                scope.spawn(move || {
+                    let config = Config {
+                        cases: cases_per_call,
+                        failure_persistence: None,
+                        max_shrink_iters: 300,
+                        rng_seed: RngSeed::Fixed(
+                            seed ^ (index as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                        ),
+                        ..Config::default()
+                    };
+                    let mut runner = TestRunner::new(config);
+                    let outcome = runner.run(&scripts(call), |script| {
+                        let seen = handle
+                            .block_on(observe(call, setup, &script))
+                            .map_err(TestCaseError::fail)?;
+                        *tally
+                            .lock()
+                            .unwrap()
+                            .entry(label(&seen.result))
+                            .or_default() += 1;
+                        check(call, setup, &script, &seen)
+                            .and_then(|()| extra(call, &seen))
+                            .map_err(|reason| TestCaseError::fail(with_outcome(reason, &seen)))
+                    });
+                    match outcome {
+                        Ok(()) => None,
+                        Err(TestError::Fail(reason, script)) => Some(format!(
+                            "{call:?} ({} {}): {reason}\n{}",
+                            call.method(),
+                            call.path(),
+                            describe(&script)
+                        )),
+                        Err(TestError::Abort(reason)) => {
+                            Some(format!("{call:?}: aborted: {reason}"))
+                        }
+                    }
+                })
+            })
+            .collect();
+        runners
+            .into_iter()
+            .filter_map(|runner| runner.join().expect("a runner thread panicked"))
+            .collect()
+    });
+    eprintln!(
+        "{name}: {} cases ({cases_per_call} for each of {} calls) in {:?}, seed {seed}; ended {:?}",
+        cases_per_call as usize * calls.len(),
+        calls.len(),
+        started.elapsed(),
+        tally.into_inner().unwrap()
+    );
+    assert!(
+        failures.is_empty(),
+        "{name}: {} of {} calls failed (HOSTILE_SEED={seed} reproduces; HOSTILE_CALL=<name> runs one)\n\n{}",
+        failures.len(),
+        calls.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn cases_per_call(default_total: u64) -> u32 {
+    let total = env_number("HOSTILE_CASES").unwrap_or(default_total);
+    total.div_ceil(Call::ALL.len() as u64) as u32
+}
+
+#[test]
+fn every_call_ends_typed_and_on_time_against_a_hostile_server() {
+    run_property(
+        "hostile replies",
+        BRISK,
+        cases_per_call(1_050),
+        |call| hostile_replies::script(call.shape(), call.success(), BRISK.tuning()).boxed(),
+        |_, _| Ok(()),
+    );
+}
+
+#[test]
+#[ignore = "long: 28,000 cases; run with --ignored"]
+fn every_call_ends_typed_and_on_time_through_a_long_hostile_run() {
+    run_property(
+        "hostile replies (long)",
+        BRISK,
+        cases_per_call(28_000),
+        |call| hostile_replies::script(call.shape(), call.success(), BRISK.tuning()).boxed(),
+        |_, _| Ok(()),
+    );
+}
+
+#[test]
+fn a_body_past_the_cap_is_a_decode_error_however_it_is_framed() {
+    let total = env_number("HOSTILE_CASES").map_or(280, |n| n / 5);
+    run_property(
+        "oversized bodies",
+        PATIENT,
+        total.div_ceil(Call::ALL.len() as u64) as u32,
+        |call| {
+            hostile_replies::oversized_script(call.shape(), call.success(), PATIENT.tuning())
+                .boxed()
+        },
+        check_oversized,
+    );
+}
+
+/// A complete answer with a true length, kept open.
+fn plain(status: u16, headers: &[(&str, &str)], body: Body) -> Reply {
+    Reply {
+        delay: Duration::ZERO,
+        act: Act::Answer(Answer {
+            interim: None,
+            version: "HTTP/1.1".into(),
+            status: status.to_string(),
+            reason: "Hostile".into(),
+            headers: headers
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+                .collect(),
+            framing: Framing::Length,
+            body,
+            pause: Duration::ZERO,
+            after: After::KeepOpen,
+        }),
+    }
+}
+
+fn healthy(call: Call) -> Reply {
+    plain(
+        call.success(),
+        &[],
+        hostile_replies::healthy_body(call.shape()),
+    )
+}
+
+/// Runs hand-written cases at once; each must pass the common checks and its own.
+async fn run_cases(
+    setup: Setup,
+    cases: Vec<(Call, Vec<Reply>)>,
+    expect: impl Fn(Call, &[Reply], &Observed) -> Result<(), String>,
+) {
+    let total = cases.len();
+    let runs = cases.into_iter().map(|(call, script)| async move {
+        let seen = observe(call, setup, &script).await;
+        (call, script, seen)
+    });
+    // A few at a time: building a client takes the CPU for a while.
+    let failures: Vec<String> = futures::stream::iter(runs)
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .filter_map(|(call, script, seen)| {
+            let verdict = seen.and_then(|seen| {
+                check(call, setup, &script, &seen)
+                    .and_then(|()| expect(call, &script, &seen))
+                    .map_err(|reason| with_outcome(reason, &seen))
+            });
+            verdict
+                .err()
+                .map(|reason| format!("{call:?}: {reason}\n{}", describe(&script)))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// What a `Retry-After` value asks of a client that has 400 ms left for retries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Asks {
+    /// A wait past the deadline (seconds of any size, a future date): no retry may come sooner.
+    TooLong,
+    /// No wait, or one the client cannot read (then its own backoff applies): a retry comes.
+    Soon,
+    /// Not the header's syntax, readable either way (`1.5`, `+3`, `1e300`, `inf`).
+    Either,
+}
+
+fn asks(value: &str) -> Asks {
+    const TOO_LONG: &[&str] = &[
+        "1",
+        "2",
+        "30",
+        "3600",
+        "18446744073709551615",
+        "18446744073709551616",
+        "340282366920938463463374607431768211456",
+        " 1 ",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        hostile_wire::SOON,
+    ];
+    const EITHER: &[&str] = &["1.5", "+3", "1e300", "inf", "-inf", "-1.5"];
+    if TOO_LONG.contains(&value) {
+        Asks::TooLong
+    } else if EITHER.contains(&value) {
+        Asks::Either
+    } else {
+        Asks::Soon
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_of_any_text_is_obeyed_within_the_deadline_or_not_at_all() {
+    let calls = [
+        Call::GetRevision,
+        Call::DeleteDeployment,
+        Call::CreateDeployment,
+        Call::ListRevisions,
+        Call::Wait,
+    ];
+    // Each value with both statuses, spread over the calls so every pairing recurs.
+    let mut cases = Vec::new();
+    for (n, value) in RETRY_AFTER.iter().enumerate() {
+        for (m, status) in [429, 503].into_iter().enumerate() {
+            for call in [
+                calls[(n + m) % calls.len()],
+                calls[(n + m + 2) % calls.len()],
+            ] {
+                let busy = plain(
+                    status,
+                    &[("retry-after", value)],
+                    Body::bytes(r#"{"detail": "slow down"}"#),
+                );
+                cases.push((call, vec![busy, healthy(call)]));
+            }
+        }
+    }
+    run_cases(BRISK, cases, |call, script, seen| {
+        let Act::Answer(busy) = &script[0].act else {
+            unreachable!("the first reply answers")
+        };
+        let value = String::from_utf8_lossy(&busy.headers[0].1).into_owned();
+        let sent = seen.requests.len();
+        let refused = |result: &Result<Done, Error>| match result {
+            Err(error) => error.status().map(|s| s.to_string()) == Some(busy.status.clone()),
+            Ok(_) => false,
+        };
+        match (call.method(), asks(&value), &seen.result) {
+            (_, Asks::Either, _) => Ok(()),
+            ("POST", _, result) if refused(result) && sent == 1 => Ok(()),
+            ("POST", _, _) => Err("a POST answered 429/503 must not be repeated".into()),
+            (_, Asks::TooLong, Ok(Done::Waited("timed_out"))) if sent == 1 => Ok(()),
+            (_, Asks::TooLong, result) if call != Call::Wait && refused(result) && sent == 1 => {
+                Ok(())
+            }
+            (_, Asks::TooLong, _) => Err(format!(
+                "Retry-After {value:?} asks for more than the deadline allows, yet {sent} \
+                 requests were sent"
+            )),
+            (_, Asks::Soon, Ok(Done::Waited("deployed")) | Ok(Done::Value | Done::Items(_)))
+                if sent == 2 =>
+            {
+                Ok(())
+            }
+            (_, Asks::Soon, _) => Err(format!(
+                "Retry-After {value:?} allows a prompt retry, which should have succeeded"
+            )),
+        }
+    })
+    .await;
+}
+
+/// Nesting a recursive decoder would follow into a stack overflow (an abort, not a panic).
+fn nested_bodies() -> Vec<Body> {
+    let repeat = |unit: &str, count| Piece::Repeat(unit.as_bytes().to_vec(), count);
+    vec![
+        Body(vec![repeat("[", 10_000)]),
+        Body(vec![repeat("[", 10_000), repeat("]", 10_000)]),
+        Body(vec![
+            repeat(r#"{"a":"#, 10_000),
+            Piece::Bytes(b"1".to_vec()),
+            repeat("}", 10_000),
+        ]),
+        Body(vec![
+            Piece::Bytes(br#"{"detail":"#.to_vec()),
+            repeat("[", 10_000),
+            repeat("]", 10_000),
+            Piece::Bytes(b"}".to_vec()),
+        ]),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_levels_of_nesting_are_refused_not_recursed_into() {
+    let mut cases = Vec::new();
+    for (n, call) in Call::ALL.into_iter().enumerate() {
+        // A 204 has no body: the bytes would only spoil the connection.
+        if call.success() == 204 {
+            continue;
+        }
+        for (m, body) in nested_bodies().into_iter().enumerate() {
+            let status = if (n + m) % 2 == 0 {
+                call.success()
+            } else {
+                404
+            };
+            cases.push((call, vec![plain(status, &[], body)]));
+        }
+    }
+    run_cases(BRISK, cases, |call, script, seen| {
+        let Act::Answer(answer) = &script[0].act else {
+            unreachable!("the reply answers")
+        };
+        match (answer.status.as_str(), &seen.result) {
+            ("404", Err(Error::NotFound(error))) => match &error.body {
+                Some(body) if body.len() <= EXCERPT_MOST => Ok(()),
+                other => Err(format!(
+                    "the 404 keeps {:?} bytes of body",
+                    other.as_ref().map(String::len)
+                )),
+            },
+            (_, Err(Error::Decode { body_excerpt, .. })) if body_excerpt.len() <= EXCERPT_MOST => {
+                Ok(())
+            }
+            // Every member of a log page is optional and unknown ones are skipped, so an
+            // object of unknown members is an empty page.
+            (_, Ok(Done::Items(0))) if call == Call::Logs && answer.body.starts_with(b"{") => {
+                Ok(())
+            }
+            _ => Err(format!(
+                "expected NotFound for 404 and Decode otherwise, got {:?}",
+                seen.shown.as_deref().unwrap_or("success")
+            )),
+        }
+        .map_err(|reason| format!("{call:?}: {reason}"))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_refused_and_never_followed() {
+    let locations = [
+        "/v2/elsewhere",
+        "{origin}/v2/deployments",
+        "https://attacker.example/collect",
+        "//attacker.example/collect",
+        "http://[::1",
+        "",
+    ];
+    let calls = [
+        Call::GetRevision,
+        Call::CreateDeployment,
+        Call::DeleteDeployment,
+        Call::Logs,
+        Call::OAuthProviders,
+        Call::Wait,
+    ];
+    // Every status with every location, the calls taking turns.
+    let mut cases = Vec::new();
+    for (n, status) in [300, 301, 302, 303, 305, 307, 308].into_iter().enumerate() {
+        for (m, location) in locations.into_iter().enumerate() {
+            let call = calls[(n + m) % calls.len()];
+            let body = hostile_replies::healthy_body(call.shape());
+            let redirect = plain(status, &[("location", location)], body);
+            cases.push((call, vec![redirect, healthy(call)]));
+        }
+    }
+    run_cases(BRISK, cases, |_, script, seen| {
+        let Act::Answer(answer) = &script[0].act else {
+            unreachable!("the first reply answers")
+        };
+        match &seen.result {
+            Err(Error::RedirectRefused { status, .. })
+                if status.to_string() == answer.status && seen.requests.len() == 1 =>
+            {
+                Ok(())
+            }
+            _ => Err(format!(
+                "expected the redirect refused after one request, got {:?} after {}",
+                seen.shown.as_deref().unwrap_or("success"),
+                seen.requests.len()
+            )),
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revisions_in_statuses_this_client_does_not_know_decode_and_keep_a_wait_going() {
+    let statuses = [
+        "PAUSED",
+        "deployed",
+        "DEPLOYED ",
+        "",
+        "\u{1F680}",
+        "INTERRUPTED",
+        "UNKNOWN",
+    ];
+    for status in statuses {
+        let body = hostile_replies::revision(support::R, status).to_string();
+        let server = HostileServer::start(vec![plain(200, &[], Body::bytes(body))]).await;
+        let client = BRISK.client(&server.url);
+        let revision = client
+            .get_revision(support::d(), support::r())
+            .await
+            .unwrap();
+        assert_eq!(revision.status.as_str(), status);
+        assert!(
+            !revision.status.is_terminal(),
+            "{status:?} counted as final"
+        );
+        let options = WaitOptions::default()
+            .fixed_interval(POLL_INTERVAL)
+            .timeout(WAIT_TIMEOUT);
+        let outcome = client
+            .wait_for_revision(support::d(), support::r(), options)
+            .await
+            .unwrap();
+        match outcome {
+            RevisionOutcome::TimedOut {
+                last_seen: Some(last),
+                ..
+            } => assert_eq!(last.status, RevisionStatus::from(status)),
+            other => panic!("a wait on {status:?} ended {other:?}"),
+        }
+        assert!(
+            server.requests().len() > 2,
+            "the wait stopped polling {status:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_ends_at_its_deadline_while_a_poll_hangs_or_the_server_asks_for_hours() {
+    let building = || hostile_replies::revision(support::R, "BUILDING").to_string();
+    let hanging = Reply {
+        delay: Duration::from_secs(4),
+        ..plain(200, &[], Body::bytes(building()))
+    };
+    let busy = |status| plain(status, &[("retry-after", "3600")], Body::default());
+    let slow_building = Reply {
+        delay: Duration::from_millis(100),
+        ..plain(200, &[], Body::bytes(building()))
+    };
+    let cases = vec![
+        (Call::Wait, vec![hanging]),
+        (Call::Wait, vec![busy(429)]),
+        (Call::Wait, vec![busy(503)]),
+        (Call::Wait, vec![slow_building]),
+    ];
+    // Attempts may take 10 s here: only the wait's own deadline can end it in time.
+    run_cases(PATIENT, cases, |_, _, seen| match &seen.result {
+        Ok(Done::Waited("timed_out")) => Ok(()),
+        _ => Err("expected the wait to time out".into()),
+    })
+    .await;
+}
