@@ -23,14 +23,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .deployments()
         .update(deployment_id.parse()?, patch)
         .await?;
-    println!("revision {:?} started", deployment.latest_revision_id);
+    let started = deployment
+        .latest_revision_id
+        .ok_or("the update started no revision")?;
+    println!("revision {started} started");
     match client
         .wait_for_latest_revision(&deployment, WaitOptions::default())
         .await?
     {
         RevisionOutcome::Deployed(revision) => println!("deployed {}", revision.id),
         other => {
-            return Err(format!("not deployed: {} ({:?})", other.kind(), other.status()).into());
+            let status = other
+                .status()
+                .map_or("no status seen".to_owned(), |s| s.to_string());
+            return Err(format!("not deployed: {} ({status})", other.kind()).into());
         }
     }
     Ok(())

@@ -87,8 +87,14 @@ async fn mock_flow() -> Result<()> {
     // 3. Get Revision: the call a pipeline polls.
     let revision = client.get_revision(deployment.id, first).await?;
     println!(
-        "3. get revision: {} is {} (repo ref {:?})",
-        revision.id, revision.status, revision.source_revision_config.repo_ref
+        "3. get revision: {} is {} (repo ref {})",
+        revision.id,
+        revision.status,
+        revision
+            .source_revision_config
+            .repo_ref
+            .as_deref()
+            .unwrap_or("-")
     );
 
     // 4. Ship a second revision, then roll back to the first with a redeploy.
@@ -112,12 +118,25 @@ async fn mock_flow() -> Result<()> {
     println!("   rolling back: redeploying {first} as revision {third}");
     wait_with_progress(&client, deployment.id, third, polling).await?;
 
-    // 5. List revisions, newest first, through every page.
+    // 5. List revisions, newest first, through every page; the active one serves traffic.
     println!("5. revisions of {}:", deployment.name);
+    let active = client
+        .deployments()
+        .get(deployment.id)
+        .await?
+        .active_revision_id;
     for revision in client.revisions(deployment.id).list().collect().await? {
+        let status = match (Some(revision.id) == active, revision.status.is_success()) {
+            (true, _) => format!("{} (active)", revision.status),
+            (false, true) => "replaced".to_owned(),
+            (false, false) => revision.status.to_string(),
+        };
+        let reference = revision.source_revision_config.repo_ref.as_deref();
         println!(
-            "   {} {:<10} ref {:?}",
-            revision.id, revision.status, revision.source_revision_config.repo_ref
+            "   {} {:<18} ref {}",
+            revision.id,
+            status,
+            reference.unwrap_or("-")
         );
     }
 

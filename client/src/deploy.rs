@@ -509,7 +509,10 @@ impl Deploy {
             .name
             .clone()
             .ok_or_else(|| Error::InvalidInput("a new deployment needs a name".into()))?;
-        let mut source_config = source_config(self.deployment_type.clone());
+        let mut source_config = SourceConfigRequest {
+            deployment_type: self.deployment_type.clone(),
+            ..SourceConfigRequest::default()
+        };
         let (source, source_revision_config) = match &self.source {
             Source::GitRef {
                 reference,
@@ -646,30 +649,10 @@ async fn next_of(log: &mut Option<LogStream>) -> Option<Result<LogEntry, Error>>
         None => std::future::pending().await,
     }
 }
-fn source_config(deployment_type: Option<DeploymentType>) -> SourceConfigRequest {
-    SourceConfigRequest {
-        build_command: None,
-        build_on_push: None,
-        custom_url: None,
-        deployment_type,
-        install_command: None,
-        integration_id: None,
-        listener_config: None,
-        listener_id: None,
-        repo_url: None,
-        resource_spec: None,
-    }
-}
-
 fn revision_config(
     fill: impl FnOnce(&mut SourceRevisionConfigRequest),
 ) -> SourceRevisionConfigRequest {
-    let mut config = SourceRevisionConfigRequest {
-        image_uri: None,
-        langgraph_config_path: None,
-        repo_ref: None,
-        source_tarball_path: None,
-    };
+    let mut config = SourceRevisionConfigRequest::default();
     fill(&mut config);
     config
 }
