@@ -7,6 +7,7 @@ use std::time::Duration;
 use langsmith_control_plane_api as api;
 use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::SecretString;
 
 use crate::config::{self, Explicit, Region, Settings};
 use crate::error::{Error, ErrorBody};
@@ -129,7 +130,7 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The LangSmith API key (sent as `X-Api-Key`). Takes precedence over the environment.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.explicit.api_key = Some(key.into());
+        self.explicit.api_key = Some(SecretString::from(key.into()));
         self
     }
 
@@ -215,11 +216,8 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client. Sends nothing.
     pub fn build(self) -> Result<Client, Error> {
-        let process_env = |name: &str| std::env::var(name).ok();
-        let settings = match &self.env {
-            Some(lookup) => config::resolve(&self.explicit, lookup.as_ref())?,
-            None => config::resolve(&self.explicit, &process_env)?,
-        };
+        let env = self.env.unwrap_or_else(|| Box::new(|name| std::env::var(name).ok()));
+        let settings = config::resolve(&self.explicit, &*env)?;
         api::http::ensure_tls_ready();
         let mut http = self
             .http
