@@ -14,27 +14,6 @@ pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 /// that never sends a short page cannot keep it going forever.
 pub(crate) const CEILING: usize = 100_000;
 
-/// Items that carry an ID, so a page can be checked against the ones before it.
-pub(crate) trait Identified {
-    fn id(&self) -> Uuid;
-}
-
-impl Identified for crate::types::Deployment {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-}
-impl Identified for crate::types::Revision {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-}
-impl Identified for crate::types::Listener {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-}
-
 /// Page size and item cap of a listing.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Paging {
@@ -63,9 +42,10 @@ impl Paging {
     }
 }
 
-/// `page_size` and `max_items` for a listing type with a `paging: Paging` field.
-macro_rules! paging_setters {
-    ($listing:ty) => {
+/// `CEILING`, `page_size`, `max_items` and `collect` for a listing type of `$item`s with a
+/// `paging: Paging` field and a `stream` method.
+macro_rules! listing_methods {
+    ($listing:ty, $item:ty) => {
         impl $listing {
             /// Items a listing without [`max_items`](Self::max_items) reads before it ends with
             /// [`Error::Pagination`](crate::Error::Pagination) (a server that never sends a
@@ -83,10 +63,15 @@ macro_rules! paging_setters {
                 self.paging.max_items = Some(cap);
                 self
             }
+
+            /// All items (up to [`max_items`](Self::max_items)) in one vector.
+            pub async fn collect(self) -> Result<Vec<$item>, crate::Error> {
+                futures::TryStreamExt::try_collect(self.stream()).await
+            }
         }
     };
 }
-pub(crate) use paging_setters;
+pub(crate) use listing_methods;
 
 struct State<T, F> {
     fetch: F,
@@ -99,18 +84,18 @@ struct State<T, F> {
     what: RequestLine,
 }
 
-/// Streams items page by page: requests `min(page size, items still wanted)`, follows the
-/// offset, stops on a short or empty page, skips items a shifting listing repeats, and stops
-/// with an error when a whole page repeats (a server that ignores the offset).
-pub(crate) fn offset_stream<T, F, Fut>(
+/// Streams the items `fetch(offset, limit)` returns page by page from `GET path`: requests
+/// `min(page size, items still wanted)`, follows the offset, stops on a short or empty page,
+/// skips items (by `id`) a shifting listing repeats, and stops with an error when a whole page
+/// repeats (a server that ignores the offset).
+pub(crate) fn offset_stream<T, F>(
     paging: Paging,
-    what: RequestLine,
+    path: &str,
+    id: fn(&T) -> Uuid,
     fetch: F,
-) -> impl Stream<Item = Result<T, Error>> + Send
+) -> impl Stream<Item = Result<T, Error>> + use<T, F>
 where
-    T: Identified + Send + 'static,
-    F: FnMut(u64, u32) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Vec<T>, Error>> + Send,
+    F: AsyncFnMut(u64, u64) -> Result<Vec<T>, Error>,
 {
     let state = State {
         fetch,
@@ -120,9 +105,9 @@ where
         buffer: VecDeque::new(),
         seen: HashSet::new(),
         done: false,
-        what,
+        what: RequestLine::new("GET", path),
     };
-    futures::stream::try_unfold(state, |mut state| async move {
+    futures::stream::try_unfold(state, move |mut state| async move {
         // The closure runs again only after an item was yielded: none yet means the first call.
         if state.yielded == 0 {
             state.paging.check()?;
@@ -155,16 +140,16 @@ where
                 .paging
                 .max_items
                 .map_or(usize::MAX, |cap| cap - state.yielded);
-            let limit = (state.paging.page_size as usize).min(wanted).max(1) as u32;
+            let limit = (state.paging.page_size as usize).min(wanted).max(1) as u64;
             let page = (state.fetch)(state.offset, limit).await?;
             let received = page.len();
-            if received < limit as usize {
+            if (received as u64) < limit {
                 state.done = true;
             }
             state.offset += received as u64;
             let mut fresh = 0;
             for item in page {
-                if state.seen.insert(item.id()) {
+                if state.seen.insert(id(&item)) {
                     fresh += 1;
                     state.buffer.push_back(item);
                 }
