@@ -130,16 +130,7 @@ impl ListLogs {
 
     /// The entries, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<LogEntry, Error>> {
-        let state = Cursor {
-            buffer: VecDeque::new(),
-            cursor: None,
-            cursors: HashSet::new(),
-            skip: 0,
-            exhausted: false,
-            last_round: false,
-            yielded: 0,
-        };
-        futures::stream::try_unfold((self, state), |(query, mut state)| async move {
+        futures::stream::try_unfold((self, Cursor::default()), |(query, mut state)| async move {
             // The closure runs again only after an item was yielded: none yet means the first call.
             if state.yielded == 0 {
                 query.check()?;
@@ -272,6 +263,7 @@ impl ListLogs {
     }
 }
 
+#[derive(Default)]
 struct Cursor {
     buffer: VecDeque<LogEntry>,
     /// Cursor of the page to read next (`None`: the first page).
