@@ -74,16 +74,13 @@ impl Sender {
         note(seen, |seen| {
             seen.request = RequestLine::new(method.as_str(), &path)
         });
-        let deadline = match self.retry.deadline() {
-            Some(limit) => Instant::now().checked_add(limit),
-            None => Instant::now().checked_add(LONGEST_RETRY_AFTER),
-        };
+        let deadline =
+            Instant::now().checked_add(self.retry.deadline().unwrap_or(LONGEST_RETRY_AFTER));
         let mut attempt = 1;
         loop {
-            let spare = match attempt <= self.retry.retries() {
-                true => request.try_clone(),
-                false => None,
-            };
+            let spare = (attempt <= self.retry.retries())
+                .then(|| request.try_clone())
+                .flatten();
             let span = tracing::info_span!(
                 "control_plane.request",
                 operation,
