@@ -150,13 +150,11 @@ struct OpenEnum {
 
 /// Every string enum must be a named component so its replacement reaches every use.
 fn collect_enums(raw: &Value) -> Result<Vec<OpenEnum>, String> {
-    let empty = serde_json::Map::new();
     let schemas = raw
         .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+        .and_then(Value::as_object);
     let mut enums = Vec::new();
-    for (name, schema) in schemas {
+    for (name, schema) in schemas.into_iter().flatten() {
         if is_string_enum(schema) {
             enums.push(OpenEnum::new(name, schema)?);
         } else {
@@ -189,8 +187,7 @@ fn reject_inline_enums(node: &Value, pointer: &str) -> Result<(), String> {
                 ));
             }
             for (key, child) in map {
-                let escaped = escape_pointer(key);
-                reject_inline_enums(child, &format!("{pointer}/{escaped}"))?;
+                reject_inline_enums(child, &format!("{pointer}/{}", escape_pointer(key)))?;
             }
         }
         Value::Array(items) => {
@@ -205,7 +202,6 @@ fn reject_inline_enums(node: &Value, pointer: &str) -> Result<(), String> {
 
 impl OpenEnum {
     fn new(name: &str, schema: &Value) -> Result<Self, String> {
-        let rust_name = type_name(name);
         let mut values = Vec::new();
         let mut seen = BTreeMap::new();
         for value in schema["enum"].as_array().into_iter().flatten() {
@@ -231,7 +227,8 @@ impl OpenEnum {
             return Err(format!("enum {name} lists no values"));
         }
         Ok(Self {
-            name: rust_name,
+            // `ResourceSpec-Input` -> `ResourceSpecInput`, as typify names component types.
+            name: pascal_case(name),
             description: schema
                 .get("description")
                 .and_then(Value::as_str)
@@ -250,12 +247,11 @@ impl OpenEnum {
         let open_doc = format!(
             "Open enum: a value this version does not know decodes as `{CATCH_ALL}` and is sent back unchanged."
         );
-        let wire: Vec<&str> = self.values.iter().map(|(w, _)| w.as_str()).collect();
-        let variants: Vec<_> = self
+        let (wire, variants): (Vec<&str>, Vec<_>) = self
             .values
             .iter()
-            .map(|(_, v)| format_ident!("{v}"))
-            .collect();
+            .map(|(w, v)| (w.as_str(), format_ident!("{v}")))
+            .unzip();
         let variant_docs: Vec<String> = wire.iter().map(|w| format!("`{w}`")).collect();
         let schema_name = &self.name;
         quote! {
@@ -354,11 +350,6 @@ impl OpenEnum {
             }
         }
     }
-}
-
-/// `ResourceSpec-Input` -> `ResourceSpecInput`, as typify names component types.
-fn type_name(schema_name: &str) -> String {
-    pascal_case(schema_name)
 }
 
 /// `AWAITING_BUILD` -> `AwaitingBuild`, `dev_free` -> `DevFree`, `k8s` -> `K8s`.
