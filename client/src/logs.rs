@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::{Error, RequestLine};
+use crate::pagination::read_pages;
 use crate::types::{LogLevel, LogOrder, LogType};
 
 /// Largest page the logs operation accepts.
@@ -130,51 +131,35 @@ impl ListLogs {
 
     /// The entries, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<LogEntry, Error>> {
-        futures::stream::try_unfold((self, Cursor::default()), |(query, mut state)| async move {
-            // The closure runs again only after an item was yielded: none yet means the first call.
-            if state.yielded == 0 {
-                query.check()?;
+        let (invalid, max_items) = (self.check().err(), self.max_items);
+        let mut state = Cursor::default();
+        let next_page = async move |buffer: &mut VecDeque<LogEntry>, yielded| {
+            // All read and still following: decide before sleeping whether the next read is the last.
+            if let Some(interval) = self.follow.filter(|_| state.exhausted) {
+                let revision = self
+                    .client
+                    .get_revision(self.deployment_id, self.revision_id)
+                    .await?;
+                if revision.status.is_terminal() {
+                    state.last_round = true;
+                } else {
+                    tokio::time::sleep(interval).await;
+                }
+                state.exhausted = false;
             }
-            loop {
-                if query.max_items.is_some_and(|cap| state.yielded >= cap) {
-                    return Ok(None);
-                }
-                if let Some(entry) = state.buffer.pop_front() {
-                    state.yielded += 1;
-                    return Ok(Some((entry, (query, state))));
-                }
-                if state.exhausted {
-                    match query.follow {
-                        Some(_) if state.last_round => return Ok(None),
-                        Some(interval) => {
-                            // Decide before sleeping whether the next read is the last one.
-                            let revision = query
-                                .client
-                                .get_revision(query.deployment_id, query.revision_id)
-                                .await?;
-                            if revision.status.is_terminal() {
-                                state.last_round = true;
-                            } else {
-                                tokio::time::sleep(interval).await;
-                            }
-                            state.exhausted = false;
-                        }
-                        None => return Ok(None),
-                    }
-                }
-                if query.max_items.is_none() && state.yielded >= LOG_CEILING {
-                    return Err(Error::Pagination {
-                        request: query.request_line(),
-                        message: format!(
-                            "stopped after {LOG_CEILING} entries, the ceiling of a log read \
-                             without a maximum; set max_items to read further"
-                        ),
-                    });
-                }
-                query.fetch_into(&mut state).await?;
+            if self.max_items.is_none() && yielded >= LOG_CEILING {
+                return Err(Error::Pagination {
+                    request: self.request_line(),
+                    message: format!(
+                        "stopped after {LOG_CEILING} entries, the ceiling of a log read \
+                         without a maximum; set max_items to read further"
+                    ),
+                });
             }
-        })
-        .boxed()
+            self.fetch_into(&mut state, buffer, yielded).await?;
+            Ok(!state.exhausted || (self.follow.is_some() && !state.last_round))
+        };
+        read_pages(invalid, max_items, next_page).boxed()
     }
 
     /// All entries (up to [`max_items`](Self::max_items)) in one vector.
@@ -200,10 +185,15 @@ impl ListLogs {
         RequestLine::new("GET", &path)
     }
 
-    async fn fetch_into(&self, state: &mut Cursor) -> Result<(), Error> {
+    async fn fetch_into(
+        &self,
+        state: &mut Cursor,
+        buffer: &mut VecDeque<LogEntry>,
+        yielded: usize,
+    ) -> Result<(), Error> {
         let wanted = self
             .max_items
-            .map_or(usize::MAX, |cap| cap - state.yielded + state.skip);
+            .map_or(usize::MAX, |cap| cap - yielded + state.skip);
         let limit = (self.page_size as usize)
             .min(wanted)
             .clamp(1, MAX_LOG_PAGE_SIZE as usize) as u64;
@@ -239,7 +229,7 @@ impl ListLogs {
             .await?;
         let received = page.logs.len();
         let fresh = page.logs.into_iter().skip(state.skip).map(LogEntry);
-        state.buffer.extend(fresh);
+        buffer.extend(fresh);
         match page.next_offset {
             Some(next) if received > 0 => {
                 if !state.cursors.insert(next.clone()) {
@@ -265,14 +255,14 @@ impl ListLogs {
 
 #[derive(Default)]
 struct Cursor {
-    buffer: VecDeque<LogEntry>,
     /// Cursor of the page to read next (`None`: the first page).
     cursor: Option<String>,
     /// Every cursor followed so far: one coming back means the server is going in circles.
     cursors: HashSet<String>,
     /// Entries at the start of that page already yielded.
     skip: usize,
+    /// All there is now has been read.
     exhausted: bool,
+    /// Following, and the revision is final: the read under way is the last.
     last_round: bool,
-    yielded: usize,
 }

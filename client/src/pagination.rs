@@ -73,15 +73,49 @@ macro_rules! listing_methods {
 }
 pub(crate) use listing_methods;
 
-struct State<T, F> {
-    fetch: F,
-    paging: Paging,
-    offset: u64,
-    yielded: usize,
+/// Yields the items `next_page(buffer, yielded)` adds to the empty buffer, up to `max_items`,
+/// until it returns `false` (no page follows). `invalid` (a bad argument) ends the stream at once.
+pub(crate) fn read_pages<T, F>(
+    invalid: Option<Error>,
+    max_items: Option<usize>,
+    next_page: F,
+) -> impl Stream<Item = Result<T, Error>> + use<T, F>
+where
+    F: AsyncFnMut(&mut VecDeque<T>, usize) -> Result<bool, Error>,
+{
+    let state = Pages {
+        invalid,
+        next_page,
+        buffer: VecDeque::new(),
+        yielded: 0,
+        more: true,
+    };
+    futures::stream::try_unfold(state, move |mut state| async move {
+        if let Some(error) = state.invalid.take() {
+            return Err(error);
+        }
+        loop {
+            if max_items.is_some_and(|cap| state.yielded >= cap) {
+                return Ok(None);
+            }
+            if let Some(item) = state.buffer.pop_front() {
+                state.yielded += 1;
+                return Ok(Some((item, state)));
+            }
+            if !state.more {
+                return Ok(None);
+            }
+            state.more = (state.next_page)(&mut state.buffer, state.yielded).await?;
+        }
+    })
+}
+
+struct Pages<T, F> {
+    invalid: Option<Error>,
+    next_page: F,
     buffer: VecDeque<T>,
-    seen: HashSet<Uuid>,
-    done: bool,
-    what: RequestLine,
+    yielded: usize,
+    more: bool,
 }
 
 /// Streams the items `fetch(offset, limit)` returns page by page from `GET path`: requests
@@ -92,77 +126,40 @@ pub(crate) fn offset_stream<T, F>(
     paging: Paging,
     path: &str,
     id: fn(&T) -> Uuid,
-    fetch: F,
+    mut fetch: F,
 ) -> impl Stream<Item = Result<T, Error>> + use<T, F>
 where
     F: AsyncFnMut(u64, u64) -> Result<Vec<T>, Error>,
 {
-    let state = State {
-        fetch,
-        paging,
-        offset: 0,
-        yielded: 0,
-        buffer: VecDeque::new(),
-        seen: HashSet::new(),
-        done: false,
-        what: RequestLine::new("GET", path),
+    let what = RequestLine::new("GET", path);
+    let mut offset = 0;
+    let mut seen = HashSet::new();
+    let next_page = async move |buffer: &mut VecDeque<T>, yielded| {
+        if paging.max_items.is_none() && yielded >= CEILING {
+            return Err(Error::Pagination {
+                request: what.clone(),
+                message: format!(
+                    "stopped after {CEILING} items, the ceiling of a listing without a \
+                     maximum; set max_items to read further"
+                ),
+            });
+        }
+        let wanted = paging.max_items.map_or(usize::MAX, |cap| cap - yielded);
+        let limit = (paging.page_size as usize).min(wanted).max(1) as u64;
+        let page = fetch(offset, limit).await?;
+        let received = page.len() as u64;
+        offset += received;
+        buffer.extend(page.into_iter().filter(|item| seen.insert(id(item))));
+        if received > 0 && buffer.is_empty() {
+            return Err(Error::Pagination {
+                request: what.clone(),
+                message: format!(
+                    "the page at offset {} repeated items already listed; the server seems to ignore the offset",
+                    offset - received
+                ),
+            });
+        }
+        Ok(received >= limit)
     };
-    futures::stream::try_unfold(state, move |mut state| async move {
-        // The closure runs again only after an item was yielded: none yet means the first call.
-        if state.yielded == 0 {
-            state.paging.check()?;
-        }
-        loop {
-            if state
-                .paging
-                .max_items
-                .is_some_and(|cap| state.yielded >= cap)
-            {
-                return Ok(None);
-            }
-            if let Some(item) = state.buffer.pop_front() {
-                state.yielded += 1;
-                return Ok(Some((item, state)));
-            }
-            if state.done {
-                return Ok(None);
-            }
-            if state.paging.max_items.is_none() && state.yielded >= CEILING {
-                return Err(Error::Pagination {
-                    request: state.what.clone(),
-                    message: format!(
-                        "stopped after {CEILING} items, the ceiling of a listing without a \
-                         maximum; set max_items to read further"
-                    ),
-                });
-            }
-            let wanted = state
-                .paging
-                .max_items
-                .map_or(usize::MAX, |cap| cap - state.yielded);
-            let limit = (state.paging.page_size as usize).min(wanted).max(1) as u64;
-            let page = (state.fetch)(state.offset, limit).await?;
-            let received = page.len();
-            if (received as u64) < limit {
-                state.done = true;
-            }
-            state.offset += received as u64;
-            let mut fresh = 0;
-            for item in page {
-                if state.seen.insert(id(&item)) {
-                    fresh += 1;
-                    state.buffer.push_back(item);
-                }
-            }
-            if received > 0 && fresh == 0 {
-                return Err(Error::Pagination {
-                    request: state.what.clone(),
-                    message: format!(
-                        "the page at offset {} repeated items already listed; the server seems to ignore the offset",
-                        state.offset - received as u64
-                    ),
-                });
-            }
-        }
-    })
+    read_pages(paging.check().err(), paging.max_items, next_page)
 }
