@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::{Error, RequestLine};
-use crate::pagination::read_pages;
+use crate::pagination::{out_of_bounds, read_pages};
 use crate::types::{LogLevel, LogOrder, LogType};
 
 /// Largest page the logs operation accepts.
@@ -131,7 +131,8 @@ impl ListLogs {
 
     /// The entries, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<LogEntry, Error>> {
-        let (invalid, max_items) = (self.check().err(), self.max_items);
+        let invalid = out_of_bounds("log page size", self.page_size, MAX_LOG_PAGE_SIZE);
+        let max_items = self.max_items;
         let mut state = Cursor::default();
         let next_page = async move |buffer: &mut VecDeque<LogEntry>, yielded| {
             // All read and still following: decide before sleeping whether the next read is the last.
@@ -165,16 +166,6 @@ impl ListLogs {
     /// All entries (up to [`max_items`](Self::max_items)) in one vector.
     pub async fn collect(self) -> Result<Vec<LogEntry>, Error> {
         self.stream().try_collect().await
-    }
-
-    fn check(&self) -> Result<(), Error> {
-        if !(1..=MAX_LOG_PAGE_SIZE).contains(&self.page_size) {
-            return Err(Error::InvalidInput(format!(
-                "log page size {} is out of bounds (1..={MAX_LOG_PAGE_SIZE})",
-                self.page_size
-            )));
-        }
-        Ok(())
     }
 
     fn request_line(&self) -> RequestLine {

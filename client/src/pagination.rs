@@ -30,16 +30,10 @@ impl Default for Paging {
     }
 }
 
-impl Paging {
-    pub(crate) fn check(&self) -> Result<(), Error> {
-        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-            return Err(Error::InvalidInput(format!(
-                "page size {} is out of bounds (1..={MAX_PAGE_SIZE})",
-                self.page_size
-            )));
-        }
-        Ok(())
-    }
+/// The error for a page size outside `1..=max`, if it is.
+pub(crate) fn out_of_bounds(what: &str, size: u32, max: u32) -> Option<Error> {
+    let message = format!("{what} {size} is out of bounds (1..={max})");
+    (!(1..=max).contains(&size)).then(|| Error::InvalidInput(message))
 }
 
 /// `CEILING`, `page_size`, `max_items` and `collect` for a listing type of `$item`s with a
@@ -161,5 +155,6 @@ where
         }
         Ok(received >= limit)
     };
-    read_pages(paging.check().err(), paging.max_items, next_page)
+    let invalid = out_of_bounds("page size", paging.page_size, MAX_PAGE_SIZE);
+    read_pages(invalid, paging.max_items, next_page)
 }
