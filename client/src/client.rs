@@ -107,15 +107,12 @@ impl Client {
     }
 }
 
-/// A caller-supplied reader of environment variables.
-type EnvSource = Box<dyn Fn(&str) -> Option<String>>;
-
 /// Builds a [`Client`]. Every setting is checked in [`build`](Self::build), before any request.
 #[derive(Default)]
 pub struct ClientBuilder {
     explicit: Explicit,
     http: Option<reqwest::ClientBuilder>,
-    env: Option<EnvSource>,
+    env: Option<Box<dyn Fn(&str) -> Option<String>>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -216,7 +213,9 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client. Sends nothing.
     pub fn build(self) -> Result<Client, Error> {
-        let env = self.env.unwrap_or_else(|| Box::new(|name| std::env::var(name).ok()));
+        let env = self
+            .env
+            .unwrap_or_else(|| Box::new(|name| std::env::var(name).ok()));
         let settings = config::resolve(&self.explicit, &*env)?;
         api::http::ensure_tls_ready();
         let mut http = self
