@@ -39,12 +39,10 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     let spec: openapiv3::OpenAPI = serde_json::from_str(spec_text)
         .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
 
-    let enum_tokens = enums.iter().map(OpenEnum::tokens).collect::<TokenStream>();
-    let client_tokens = run_progenitor(&spec, &enums)?;
     Ok(Generated {
-        enums: prettyplease::unparse(&parse_file(enum_tokens, "open enums")?),
-        client: prettyplease::unparse(&parse_file(client_tokens, "client")?),
-        operations: prettyplease::unparse(&parse_file(operation_paths(&raw), "operations")?),
+        enums: unparse(enums.iter().map(OpenEnum::tokens).collect(), "open enums")?,
+        client: unparse(run_progenitor(&spec, &enums)?, "client")?,
+        operations: unparse(operation_paths(&raw), "operations")?,
     })
 }
 
@@ -52,12 +50,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 /// that every path parameter stayed one segment.
 fn operation_paths(raw: &Value) -> TokenStream {
     let mut rows = Vec::new();
-    for (path, item) in raw
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    let paths = raw.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
         for operation in item.as_object().into_iter().flat_map(|ops| ops.values()) {
             if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
                 rows.push(quote!((#id, #path)));
@@ -136,8 +130,11 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
-fn parse_file(tokens: TokenStream, what: &str) -> Result<syn::File, String> {
-    syn::parse2(tokens).map_err(|e| format!("generated {what} code does not parse: {e}"))
+/// The generated code, formatted.
+fn unparse(tokens: TokenStream, what: &str) -> Result<String, String> {
+    let file =
+        syn::parse2(tokens).map_err(|e| format!("generated {what} code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// A string enum of the document that becomes an open Rust enum.
