@@ -28,11 +28,6 @@ use crate::transport::{CallTransport, Seen, Sender};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    settings: Settings,
     http: reqwest::Client,
     sender: Arc<Sender>,
 }
@@ -40,7 +35,7 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("settings", &self.inner.settings)
+            .field("settings", &self.sender.settings)
             .finish()
     }
 }
@@ -58,7 +53,7 @@ impl Client {
 
     /// The settings this client runs with (the key is redacted in `Debug`).
     pub fn settings(&self) -> &Settings {
-        &self.inner.settings
+        &self.sender.settings
     }
 
     /// Runs a generated operation, for operations the facade has no shortcut for, with this
@@ -90,29 +85,32 @@ impl Client {
         // Each call gets its own transport, so it can tell this call what it saw.
         let seen = Arc::new(Mutex::new(Seen::default()));
         let transport = CallTransport {
-            sender: self.inner.sender.clone(),
+            sender: self.sender.clone(),
             seen: seen.clone(),
         };
         let api = api::Client::new_with_client(
-            self.inner.settings.base_url(),
-            self.inner.http.clone(),
+            self.sender.settings.base_url(),
+            self.http.clone(),
             api::transport::Transport::with_executor(Arc::new(transport)),
         );
         let result = operation(&api).await;
         drop(api);
         let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
         let repeated = seen.repeated;
-        let limit = self.inner.settings.max_response_bytes;
+        let limit = self.sender.settings.max_response_bytes;
         (Error::from_call(result, seen, limit).await, repeated)
     }
 }
+
+/// A caller-supplied reader of environment variables.
+type EnvSource = Box<dyn Fn(&str) -> Option<String>>;
 
 /// Builds a [`Client`]. Every setting is checked in [`build`](Self::build), before any request.
 #[derive(Default)]
 pub struct ClientBuilder {
     explicit: Explicit,
     http: Option<reqwest::ClientBuilder>,
-    env: Option<Box<dyn Fn(&str) -> Option<String>>>,
+    env: Option<EnvSource>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -232,18 +230,9 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| {
             crate::error::ConfigError::new("http client", format!("could not be built: {e}"))
         })?;
-        let sender = Arc::new(Sender {
-            headers: request_headers(&settings),
-            retry: settings.retry.clone(),
-            max_response_bytes: settings.max_response_bytes,
-        });
-        Ok(Client {
-            inner: Arc::new(Inner {
-                settings,
-                http,
-                sender,
-            }),
-        })
+        let headers = request_headers(&settings);
+        let sender = Arc::new(Sender { settings, headers });
+        Ok(Client { http, sender })
     }
 }
 
