@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::client::Client;
 use crate::error::{Error, RequestLine};
 use crate::pagination::{out_of_bounds, read_pages};
-use crate::types::{LogLevel, LogOrder, LogType};
+use crate::types::{LogLevel, LogOrder, LogType, LogsResponse};
 
 /// Largest page the logs operation accepts.
 const MAX_LOG_PAGE_SIZE: u32 = 1000;
@@ -133,20 +133,25 @@ impl ListLogs {
     pub fn stream(self) -> BoxStream<'static, Result<LogEntry, Error>> {
         let invalid = out_of_bounds("log page size", self.page_size, MAX_LOG_PAGE_SIZE);
         let max_items = self.max_items;
-        let mut state = Cursor::default();
+        // The cursor of the page to read next (`None`: the first) and every cursor followed so
+        // far: one coming back means the server is going in circles.
+        let (mut cursor, mut cursors) = (None, HashSet::new());
+        // Entries at the start of that page already yielded; whether all there is now was read;
+        // whether the revision is final, so the read under way is the last one followed.
+        let (mut skip, mut exhausted, mut last_round) = (0, false, false);
         let next_page = async move |buffer: &mut VecDeque<LogEntry>, yielded| {
             // All read and still following: decide before sleeping whether the next read is the last.
-            if let Some(interval) = self.follow.filter(|_| state.exhausted) {
+            if let Some(interval) = self.follow.filter(|_| exhausted) {
                 let revision = self
                     .client
                     .get_revision(self.deployment_id, self.revision_id)
                     .await?;
                 if revision.status.is_terminal() {
-                    state.last_round = true;
+                    last_round = true;
                 } else {
                     tokio::time::sleep(interval).await;
                 }
-                state.exhausted = false;
+                exhausted = false;
             }
             if self.max_items.is_none() && yielded >= LOG_CEILING {
                 return Err(Error::Pagination {
@@ -157,8 +162,35 @@ impl ListLogs {
                     ),
                 });
             }
-            self.fetch_into(&mut state, buffer, yielded).await?;
-            Ok(!state.exhausted || (self.follow.is_some() && !state.last_round))
+            let wanted = self
+                .max_items
+                .map_or(usize::MAX, |cap| cap - yielded + skip);
+            let limit = (self.page_size as usize)
+                .min(wanted)
+                .clamp(1, MAX_LOG_PAGE_SIZE as usize);
+            let page = self.page(cursor.clone(), limit as u64).await?;
+            let received = page.logs.len();
+            buffer.extend(page.logs.into_iter().skip(skip).map(LogEntry));
+            match page.next_offset {
+                Some(next) if received > 0 => {
+                    if !cursors.insert(next.clone()) {
+                        return Err(Error::Pagination {
+                            request: self.request_line(),
+                            message: format!(
+                                "the cursor {next:?} came back a second time; stopping instead of looping"
+                            ),
+                        });
+                    }
+                    cursor = Some(next);
+                    skip = 0;
+                }
+                _ => {
+                    // End of what exists now. When following, re-read this page later and skip what was seen.
+                    skip = skip.max(received);
+                    exhausted = true;
+                }
+            }
+            Ok(!exhausted || (self.follow.is_some() && !last_round))
         };
         read_pages(invalid, max_items, next_page).boxed()
     }
@@ -176,21 +208,9 @@ impl ListLogs {
         RequestLine::new("GET", &path)
     }
 
-    async fn fetch_into(
-        &self,
-        state: &mut Cursor,
-        buffer: &mut VecDeque<LogEntry>,
-        yielded: usize,
-    ) -> Result<(), Error> {
-        let wanted = self
-            .max_items
-            .map_or(usize::MAX, |cap| cap - yielded + state.skip);
-        let limit = (self.page_size as usize)
-            .min(wanted)
-            .clamp(1, MAX_LOG_PAGE_SIZE as usize) as u64;
-        let cursor = state.cursor.clone();
-        let page = self
-            .client
+    /// The page at `cursor` (`None`: the first page).
+    async fn page(&self, cursor: Option<String>, limit: u64) -> Result<LogsResponse, Error> {
+        self.client
             .call(async |api| {
                 let request = api.list_revision_logs().deployment_id(self.deployment_id);
                 let mut request = request
@@ -217,43 +237,6 @@ impl ListLogs {
                 }
                 request.send().await
             })
-            .await?;
-        let received = page.logs.len();
-        let fresh = page.logs.into_iter().skip(state.skip).map(LogEntry);
-        buffer.extend(fresh);
-        match page.next_offset {
-            Some(next) if received > 0 => {
-                if !state.cursors.insert(next.clone()) {
-                    return Err(Error::Pagination {
-                        request: self.request_line(),
-                        message: format!(
-                            "the cursor {next:?} came back a second time; stopping instead of looping"
-                        ),
-                    });
-                }
-                state.cursor = Some(next);
-                state.skip = 0;
-            }
-            _ => {
-                // End of what exists now. When following, re-read this page later and skip what was seen.
-                state.skip = state.skip.max(received);
-                state.exhausted = true;
-            }
-        }
-        Ok(())
+            .await
     }
-}
-
-#[derive(Default)]
-struct Cursor {
-    /// Cursor of the page to read next (`None`: the first page).
-    cursor: Option<String>,
-    /// Every cursor followed so far: one coming back means the server is going in circles.
-    cursors: HashSet<String>,
-    /// Entries at the start of that page already yielded.
-    skip: usize,
-    /// All there is now has been read.
-    exhausted: bool,
-    /// Following, and the revision is final: the read under way is the last.
-    last_round: bool,
 }
