@@ -333,7 +333,8 @@ impl OpenEnum {
 
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    deserializer.deserialize_str(crate::open_enums::OpenEnumVisitor::<Self>::new(#schema_name))
+                    let visitor = crate::open_enums::OpenEnumVisitor { name: #schema_name, target: ::std::marker::PhantomData::<Self> };
+                    deserializer.deserialize_str(visitor)
                 }
             }
 
