@@ -486,12 +486,9 @@ fn one_line(text: &str, limit: usize) -> String {
 }
 
 fn status_text(status: u16) -> String {
-    match reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-    {
-        Some(reason) => format!("{status} {reason}"),
-        None => status.to_string(),
+    match reqwest::StatusCode::from_u16(status).map(|s| s.canonical_reason()) {
+        Ok(Some(reason)) => format!("{status} {reason}"),
+        _ => status.to_string(),
     }
 }
 
