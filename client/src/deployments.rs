@@ -29,10 +29,8 @@ impl Deployments<'_> {
     pub async fn get(&self, deployment_id: Uuid) -> Result<Deployment, Error> {
         self.client
             .call(async |api| {
-                api.get_deployment()
-                    .deployment_id(deployment_id)
-                    .send()
-                    .await
+                let request = api.get_deployment().deployment_id(deployment_id);
+                request.send().await
             })
             .await
     }

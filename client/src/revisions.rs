@@ -40,10 +40,9 @@ impl Client {
 impl Revisions<'_> {
     /// One revision and its status.
     pub async fn get(&self, revision_id: Uuid) -> Result<Revision, Error> {
-        let deployment_id = self.deployment_id;
         self.client
             .call(async |api| {
-                let request = api.get_revision().deployment_id(deployment_id);
+                let request = api.get_revision().deployment_id(self.deployment_id);
                 request.revision_id(revision_id).send().await
             })
             .await
@@ -71,10 +70,9 @@ impl Revisions<'_> {
     /// Deploys an earlier revision again (a rollback). The response's `latest_revision_id`
     /// names the new revision to wait on.
     pub async fn redeploy(&self, revision_id: Uuid) -> Result<Deployment, Error> {
-        let deployment_id = self.deployment_id;
         self.client
             .call(async |api| {
-                let request = api.redeploy_revision().deployment_id(deployment_id);
+                let request = api.redeploy_revision().deployment_id(self.deployment_id);
                 request.revision_id(revision_id).send().await
             })
             .await
