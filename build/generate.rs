@@ -140,7 +140,8 @@ fn unparse(tokens: TokenStream, what: &str) -> Result<String, String> {
 /// A string enum of the document that becomes an open Rust enum.
 struct OpenEnum {
     name: String,
-    description: Option<String>,
+    /// The schema's description, or a line naming the enum.
+    doc: String,
     /// (wire value, variant name)
     values: Vec<(String, String)>,
 }
@@ -223,24 +224,19 @@ impl OpenEnum {
         if values.is_empty() {
             return Err(format!("enum {name} lists no values"));
         }
-        Ok(Self {
-            // `ResourceSpec-Input` -> `ResourceSpecInput`, as typify names component types.
-            name: pascal_case(name),
-            description: schema
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            values,
-        })
+        // `ResourceSpec-Input` -> `ResourceSpecInput`, as typify names component types.
+        let name = pascal_case(name);
+        let doc = match schema.get("description").and_then(Value::as_str) {
+            Some(text) => text.to_string(),
+            None => format!("Values of `{name}`."),
+        };
+        Ok(Self { name, doc, values })
     }
 
     fn tokens(&self) -> TokenStream {
         let name = format_ident!("{}", self.name);
         let catch_all = format_ident!("{CATCH_ALL}");
-        let doc = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("Values of `{}`.", self.name));
+        let doc = &self.doc;
         let open_doc = format!(
             "Open enum: a value this version does not know decodes as `{CATCH_ALL}` and is sent back unchanged."
         );
