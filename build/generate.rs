@@ -39,12 +39,10 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
     let spec: openapiv3::OpenAPI = serde_json::from_str(spec_text)
         .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
 
-    let enum_tokens = enums.iter().map(OpenEnum::tokens).collect::<TokenStream>();
-    let client_tokens = run_progenitor(&spec, &enums)?;
     Ok(Generated {
-        enums: prettyplease::unparse(&parse_file(enum_tokens, "open enums")?),
-        client: prettyplease::unparse(&parse_file(client_tokens, "client")?),
-        operations: prettyplease::unparse(&parse_file(operation_paths(&raw), "operations")?),
+        enums: unparse(enums.iter().map(OpenEnum::tokens).collect(), "open enums")?,
+        client: unparse(run_progenitor(&spec, &enums)?, "client")?,
+        operations: unparse(operation_paths(&raw), "operations")?,
     })
 }
 
@@ -52,12 +50,8 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
 /// that every path parameter stayed one segment.
 fn operation_paths(raw: &Value) -> TokenStream {
     let mut rows = Vec::new();
-    for (path, item) in raw
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    let paths = raw.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
         for operation in item.as_object().into_iter().flat_map(|ops| ops.values()) {
             if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
                 rows.push(quote!((#id, #path)));
@@ -136,27 +130,29 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
-fn parse_file(tokens: TokenStream, what: &str) -> Result<syn::File, String> {
-    syn::parse2(tokens).map_err(|e| format!("generated {what} code does not parse: {e}"))
+/// The generated code, formatted.
+fn unparse(tokens: TokenStream, what: &str) -> Result<String, String> {
+    let file =
+        syn::parse2(tokens).map_err(|e| format!("generated {what} code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// A string enum of the document that becomes an open Rust enum.
 struct OpenEnum {
     name: String,
-    description: Option<String>,
+    /// The schema's description, or a line naming the enum.
+    doc: String,
     /// (wire value, variant name)
     values: Vec<(String, String)>,
 }
 
 /// Every string enum must be a named component so its replacement reaches every use.
 fn collect_enums(raw: &Value) -> Result<Vec<OpenEnum>, String> {
-    let empty = serde_json::Map::new();
     let schemas = raw
         .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+        .and_then(Value::as_object);
     let mut enums = Vec::new();
-    for (name, schema) in schemas {
+    for (name, schema) in schemas.into_iter().flatten() {
         if is_string_enum(schema) {
             enums.push(OpenEnum::new(name, schema)?);
         } else {
@@ -189,8 +185,7 @@ fn reject_inline_enums(node: &Value, pointer: &str) -> Result<(), String> {
                 ));
             }
             for (key, child) in map {
-                let escaped = escape_pointer(key);
-                reject_inline_enums(child, &format!("{pointer}/{escaped}"))?;
+                reject_inline_enums(child, &format!("{pointer}/{}", escape_pointer(key)))?;
             }
         }
         Value::Array(items) => {
@@ -205,7 +200,6 @@ fn reject_inline_enums(node: &Value, pointer: &str) -> Result<(), String> {
 
 impl OpenEnum {
     fn new(name: &str, schema: &Value) -> Result<Self, String> {
-        let rust_name = type_name(name);
         let mut values = Vec::new();
         let mut seen = BTreeMap::new();
         for value in schema["enum"].as_array().into_iter().flatten() {
@@ -230,32 +224,27 @@ impl OpenEnum {
         if values.is_empty() {
             return Err(format!("enum {name} lists no values"));
         }
-        Ok(Self {
-            name: rust_name,
-            description: schema
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            values,
-        })
+        // `ResourceSpec-Input` -> `ResourceSpecInput`, as typify names component types.
+        let name = pascal_case(name);
+        let doc = match schema.get("description").and_then(Value::as_str) {
+            Some(text) => text.to_string(),
+            None => format!("Values of `{name}`."),
+        };
+        Ok(Self { name, doc, values })
     }
 
     fn tokens(&self) -> TokenStream {
         let name = format_ident!("{}", self.name);
         let catch_all = format_ident!("{CATCH_ALL}");
-        let doc = self
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("Values of `{}`.", self.name));
+        let doc = &self.doc;
         let open_doc = format!(
             "Open enum: a value this version does not know decodes as `{CATCH_ALL}` and is sent back unchanged."
         );
-        let wire: Vec<&str> = self.values.iter().map(|(w, _)| w.as_str()).collect();
-        let variants: Vec<_> = self
+        let (wire, variants): (Vec<&str>, Vec<_>) = self
             .values
             .iter()
-            .map(|(_, v)| format_ident!("{v}"))
-            .collect();
+            .map(|(w, v)| (w.as_str(), format_ident!("{v}")))
+            .unzip();
         let variant_docs: Vec<String> = wire.iter().map(|w| format!("`{w}`")).collect();
         let schema_name = &self.name;
         quote! {
@@ -340,7 +329,8 @@ impl OpenEnum {
 
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    deserializer.deserialize_str(crate::open_enums::OpenEnumVisitor::<Self>::new(#schema_name))
+                    let visitor = crate::open_enums::OpenEnumVisitor { name: #schema_name, target: ::std::marker::PhantomData::<Self> };
+                    deserializer.deserialize_str(visitor)
                 }
             }
 
@@ -354,11 +344,6 @@ impl OpenEnum {
             }
         }
     }
-}
-
-/// `ResourceSpec-Input` -> `ResourceSpecInput`, as typify names component types.
-fn type_name(schema_name: &str) -> String {
-    pascal_case(schema_name)
 }
 
 /// `AWAITING_BUILD` -> `AwaitingBuild`, `dev_free` -> `DevFree`, `k8s` -> `K8s`.

@@ -66,21 +66,12 @@ fn check_path(base_url: &str, url: &reqwest::Url, operation_id: &str) -> Result<
             false => base.path().trim_end_matches('/').len(),
         })
         .unwrap_or(0);
-    let sent: Vec<&str> = url
-        .path()
-        .get(base_path..)
-        .unwrap_or_default()
-        .split('/')
-        .collect();
-    let expected: Vec<&str> = template.split('/').collect();
-    let fits = sent.len() == expected.len()
-        && sent.iter().zip(&expected).all(|(sent, expected)| {
-            if expected.starts_with('{') {
-                !sent.is_empty()
-            } else {
-                sent == expected
-            }
-        });
+    let mut sent = url.path().get(base_path..).unwrap_or_default().split('/');
+    let fits = template.split('/').all(|expected| match sent.next() {
+        Some(sent) if expected.starts_with('{') => !sent.is_empty(),
+        Some(sent) => sent == expected,
+        None => false,
+    }) && sent.next().is_none();
     match fits {
         true => Ok(()),
         false => Err(format!(

@@ -10,17 +10,9 @@ include!(concat!(env!("OUT_DIR"), "/open_enums.rs"));
 
 /// Decodes an open enum from a borrowed or owned string without failing on unknown values.
 pub(crate) struct OpenEnumVisitor<T> {
-    name: &'static str,
-    target: PhantomData<T>,
-}
-
-impl<T> OpenEnumVisitor<T> {
-    pub(crate) fn new(name: &'static str) -> Self {
-        Self {
-            name,
-            target: PhantomData,
-        }
-    }
+    /// The enum's schema name, for the error on a value that is not a string.
+    pub(crate) name: &'static str,
+    pub(crate) target: PhantomData<T>,
 }
 
 impl<T: From<String> + for<'a> From<&'a str>> serde::de::Visitor<'_> for OpenEnumVisitor<T> {

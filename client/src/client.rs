@@ -7,6 +7,7 @@ use std::time::Duration;
 use langsmith_control_plane_api as api;
 use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::SecretString;
 
 use crate::config::{self, Explicit, Region, Settings};
 use crate::error::{Error, ErrorBody};
@@ -27,11 +28,6 @@ use crate::transport::{CallTransport, Seen, Sender};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    settings: Settings,
     http: reqwest::Client,
     sender: Arc<Sender>,
 }
@@ -39,7 +35,7 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("settings", &self.inner.settings)
+            .field("settings", &self.sender.settings)
             .finish()
     }
 }
@@ -57,7 +53,7 @@ impl Client {
 
     /// The settings this client runs with (the key is redacted in `Debug`).
     pub fn settings(&self) -> &Settings {
-        &self.inner.settings
+        &self.sender.settings
     }
 
     /// Runs a generated operation, for operations the facade has no shortcut for, with this
@@ -89,19 +85,19 @@ impl Client {
         // Each call gets its own transport, so it can tell this call what it saw.
         let seen = Arc::new(Mutex::new(Seen::default()));
         let transport = CallTransport {
-            sender: self.inner.sender.clone(),
+            sender: self.sender.clone(),
             seen: seen.clone(),
         };
         let api = api::Client::new_with_client(
-            self.inner.settings.base_url(),
-            self.inner.http.clone(),
+            self.sender.settings.base_url(),
+            self.http.clone(),
             api::transport::Transport::with_executor(Arc::new(transport)),
         );
         let result = operation(&api).await;
         drop(api);
         let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
         let repeated = seen.repeated;
-        let limit = self.inner.settings.max_response_bytes;
+        let limit = self.sender.settings.max_response_bytes;
         (Error::from_call(result, seen, limit).await, repeated)
     }
 }
@@ -129,7 +125,7 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The LangSmith API key (sent as `X-Api-Key`). Takes precedence over the environment.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.explicit.api_key = Some(key.into());
+        self.explicit.api_key = Some(SecretString::from(key.into()));
         self
     }
 
@@ -215,11 +211,10 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client. Sends nothing.
     pub fn build(self) -> Result<Client, Error> {
-        let process_env = |name: &str| std::env::var(name).ok();
-        let settings = match &self.env {
-            Some(lookup) => config::resolve(&self.explicit, lookup.as_ref())?,
-            None => config::resolve(&self.explicit, &process_env)?,
-        };
+        let env = self
+            .env
+            .unwrap_or_else(|| Box::new(|name| std::env::var(name).ok()));
+        let settings = config::resolve(&self.explicit, &*env)?;
         api::http::ensure_tls_ready();
         let mut http = self
             .http
@@ -235,18 +230,9 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| {
             crate::error::ConfigError::new("http client", format!("could not be built: {e}"))
         })?;
-        let sender = Arc::new(Sender {
-            headers: request_headers(&settings),
-            retry: settings.retry.clone(),
-            max_response_bytes: settings.max_response_bytes,
-        });
-        Ok(Client {
-            inner: Arc::new(Inner {
-                settings,
-                http,
-                sender,
-            }),
-        })
+        let headers = request_headers(&settings);
+        let sender = Arc::new(Sender { settings, headers });
+        Ok(Client { http, sender })
     }
 }
 

@@ -50,7 +50,7 @@ impl std::str::FromStr for Region {
     }
 }
 
-/// A LangSmith API key. Never printed: `Debug` and `Display` show `[redacted]`.
+/// A LangSmith API key. Never printed: `Debug` shows `[redacted]`.
 #[derive(Clone)]
 pub struct ApiKey(SecretString);
 
@@ -109,7 +109,7 @@ pub enum BaseUrlSource {
 }
 
 /// The settings a [`Client`](crate::Client) runs with, after resolution and checks.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     pub(crate) api_key: ApiKey,
     pub(crate) workspace_id: Option<Uuid>,
@@ -157,29 +157,14 @@ impl Settings {
     }
 }
 
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("api_key", &self.api_key)
-            .field("workspace_id", &self.workspace_id)
-            .field("base_url", &self.base_url())
-            .field("base_url_source", &self.base_url_source)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .field("retry", &self.retry)
-            .field("user_agent", &self.user_agent)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .finish()
-    }
-}
-
 /// Reads environment variables; a closure in tests, the process environment otherwise.
 pub(crate) type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Explicit values from the builder, before the environment fills the gaps.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Explicit {
-    pub api_key: Option<String>,
+    /// A secret until checked, so `Debug` redacts it.
+    pub api_key: Option<SecretString>,
     pub workspace_id: Option<String>,
     pub base_url: Option<String>,
     pub region: Option<Region>,
@@ -192,22 +177,9 @@ pub(crate) struct Explicit {
     pub max_response_bytes: Option<u64>,
 }
 
-impl fmt::Debug for Explicit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Explicit")
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("workspace_id", &self.workspace_id)
-            .field("base_url", &self.base_url)
-            .field("region", &self.region)
-            .field("use_env", &self.use_env)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .finish_non_exhaustive()
-    }
-}
-
-pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Treat an empty variable as unset, as shells make that easy to do by accident.
 fn env_value(env: EnvLookup<'_>, name: &str) -> Option<String> {
@@ -219,44 +191,37 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
     let env: EnvLookup<'_> = if explicit.use_env { env } else { &no_env };
 
     let api_key = match &explicit.api_key {
-        Some(key) => ApiKey::new(key.clone())?,
-        None => match env_value(env, "LANGSMITH_API_KEY")
-            .or_else(|| env_value(env, "LANGCHAIN_API_KEY"))
-        {
-            Some(key) => ApiKey::new(key).map_err(|e| {
+        Some(key) => ApiKey::new(key.expose_secret())?,
+        None => {
+            let key = env_value(env, "LANGSMITH_API_KEY")
+                .or_else(|| env_value(env, "LANGCHAIN_API_KEY"))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "api key",
+                        "is not set: pass one, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)",
+                    )
+                })?;
+            ApiKey::new(key).map_err(|e| {
                 ConfigError::new("api key", format!("{} (from the environment)", e.message))
-            })?,
-            None => {
-                return Err(ConfigError::new(
-                    "api key",
-                    "is not set: pass one, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)",
-                ));
-            }
-        },
+            })?
+        }
     };
 
     let workspace_id = match &explicit.workspace_id {
         Some(id) => Some(parse_workspace(id, "workspace id")?),
         None => {
-            let a = env_value(env, "LANGSMITH_WORKSPACE_ID");
-            let b = env_value(env, "LANGSMITH_TENANT_ID");
-            match (a, b) {
-                (Some(a), Some(b)) => {
-                    let (a, b) = (
-                        parse_workspace(&a, "LANGSMITH_WORKSPACE_ID")?,
-                        parse_workspace(&b, "LANGSMITH_TENANT_ID")?,
-                    );
-                    if a != b {
-                        return Err(ConfigError::new(
-                            "workspace id",
-                            "LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID are both set and differ; unset one",
-                        ));
-                    }
-                    Some(a)
+            let from = |name| env_value(env, name).map(|v| parse_workspace(&v, name));
+            match (
+                from("LANGSMITH_WORKSPACE_ID").transpose()?,
+                from("LANGSMITH_TENANT_ID").transpose()?,
+            ) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(ConfigError::new(
+                        "workspace id",
+                        "LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID are both set and differ; unset one",
+                    ));
                 }
-                (Some(a), None) => Some(parse_workspace(&a, "LANGSMITH_WORKSPACE_ID")?),
-                (None, Some(b)) => Some(parse_workspace(&b, "LANGSMITH_TENANT_ID")?),
-                (None, None) => None,
+                (a, b) => a.or(b),
             }
         }
     };
@@ -281,45 +246,28 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
     let base_url = check_base_url(&base_url, explicit.allow_insecure_http)?;
 
     let connect_timeout = explicit.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let connect_timeout = nonzero(connect_timeout, "connect timeout")?;
     let request_timeout = explicit.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
-    if connect_timeout.is_zero() {
-        return Err(ConfigError::new(
-            "connect timeout",
-            "must be greater than zero",
-        ));
-    }
-    if request_timeout.is_zero() {
-        return Err(ConfigError::new(
-            "request timeout",
-            "must be greater than zero",
-        ));
-    }
+    let request_timeout = nonzero(request_timeout, "request timeout")?;
     let retry = explicit.retry.clone().unwrap_or_default();
     retry.check()?;
 
-    let mut user_agent = DEFAULT_USER_AGENT.to_string();
-    if let Some(suffix) = &explicit.user_agent_suffix {
-        if suffix.chars().any(|c| c.is_control() || !c.is_ascii()) {
-            return Err(ConfigError::new(
-                "user agent suffix",
-                "must be printable ASCII",
-            ));
-        }
-        if !suffix.trim().is_empty() {
-            user_agent.push(' ');
-            user_agent.push_str(suffix.trim());
-        }
+    let suffix = explicit.user_agent_suffix.as_deref().unwrap_or_default();
+    if suffix.chars().any(|c| c.is_control() || !c.is_ascii()) {
+        return Err(ConfigError::new(
+            "user agent suffix",
+            "must be printable ASCII",
+        ));
     }
+    let user_agent = match suffix.trim() {
+        "" => DEFAULT_USER_AGENT.to_string(),
+        suffix => format!("{DEFAULT_USER_AGENT} {suffix}"),
+    };
 
     let max_response_bytes = explicit
         .max_response_bytes
         .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-    if max_response_bytes == 0 {
-        return Err(ConfigError::new(
-            "max response bytes",
-            "must be greater than zero",
-        ));
-    }
+    let max_response_bytes = nonzero(max_response_bytes, "max response bytes")?;
 
     Ok(Settings {
         api_key,
@@ -332,6 +280,14 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
         user_agent,
         max_response_bytes,
     })
+}
+
+/// `value`, or an error naming `setting` when it is zero.
+fn nonzero<T: Default + PartialEq>(value: T, setting: &'static str) -> Result<T, ConfigError> {
+    match value == T::default() {
+        true => Err(ConfigError::new(setting, "must be greater than zero")),
+        false => Ok(value),
+    }
 }
 
 fn parse_workspace(value: &str, setting: &'static str) -> Result<Uuid, ConfigError> {
@@ -376,46 +332,33 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 }
 
 fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+    let invalid = |problem: String| ConfigError::new("base url", problem);
     // Not echoed: a URL that fails to parse may still hold a password.
-    let url = Url::parse(text.trim())
-        .map_err(|e| ConfigError::new("base url", format!("is not a URL: {e}")))?;
+    let mut url = Url::parse(text.trim()).map_err(|e| invalid(format!("is not a URL: {e}")))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) || allow_insecure_http => {}
         "http" => {
-            return Err(ConfigError::new(
-                "base url",
-                format!(
-                    "{} uses plain http to a non-loopback host, which would send the API key unencrypted; \
-                     use https or allow insecure http explicitly",
-                    url.origin().ascii_serialization()
-                ),
-            ));
+            return Err(invalid(format!(
+                "{} uses plain http to a non-loopback host, which would send the API key unencrypted; \
+                 use https or allow insecure http explicitly",
+                url.origin().ascii_serialization()
+            )));
         }
-        other => {
-            return Err(ConfigError::new(
-                "base url",
-                format!("scheme {other:?} is not http or https"),
-            ));
-        }
+        other => return Err(invalid(format!("scheme {other:?} is not http or https"))),
     }
     if url.host().is_none() {
-        return Err(ConfigError::new("base url", "has no host"));
+        return Err(invalid("has no host".into()));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(ConfigError::new(
-            "base url",
-            "must not contain credentials; use the api key setting",
+        return Err(invalid(
+            "must not contain credentials; use the api key setting".into(),
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::new(
-            "base url",
-            "must not have a query or fragment",
-        ));
+        return Err(invalid("must not have a query or fragment".into()));
     }
     // Keep the path prefix (self-hosted `/api-host`), without a trailing slash.
-    let mut url = url;
     let path = url.path().trim_end_matches('/').to_string();
     url.set_path(&path);
     Ok(url)

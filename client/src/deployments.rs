@@ -1,11 +1,11 @@
 //! Deployments: get, list, create, update, delete.
 
+use futures::StreamExt;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Error, RequestLine};
+use crate::error::Error;
 use crate::pagination::{Paging, offset_stream};
 use crate::types::{
     Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentStatus, DeploymentType,
@@ -29,10 +29,8 @@ impl Deployments<'_> {
     pub async fn get(&self, deployment_id: Uuid) -> Result<Deployment, Error> {
         self.client
             .call(async |api| {
-                api.get_deployment()
-                    .deployment_id(deployment_id)
-                    .send()
-                    .await
+                let request = api.get_deployment().deployment_id(deployment_id);
+                request.send().await
             })
             .await
     }
@@ -42,7 +40,9 @@ impl Deployments<'_> {
         ListDeployments {
             client: self.client.clone(),
             paging: Paging::default(),
-            filter: Filter::default(),
+            name_contains: None,
+            status: None,
+            deployment_type: None,
         }
     }
 
@@ -116,79 +116,57 @@ impl Deployments<'_> {
     }
 }
 
-#[derive(Clone, Debug, Default)]
-struct Filter {
-    name_contains: Option<String>,
-    status: Option<DeploymentStatus>,
-    deployment_type: Option<DeploymentType>,
-}
-
 /// A listing of deployments, fetched lazily page by page.
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until streamed or collected"]
 pub struct ListDeployments {
     client: Client,
     paging: Paging,
-    filter: Filter,
+    name_contains: Option<String>,
+    status: Option<DeploymentStatus>,
+    deployment_type: Option<DeploymentType>,
 }
 
-crate::pagination::paging_setters!(ListDeployments);
+crate::pagination::listing_methods!(ListDeployments, Deployment);
 
 impl ListDeployments {
     /// Only deployments whose name contains `text`.
     pub fn name_contains(mut self, text: impl Into<String>) -> Self {
-        self.filter.name_contains = Some(text.into());
+        self.name_contains = Some(text.into());
         self
     }
     /// Only deployments in `status`.
     pub fn status(mut self, status: DeploymentStatus) -> Self {
-        self.filter.status = Some(status);
+        self.status = Some(status);
         self
     }
     /// Only deployments of this size class.
     pub fn deployment_type(mut self, deployment_type: DeploymentType) -> Self {
-        self.filter.deployment_type = Some(deployment_type);
+        self.deployment_type = Some(deployment_type);
         self
     }
 
     /// The deployments, one at a time, fetching pages as they are needed.
     pub fn stream(self) -> BoxStream<'static, Result<Deployment, Error>> {
-        let what = RequestLine::new("GET", "/v2/deployments");
-        let Self {
-            client,
-            paging,
-            filter,
-        } = self;
-        offset_stream(paging, what, move |offset, limit| {
-            let client = client.clone();
-            let filter = filter.clone();
-            async move {
-                let page = client
-                    .call(async |api| {
-                        let mut request = api
-                            .list_deployments()
-                            .offset(offset)
-                            .limit(u64::from(limit));
-                        if let Some(text) = filter.name_contains {
-                            request = request.name_contains(text);
-                        }
-                        if let Some(status) = filter.status {
-                            request = request.status(status.to_string());
-                        }
-                        if let Some(kind) = filter.deployment_type {
-                            request = request.deployment_type(kind);
-                        }
-                        request.send().await
-                    })
-                    .await?;
-                Ok(page.resources)
-            }
-        })
-        .boxed()
-    }
-
-    /// All deployments (up to [`max_items`](Self::max_items)) in one vector.
-    pub async fn collect(self) -> Result<Vec<Deployment>, Error> {
-        self.stream().try_collect().await
+        let page = async move |offset, limit| {
+            let page = self
+                .client
+                .call(async |api| {
+                    let mut request = api.list_deployments().offset(offset).limit(limit);
+                    if let Some(text) = self.name_contains.clone() {
+                        request = request.name_contains(text);
+                    }
+                    if let Some(status) = &self.status {
+                        request = request.status(status.to_string());
+                    }
+                    if let Some(kind) = self.deployment_type.clone() {
+                        request = request.deployment_type(kind);
+                    }
+                    request.send().await
+                })
+                .await?;
+            Ok(page.resources)
+        };
+        offset_stream(self.paging, "/v2/deployments", |d: &Deployment| d.id, page).boxed()
     }
 }

@@ -305,10 +305,28 @@ impl Error {
         }
     }
 
-    /// Classifies an HTTP error response.
-    pub(crate) fn from_api(error: ApiError) -> Self {
-        let error = Box::new(error);
-        match error.status {
+    /// An error response, classified by status, with what its FastAPI error body said, or
+    /// else the body itself cut short (a proxy's page).
+    fn from_api(
+        request: RequestLine,
+        status: u16,
+        body: Result<ApiErrorBody, &[u8]>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        let (detail, validation, body) = match body.map(|body| body.detail) {
+            Ok(ApiErrorDetail::String(text)) => (Some(text), Vec::new(), None),
+            Ok(ApiErrorDetail::Array(items)) => (None, items, None),
+            Err(bytes) => (None, Vec::new(), Some(excerpt(bytes))),
+        };
+        let error = Box::new(ApiError {
+            request,
+            status,
+            detail,
+            validation,
+            body,
+            retry_after,
+        });
+        match status {
             401 | 403 => Error::Unauthorized(error),
             404 => Error::NotFound(error),
             409 => Error::Conflict(error),
@@ -368,9 +386,7 @@ impl Error {
                 let status = value.status().as_u16();
                 let retry_after = retry_after(value.headers());
                 match value.into_inner().into_api_error_body() {
-                    Some(body) => {
-                        Error::from_api(api_error_from_body(request, status, body, retry_after))
-                    }
+                    Some(body) => Error::from_api(request, status, Ok(body), retry_after),
                     // Not reachable for `()` (an operation documenting no error), kept total anyway.
                     None => Error::InvalidInput(format!("undocumented error response {status}")),
                 }
@@ -378,9 +394,7 @@ impl Error {
             E::InvalidResponsePayload(bytes, source) => match status.unwrap_or(200) {
                 // A documented error status whose body is not a FastAPI error (a proxy's page):
                 // still an error of that status, with the body kept.
-                status @ 400.. => {
-                    Error::from_api(api_error_from_raw(request, status, &bytes, None))
-                }
+                status @ 400.. => Error::from_api(request, status, Err(&bytes[..]), None),
                 status => Error::Decode {
                     request,
                     status,
@@ -424,10 +438,8 @@ impl Error {
                 source: None,
             };
         }
-        match serde_json::from_slice::<ApiErrorBody>(&bytes) {
-            Ok(body) => Error::from_api(api_error_from_body(request, status, body, retry_after)),
-            Err(_) => Error::from_api(api_error_from_raw(request, status, &bytes, retry_after)),
-        }
+        let body = serde_json::from_slice::<ApiErrorBody>(&bytes).map_err(|_| &bytes[..]);
+        Error::from_api(request, status, body, retry_after)
     }
 }
 
@@ -456,43 +468,6 @@ impl ErrorBody for () {
     }
 }
 
-/// An error response whose body is not a FastAPI error (a proxy's page): the body kept, cut short.
-fn api_error_from_raw(
-    request: RequestLine,
-    status: u16,
-    bytes: &[u8],
-    retry_after: Option<Duration>,
-) -> ApiError {
-    ApiError {
-        request,
-        status,
-        detail: None,
-        validation: Vec::new(),
-        body: Some(excerpt(bytes)),
-        retry_after,
-    }
-}
-
-fn api_error_from_body(
-    request: RequestLine,
-    status: u16,
-    body: ApiErrorBody,
-    retry_after: Option<Duration>,
-) -> ApiError {
-    let (detail, validation) = match body.detail {
-        ApiErrorDetail::String(text) => (Some(text), Vec::new()),
-        ApiErrorDetail::Array(items) => (None, items),
-    };
-    ApiError {
-        request,
-        status,
-        detail,
-        validation,
-        body: None,
-        retry_after,
-    }
-}
-
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let cut = &bytes[..bytes.len().min(BODY_EXCERPT_LIMIT)];
     let mut text = String::from_utf8_lossy(cut).into_owned();
@@ -503,22 +478,17 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
 }
 
 fn one_line(text: &str, limit: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > limit {
-        let cut: String = flat.chars().take(limit).collect();
-        format!("{cut}...")
-    } else {
-        flat
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}...", &flat[..cut]),
+        None => flat,
     }
 }
 
 fn status_text(status: u16) -> String {
-    match reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-    {
-        Some(reason) => format!("{status} {reason}"),
-        None => status.to_string(),
+    match reqwest::StatusCode::from_u16(status).map(|s| s.canonical_reason()) {
+        Ok(Some(reason)) => format!("{status} {reason}"),
+        _ => status.to_string(),
     }
 }
 

@@ -1,11 +1,11 @@
 //! Listeners (agents that run deployments in self-hosted clusters).
 
+use futures::StreamExt;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Error, RequestLine};
+use crate::error::Error;
 use crate::pagination::{Paging, offset_stream};
 use crate::types::Listener;
 
@@ -47,32 +47,24 @@ pub struct ListListeners {
     paging: Paging,
 }
 
-crate::pagination::paging_setters!(ListListeners);
+crate::pagination::listing_methods!(ListListeners, Listener);
 
 impl ListListeners {
     /// The listeners, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<Listener, Error>> {
-        let what = RequestLine::new("GET", "/v2/listeners");
-        let Self { client, paging } = self;
-        offset_stream(paging, what, move |offset, limit| {
-            let client = client.clone();
-            async move {
-                let page = client
-                    .call(async |api| {
-                        api.list_listeners()
-                            .offset(offset)
-                            .limit(u64::from(limit))
-                            .send()
-                            .await
-                    })
-                    .await?;
-                Ok(page.resources)
-            }
-        })
-        .boxed()
-    }
-    /// All listeners (up to the cap) in one vector.
-    pub async fn collect(self) -> Result<Vec<Listener>, Error> {
-        self.stream().try_collect().await
+        let page = async move |offset, limit| {
+            let page = self
+                .client
+                .call(async |api| {
+                    api.list_listeners()
+                        .offset(offset)
+                        .limit(limit)
+                        .send()
+                        .await
+                })
+                .await?;
+            Ok(page.resources)
+        };
+        offset_stream(self.paging, "/v2/listeners", |l: &Listener| l.id, page).boxed()
     }
 }

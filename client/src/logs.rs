@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::{Error, RequestLine};
-use crate::types::{LogLevel, LogOrder, LogType};
+use crate::pagination::{out_of_bounds, read_pages};
+use crate::types::{LogLevel, LogOrder, LogType, LogsResponse};
 
 /// Largest page the logs operation accepts.
 const MAX_LOG_PAGE_SIZE: u32 = 1000;
@@ -130,75 +131,73 @@ impl ListLogs {
 
     /// The entries, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<LogEntry, Error>> {
-        let state = Cursor {
-            buffer: VecDeque::new(),
-            cursor: None,
-            cursors: HashSet::new(),
-            skip: 0,
-            exhausted: false,
-            last_round: false,
-            yielded: 0,
-        };
-        futures::stream::try_unfold((self, state), |(query, mut state)| async move {
-            // The closure runs again only after an item was yielded: none yet means the first call.
-            if state.yielded == 0 {
-                query.check()?;
+        let invalid = out_of_bounds("log page size", self.page_size, MAX_LOG_PAGE_SIZE);
+        let max_items = self.max_items;
+        // The cursor of the page to read next (`None`: the first) and every cursor followed so
+        // far: one coming back means the server is going in circles.
+        let (mut cursor, mut cursors) = (None, HashSet::new());
+        // Entries at the start of that page already yielded; whether all there is now was read;
+        // whether the revision is final, so the read under way is the last one followed.
+        let (mut skip, mut exhausted, mut last_round) = (0, false, false);
+        let next_page = async move |buffer: &mut VecDeque<LogEntry>, yielded| {
+            // All read and still following: decide before sleeping whether the next read is the last.
+            if let Some(interval) = self.follow.filter(|_| exhausted) {
+                let revision = self
+                    .client
+                    .get_revision(self.deployment_id, self.revision_id)
+                    .await?;
+                if revision.status.is_terminal() {
+                    last_round = true;
+                } else {
+                    tokio::time::sleep(interval).await;
+                }
+                exhausted = false;
             }
-            loop {
-                if query.max_items.is_some_and(|cap| state.yielded >= cap) {
-                    return Ok(None);
-                }
-                if let Some(entry) = state.buffer.pop_front() {
-                    state.yielded += 1;
-                    return Ok(Some((entry, (query, state))));
-                }
-                if state.exhausted {
-                    match query.follow {
-                        Some(_) if state.last_round => return Ok(None),
-                        Some(interval) => {
-                            // Decide before sleeping whether the next read is the last one.
-                            let revision = query
-                                .client
-                                .get_revision(query.deployment_id, query.revision_id)
-                                .await?;
-                            if revision.status.is_terminal() {
-                                state.last_round = true;
-                            } else {
-                                tokio::time::sleep(interval).await;
-                            }
-                            state.exhausted = false;
-                        }
-                        None => return Ok(None),
+            if self.max_items.is_none() && yielded >= LOG_CEILING {
+                return Err(Error::Pagination {
+                    request: self.request_line(),
+                    message: format!(
+                        "stopped after {LOG_CEILING} entries, the ceiling of a log read \
+                         without a maximum; set max_items to read further"
+                    ),
+                });
+            }
+            let wanted = self
+                .max_items
+                .map_or(usize::MAX, |cap| cap - yielded + skip);
+            let limit = (self.page_size as usize)
+                .min(wanted)
+                .clamp(1, MAX_LOG_PAGE_SIZE as usize);
+            let page = self.page(cursor.clone(), limit as u64).await?;
+            let received = page.logs.len();
+            buffer.extend(page.logs.into_iter().skip(skip).map(LogEntry));
+            match page.next_offset {
+                Some(next) if received > 0 => {
+                    if !cursors.insert(next.clone()) {
+                        return Err(Error::Pagination {
+                            request: self.request_line(),
+                            message: format!(
+                                "the cursor {next:?} came back a second time; stopping instead of looping"
+                            ),
+                        });
                     }
+                    cursor = Some(next);
+                    skip = 0;
                 }
-                if query.max_items.is_none() && state.yielded >= LOG_CEILING {
-                    return Err(Error::Pagination {
-                        request: query.request_line(),
-                        message: format!(
-                            "stopped after {LOG_CEILING} entries, the ceiling of a log read \
-                             without a maximum; set max_items to read further"
-                        ),
-                    });
+                _ => {
+                    // End of what exists now. When following, re-read this page later and skip what was seen.
+                    skip = skip.max(received);
+                    exhausted = true;
                 }
-                query.fetch_into(&mut state).await?;
             }
-        })
-        .boxed()
+            Ok(!exhausted || (self.follow.is_some() && !last_round))
+        };
+        read_pages(invalid, max_items, next_page).boxed()
     }
 
     /// All entries (up to [`max_items`](Self::max_items)) in one vector.
     pub async fn collect(self) -> Result<Vec<LogEntry>, Error> {
         self.stream().try_collect().await
-    }
-
-    fn check(&self) -> Result<(), Error> {
-        if !(1..=MAX_LOG_PAGE_SIZE).contains(&self.page_size) {
-            return Err(Error::InvalidInput(format!(
-                "log page size {} is out of bounds (1..={MAX_LOG_PAGE_SIZE})",
-                self.page_size
-            )));
-        }
-        Ok(())
     }
 
     fn request_line(&self) -> RequestLine {
@@ -209,16 +208,9 @@ impl ListLogs {
         RequestLine::new("GET", &path)
     }
 
-    async fn fetch_into(&self, state: &mut Cursor) -> Result<(), Error> {
-        let wanted = self
-            .max_items
-            .map_or(usize::MAX, |cap| cap - state.yielded + state.skip);
-        let limit = (self.page_size as usize)
-            .min(wanted)
-            .clamp(1, MAX_LOG_PAGE_SIZE as usize) as u64;
-        let cursor = state.cursor.clone();
-        let page = self
-            .client
+    /// The page at `cursor` (`None`: the first page).
+    async fn page(&self, cursor: Option<String>, limit: u64) -> Result<LogsResponse, Error> {
+        self.client
             .call(async |api| {
                 let request = api.list_revision_logs().deployment_id(self.deployment_id);
                 let mut request = request
@@ -245,42 +237,6 @@ impl ListLogs {
                 }
                 request.send().await
             })
-            .await?;
-        let received = page.logs.len();
-        let fresh = page.logs.into_iter().skip(state.skip).map(LogEntry);
-        state.buffer.extend(fresh);
-        match page.next_offset {
-            Some(next) if received > 0 => {
-                if !state.cursors.insert(next.clone()) {
-                    return Err(Error::Pagination {
-                        request: self.request_line(),
-                        message: format!(
-                            "the cursor {next:?} came back a second time; stopping instead of looping"
-                        ),
-                    });
-                }
-                state.cursor = Some(next);
-                state.skip = 0;
-            }
-            _ => {
-                // End of what exists now. When following, re-read this page later and skip what was seen.
-                state.skip = state.skip.max(received);
-                state.exhausted = true;
-            }
-        }
-        Ok(())
+            .await
     }
-}
-
-struct Cursor {
-    buffer: VecDeque<LogEntry>,
-    /// Cursor of the page to read next (`None`: the first page).
-    cursor: Option<String>,
-    /// Every cursor followed so far: one coming back means the server is going in circles.
-    cursors: HashSet<String>,
-    /// Entries at the start of that page already yielded.
-    skip: usize,
-    exhausted: bool,
-    last_round: bool,
-    yielded: usize,
 }

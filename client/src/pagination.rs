@@ -14,27 +14,6 @@ pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 /// that never sends a short page cannot keep it going forever.
 pub(crate) const CEILING: usize = 100_000;
 
-/// Items that carry an ID, so a page can be checked against the ones before it.
-pub(crate) trait Identified {
-    fn id(&self) -> Uuid;
-}
-
-impl Identified for crate::types::Deployment {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-}
-impl Identified for crate::types::Revision {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-}
-impl Identified for crate::types::Listener {
-    fn id(&self) -> Uuid {
-        self.id
-    }
-}
-
 /// Page size and item cap of a listing.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Paging {
@@ -51,21 +30,16 @@ impl Default for Paging {
     }
 }
 
-impl Paging {
-    pub(crate) fn check(&self) -> Result<(), Error> {
-        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-            return Err(Error::InvalidInput(format!(
-                "page size {} is out of bounds (1..={MAX_PAGE_SIZE})",
-                self.page_size
-            )));
-        }
-        Ok(())
-    }
+/// The error for a page size outside `1..=max`, if it is.
+pub(crate) fn out_of_bounds(what: &str, size: u32, max: u32) -> Option<Error> {
+    let message = format!("{what} {size} is out of bounds (1..={max})");
+    (!(1..=max).contains(&size)).then(|| Error::InvalidInput(message))
 }
 
-/// `page_size` and `max_items` for a listing type with a `paging: Paging` field.
-macro_rules! paging_setters {
-    ($listing:ty) => {
+/// `CEILING`, `page_size`, `max_items` and `collect` for a listing type of `$item`s with a
+/// `paging: Paging` field and a `stream` method.
+macro_rules! listing_methods {
+    ($listing:ty, $item:ty) => {
         impl $listing {
             /// Items a listing without [`max_items`](Self::max_items) reads before it ends with
             /// [`Error::Pagination`](crate::Error::Pagination) (a server that never sends a
@@ -83,101 +57,104 @@ macro_rules! paging_setters {
                 self.paging.max_items = Some(cap);
                 self
             }
+
+            /// All items (up to [`max_items`](Self::max_items)) in one vector.
+            pub async fn collect(self) -> Result<Vec<$item>, crate::Error> {
+                futures::TryStreamExt::try_collect(self.stream()).await
+            }
         }
     };
 }
-pub(crate) use paging_setters;
+pub(crate) use listing_methods;
 
-struct State<T, F> {
-    fetch: F,
-    paging: Paging,
-    offset: u64,
-    yielded: usize,
-    buffer: VecDeque<T>,
-    seen: HashSet<Uuid>,
-    done: bool,
-    what: RequestLine,
-}
-
-/// Streams items page by page: requests `min(page size, items still wanted)`, follows the
-/// offset, stops on a short or empty page, skips items a shifting listing repeats, and stops
-/// with an error when a whole page repeats (a server that ignores the offset).
-pub(crate) fn offset_stream<T, F, Fut>(
-    paging: Paging,
-    what: RequestLine,
-    fetch: F,
-) -> impl Stream<Item = Result<T, Error>> + Send
+/// Yields the items `next_page(buffer, yielded)` adds to the empty buffer, up to `max_items`,
+/// until it returns `false` (no page follows). `invalid` (a bad argument) ends the stream at once.
+pub(crate) fn read_pages<T, F>(
+    invalid: Option<Error>,
+    max_items: Option<usize>,
+    next_page: F,
+) -> impl Stream<Item = Result<T, Error>> + use<T, F>
 where
-    T: Identified + Send + 'static,
-    F: FnMut(u64, u32) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Vec<T>, Error>> + Send,
+    F: AsyncFnMut(&mut VecDeque<T>, usize) -> Result<bool, Error>,
 {
-    let state = State {
-        fetch,
-        paging,
-        offset: 0,
-        yielded: 0,
+    let state = Pages {
+        invalid,
+        next_page,
         buffer: VecDeque::new(),
-        seen: HashSet::new(),
-        done: false,
-        what,
+        yielded: 0,
+        more: true,
     };
-    futures::stream::try_unfold(state, |mut state| async move {
-        // The closure runs again only after an item was yielded: none yet means the first call.
-        if state.yielded == 0 {
-            state.paging.check()?;
+    futures::stream::try_unfold(state, move |mut state| async move {
+        if let Some(error) = state.invalid.take() {
+            return Err(error);
         }
         loop {
-            if state
-                .paging
-                .max_items
-                .is_some_and(|cap| state.yielded >= cap)
-            {
+            if max_items.is_some_and(|cap| state.yielded >= cap) {
                 return Ok(None);
             }
             if let Some(item) = state.buffer.pop_front() {
                 state.yielded += 1;
                 return Ok(Some((item, state)));
             }
-            if state.done {
+            if !state.more {
                 return Ok(None);
             }
-            if state.paging.max_items.is_none() && state.yielded >= CEILING {
-                return Err(Error::Pagination {
-                    request: state.what.clone(),
-                    message: format!(
-                        "stopped after {CEILING} items, the ceiling of a listing without a \
-                         maximum; set max_items to read further"
-                    ),
-                });
-            }
-            let wanted = state
-                .paging
-                .max_items
-                .map_or(usize::MAX, |cap| cap - state.yielded);
-            let limit = (state.paging.page_size as usize).min(wanted).max(1) as u32;
-            let page = (state.fetch)(state.offset, limit).await?;
-            let received = page.len();
-            if received < limit as usize {
-                state.done = true;
-            }
-            state.offset += received as u64;
-            let mut fresh = 0;
-            for item in page {
-                if state.seen.insert(item.id()) {
-                    fresh += 1;
-                    state.buffer.push_back(item);
-                }
-            }
-            if received > 0 && fresh == 0 {
-                return Err(Error::Pagination {
-                    request: state.what.clone(),
-                    message: format!(
-                        "the page at offset {} repeated items already listed; the server seems to ignore the offset",
-                        state.offset - received as u64
-                    ),
-                });
-            }
+            state.more = (state.next_page)(&mut state.buffer, state.yielded).await?;
         }
     })
+}
+
+struct Pages<T, F> {
+    invalid: Option<Error>,
+    next_page: F,
+    buffer: VecDeque<T>,
+    yielded: usize,
+    more: bool,
+}
+
+/// Streams the items `fetch(offset, limit)` returns page by page from `GET path`: requests
+/// `min(page size, items still wanted)`, follows the offset, stops on a short or empty page,
+/// skips items (by `id`) a shifting listing repeats, and stops with an error when a whole page
+/// repeats (a server that ignores the offset).
+pub(crate) fn offset_stream<T, F>(
+    paging: Paging,
+    path: &str,
+    id: fn(&T) -> Uuid,
+    mut fetch: F,
+) -> impl Stream<Item = Result<T, Error>> + use<T, F>
+where
+    F: AsyncFnMut(u64, u64) -> Result<Vec<T>, Error>,
+{
+    let what = RequestLine::new("GET", path);
+    let mut offset = 0;
+    let mut seen = HashSet::new();
+    let next_page = async move |buffer: &mut VecDeque<T>, yielded| {
+        if paging.max_items.is_none() && yielded >= CEILING {
+            return Err(Error::Pagination {
+                request: what.clone(),
+                message: format!(
+                    "stopped after {CEILING} items, the ceiling of a listing without a \
+                     maximum; set max_items to read further"
+                ),
+            });
+        }
+        let wanted = paging.max_items.map_or(usize::MAX, |cap| cap - yielded);
+        let limit = (paging.page_size as usize).min(wanted).max(1) as u64;
+        let page = fetch(offset, limit).await?;
+        let received = page.len() as u64;
+        offset += received;
+        buffer.extend(page.into_iter().filter(|item| seen.insert(id(item))));
+        if received > 0 && buffer.is_empty() {
+            return Err(Error::Pagination {
+                request: what.clone(),
+                message: format!(
+                    "the page at offset {} repeated items already listed; the server seems to ignore the offset",
+                    offset - received
+                ),
+            });
+        }
+        Ok(received >= limit)
+    };
+    let invalid = out_of_bounds("page size", paging.page_size, MAX_PAGE_SIZE);
+    read_pages(invalid, paging.max_items, next_page)
 }

@@ -1,11 +1,11 @@
 //! Revisions of one deployment: get, list, redeploy, logs, wait.
 
+use futures::StreamExt;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Error, RequestLine};
+use crate::error::Error;
 use crate::logs::ListLogs;
 use crate::pagination::{Paging, offset_stream};
 use crate::types::{Deployment, LogType, Revision, RevisionStatus};
@@ -40,10 +40,9 @@ impl Client {
 impl Revisions<'_> {
     /// One revision and its status.
     pub async fn get(&self, revision_id: Uuid) -> Result<Revision, Error> {
-        let deployment_id = self.deployment_id;
         self.client
             .call(async |api| {
-                let request = api.get_revision().deployment_id(deployment_id);
+                let request = api.get_revision().deployment_id(self.deployment_id);
                 request.revision_id(revision_id).send().await
             })
             .await
@@ -71,10 +70,9 @@ impl Revisions<'_> {
     /// Deploys an earlier revision again (a rollback). The response's `latest_revision_id`
     /// names the new revision to wait on.
     pub async fn redeploy(&self, revision_id: Uuid) -> Result<Deployment, Error> {
-        let deployment_id = self.deployment_id;
         self.client
             .call(async |api| {
-                let request = api.redeploy_revision().deployment_id(deployment_id);
+                let request = api.redeploy_revision().deployment_id(self.deployment_id);
                 request.revision_id(revision_id).send().await
             })
             .await
@@ -112,7 +110,7 @@ pub struct ListRevisions {
     status: Vec<RevisionStatus>,
 }
 
-crate::pagination::paging_setters!(ListRevisions);
+crate::pagination::listing_methods!(ListRevisions, Revision);
 
 impl ListRevisions {
     /// Only revisions in one of these statuses.
@@ -123,45 +121,25 @@ impl ListRevisions {
 
     /// The revisions, one at a time.
     pub fn stream(self) -> BoxStream<'static, Result<Revision, Error>> {
-        let what = RequestLine::new(
-            "GET",
-            &format!("/v2/deployments/{}/revisions", self.deployment_id),
-        );
-        let Self {
-            client,
-            deployment_id,
-            paging,
-            status,
-        } = self;
-        let status = (!status.is_empty()).then(|| {
-            status
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
+        let path = format!("/v2/deployments/{}/revisions", self.deployment_id);
+        let status = (!self.status.is_empty()).then(|| {
+            let status: Vec<&str> = self.status.iter().map(RevisionStatus::as_str).collect();
+            status.join(",")
         });
-        offset_stream(paging, what, move |offset, limit| {
-            let client = client.clone();
-            let status = status.clone();
-            async move {
-                let page = client
-                    .call(async |api| {
-                        let request = api.list_revisions().deployment_id(deployment_id);
-                        let mut request = request.offset(offset).limit(u64::from(limit));
-                        if let Some(status) = status {
-                            request = request.status(status);
-                        }
-                        request.send().await
-                    })
-                    .await?;
-                Ok(page.resources)
-            }
-        })
-        .boxed()
-    }
-
-    /// All revisions (up to [`max_items`](Self::max_items)) in one vector.
-    pub async fn collect(self) -> Result<Vec<Revision>, Error> {
-        self.stream().try_collect().await
+        let page = async move |offset, limit| {
+            let page = self
+                .client
+                .call(async |api| {
+                    let request = api.list_revisions().deployment_id(self.deployment_id);
+                    let mut request = request.offset(offset).limit(limit);
+                    if let Some(status) = status.clone() {
+                        request = request.status(status);
+                    }
+                    request.send().await
+                })
+                .await?;
+            Ok(page.resources)
+        };
+        offset_stream(self.paging, &path, |r: &Revision| r.id, page).boxed()
     }
 }

@@ -10,18 +10,18 @@ use reqwest::{Method, Request, Response};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::config::Settings;
 use crate::error::{RequestLine, TransportErrorKind};
-use crate::policy::{Outcome, RetryPolicy, retry_after, retryable};
+use crate::policy::{Outcome, retry_after, retryable};
 
 /// The longest `Retry-After` honoured by a policy without an overall deadline.
 const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// What every call of one client shares.
 pub(crate) struct Sender {
+    pub settings: Settings,
     /// Set on every request: key, workspace, user agent.
     pub headers: HeaderMap,
-    pub retry: RetryPolicy,
-    pub max_response_bytes: u64,
 }
 
 /// What the transport saw of one call, for that call's error: the request, and the status of the
@@ -74,16 +74,13 @@ impl Sender {
         note(seen, |seen| {
             seen.request = RequestLine::new(method.as_str(), &path)
         });
-        let deadline = match self.retry.deadline() {
-            Some(limit) => Instant::now().checked_add(limit),
-            None => Instant::now().checked_add(LONGEST_RETRY_AFTER),
-        };
+        let retry = &self.settings.retry;
+        let deadline = Instant::now().checked_add(retry.deadline().unwrap_or(LONGEST_RETRY_AFTER));
         let mut attempt = 1;
         loop {
-            let spare = match attempt <= self.retry.retries() {
-                true => request.try_clone(),
-                false => None,
-            };
+            let spare = (attempt <= retry.retries())
+                .then(|| request.try_clone())
+                .flatten();
             let span = tracing::info_span!(
                 "control_plane.request",
                 operation,
@@ -94,7 +91,7 @@ impl Sender {
                 latency_ms = tracing::field::Empty,
             );
             let started = Instant::now();
-            let result = read_capped(client.execute(request), self.max_response_bytes)
+            let result = read_capped(client.execute(request), self.settings.max_response_bytes)
                 .instrument(span.clone())
                 .await;
             let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -149,7 +146,7 @@ impl Sender {
         if !retryable(method.as_str(), outcome) {
             return None;
         }
-        let wait = asked.unwrap_or_else(|| self.retry.delay(attempt));
+        let wait = asked.unwrap_or_else(|| self.settings.retry.delay(attempt));
         let left = deadline.map_or(Duration::ZERO, |d| {
             d.saturating_duration_since(Instant::now())
         });
