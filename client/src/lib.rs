@@ -6,6 +6,7 @@
 mod archive;
 mod client;
 mod config;
+mod deletion;
 pub mod deploy;
 mod deployments;
 mod error;
@@ -21,6 +22,7 @@ mod waiting;
 pub use archive::{MAX_ARCHIVE_BYTES, SourceArchive, archive};
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};
+pub use deletion::{DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE};
 pub use deployments::{Deployments, ListDeployments};
 pub use error::{ApiError, ConfigError, Error, ErrorBody, RequestLine, TransportErrorKind};
 /// A `reqwest::ClientBuilder` with this crate's TLS backend ready, for [`ClientBuilder::http_client`].
