@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod confirm;
 mod deployment;
 mod exit;
 mod global;
 mod mock;
 mod output;
+mod prune;
 mod redact;
 mod revision;
 mod spec;
