@@ -8,6 +8,8 @@ mod client;
 mod config;
 mod deletion;
 pub mod deploy;
+#[cfg(feature = "plan")]
+pub mod deployment_file;
 mod deployments;
 mod error;
 mod listeners;
