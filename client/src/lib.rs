@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "plan")]
+pub mod apply;
 #[cfg(feature = "upload")]
 mod archive;
 mod client;
@@ -15,6 +17,8 @@ mod error;
 mod listeners;
 mod logs;
 mod pagination;
+#[cfg(feature = "plan")]
+pub mod plan;
 mod policy;
 mod revisions;
 mod transport;

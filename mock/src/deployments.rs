@@ -192,7 +192,14 @@ pub(crate) async fn patch_deployment(
         |s| DeploymentSource::from(s.as_str()),
     );
     let config = match &request.source_config {
-        Some(patch) => merged(&deployment.source_config, patch),
+        Some(patch) => {
+            let mut config = merged(&deployment.source_config, patch);
+            // The service replaces the sizing whole, as it does the secrets: no field merge.
+            if let Some(spec) = &patch.resource_spec {
+                config.resource_spec = Some(merged(&Default::default(), spec));
+            }
+            config
+        }
         None => deployment.source_config.clone(),
     };
     let revision = match &request.source_revision_config {

@@ -582,3 +582,18 @@ async fn scale_to_zero_deployment_types_are_accepted_and_listed() {
         assert_eq!(listed["resources"].as_array().unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn patch_replaces_the_whole_resource_spec() {
+    let api = Api::start().await;
+    let path = deployment_path(&api.create("a").await);
+    let sized = json!({"source_config": {"resource_spec": {"cpu": 1.0, "min_scale": 1}}});
+    api.patch(&path, sized).await;
+    let resized = json!({"source_config": {"resource_spec": {"min_scale": 2}}});
+    let answer = api.patch(&path, resized).await.json();
+    assert_eq!(
+        answer["source_config"]["resource_spec"]["min_scale"],
+        json!(2)
+    );
+    assert_eq!(answer["source_config"]["resource_spec"]["cpu"], Value::Null);
+}
