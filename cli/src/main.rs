@@ -12,6 +12,7 @@ mod exit;
 mod global;
 mod mock;
 mod output;
+mod plan;
 mod prune;
 mod redact;
 mod revision;
@@ -59,6 +60,14 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
         Command::Revision(command) => {
             let context = global::Context::new(&global, matches)?;
             runtime()?.block_on(revision::run(command, &context))
+        }
+        Command::Plan(args) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(plan::run_plan(args, &context))
+        }
+        Command::Apply(args) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(plan::run_apply(args, &context))
         }
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use boon::{Compiler, Schemas, ValidationError};
 use clap::{Args, ValueEnum};
 use langsmith_control_plane::deployment_file::DesiredState;
+use langsmith_control_plane::plan::Plan;
 use langsmith_control_plane::types;
 use schemars::schema_for;
 use serde::de::DeserializeOwned;
@@ -53,6 +54,9 @@ pub enum RequestType {
     /// The deployment file of `lscp plan` and `lscp apply`
     #[value(name = "deployment-file")]
     DeploymentFile,
+    /// What `lscp plan -o json` prints
+    #[value(name = "plan")]
+    Plan,
 }
 
 impl RequestType {
@@ -75,6 +79,7 @@ impl RequestType {
                 schema_for!(types::McpoAuthProviderCreateRequest)
             }
             Self::DeploymentFile => return DesiredState::json_schema(),
+            Self::Plan => return Plan::json_schema(),
         };
         let mut schema = serde_json::to_value(root).expect("a schema always encodes as JSON");
         make_strict(&mut schema);
