@@ -82,7 +82,10 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
         for deployment in &selected {
             output::diagnostic(&format!("  {} ({})", deployment.name, deployment.id));
         }
-        let question = format!("Delete these {} deployments?", selected.len());
+        let question = match selected.len() {
+            1 => "Delete this deployment?".to_string(),
+            count => format!("Delete these {count} deployments?"),
+        };
         if !confirm::ask(false, &question)? {
             return Err(Failure::error("not confirmed; nothing was deleted"));
         }

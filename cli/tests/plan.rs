@@ -236,3 +236,73 @@ fn schema_plan_describes_what_plan_prints() {
         false
     );
 }
+
+/// Runs `lscp ARGS` on a pseudo-terminal (util-linux `script`), typing `answer` on it.
+fn on_a_terminal(h: &Harness, args: &[&str], answer: &str) -> support::Run {
+    let mut line = String::from(env!("CARGO_BIN_EXE_lscp"));
+    for arg in args {
+        line.push_str(&format!(" '{arg}'"));
+    }
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec", &line, "/dev/null"])
+        .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
+        .env("LANGSMITH_API_KEY", KEY)
+        .env("AGENT_TOKEN", SECRET_VALUE)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command
+        .spawn()
+        .expect("util-linux `script` runs a pseudo-terminal");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    support::Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn on_a_terminal_apply_asks_first_and_shows_a_line_per_deployment() {
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    let path = file.path().to_str().unwrap();
+    let args = ["apply", "-f", path, "--interval", "50ms"];
+    let declined = on_a_terminal(&h, &args, "n\n");
+    declined.code(1);
+    declined
+        .stdout_has("Apply these changes? [y/N]")
+        .stdout_has("nothing was changed");
+    assert!(writes(&h).is_empty());
+    let accepted = on_a_terminal(&h, &args, "y\n");
+    accepted.code(0);
+    accepted
+        .stdout_has("shop-agent: revision ")
+        .stdout_has("shop-worker: deployed");
+    assert!(!accepted.stdout.contains(SECRET_VALUE));
+    assert_eq!(h.mock.deployments().len(), 2);
+}
+
+#[test]
+fn on_a_terminal_prune_asks_first() {
+    let h = Harness::start();
+    h.seed("pr-1");
+    let args = ["deployment", "prune", "--name-prefix", "pr-"];
+    on_a_terminal(&h, &args, "no\n")
+        .code(1)
+        .stdout_has("pr-1 (")
+        .stdout_has("Delete this deployment? [y/N]");
+    assert!(h.mock.requests_for("delete_deployments").is_empty());
+    on_a_terminal(&h, &args, "yes\n")
+        .code(0)
+        .stdout_has("deleted pr-1 (");
+    assert_eq!(h.mock.requests_for("delete_deployments").len(), 1);
+}
