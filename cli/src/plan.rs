@@ -206,7 +206,8 @@ fn describe(change: &FieldChange, mark_revision: bool) -> String {
 }
 
 fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
-    let rows = report.results.iter().map(|(name, outcome)| {
+    let rows = report.results.iter().map(|result| {
+        let (name, outcome) = (&result.name, &result.outcome);
         let (deployment, detail) = match outcome {
             ApplyOutcome::Unchanged { deployment_id } => {
                 (output::or_dash(*deployment_id), String::new())

@@ -211,7 +211,8 @@ fn json_apply_prints_the_plan_then_one_event_per_line_then_the_results() {
     );
     let done = lines.last().unwrap();
     assert_eq!(done["event"], "done");
-    assert_eq!(done["results"][0][1]["outcome"], "deployed");
+    assert_eq!(done["results"][0]["name"], "shop-agent");
+    assert_eq!(done["results"][0]["outcome"], "deployed");
     assert!(!run.stdout.contains(KEY));
 }
 

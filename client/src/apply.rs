@@ -166,8 +166,19 @@ impl ApplyOutcome {
 /// Every deployment's outcome, in the plan's order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 pub struct ApplyReport {
-    /// Name and outcome of each deployment of the plan.
-    pub results: Vec<(String, ApplyOutcome)>,
+    /// Each deployment of the plan.
+    pub results: Vec<ApplyResult>,
+}
+
+/// How one deployment of the plan ended.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct ApplyResult {
+    /// The deployment's name.
+    pub name: String,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: ApplyOutcome,
 }
 
 impl ApplyReport {
@@ -175,7 +186,7 @@ impl ApplyReport {
     pub fn worst(&self) -> Option<&ApplyOutcome> {
         self.results
             .iter()
-            .map(|(_, outcome)| outcome)
+            .map(|result| &result.outcome)
             .filter(|o| o.severity() > 0)
             .max_by_key(|o| o.severity())
     }
@@ -229,7 +240,7 @@ impl Plan {
             let report = ApplyReport {
                 results: outcomes
                     .into_iter()
-                    .map(|(_, name, outcome)| (name, outcome))
+                    .map(|(_, name, outcome)| ApplyResult { name, outcome })
                     .collect(),
             };
             let _ = tx.unbounded_send(ApplyEvent::Done(report));

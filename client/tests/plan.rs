@@ -123,7 +123,7 @@ async fn apply_creates_what_is_missing_and_a_second_apply_writes_nothing() {
         report
             .results
             .iter()
-            .all(|(_, o)| matches!(o, ApplyOutcome::Deployed { .. })),
+            .all(|r| matches!(r.outcome, ApplyOutcome::Deployed { .. })),
         "{report:?}"
     );
     assert!(
@@ -187,7 +187,7 @@ async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
     mock.clear_requests();
     let (_, report) = apply(&client, &plan).await;
     assert_eq!(
-        report.results[0].1,
+        report.results[0].outcome,
         ApplyOutcome::Updated {
             deployment_id: agent.id
         }
@@ -387,7 +387,7 @@ async fn one_failed_build_does_not_stop_the_others() {
     mock.fail_next_revision(RevisionStatus::BuildFailed);
     let plan = Plan::compute(&client, &desired(&three)).await.unwrap();
     let (_, report) = apply(&client, &plan.clone()).await;
-    let kinds: Vec<&str> = report.results.iter().map(|(_, o)| o.kind()).collect();
+    let kinds: Vec<&str> = report.results.iter().map(|r| r.outcome.kind()).collect();
     let mut sorted = kinds.clone();
     sorted.sort();
     assert_eq!(sorted, ["deployed", "deployed", "failed"], "{report:?}");
@@ -443,7 +443,7 @@ async fn an_uploaded_directory_is_built_once_and_again_only_when_it_changes() {
     let plan = Plan::compute(&client, &load()).await.unwrap();
     assert_eq!(plan.deployments[0].action, Action::Create);
     let (_, report) = apply(&client, &plan).await;
-    assert_eq!(report.results[0].1.kind(), "deployed", "{report:?}");
+    assert_eq!(report.results[0].outcome.kind(), "deployed", "{report:?}");
     assert_eq!(mock.uploaded_archives().len(), 1);
 
     mock.clear_requests();
@@ -457,7 +457,7 @@ async fn an_uploaded_directory_is_built_once_and_again_only_when_it_changes() {
     assert_eq!(changed.deployments[0].action, Action::NewRevision);
     assert_eq!(changed.deployments[0].changes[0].field, "source_dir");
     let (_, report) = apply(&client, &changed).await;
-    assert_eq!(report.results[0].1.kind(), "deployed", "{report:?}");
+    assert_eq!(report.results[0].outcome.kind(), "deployed", "{report:?}");
     assert_eq!(mock.uploaded_archives().len(), 2);
     assert!(!Plan::compute(&client, &load()).await.unwrap().has_changes());
 }
