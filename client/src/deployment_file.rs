@@ -255,6 +255,17 @@ impl DesiredState {
         Ok(Self { deployments })
     }
 
+    /// Checks a file built in code as [`parse`](Self::parse) checks text; problems are placed
+    /// in its JSON rendering, named `<spec>`.
+    pub fn from_spec(
+        spec: &DeploymentFileSpec,
+        base_dir: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, DeploymentFileError> {
+        let text = serde_json::to_string_pretty(spec).expect("a spec encodes as JSON");
+        Self::parse(&text, "<spec>", base_dir, env)
+    }
+
     /// The JSON Schema (draft-07) of the file, strict (unknown keys are errors), for editors:
     /// `lscp schema deployment-file > deployments.schema.json`, then start the file with
     /// `# yaml-language-server: $schema=./deployments.schema.json`.

@@ -241,3 +241,27 @@ fn the_schema_accepts_the_example_and_names_every_api_field() {
             .is_some()
     );
 }
+
+#[test]
+fn a_spec_built_in_code_is_checked_like_a_file() {
+    use langsmith_control_plane::deployment_file::{DeploymentFileSpec, SecretFrom};
+    let mut spec: DeploymentFileSpec = serde_json::from_value(serde_json::json!({
+        "deployments": [{"name": "a", "source": "external_docker",
+                         "source_revision_config": {"image_uri": "registry.example.com/a:1"}}]
+    }))
+    .unwrap();
+    let desired = DesiredState::from_spec(&spec, Path::new("."), env).unwrap();
+    assert_eq!(desired.deployments[0].spec, spec.deployments[0]);
+    spec.deployments[0].secrets.insert(
+        "TOKEN".into(),
+        SecretFrom {
+            from_env: "NOT_SET_ANYWHERE".into(),
+        },
+    );
+    let error = DesiredState::from_spec(&spec, Path::new("."), env).unwrap_err();
+    assert_eq!(error.file, "<spec>");
+    assert!(
+        error.problems[0].message.contains("NOT_SET_ANYWHERE"),
+        "{error}"
+    );
+}
