@@ -164,3 +164,25 @@ async fn waiting_until_gone_sees_awaiting_delete_then_404() {
         "read while AWAITING_DELETE, then the 404: {reads}"
     );
 }
+
+#[tokio::test]
+async fn a_retry_after_a_lost_answer_counts_its_own_deletions_as_deleted() {
+    let mock = mock(Timing::realistic()).await;
+    let ids = seed(&mock, 2);
+    // The first attempt deletes, then its answer is lost; the retry finds both being deleted.
+    mock.inject(Fault::drop_response().on("delete_deployments").times(1));
+    let retrying = Client::builder()
+        .api_key("test")
+        .base_url(mock.base_url())
+        .build()
+        .unwrap();
+    let results = retrying.deployments().delete_many(&ids).await;
+    assert_eq!(mock.requests_for("delete_deployments").len(), 2);
+    assert!(
+        results.iter().all(|r| r.outcome.is_deleted()),
+        "{results:?}"
+    );
+    // Without the lost answer, the same 409s are failures.
+    let again = retrying.deployments().delete_many(&ids).await;
+    assert!(again.iter().all(|r| !r.outcome.is_deleted()), "{again:?}");
+}
