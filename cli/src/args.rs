@@ -19,7 +19,8 @@ Exit codes:
   2  usage error: bad arguments or input, rejected before any request
   3  the revision failed (CREATE_FAILED, BUILD_FAILED, DEPLOY_FAILED)
   4  the wait timed out (the revision keeps going on the service)
-  5  the revision was superseded (SKIPPED)";
+  5  the revision was superseded (SKIPPED)
+  10 plan --exit-code: there are changes to apply";
 
 /// Manage LangSmith deployments and wait on their revisions.
 #[derive(Debug, Parser)]
@@ -120,6 +121,10 @@ pub enum Command {
     /// List and inspect revisions, wait on them, redeploy them, read their logs
     #[command(subcommand, alias = "revisions")]
     Revision(RevisionCommand),
+    /// Show what `apply` would change to bring the workspace to a deployment file
+    Plan(crate::plan::PlanArgs),
+    /// Bring the workspace to a deployment file: create, update, wait for every new revision
+    Apply(crate::plan::ApplyArgs),
     /// Print the JSON Schema of a request body (for editors and spec files)
     Schema(SchemaArgs),
     /// Serve the embedded mock Control Plane in the foreground until Ctrl-C

@@ -42,6 +42,8 @@ pub enum DeploymentCommand {
         #[arg(long)]
         delete_tracing_project: bool,
     },
+    /// Delete every deployment whose name starts with a prefix (preview deployments), in bulk
+    Prune(crate::prune::PruneArgs),
 }
 
 /// `lscp deployment list`.
@@ -354,6 +356,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
                 output::line(&format!("deleted deployment {deployment_id}"))?;
             }
         }
+        DeploymentCommand::Prune(args) => return crate::prune::run(args, context).await,
     }
     Ok(Exit::Success)
 }

@@ -19,6 +19,8 @@ pub enum Exit {
     TimedOut,
     /// 5: the revision was superseded (`SKIPPED`).
     Superseded,
+    /// 10: `plan --exit-code` found changes to apply.
+    Changes,
     /// 130: stopped by Ctrl-C, as shells report a SIGINT.
     Interrupted,
 }
@@ -32,6 +34,7 @@ impl From<Exit> for ExitCode {
             Exit::Failed => 3,
             Exit::TimedOut => 4,
             Exit::Superseded => 5,
+            Exit::Changes => 10,
             Exit::Interrupted => 130,
         })
     }

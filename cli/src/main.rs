@@ -6,11 +6,14 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod confirm;
 mod deployment;
 mod exit;
 mod global;
 mod mock;
 mod output;
+mod plan;
+mod prune;
 mod redact;
 mod revision;
 mod spec;
@@ -57,6 +60,14 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
         Command::Revision(command) => {
             let context = global::Context::new(&global, matches)?;
             runtime()?.block_on(revision::run(command, &context))
+        }
+        Command::Plan(args) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(plan::run_plan(args, &context))
+        }
+        Command::Apply(args) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(plan::run_apply(args, &context))
         }
     }
 }

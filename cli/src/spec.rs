@@ -6,6 +6,8 @@ use std::path::Path;
 
 use boon::{Compiler, Schemas, ValidationError};
 use clap::{Args, ValueEnum};
+use langsmith_control_plane::deployment_file::DesiredState;
+use langsmith_control_plane::plan::Plan;
 use langsmith_control_plane::types;
 use schemars::schema_for;
 use serde::de::DeserializeOwned;
@@ -49,6 +51,12 @@ pub enum RequestType {
     OAuthTokenUpdateRequest,
     /// Creates an MCP OAuth provider
     McpoAuthProviderCreateRequest,
+    /// The deployment file of `lscp plan` and `lscp apply`
+    #[value(name = "deployment-file")]
+    DeploymentFile,
+    /// What `lscp plan -o json` prints
+    #[value(name = "plan")]
+    Plan,
 }
 
 impl RequestType {
@@ -70,6 +78,8 @@ impl RequestType {
             Self::McpoAuthProviderCreateRequest => {
                 schema_for!(types::McpoAuthProviderCreateRequest)
             }
+            Self::DeploymentFile => return DesiredState::json_schema(),
+            Self::Plan => return Plan::json_schema(),
         };
         let mut schema = serde_json::to_value(root).expect("a schema always encodes as JSON");
         make_strict(&mut schema);

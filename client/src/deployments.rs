@@ -100,19 +100,30 @@ impl Deployments<'_> {
         }
     }
 
-    /// Deletes up to 100 deployments in one request.
-    pub async fn delete_many(&self, deployment_ids: &[Uuid]) -> Result<(), Error> {
-        if deployment_ids.is_empty() || deployment_ids.len() > 100 {
-            return Err(Error::InvalidInput(format!(
-                "delete_many takes 1 to 100 deployment IDs, got {}",
-                deployment_ids.len()
-            )));
-        }
-        let ids = deployment_ids.to_vec();
-        self.client
-            .call(async |api| api.delete_deployments().deployment_ids(ids).send().await)
-            .await
-            .map(|_| ())
+    /// Deletes any number of deployments, in requests of at most
+    /// [`MAX_IDS_PER_DELETE`](crate::MAX_IDS_PER_DELETE), and tells for each ID (duplicates
+    /// dropped, in the order given) whether it was deleted. A request that fails fails its own
+    /// IDs, not the others; a deleted deployment is `AWAITING_DELETE` for a while, then gone
+    /// (see [`wait_until_gone`](Self::wait_until_gone)).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client, ids: Vec<uuid::Uuid>) {
+    /// for result in client.deployments().delete_many(&ids).await {
+    ///     println!("{}: {:?}", result.deployment_id, result.outcome);
+    /// }
+    /// # }
+    /// ```
+    pub async fn delete_many(&self, deployment_ids: &[Uuid]) -> Vec<crate::DeleteResult> {
+        crate::deletion::delete_many(self.client, deployment_ids).await
+    }
+
+    /// Reads a deleted deployment until it is gone (404) or `timeout` passes.
+    pub async fn wait_until_gone(
+        &self,
+        deployment_id: Uuid,
+        timeout: std::time::Duration,
+    ) -> Result<crate::GoneOutcome, Error> {
+        crate::deletion::wait_until_gone(self.client, deployment_id, timeout).await
     }
 }
 

@@ -2,16 +2,23 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "plan")]
+pub mod apply;
 #[cfg(feature = "upload")]
 mod archive;
 mod client;
 mod config;
+mod deletion;
 pub mod deploy;
+#[cfg(feature = "plan")]
+pub mod deployment_file;
 mod deployments;
 mod error;
 mod listeners;
 mod logs;
 mod pagination;
+#[cfg(feature = "plan")]
+pub mod plan;
 mod policy;
 mod revisions;
 mod transport;
@@ -21,6 +28,7 @@ mod waiting;
 pub use archive::{MAX_ARCHIVE_BYTES, SourceArchive, archive};
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};
+pub use deletion::{DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE};
 pub use deployments::{Deployments, ListDeployments};
 pub use error::{ApiError, ConfigError, Error, ErrorBody, RequestLine, TransportErrorKind};
 /// A `reqwest::ClientBuilder` with this crate's TLS backend ready, for [`ClientBuilder::http_client`].

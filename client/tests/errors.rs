@@ -341,8 +341,7 @@ async fn bad_input_is_rejected_before_anything_is_sent() {
         matches!(err, Error::InvalidInput(ref m) if m.contains("page size 500")),
         "{err:?}"
     );
-    let err = client.deployments().delete_many(&[]).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(client.deployments().delete_many(&[]).await.is_empty());
     assert_eq!(server.count(), 0);
 }
 

@@ -10,6 +10,7 @@ use langsmith_control_plane_api::types::{
     Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentsList, SourceConfig,
     SourceRevisionConfig,
 };
+use serde_json::json;
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -140,6 +141,7 @@ pub(crate) fn insert(
         created_at: now,
         updated_at: now,
         revisions: Vec::new(),
+        deleting_since: None,
     };
     if let Some(plan) = plan {
         record.start_revision(revision, plan);
@@ -190,7 +192,14 @@ pub(crate) async fn patch_deployment(
         |s| DeploymentSource::from(s.as_str()),
     );
     let config = match &request.source_config {
-        Some(patch) => merged(&deployment.source_config, patch),
+        Some(patch) => {
+            let mut config = merged(&deployment.source_config, patch);
+            // The service replaces the sizing whole, as it does the secrets: no field merge.
+            if let Some(spec) = &patch.resource_spec {
+                config.resource_spec = Some(merged(&Default::default(), spec));
+            }
+            config
+        }
         None => deployment.source_config.clone(),
     };
     let revision = match &request.source_revision_config {
@@ -262,21 +271,39 @@ pub(crate) async fn delete_deployments(
     let mut params = Params::new(query.as_deref());
     let ids = params.uuid_list("deployment_ids", 100);
     params.finish()?;
+    let now = Instant::now();
     let mut state = app.state();
-    // All or nothing: one unknown ID deletes none.
-    if let Some(unknown) = ids
-        .iter()
-        .find(|id| state.deployment(tenant, **id).is_none())
-    {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("Deployment {unknown} not found"),
-        ));
+    // Each ID on its own: the known ones go AWAITING_DELETE, the others are reported in a 207.
+    let mut deleted = Vec::new();
+    let mut failed = Vec::new();
+    for id in ids {
+        if deleted.contains(&id) {
+            continue;
+        }
+        match state.deployment_mut(tenant, id) {
+            None => failed.push(json!({
+                "deployment_id": id,
+                "status_code": 404,
+                "detail": format!("Deployment {id} not found"),
+            })),
+            Some(record) if record.deleting_since.is_some() => failed.push(json!({
+                "deployment_id": id,
+                "status_code": 409,
+                "detail": format!("Deployment {id} is already being deleted"),
+            })),
+            Some(record) => {
+                record.deleting_since = Some(now);
+                deleted.push(id);
+            }
+        }
     }
-    state
-        .deployments
-        .retain(|d| !(d.tenant_id == tenant && ids.contains(&d.id)));
-    Ok(json_response(StatusCode::OK, &serde_json::Value::Null))
+    if failed.is_empty() {
+        return Ok(json_response(StatusCode::OK, &serde_json::Value::Null));
+    }
+    Ok(json_response(
+        StatusCode::MULTI_STATUS,
+        &json!({"deleted": deleted, "failed": failed}),
+    ))
 }
 
 /// What each source needs to build from, as the service checks it (400 when missing), and the

@@ -83,6 +83,12 @@
 //!   memory stays bounded.
 //! - Deployments list newest first. The `{}`-typed answers of the document (bulk delete, OAuth
 //!   deletions) are `null`.
+//! - The bulk delete (`DELETE /v2/deployments?deployment_ids=...`) takes each ID on its own: a
+//!   deleted deployment is `AWAITING_DELETE` for [`Timing::deleting`], then gone (404). When any
+//!   ID is unknown (404) or already being deleted (409), the answer is `207` with
+//!   `{"deleted": [ID...], "failed": [{"deployment_id", "status_code", "detail"}]}`, a shape the
+//!   API document leaves undescribed (the client assumes the same). The single `DELETE` removes
+//!   the deployment at once.
 //! - Uploaded source (`internal_source`) goes as the service has it: a deployment created without
 //!   `source_tarball_path` has no revision; `request_upload_url` hands out a signed URL on a second
 //!   listener, [`MockServer::upload_origin`] (another port, so another origin), which takes one

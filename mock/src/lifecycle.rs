@@ -35,6 +35,8 @@ pub struct Timing {
     pub awaiting_deploy: Duration,
     /// Time in `DEPLOYING`.
     pub deploying: Duration,
+    /// Time a deployment deleted by the bulk delete stays `AWAITING_DELETE` before it is gone.
+    pub deleting: Duration,
 }
 
 impl Timing {
@@ -54,6 +56,7 @@ impl Timing {
             building: Duration::from_secs(45),
             awaiting_deploy: Duration::from_secs(2),
             deploying: Duration::from_secs(20),
+            deleting: Duration::from_secs(10),
         }
     }
 
@@ -62,7 +65,7 @@ impl Timing {
         Self::uniform(Duration::ZERO)
     }
 
-    /// The same duration for each of the six phases.
+    /// The same duration for each of the six phases (and for deleting).
     pub fn uniform(phase: Duration) -> Self {
         Self {
             creating: phase,
@@ -71,6 +74,7 @@ impl Timing {
             building: phase,
             awaiting_deploy: phase,
             deploying: phase,
+            deleting: phase,
         }
     }
 

@@ -82,6 +82,23 @@ impl MockServer {
         self.app.state().next_scripts.push_back(script);
     }
 
+    /// Sets when a deployment was created (to make it look old). Returns `false` when the
+    /// deployment does not exist.
+    pub fn set_deployment_created_at(
+        &self,
+        deployment_id: Uuid,
+        created_at: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        let mut state = self.app.state();
+        match state.any_deployment_mut(deployment_id) {
+            Some(deployment) => {
+                deployment.created_at = created_at;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A deployment as the API would answer it now, in any workspace.
     pub fn deployment(&self, deployment_id: Uuid) -> Option<Deployment> {
         let state = self.app.state();

@@ -42,7 +42,10 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, store::State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // Deleted deployments disappear on the clock, like statuses: checked on every access.
+        state.sweep_deleted(tokio::time::Instant::now());
+        state
     }
 
     pub(crate) fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {

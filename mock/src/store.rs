@@ -37,6 +37,15 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Forgets the deployments whose deletion has run its course by `now`.
+    pub(crate) fn sweep_deleted(&mut self, now: Instant) {
+        let deleting = self.timing.deleting;
+        self.deployments.retain(|d| {
+            d.deleting_since
+                .is_none_or(|since| now.saturating_duration_since(since) < deleting)
+        });
+    }
+
     pub(crate) fn deployment(&self, tenant: Uuid, id: Uuid) -> Option<&DeploymentRecord> {
         self.deployments
             .iter()
@@ -151,6 +160,8 @@ pub(crate) struct DeploymentRecord {
     pub(crate) updated_at: DateTime<Utc>,
     /// Oldest first.
     pub(crate) revisions: Vec<RevisionRecord>,
+    /// When a bulk delete took it: `AWAITING_DELETE` from then on, gone after `Timing::deleting`.
+    pub(crate) deleting_since: Option<Instant>,
 }
 
 impl DeploymentRecord {
@@ -211,6 +222,9 @@ impl DeploymentRecord {
     /// The deployment's status at `now`: the database is provisioned while the first revision
     /// is being created.
     pub(crate) fn status(&self, now: Instant) -> DeploymentStatus {
+        if self.deleting_since.is_some() {
+            return DeploymentStatus::AwaitingDelete;
+        }
         let provisioning = self
             .revisions
             .first()

@@ -439,31 +439,91 @@ async fn delete_answers_204_then_the_deployment_is_gone() {
     assert_eq!(api.delete(&deployment_path(&created)).await.status, 404);
 }
 
+fn ids_query(ids: &[&str]) -> String {
+    ids.iter()
+        .map(|id| format!("deployment_ids={id}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[tokio::test]
-async fn bulk_delete_removes_all_or_none() {
+async fn bulk_delete_answers_200_and_the_deployments_await_delete_then_are_gone() {
     let api = Api::start().await;
     let a = api.create("a").await;
     let b = api.create("b").await;
-    let ids = |ids: &[&str]| {
-        ids.iter()
-            .map(|id| format!("deployment_ids={id}"))
-            .collect::<Vec<_>>()
-            .join("&")
-    };
     let (a_id, b_id) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
-
-    let with_unknown = api
-        .delete(&format!("/v2/deployments?{}", ids(&[a_id, NIL])))
-        .await;
-    assert_eq!(with_unknown.status, 404);
-    assert_eq!(api.server.deployments().len(), 2);
-
     let deleted = api
-        .delete(&format!("/v2/deployments?{}", ids(&[a_id, b_id])))
+        .delete(&format!(
+            "/v2/deployments?{}",
+            ids_query(&[a_id, b_id, a_id])
+        ))
         .await;
     assert_eq!(deleted.status, 200);
-    assert!(api.server.deployments().is_empty());
+    assert_eq!(deleted.json(), Value::Null);
+    // The realistic clock keeps them AWAITING_DELETE for 10 s: listed and readable meanwhile.
+    let got = api.get(&deployment_path(&a)).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.json()["status"], "AWAITING_DELETE");
+    assert_eq!(api.server.deployments().len(), 2);
+}
 
+#[tokio::test(start_paused = true)]
+async fn a_bulk_deleted_deployment_answers_404_once_its_deletion_has_run() {
+    let api = Api::start().await;
+    let a = api.create("a").await;
+    let path = format!(
+        "/v2/deployments?{}",
+        ids_query(&[a["id"].as_str().unwrap()])
+    );
+    assert_eq!(api.delete(&path).await.status, 200);
+    tokio::time::advance(std::time::Duration::from_secs(9)).await;
+    assert_eq!(
+        api.get(&deployment_path(&a)).await.json()["status"],
+        "AWAITING_DELETE"
+    );
+    tokio::time::advance(std::time::Duration::from_secs(1)).await;
+    assert_eq!(api.get(&deployment_path(&a)).await.status, 404);
+    assert!(api.server.deployments().is_empty());
+}
+
+#[tokio::test]
+async fn bulk_delete_answers_207_naming_each_id_it_could_not_delete() {
+    let api = Api::start().await;
+    let a = api.create("a").await;
+    let b = api.create("b").await;
+    let (a_id, b_id) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    assert_eq!(
+        api.delete(&format!("/v2/deployments?{}", ids_query(&[b_id])))
+            .await
+            .status,
+        200
+    );
+    let partial = api
+        .delete(&format!(
+            "/v2/deployments?{}",
+            ids_query(&[a_id, NIL, b_id])
+        ))
+        .await;
+    assert_eq!(partial.status, 207);
+    assert_eq!(
+        partial.json(),
+        json!({
+            "deleted": [a_id],
+            "failed": [
+                {"deployment_id": NIL, "status_code": 404, "detail": format!("Deployment {NIL} not found")},
+                {"deployment_id": b_id, "status_code": 409, "detail": format!("Deployment {b_id} is already being deleted")},
+            ],
+        })
+    );
+    assert_eq!(
+        api.get(&deployment_path(&a)).await.json()["status"],
+        "AWAITING_DELETE"
+    );
+}
+
+#[tokio::test]
+async fn bulk_delete_checks_its_ids() {
+    let api = Api::start().await;
     let missing = api.delete("/v2/deployments").await;
     assert_eq!(
         missing.json(),
@@ -477,7 +537,7 @@ async fn bulk_delete_removes_all_or_none() {
     let many: Vec<String> = (0..101).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
     let too_many = api
-        .delete(&format!("/v2/deployments?{}", ids(&many)))
+        .delete(&format!("/v2/deployments?{}", ids_query(&many)))
         .await
         .json();
     assert_eq!(too_many["detail"][0]["type"], "too_long");
@@ -521,4 +581,19 @@ async fn scale_to_zero_deployment_types_are_accepted_and_listed() {
         assert_eq!(listed["resources"][0]["name"], deployment_type);
         assert_eq!(listed["resources"].as_array().unwrap().len(), 1);
     }
+}
+
+#[tokio::test]
+async fn patch_replaces_the_whole_resource_spec() {
+    let api = Api::start().await;
+    let path = deployment_path(&api.create("a").await);
+    let sized = json!({"source_config": {"resource_spec": {"cpu": 1.0, "min_scale": 1}}});
+    api.patch(&path, sized).await;
+    let resized = json!({"source_config": {"resource_spec": {"min_scale": 2}}});
+    let answer = api.patch(&path, resized).await.json();
+    assert_eq!(
+        answer["source_config"]["resource_spec"]["min_scale"],
+        json!(2)
+    );
+    assert_eq!(answer["source_config"]["resource_spec"]["cpu"], Value::Null);
 }

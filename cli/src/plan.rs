@@ -1,0 +1,328 @@
+//! `lscp plan` and `lscp apply`: deployments as code from a deployment file.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use futures::StreamExt;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use langsmith_control_plane::WaitOptions;
+use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport};
+use langsmith_control_plane::deployment_file::DesiredState;
+use langsmith_control_plane::plan::{Action, ChangeKind, FieldChange, Plan, PlannedDeployment};
+use serde_json::json;
+
+use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
+use crate::confirm;
+use crate::exit::{Exit, Failure};
+use crate::global::Context;
+use crate::output::{self, Output, OutputFormat};
+
+/// `lscp plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The deployment file (YAML or JSON; `lscp schema deployment-file` prints its schema)
+    #[arg(long, short = 'f', value_name = "FILE")]
+    file: PathBuf,
+    /// Exit 10 when there are changes, 0 when there are none (1 on errors, 2 on bad input)
+    #[arg(long)]
+    exit_code: bool,
+}
+
+/// `lscp apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The deployment file (YAML or JSON; `lscp schema deployment-file` prints its schema)
+    #[arg(long, short = 'f', value_name = "FILE")]
+    file: PathBuf,
+    /// Apply without asking (required when stdin is not a terminal, as in CI)
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Give up waiting on each new revision after this long (exit code 4), e.g. 30m [default: 30m]
+    #[arg(long, value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION")]
+    timeout: Option<Duration>,
+    /// Poll revisions at this fixed interval, e.g. 5s [default: by status, as `revision wait`]
+    #[arg(long, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
+    interval: Option<Duration>,
+    /// Deployments applied and waited on at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
+    concurrency: u16,
+}
+
+/// Loads and checks the file: every problem at once, exit 2, before any request.
+fn load(path: &std::path::Path) -> Result<DesiredState, Failure> {
+    DesiredState::load(path).map_err(|e| {
+        Failure::usage(e.to_string()).hint("`lscp schema deployment-file` prints the file's schema")
+    })
+}
+
+/// `lscp plan -f FILE [--exit-code]`.
+pub async fn run_plan(args: PlanArgs, context: &Context) -> Result<Exit, Failure> {
+    let desired = load(&args.file)?;
+    let plan = Plan::compute(&context.client, &desired).await?;
+    match context.output.format {
+        OutputFormat::Json => context.output.json(&plan)?,
+        OutputFormat::Text => print_plan(&plan)?,
+    }
+    Ok(if args.exit_code && plan.has_changes() {
+        Exit::Changes
+    } else {
+        Exit::Success
+    })
+}
+
+/// `lscp apply -f FILE [--yes] [--timeout D]`.
+pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failure> {
+    let desired = load(&args.file)?;
+    confirm::require_terminal_or_yes(args.yes, "apply changes")?;
+    let plan = Plan::compute(&context.client, &desired).await?;
+    let printer = context.output;
+    match printer.format {
+        OutputFormat::Json => {
+            printer.json(&json!({"event": "plan", "deployments": plan.deployments}))?
+        }
+        OutputFormat::Text => print_plan(&plan)?,
+    }
+    if !plan.has_changes() {
+        return Ok(Exit::Success);
+    }
+    if !confirm::ask(args.yes, "Apply these changes?")? {
+        return Err(Failure::error("not confirmed; nothing was changed"));
+    }
+    let mut wait = WaitOptions::default();
+    if let Some(interval) = args.interval {
+        wait = wait.fixed_interval(interval);
+    }
+    if let Some(timeout) = args.timeout {
+        wait = wait.timeout(timeout);
+    }
+    let options = ApplyOptions::default()
+        .wait(wait)
+        .concurrency(usize::from(args.concurrency));
+    let mut display = Progress::new(printer, &plan);
+    let mut events = plan.apply(&context.client, options);
+    let mut report = ApplyReport::default();
+    while let Some(event) = events.next().await {
+        display.show(&event)?;
+        if let ApplyEvent::Done(done) = event {
+            report = done;
+        }
+    }
+    display.clear();
+    if printer.format == OutputFormat::Text {
+        print_summary(&report)?;
+    }
+    Ok(match report.worst() {
+        None => Exit::Success,
+        Some(ApplyOutcome::Superseded { .. }) => Exit::Superseded,
+        Some(ApplyOutcome::TimedOut { .. }) => Exit::TimedOut,
+        Some(ApplyOutcome::Failed { .. }) => Exit::Failed,
+        Some(_) => Exit::Error,
+    })
+}
+
+/// The plan for people: a block per deployment, then the counts.
+fn print_plan(plan: &Plan) -> Result<(), Failure> {
+    for deployment in &plan.deployments {
+        output::line(&heading(deployment))?;
+        for change in &deployment.changes {
+            output::line(&format!(
+                "    {}",
+                describe(change, deployment.action != Action::Create)
+            ))?;
+        }
+        for blocked in &deployment.blocked {
+            output::line(&format!(
+                "    ! {}: not changed: {}",
+                blocked.field, blocked.reason
+            ))?;
+        }
+        if let Some(revision) = deployment
+            .latest_revision
+            .as_ref()
+            .filter(|r| r.in_progress)
+        {
+            let effect = if deployment.action == Action::NewRevision {
+                "; applying now supersedes it"
+            } else {
+                ""
+            };
+            output::line(&format!(
+                "    note: the latest revision {} is still {}{effect}",
+                revision.id, revision.status
+            ))?;
+        }
+    }
+    output::line(&format!(
+        "\nPlan: {} to create, {} to update in place, {} new revision{}, {} unchanged.",
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::NewRevision),
+        if plan.count(Action::NewRevision) == 1 {
+            ""
+        } else {
+            "s"
+        },
+        plan.count(Action::NoChange),
+    ))
+}
+
+fn heading(deployment: &PlannedDeployment) -> String {
+    let (mark, what) = match deployment.action {
+        Action::Create => ("+", "create"),
+        Action::Update => ("~", "update in place"),
+        Action::NewRevision => ("~", "new revision"),
+        Action::NoChange => ("=", "no change"),
+    };
+    match deployment.deployment_id {
+        Some(id) => format!("{mark} {} ({id}): {what}", deployment.name),
+        None => format!("{mark} {}: {what}", deployment.name),
+    }
+}
+
+/// `field: old -> new`, values as JSON; secrets only say whether they change.
+fn describe(change: &FieldChange, mark_revision: bool) -> String {
+    let value = |v: &Option<serde_json::Value>| match v {
+        Some(v) => v.to_string(),
+        None => "(unset)".to_string(),
+    };
+    let text = match (change.hidden, change.change) {
+        (true, ChangeKind::Add) => "(secret, set)".to_string(),
+        (true, _) => "(secret, changed)".to_string(),
+        (false, ChangeKind::Add) => value(&change.new),
+        (false, ChangeKind::Modify) if change.old.is_none() => {
+            format!("(not shown) -> {}", value(&change.new))
+        }
+        (false, _) => format!("{} -> {}", value(&change.old), value(&change.new)),
+    };
+    let revision = if mark_revision && change.starts_revision {
+        "  (new revision)"
+    } else {
+        ""
+    };
+    format!("{}: {text}{revision}", change.field)
+}
+
+fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
+    let rows = report.results.iter().map(|result| {
+        let (name, outcome) = (&result.name, &result.outcome);
+        let (deployment, detail) = match outcome {
+            ApplyOutcome::Unchanged { deployment_id } => {
+                (output::or_dash(*deployment_id), String::new())
+            }
+            ApplyOutcome::Updated { deployment_id } => (deployment_id.to_string(), String::new()),
+            ApplyOutcome::Deployed {
+                deployment_id,
+                revision_id,
+            }
+            | ApplyOutcome::Superseded {
+                deployment_id,
+                revision_id,
+            } => (deployment_id.to_string(), format!("revision {revision_id}")),
+            ApplyOutcome::Failed {
+                deployment_id,
+                revision_id,
+                status,
+            } => (
+                deployment_id.to_string(),
+                format!("revision {revision_id} {status}"),
+            ),
+            ApplyOutcome::TimedOut {
+                deployment_id,
+                revision_id,
+                last_status,
+            } => (
+                deployment_id.to_string(),
+                format!(
+                    "revision {revision_id} still {}",
+                    last_status.as_deref().unwrap_or("unknown")
+                ),
+            ),
+            ApplyOutcome::Error {
+                deployment_id,
+                message,
+            } => (output::or_dash(*deployment_id), message.clone()),
+            _ => (String::new(), String::new()),
+        };
+        vec![name.clone(), outcome.kind().to_string(), deployment, detail]
+    });
+    output::line("")?;
+    output::table(&["NAME", "OUTCOME", "DEPLOYMENT", "DETAIL"], rows)
+}
+
+/// Shows apply events: a live line per deployment on a terminal, JSON lines otherwise (stdout
+/// with `-o json`, stderr for people reading CI logs).
+struct Progress {
+    printer: Output,
+    bars: Option<(MultiProgress, HashMap<String, ProgressBar>)>,
+}
+
+impl Progress {
+    fn new(printer: Output, plan: &Plan) -> Self {
+        let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
+        let bars = live.then(|| {
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template("{spinner} {prefix}: {msg} ({elapsed})")
+                .expect("a valid template");
+            let bars = plan
+                .changed()
+                .map(|deployment| {
+                    let bar = multi.add(ProgressBar::new_spinner());
+                    bar.set_style(style.clone());
+                    bar.set_prefix(deployment.name.clone());
+                    bar.set_message("waiting to start");
+                    bar.enable_steady_tick(Duration::from_millis(120));
+                    (deployment.name.clone(), bar)
+                })
+                .collect();
+            (multi, bars)
+        });
+        Self { printer, bars }
+    }
+
+    fn show(&mut self, event: &ApplyEvent) -> Result<(), Failure> {
+        let Some((_, bars)) = &self.bars else {
+            return match self.printer.format {
+                OutputFormat::Json => self.printer.json(event),
+                OutputFormat::Text => {
+                    let mut value = serde_json::to_value(event).map_err(|e| {
+                        Failure::error(format!("could not encode an event as JSON: {e}"))
+                    })?;
+                    crate::redact::mask_secrets(&mut value);
+                    output::diagnostic(&value.to_string());
+                    Ok(())
+                }
+            };
+        };
+        let (name, message) = match event {
+            ApplyEvent::Step { name, message } => (name, message.clone()),
+            ApplyEvent::Status { name, revision } => (
+                name,
+                format!(
+                    "revision {}: {}{}",
+                    revision.id,
+                    revision.status,
+                    output::phase(revision.status.phase().as_ref())
+                ),
+            ),
+            ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
+            _ => return Ok(()),
+        };
+        if let Some(bar) = bars.get(name) {
+            if matches!(event, ApplyEvent::Finished { .. }) {
+                bar.finish_with_message(message);
+            } else {
+                bar.set_message(message);
+            }
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        if let Some((multi, _)) = self.bars.take() {
+            let _ = multi.clear();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! `lscp deployment prune`: delete the deployments a name prefix selects (preview deployments),
+//! in bulk, reporting each one.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use clap::Args;
+use futures::StreamExt;
+use langsmith_control_plane::types::{Deployment, DeploymentStatus};
+use langsmith_control_plane::{DeleteOutcome, GoneOutcome};
+use serde_json::json;
+
+use crate::args::{MAX_WAIT, duration_up_to};
+use crate::confirm;
+use crate::exit::{Exit, Failure};
+use crate::global::Context;
+use crate::output::{self, Output, OutputFormat};
+
+/// The longest `--older-than`: a century.
+const MAX_AGE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// Deletions waited on at once with `--wait`.
+const PARALLEL_WAITS: usize = 8;
+
+/// `lscp deployment prune`.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Delete the deployments whose name starts with this text (case-sensitive)
+    #[arg(long, value_name = "PREFIX")]
+    name_prefix: String,
+    /// Only those created longer ago than this, e.g. 7d, 12h
+    #[arg(long, value_parser = duration_up_to(MAX_AGE), value_name = "DURATION")]
+    older_than: Option<Duration>,
+    /// Keep the deployment with this exact name (repeatable)
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    except: Vec<String>,
+    /// List what would be deleted, delete nothing
+    #[arg(long, conflicts_with = "yes")]
+    dry_run: bool,
+    /// Delete without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Wait until each deleted deployment is gone (AWAITING_DELETE, then not found)
+    #[arg(long)]
+    wait: bool,
+    /// With --wait, give up after this long (exit code 4), e.g. 5m [default: 10m]
+    #[arg(long, requires = "wait", value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION")]
+    timeout: Option<Duration>,
+}
+
+/// Runs the prune.
+pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
+    if args.name_prefix.trim().is_empty() {
+        return Err(Failure::usage(
+            "--name-prefix must not be empty: it would select every deployment",
+        ));
+    }
+    if !args.dry_run {
+        confirm::require_terminal_or_yes(args.yes, "delete deployments")?;
+    }
+    let (selected, deleting) = select(&args, context).await?;
+    let printer = context.output;
+    for deployment in &deleting {
+        report(printer, deployment, "already_deleting", None)?;
+    }
+    if selected.is_empty() {
+        if printer.format == OutputFormat::Text {
+            output::diagnostic(&format!(
+                "no deployment to delete: none whose name starts with {:?} matches",
+                args.name_prefix
+            ));
+        }
+        return Ok(Exit::Success);
+    }
+    if args.dry_run {
+        for deployment in &selected {
+            report(printer, deployment, "would_delete", None)?;
+        }
+        return Ok(Exit::Success);
+    }
+    if !args.yes {
+        for deployment in &selected {
+            output::diagnostic(&format!("  {} ({})", deployment.name, deployment.id));
+        }
+        let question = match selected.len() {
+            1 => "Delete this deployment?".to_string(),
+            count => format!("Delete these {count} deployments?"),
+        };
+        if !confirm::ask(false, &question)? {
+            return Err(Failure::error("not confirmed; nothing was deleted"));
+        }
+    }
+    let ids: Vec<_> = selected.iter().map(|d| d.id).collect();
+    let results = context.client.deployments().delete_many(&ids).await;
+    let mut exit = Exit::Success;
+    let mut deleted = Vec::new();
+    for (deployment, result) in selected.iter().zip(&results) {
+        match &result.outcome {
+            DeleteOutcome::Deleted => {
+                report(printer, deployment, "deleted", None)?;
+                deleted.push(deployment);
+            }
+            DeleteOutcome::Failed { reason, .. } => {
+                report(printer, deployment, "failed", Some(reason))?;
+                exit = Exit::Error;
+            }
+            other => {
+                report(printer, deployment, "failed", Some(&format!("{other:?}")))?;
+                exit = Exit::Error;
+            }
+        }
+    }
+    if args.wait && !deleted.is_empty() {
+        let timeout = args.timeout.unwrap_or(Duration::from_secs(10 * 60));
+        let waits = futures::stream::iter(deleted.into_iter().map(|deployment| async move {
+            let gone = context
+                .client
+                .deployments()
+                .wait_until_gone(deployment.id, timeout)
+                .await;
+            (deployment, gone)
+        }))
+        .buffer_unordered(PARALLEL_WAITS);
+        futures::pin_mut!(waits);
+        while let Some((deployment, gone)) = waits.next().await {
+            match gone {
+                Ok(GoneOutcome::Gone) => report(printer, deployment, "gone", None)?,
+                Ok(GoneOutcome::TimedOut { last_status }) => {
+                    let reason = format!("still {last_status} after {}", output::elapsed(timeout));
+                    report(printer, deployment, "timed_out", Some(&reason))?;
+                    if exit == Exit::Success {
+                        exit = Exit::TimedOut;
+                    }
+                }
+                Ok(other) => report(printer, deployment, "unknown", Some(&format!("{other:?}")))?,
+                Err(error) => {
+                    report(printer, deployment, "wait_failed", Some(&error.to_string()))?;
+                    exit = Exit::Error;
+                }
+            }
+        }
+    }
+    Ok(exit)
+}
+
+/// The deployments to delete (newest first), and the matching ones already being deleted.
+async fn select(
+    args: &PruneArgs,
+    context: &Context,
+) -> Result<(Vec<Deployment>, Vec<Deployment>), Failure> {
+    let listed = context
+        .client
+        .deployments()
+        .list()
+        .name_contains(args.name_prefix.clone())
+        .collect()
+        .await?;
+    let cutoff = match args.older_than {
+        Some(age) => {
+            let age = chrono::Duration::from_std(age)
+                .map_err(|_| Failure::usage("--older-than is too long"))?;
+            Some(Utc::now() - age)
+        }
+        None => None,
+    };
+    let matching = listed.into_iter().filter(|d| {
+        d.name.starts_with(&args.name_prefix)
+            && !args.except.contains(&d.name)
+            && cutoff.is_none_or(|cutoff| d.created_at < cutoff)
+    });
+    Ok(matching.partition(|d| d.status != DeploymentStatus::AwaitingDelete))
+}
+
+/// One line per deployment: `RESULT NAME (ID)[: reason]`, or a JSON object.
+fn report(
+    printer: Output,
+    deployment: &Deployment,
+    result: &str,
+    reason: Option<&str>,
+) -> Result<(), Failure> {
+    if printer.format == OutputFormat::Json {
+        return printer.json(&json!({
+            "deployment_id": deployment.id,
+            "name": deployment.name,
+            "result": result,
+            "reason": reason,
+        }));
+    }
+    let word = result.replace('_', " ");
+    let line = match reason {
+        Some(reason) => format!("{word} {} ({}): {reason}", deployment.name, deployment.id),
+        None => format!("{word} {} ({})", deployment.name, deployment.id),
+    };
+    output::line(&line)
+}

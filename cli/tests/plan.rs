@@ -1,0 +1,309 @@
+//! Deployments as code with `lscp`: the deployment file's schema, `lscp plan` and `lscp apply`
+//! against the mock.
+
+mod support;
+
+use support::run_with;
+
+#[test]
+fn schema_prints_the_deployment_file_schema_for_editors() {
+    let printed = run_with(&[], &["schema", "deployment-file"]);
+    printed.code(0);
+    let schema: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(schema["title"], "Deployment file");
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(schema["required"], serde_json::json!(["deployments"]));
+    let entry = &schema["definitions"]["DeploymentSpec"];
+    assert_eq!(entry["additionalProperties"], false);
+    assert_eq!(
+        entry["properties"]["secrets"]["additionalProperties"]["$ref"],
+        "#/definitions/SecretFrom"
+    );
+}
+
+use support::{Harness, KEY, RevisionStatus, spec_file};
+
+const SECRET_VALUE: &str = "sk-never-printed-4711";
+
+/// Two deployments; the agent's secret comes from AGENT_TOKEN.
+const FILE: &str = "\
+deployments:
+  - name: shop-agent
+    source: github
+    source_config:
+      repo_url: https://github.com/acme/agent
+      build_command: make
+    source_revision_config: {repo_ref: main}
+    env: {LOG_LEVEL: info}
+    secrets: {TOKEN: {from_env: AGENT_TOKEN}}
+  - name: shop-worker
+    source: external_docker
+    source_revision_config: {image_uri: 'registry.example.com/worker:1'}
+";
+
+fn plan(h: &Harness, file: &std::path::Path, extra: &[&str]) -> support::Run {
+    let mut args = vec!["plan", "-f", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    h.run_with(&[("AGENT_TOKEN", SECRET_VALUE)], &args)
+}
+
+fn apply(h: &Harness, file: &std::path::Path, extra: &[&str]) -> support::Run {
+    let mut args = vec!["apply", "-f", file.to_str().unwrap(), "--interval", "50ms"];
+    args.extend_from_slice(extra);
+    let run = h.run_with(&[("AGENT_TOKEN", SECRET_VALUE)], &args);
+    assert!(
+        !run.stdout.contains(SECRET_VALUE) && !run.stderr.contains(SECRET_VALUE),
+        "a secret value was printed:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run.keeps_key_secret();
+    run
+}
+
+fn writes(h: &Harness) -> Vec<String> {
+    h.mock
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[test]
+fn plan_on_an_empty_workspace_creates_everything_and_exit_code_says_10() {
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    let run = plan(&h, file.path(), &["--exit-code"]);
+    run.code(10);
+    run.stdout_has("+ shop-agent: create")
+        .stdout_has("source_config.build_command: \"make\"")
+        .stdout_has("env.LOG_LEVEL: \"info\"")
+        .stdout_has("secrets.TOKEN: (secret, set)")
+        .stdout_has("Plan: 2 to create, 0 to update in place, 0 new revisions, 0 unchanged.");
+    assert!(!run.stdout.contains(SECRET_VALUE));
+    assert!(writes(&h).is_empty());
+    plan(&h, file.path(), &[]).code(0);
+    let json = plan(&h, file.path(), &["-o", "json"]);
+    let document = json.code(0).json();
+    assert_eq!(document["deployments"][1]["action"], "create");
+    assert_eq!(document["deployments"][0]["name"], "shop-agent");
+}
+
+#[test]
+fn apply_then_plan_shows_no_change_and_a_second_apply_writes_nothing() {
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    let run = apply(&h, file.path(), &["--yes"]);
+    run.code(0);
+    run.stdout_has("shop-agent").stdout_has("deployed");
+    assert_eq!(h.mock.deployments().len(), 2);
+    let after = plan(&h, file.path(), &["--exit-code"]);
+    after
+        .code(0)
+        .stdout_has("= shop-agent (")
+        .stdout_has("no change");
+    h.mock.clear_requests();
+    apply(&h, file.path(), &["--yes"]).code(0);
+    assert!(writes(&h).is_empty(), "{:?}", writes(&h));
+}
+
+#[test]
+fn drift_from_the_ui_shows_and_apply_puts_the_file_back() {
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    apply(&h, file.path(), &["--yes"]).code(0);
+    let agent = h
+        .mock
+        .deployments()
+        .into_iter()
+        .find(|d| d.name == "shop-agent")
+        .unwrap();
+    // "The UI": a PATCH through the API.
+    h.run(&[
+        "deployment",
+        "update",
+        &agent.id.to_string(),
+        "--build-command",
+        "make all",
+    ])
+    .code(0);
+    let drift = plan(&h, file.path(), &["--exit-code"]);
+    drift.code(10);
+    drift
+        .stdout_has(&format!("~ shop-agent ({}): update in place", agent.id))
+        .stdout_has("source_config.build_command: \"make all\" -> \"make\"");
+    apply(&h, file.path(), &["--yes"])
+        .code(0)
+        .stdout_has("updated");
+    plan(&h, file.path(), &["--exit-code"]).code(0);
+}
+
+#[test]
+fn one_failed_build_among_three_exits_3_and_the_others_deploy() {
+    let h = Harness::start();
+    let three = format!(
+        "{FILE}  - name: shop-extra\n    source: external_docker\n    source_revision_config: {{image_uri: 'registry.example.com/extra:1'}}\n"
+    );
+    let file = spec_file(&three);
+    h.mock.fail_next_revision(RevisionStatus::BuildFailed);
+    let run = apply(&h, file.path(), &["--yes", "--concurrency", "1"]);
+    run.code(3);
+    let summary: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("shop-"))
+        .collect();
+    assert_eq!(summary.len(), 3, "{}", run.stdout);
+    assert!(
+        summary[0].contains("failed") && summary[0].contains("BUILD_FAILED"),
+        "{summary:?}"
+    );
+    assert!(
+        summary[1].contains("deployed") && summary[2].contains("deployed"),
+        "{summary:?}"
+    );
+}
+
+#[test]
+fn apply_without_yes_off_a_terminal_sends_nothing_and_exits_2() {
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    let run = apply(&h, file.path(), &[]);
+    run.code(2).stderr_has("without --yes");
+    h.assert_no_request();
+}
+
+#[test]
+fn a_bad_file_reports_every_problem_and_sends_nothing() {
+    let h = Harness::start();
+    let file = spec_file(
+        "deployments:\n  - name: a\n    sorce: github\n    secrets: {T: literal}\n  - name: a\n    source: github\n",
+    );
+    let path = file.path().to_str().unwrap();
+    for args in [vec!["plan", "-f", path], vec!["apply", "-f", path, "--yes"]] {
+        let run = h.run(&args);
+        run.code(2);
+        run.stderr_has(
+            ":3:5: deployments[0].sorce: unknown key `sorce`; the nearest valid key is `source`",
+        )
+        .stderr_has(":4:18: deployments[0].secrets.T: secret T has its value written")
+        .stderr_has(":5:11: deployments[1].name: the name \"a\" is taken")
+        .stderr_has("lscp schema deployment-file");
+    }
+    h.assert_no_request();
+}
+
+#[test]
+fn json_apply_prints_the_plan_then_one_event_per_line_then_the_results() {
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    let run = apply(&h, file.path(), &["--yes", "-o", "json"]);
+    run.code(0);
+    let lines = run.json_lines();
+    assert_eq!(lines[0]["event"], "plan");
+    assert_eq!(lines[0]["deployments"][0]["action"], "create");
+    let kinds: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"status") && kinds.contains(&"finished"),
+        "{kinds:?}"
+    );
+    let done = lines.last().unwrap();
+    assert_eq!(done["event"], "done");
+    assert_eq!(done["results"][0]["name"], "shop-agent");
+    assert_eq!(done["results"][0]["outcome"], "deployed");
+    assert!(!run.stdout.contains(KEY));
+}
+
+#[test]
+fn schema_plan_describes_what_plan_prints() {
+    let schema = run_with(&[], &["schema", "plan"]);
+    schema.code(0);
+    let schema: serde_json::Value = serde_json::from_str(&schema.stdout).unwrap();
+    let entry = &schema["definitions"]["PlannedDeployment"]["properties"];
+    for key in [
+        "name",
+        "deployment_id",
+        "action",
+        "changes",
+        "blocked",
+        "latest_revision",
+    ] {
+        assert!(entry.get(key).is_some(), "{key}");
+    }
+    assert_eq!(
+        schema["definitions"]["PlannedDeployment"]["additionalProperties"],
+        false
+    );
+}
+
+/// Runs `lscp ARGS` on a pseudo-terminal (util-linux `script`), typing `answer` on it.
+fn on_a_terminal(h: &Harness, args: &[&str], answer: &str) -> support::Run {
+    let mut line = String::from(env!("CARGO_BIN_EXE_lscp"));
+    for arg in args {
+        line.push_str(&format!(" '{arg}'"));
+    }
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec", &line, "/dev/null"])
+        .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
+        .env("LANGSMITH_API_KEY", KEY)
+        .env("AGENT_TOKEN", SECRET_VALUE)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command
+        .spawn()
+        .expect("util-linux `script` runs a pseudo-terminal");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    support::Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn on_a_terminal_apply_asks_first_and_shows_a_line_per_deployment() {
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    let path = file.path().to_str().unwrap();
+    let args = ["apply", "-f", path, "--interval", "50ms"];
+    let declined = on_a_terminal(&h, &args, "n\n");
+    declined.code(1);
+    declined
+        .stdout_has("Apply these changes? [y/N]")
+        .stdout_has("nothing was changed");
+    assert!(writes(&h).is_empty());
+    let accepted = on_a_terminal(&h, &args, "y\n");
+    accepted.code(0);
+    accepted
+        .stdout_has("shop-agent: revision ")
+        .stdout_has("shop-worker: deployed");
+    assert!(!accepted.stdout.contains(SECRET_VALUE));
+    assert_eq!(h.mock.deployments().len(), 2);
+}
+
+#[test]
+fn on_a_terminal_prune_asks_first() {
+    let h = Harness::start();
+    h.seed("pr-1");
+    let args = ["deployment", "prune", "--name-prefix", "pr-"];
+    on_a_terminal(&h, &args, "no\n")
+        .code(1)
+        .stdout_has("pr-1 (")
+        .stdout_has("Delete this deployment? [y/N]");
+    assert!(h.mock.requests_for("delete_deployments").is_empty());
+    on_a_terminal(&h, &args, "yes\n")
+        .code(0)
+        .stdout_has("deleted pr-1 (");
+    assert_eq!(h.mock.requests_for("delete_deployments").len(), 1);
+}

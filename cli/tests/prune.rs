@@ -1,0 +1,179 @@
+//! `lscp deployment prune` against the mock: selection by prefix, age and exceptions; never
+//! without --yes off a terminal; bulk deletes of at most 100; a line per ID; --wait.
+
+mod support;
+
+use std::time::Duration;
+
+use langsmith_control_plane_mock::MockServer;
+use support::{Fault, Harness, KEY, Timing};
+
+fn names(run: &support::Run, result: &str) -> Vec<String> {
+    let mut names: Vec<String> = run
+        .json_lines()
+        .into_iter()
+        .filter(|line| line["result"] == result)
+        .map(|line| line["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+fn delete_requests(h: &Harness) -> Vec<usize> {
+    h.mock
+        .requests_for("delete_deployments")
+        .iter()
+        .map(|r| {
+            r.query
+                .as_deref()
+                .unwrap_or("")
+                .matches("deployment_ids=")
+                .count()
+        })
+        .collect()
+}
+
+#[test]
+fn a_dry_run_lists_by_prefix_age_and_exceptions_and_deletes_nothing() {
+    let h = Harness::start();
+    for name in ["pr-1", "pr-2", "pr-3", "main", "my-pr-4"] {
+        h.seed(name);
+    }
+    let old = h.seed("pr-old");
+    h.mock
+        .set_deployment_created_at(old.id, chrono::Utc::now() - chrono::Duration::days(8));
+    let run = h.run(&[
+        "-o",
+        "json",
+        "deployment",
+        "prune",
+        "--name-prefix",
+        "pr-",
+        "--except",
+        "pr-2",
+        "--dry-run",
+    ]);
+    run.code(0);
+    assert_eq!(names(&run, "would_delete"), ["pr-1", "pr-3", "pr-old"]);
+    let aged = h.run(&[
+        "-o",
+        "json",
+        "deployment",
+        "prune",
+        "--name-prefix",
+        "pr-",
+        "--older-than",
+        "7d",
+        "--dry-run",
+    ]);
+    assert_eq!(names(&aged, "would_delete"), ["pr-old"]);
+    assert!(delete_requests(&h).is_empty());
+    assert_eq!(h.mock.deployments().len(), 6);
+}
+
+#[test]
+fn without_yes_off_a_terminal_nothing_is_sent_and_the_exit_code_is_2() {
+    let h = Harness::start();
+    h.seed("pr-1");
+    let run = h.run(&["deployment", "prune", "--name-prefix", "pr-"]);
+    run.code(2).keeps_key_secret();
+    run.stderr_has("without --yes").stderr_has("not a terminal");
+    h.assert_no_request();
+}
+
+#[test]
+fn an_empty_prefix_is_a_usage_error() {
+    let h = Harness::start();
+    h.run(&["deployment", "prune", "--name-prefix", " ", "--yes"])
+        .code(2)
+        .stderr_has("every deployment");
+    h.assert_no_request();
+}
+
+#[test]
+fn yes_deletes_in_batches_of_at_most_100_and_reports_each() {
+    let h = Harness::with(MockServer::builder().timing(Timing::realistic()));
+    for i in 0..120 {
+        h.seed(&format!("pr-{i}"));
+    }
+    h.seed("main");
+    let run = h.run(&[
+        "-o",
+        "json",
+        "deployment",
+        "prune",
+        "--name-prefix",
+        "pr-",
+        "--yes",
+    ]);
+    run.code(0).keeps_key_secret();
+    assert_eq!(names(&run, "deleted").len(), 120);
+    let mut sizes = delete_requests(&h);
+    sizes.sort();
+    assert_eq!(sizes, [20, 100]);
+    let left: Vec<_> = h
+        .mock
+        .deployments()
+        .into_iter()
+        .filter(|d| d.status.as_str() != "AWAITING_DELETE")
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(left, ["main"]);
+    // Already being deleted: reported, not deleted again.
+    let again = h.run(&["deployment", "prune", "--name-prefix", "pr-", "--yes"]);
+    again.code(0).stdout_has("already deleting pr-7 (");
+    assert_eq!(delete_requests(&h).len(), 2);
+}
+
+#[test]
+fn a_failed_deletion_is_reported_and_exits_1() {
+    let h = Harness::start();
+    h.seed("pr-1");
+    h.mock
+        .inject(Fault::status(500).on("delete_deployments").times(1));
+    let run = h.run(&["deployment", "prune", "--name-prefix", "pr-", "--yes"]);
+    run.code(1).keeps_key_secret();
+    run.stdout_has("failed pr-1 (").stdout_has("500");
+}
+
+#[test]
+fn wait_follows_each_deployment_until_it_is_gone() {
+    let mut timing = Timing::fast();
+    timing.deleting = Duration::from_millis(300);
+    let h = Harness::with(MockServer::builder().timing(timing));
+    h.seed("pr-1");
+    h.seed("pr-2");
+    let run = h.run(&[
+        "deployment",
+        "prune",
+        "--name-prefix",
+        "pr-",
+        "--yes",
+        "--wait",
+    ]);
+    run.code(0);
+    run.stdout_has("deleted pr-1 (")
+        .stdout_has("gone pr-1 (")
+        .stdout_has("gone pr-2 (");
+    assert!(h.mock.deployments().is_empty());
+    assert!(!run.stdout.contains(KEY));
+}
+
+#[test]
+fn wait_that_outlasts_its_timeout_exits_4() {
+    let h = Harness::with(MockServer::builder().timing(Timing::realistic()));
+    h.seed("pr-1");
+    let run = h.run(&[
+        "deployment",
+        "prune",
+        "--name-prefix",
+        "pr-",
+        "--yes",
+        "--wait",
+        "--timeout",
+        "300ms",
+    ]);
+    run.code(4)
+        .stdout_has("timed out pr-1 (")
+        .stdout_has("AWAITING_DELETE");
+}

@@ -1,0 +1,472 @@
+//! Carrying out a [`Plan`]: each deployment's change, then a wait for each new revision, several
+//! deployments at once, reported as events. One deployment's failure does not stop the others.
+
+use futures::channel::mpsc;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use schemars::JsonSchema;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::plan::{Plan, PlannedDeployment, Work};
+use crate::types::Revision;
+use crate::waiting::{RevisionOutcome, WaitEvent, WaitOptions};
+
+/// How to apply a plan.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ApplyOptions {
+    /// How to wait on each new revision.
+    pub wait: WaitOptions,
+    /// Deployments applied and waited on at once (at least 1).
+    pub concurrency: usize,
+}
+
+impl Default for ApplyOptions {
+    /// The default wait, four deployments at once.
+    fn default() -> Self {
+        Self {
+            wait: WaitOptions::default(),
+            concurrency: 4,
+        }
+    }
+}
+
+impl ApplyOptions {
+    /// How to wait on each new revision.
+    pub fn wait(mut self, wait: WaitOptions) -> Self {
+        self.wait = wait;
+        self
+    }
+    /// Deployments applied and waited on at once.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+}
+
+/// What applying reports as it goes; the last event is always [`ApplyEvent::Done`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ApplyEvent {
+    /// A step of one deployment: `created`, `updated`, `uploading ...`.
+    Step {
+        /// The deployment.
+        name: String,
+        /// What happened.
+        message: String,
+    },
+    /// A revision's first status, or a change of it.
+    Status {
+        /// The deployment.
+        name: String,
+        /// The revision.
+        revision: Box<Revision>,
+    },
+    /// One deployment is done.
+    Finished {
+        /// The deployment.
+        name: String,
+        /// How it ended.
+        outcome: ApplyOutcome,
+    },
+    /// Every deployment is done.
+    Done(ApplyReport),
+}
+
+/// How applying one deployment ended.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ApplyOutcome {
+    /// Nothing to do.
+    Unchanged {
+        /// The deployment.
+        deployment_id: Option<Uuid>,
+    },
+    /// Settings changed; no revision started.
+    Updated {
+        /// The deployment.
+        deployment_id: Uuid,
+    },
+    /// The new revision is `DEPLOYED`.
+    Deployed {
+        /// The deployment.
+        deployment_id: Uuid,
+        /// The revision.
+        revision_id: Uuid,
+    },
+    /// The new revision failed.
+    Failed {
+        /// The deployment.
+        deployment_id: Uuid,
+        /// The revision.
+        revision_id: Uuid,
+        /// Where it failed: `BUILD_FAILED`, ...
+        status: String,
+    },
+    /// The wait's timeout passed; the revision keeps going on the service.
+    TimedOut {
+        /// The deployment.
+        deployment_id: Uuid,
+        /// The revision.
+        revision_id: Uuid,
+        /// The last status seen.
+        last_status: Option<String>,
+    },
+    /// A newer revision replaced it (`SKIPPED`).
+    Superseded {
+        /// The deployment.
+        deployment_id: Uuid,
+        /// The revision.
+        revision_id: Uuid,
+    },
+    /// A request failed; the change may be partly made.
+    Error {
+        /// The deployment, when known.
+        deployment_id: Option<Uuid>,
+        /// The error.
+        message: String,
+    },
+}
+
+impl ApplyOutcome {
+    /// How bad it is, for the worst outcome of a run: 0 fine, then superseded, timed out,
+    /// failed, error.
+    pub fn severity(&self) -> u8 {
+        match self {
+            ApplyOutcome::Unchanged { .. }
+            | ApplyOutcome::Updated { .. }
+            | ApplyOutcome::Deployed { .. } => 0,
+            ApplyOutcome::Superseded { .. } => 1,
+            ApplyOutcome::TimedOut { .. } => 2,
+            ApplyOutcome::Failed { .. } => 3,
+            ApplyOutcome::Error { .. } => 4,
+        }
+    }
+
+    /// A short word: `unchanged`, `updated`, `deployed`, `failed`, `timed_out`, `superseded`,
+    /// `error`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApplyOutcome::Unchanged { .. } => "unchanged",
+            ApplyOutcome::Updated { .. } => "updated",
+            ApplyOutcome::Deployed { .. } => "deployed",
+            ApplyOutcome::Failed { .. } => "failed",
+            ApplyOutcome::TimedOut { .. } => "timed_out",
+            ApplyOutcome::Superseded { .. } => "superseded",
+            ApplyOutcome::Error { .. } => "error",
+        }
+    }
+}
+
+/// Every deployment's outcome, in the plan's order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+pub struct ApplyReport {
+    /// Each deployment of the plan.
+    pub results: Vec<ApplyResult>,
+}
+
+/// How one deployment of the plan ended.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct ApplyResult {
+    /// The deployment's name.
+    pub name: String,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: ApplyOutcome,
+}
+
+impl ApplyReport {
+    /// The worst outcome, if any is not fine.
+    pub fn worst(&self) -> Option<&ApplyOutcome> {
+        self.results
+            .iter()
+            .map(|result| &result.outcome)
+            .filter(|o| o.severity() > 0)
+            .max_by_key(|o| o.severity())
+    }
+}
+
+impl Plan {
+    /// Applies the plan: creates and changes deployments, then waits for every new revision,
+    /// up to `options.concurrency` deployments at once. The stream ends with
+    /// [`ApplyEvent::Done`]. Dropping it stops the client only: revisions already started go on.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client, plan: langsmith_control_plane::plan::Plan) {
+    /// use futures::StreamExt;
+    /// use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions};
+    /// let mut events = plan.apply(&client, ApplyOptions::default());
+    /// while let Some(event) = events.next().await {
+    ///     if let ApplyEvent::Done(report) = event {
+    ///         println!("worst: {:?}", report.worst().map(|o| o.kind()));
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn apply(&self, client: &Client, options: ApplyOptions) -> BoxStream<'static, ApplyEvent> {
+        let (tx, rx) = mpsc::unbounded();
+        let client = client.clone();
+        let deployments = self.deployments.clone();
+        let driver = async move {
+            let concurrency = options.concurrency.max(1);
+            let wait = options.wait;
+            let mut outcomes: Vec<(usize, String, ApplyOutcome)> =
+                futures::stream::iter(deployments.into_iter().enumerate())
+                    .map(|(index, planned)| {
+                        let events = Events {
+                            tx: tx.clone(),
+                            name: planned.name.clone(),
+                        };
+                        let (client, wait) = (client.clone(), wait.clone());
+                        async move {
+                            let outcome = apply_one(&client, &planned, wait, &events).await;
+                            events.send(ApplyEvent::Finished {
+                                name: planned.name.clone(),
+                                outcome: outcome.clone(),
+                            });
+                            (index, planned.name, outcome)
+                        }
+                    })
+                    .buffer_unordered(concurrency)
+                    .collect()
+                    .await;
+            outcomes.sort_by_key(|(index, ..)| *index);
+            let report = ApplyReport {
+                results: outcomes
+                    .into_iter()
+                    .map(|(_, name, outcome)| ApplyResult { name, outcome })
+                    .collect(),
+            };
+            let _ = tx.unbounded_send(ApplyEvent::Done(report));
+        };
+        let driver = futures::stream::once(driver).filter_map(|()| async { None });
+        futures::stream::select(rx, driver).boxed()
+    }
+}
+
+struct Events {
+    tx: mpsc::UnboundedSender<ApplyEvent>,
+    name: String,
+}
+
+impl Events {
+    fn send(&self, event: ApplyEvent) {
+        let _ = self.tx.unbounded_send(event);
+    }
+    fn step(&self, message: impl Into<String>) {
+        self.send(ApplyEvent::Step {
+            name: self.name.clone(),
+            message: message.into(),
+        });
+    }
+}
+
+async fn apply_one(
+    client: &Client,
+    planned: &PlannedDeployment,
+    wait: WaitOptions,
+    events: &Events,
+) -> ApplyOutcome {
+    let deployments = client.deployments();
+    let error = |deployment_id, e: Error| ApplyOutcome::Error {
+        deployment_id,
+        message: e.to_string(),
+    };
+    match &planned.work {
+        Work::Nothing => ApplyOutcome::Unchanged {
+            deployment_id: planned.deployment_id,
+        },
+        Work::Create(request) => match deployments.create((**request).clone()).await {
+            Ok(created) => {
+                events.step(format!("created ({})", created.id));
+                watch(client, created.id, created.latest_revision_id, wait, events).await
+            }
+            Err(e) => error(None, e),
+        },
+        Work::Patch {
+            deployment_id,
+            patch,
+            starts_revision,
+        } => match deployments.update(*deployment_id, (**patch).clone()).await {
+            Ok(updated) if *starts_revision => {
+                events.step("updated; a new revision starts");
+                watch(client, updated.id, updated.latest_revision_id, wait, events).await
+            }
+            Ok(updated) => {
+                events.step("updated in place");
+                ApplyOutcome::Updated {
+                    deployment_id: updated.id,
+                }
+            }
+            Err(e) => error(Some(*deployment_id), e),
+        },
+        Work::Upload(work) => upload(client, work, wait, events).await,
+    }
+}
+
+/// Waits on the revision a create or update started, reporting each status.
+async fn watch(
+    client: &Client,
+    deployment_id: Uuid,
+    revision_id: Option<Uuid>,
+    wait: WaitOptions,
+    events: &Events,
+) -> ApplyOutcome {
+    let Some(revision_id) = revision_id else {
+        return ApplyOutcome::Error {
+            deployment_id: Some(deployment_id),
+            message: "the service started no revision".into(),
+        };
+    };
+    let mut statuses = client.watch_revision(deployment_id, revision_id, wait);
+    loop {
+        match statuses.try_next().await {
+            Ok(Some(WaitEvent::Status(revision))) => events.send(ApplyEvent::Status {
+                name: events.name.clone(),
+                revision: Box::new(revision),
+            }),
+            Ok(Some(WaitEvent::Finished(outcome))) => {
+                return from_wait(deployment_id, revision_id, outcome);
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return ApplyOutcome::Error {
+                    deployment_id: Some(deployment_id),
+                    message: "the wait ended without an outcome".into(),
+                };
+            }
+            Err(e) => {
+                return ApplyOutcome::Error {
+                    deployment_id: Some(deployment_id),
+                    message: e.to_string(),
+                };
+            }
+        }
+    }
+}
+
+fn from_wait(deployment_id: Uuid, revision_id: Uuid, outcome: RevisionOutcome) -> ApplyOutcome {
+    let status = outcome.status().map(|s| s.to_string());
+    match outcome {
+        RevisionOutcome::Deployed(_) => ApplyOutcome::Deployed {
+            deployment_id,
+            revision_id,
+        },
+        RevisionOutcome::Superseded(_) => ApplyOutcome::Superseded {
+            deployment_id,
+            revision_id,
+        },
+        RevisionOutcome::TimedOut { .. } => ApplyOutcome::TimedOut {
+            deployment_id,
+            revision_id,
+            last_status: status,
+        },
+        _ => ApplyOutcome::Failed {
+            deployment_id,
+            revision_id,
+            status: status.unwrap_or_else(|| "unknown".into()),
+        },
+    }
+}
+
+#[cfg(feature = "upload")]
+async fn upload(
+    client: &Client,
+    work: &crate::plan::UploadWork,
+    wait: WaitOptions,
+    events: &Events,
+) -> ApplyOutcome {
+    use crate::deploy::{DeployEvent, Source};
+    let deployments = client.deployments();
+    let deployment_id = match (&work.create, work.deployment_id) {
+        (_, Some(id)) => id,
+        (Some(request), None) => match deployments.create(request.clone()).await {
+            Ok(created) => {
+                events.step(format!("created ({})", created.id));
+                created.id
+            }
+            Err(e) => {
+                return ApplyOutcome::Error {
+                    deployment_id: None,
+                    message: e.to_string(),
+                };
+            }
+        },
+        (None, None) => {
+            return ApplyOutcome::Error {
+                deployment_id: None,
+                message: "nothing names the deployment to upload to".into(),
+            };
+        }
+    };
+    if let Some(settings) = &work.settings {
+        if let Err(e) = deployments.update(deployment_id, settings.clone()).await {
+            return ApplyOutcome::Error {
+                deployment_id: Some(deployment_id),
+                message: e.to_string(),
+            };
+        }
+        events.step("settings updated");
+    }
+    let source = Source::Directory {
+        path: work.source_dir.clone(),
+        config: work.config.clone(),
+    };
+    let mut deploy = client
+        .deploy(source)
+        .deployment_id(deployment_id)
+        .wait(Some(wait));
+    for (name, value) in &work.secrets {
+        deploy = deploy.secret(name.clone(), value.clone());
+    }
+    let mut steps = deploy.events();
+    loop {
+        match steps.try_next().await {
+            Ok(Some(DeployEvent::Step(message))) => events.step(message),
+            Ok(Some(DeployEvent::StatusChange { revision, .. })) => {
+                events.send(ApplyEvent::Status {
+                    name: events.name.clone(),
+                    revision: Box::new(revision),
+                })
+            }
+            Ok(Some(DeployEvent::Finished(result))) => {
+                return match result.outcome {
+                    Some(outcome) => from_wait(deployment_id, result.revision_id, outcome),
+                    None => ApplyOutcome::Updated { deployment_id },
+                };
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return ApplyOutcome::Error {
+                    deployment_id: Some(deployment_id),
+                    message: "the upload ended without a result".into(),
+                };
+            }
+            Err(e) => {
+                return ApplyOutcome::Error {
+                    deployment_id: Some(deployment_id),
+                    message: e.to_string(),
+                };
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "upload"))]
+async fn upload(
+    _client: &Client,
+    work: &crate::plan::UploadWork,
+    _wait: WaitOptions,
+    _events: &Events,
+) -> ApplyOutcome {
+    ApplyOutcome::Error {
+        deployment_id: work.deployment_id,
+        message: "uploading a source_dir needs this crate's `upload` feature".into(),
+    }
+}
