@@ -13,6 +13,7 @@
 #                   mutations (fields removed, added or retyped, edge-case strings and numbers)
 #   open_enums      any string through every open enum: kept, sent back unchanged
 #   normalize       the xtask normalizer on any JSON / OpenAPI-shaped document: no panic, idempotent
+#   waits           any text as a Retry-After value and as an lscp duration: no panic, bounded
 #
 # cargo-fuzz (installed from crates.io when missing) needs nightly-only compiler flags; on a stable
 # toolchain RUSTC_BOOTSTRAP=1 lets them through. Builds go to fuzz/target; the working corpus
@@ -23,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-60}"
-all_targets=(decode_bytes decode_mutated open_enums normalize)
+all_targets=(decode_bytes decode_mutated open_enums normalize waits)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 

@@ -36,7 +36,7 @@ impl progenitor_client::ClientHooks<transport::Transport> for Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         // progenitor sends the document's version; the Control Plane has no such header.
         request.headers_mut().remove("api-version");
-        check_path(&self.baseurl, request.url(), info.operation_id)
+        check_path(request.url(), info.operation_id)
             .map_err(progenitor_client::Error::InvalidRequest)
     }
 
@@ -52,26 +52,26 @@ impl progenitor_client::ClientHooks<transport::Transport> for Client {
 /// Refuses a request whose path no longer matches its operation's template: a path parameter
 /// that was empty, `.` or `..` is encoded as is by progenitor and then removed or resolved by
 /// the URL parser, which would address another resource (`DELETE /v2/auth/tokens/..`).
-fn check_path(base_url: &str, url: &reqwest::Url, operation_id: &str) -> Result<(), String> {
+fn check_path(url: &reqwest::Url, operation_id: &str) -> Result<(), String> {
     let Some((_, template)) = operations::OPERATION_PATHS
         .iter()
         .find(|(id, _)| *id == operation_id)
     else {
         return Ok(());
     };
-    // progenitor appends the path to the base URL's text: a base without a trailing `/` adds none.
-    let base_path = reqwest::Url::parse(base_url)
-        .map(|base| match base_url.ends_with('/') {
-            true => base.path().len(),
-            false => base.path().trim_end_matches('/').len(),
-        })
-        .unwrap_or(0);
-    let mut sent = url.path().get(base_path..).unwrap_or_default().split('/');
-    let fits = template.split('/').all(|expected| match sent.next() {
-        Some(sent) if expected.starts_with('{') => !sent.is_empty(),
-        Some(sent) => sent == expected,
-        None => false,
-    }) && sent.next().is_none();
+    // The template must match the end of the sent path (the base URL's own path comes before):
+    // a segment removed or added by the URL parser shifts a literal or empties a parameter.
+    let expected: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+    let mut sent: Vec<&str> = url.path().rsplit('/').take(expected.len()).collect();
+    sent.reverse();
+    let fits = sent.len() == expected.len()
+        && expected
+            .iter()
+            .zip(sent)
+            .all(|(expected, sent)| match expected.starts_with('{') {
+                true => !sent.is_empty(),
+                false => sent == *expected,
+            });
     match fits {
         true => Ok(()),
         false => Err(format!(
