@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use crate::config::{self, Explicit, Region, Settings};
 use crate::error::{Error, ErrorBody};
 use crate::policy::RetryPolicy;
-use crate::transport::{CallTransport, Seen, Sender};
+use crate::transport::{CallTransport, Sender};
 
 /// A Control Plane client. Cheap to clone; clones share one connection pool.
 ///
@@ -83,19 +83,23 @@ impl Client {
         ) -> Result<ResponseValue<T>, progenitor_client::Error<E>>,
     ) -> (Result<T, Error>, bool) {
         // Each call gets its own transport, so it can tell this call what it saw.
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let transport = CallTransport {
+        let transport = Arc::new(CallTransport {
             sender: self.sender.clone(),
-            seen: seen.clone(),
-        };
+            seen: Mutex::default(),
+        });
         let api = api::Client::new_with_client(
             self.sender.settings.base_url(),
             self.http.clone(),
-            api::transport::Transport::with_executor(Arc::new(transport)),
+            api::transport::Transport::with_executor(transport.clone()),
         );
         let result = operation(&api).await;
         drop(api);
-        let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
+        let seen = std::mem::take(
+            &mut *transport
+                .seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
         let repeated = seen.repeated;
         let limit = self.sender.settings.max_response_bytes;
         (Error::from_call(result, seen, limit).await, repeated)

@@ -40,7 +40,7 @@ pub(crate) struct Seen {
 /// which the facade reads when the call ends.
 pub(crate) struct CallTransport {
     pub sender: Arc<Sender>,
-    pub seen: Arc<Mutex<Seen>>,
+    pub seen: Mutex<Seen>,
 }
 
 impl Execute for CallTransport {
