@@ -122,7 +122,8 @@ pub enum Command {
     Revision(RevisionCommand),
     /// Print the JSON Schema of a request body (for editors and spec files)
     Schema(SchemaArgs),
-    /// Serve the embedded mock Control Plane in the foreground until Ctrl-C
+    /// Serve the embedded mock Control Plane in the foreground until Ctrl-C (in builds with the
+    /// `mock` feature)
     Mock(MockArgs),
     /// Print a shell completion script, e.g. `lscp completions bash > /etc/bash_completion.d/lscp`
     Completions {

@@ -221,6 +221,19 @@ fn an_unreachable_service_is_a_transport_error() {
 }
 
 #[test]
+fn https_is_built_in() {
+    // Without a TLS backend reqwest refuses an https URL before connecting; with one, nothing
+    // listens on the port and the connection is refused.
+    let closed = closed_port_url().replace("http://", "https://");
+    run_with(
+        &[("LANGSMITH_API_KEY", KEY)],
+        &["deployment", "list", "--base-url", &closed],
+    )
+    .code(1)
+    .stderr_has("could not connect");
+}
+
+#[test]
 fn the_request_timeout_bounds_each_request() {
     let h = Harness::start();
     h.mock

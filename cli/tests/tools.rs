@@ -1,12 +1,20 @@
-//! Commands that need no service: `schema`, `completions`, `mock`, and the exit codes of clap.
+//! Commands that need no service: `schema`, `completions`, `mock`, help, and the exit codes of
+//! clap. The `lscp mock` tests that serve run in builds with the `mock` feature
+//! (`cargo test -p langsmith-control-plane-cli --features mock`); without it, the test of what
+//! `lscp mock` says instead runs.
 
 mod support;
 
+#[cfg(feature = "mock")]
 use std::io::{BufRead, BufReader};
+#[cfg(feature = "mock")]
 use std::process::{Child, Stdio};
+#[cfg(feature = "mock")]
 use std::time::Duration;
 
-use support::{KEY, Run, lscp, run_with};
+#[cfg(feature = "mock")]
+use support::{KEY, lscp};
+use support::{Run, run_with};
 
 fn run(args: &[&str]) -> Run {
     run_with(&[], args)
@@ -77,9 +85,20 @@ fn version_and_help_exit_0_and_usage_errors_exit_2() {
     run(&["deploy"]).code(2);
 }
 
+#[cfg(not(feature = "mock"))]
+#[test]
+fn mock_says_how_to_get_a_build_with_it() {
+    run(&["mock"])
+        .code(1)
+        .stderr_has("built without the embedded mock")
+        .stderr_has("--features mock");
+}
+
 /// `lscp mock ARGS` in the background (killed when dropped), and the URL it printed.
+#[cfg(feature = "mock")]
 struct Served(Child);
 
+#[cfg(feature = "mock")]
 impl Served {
     fn start(args: &[&str]) -> (Served, String) {
         let mut command = lscp();
@@ -117,6 +136,7 @@ impl Served {
     }
 }
 
+#[cfg(feature = "mock")]
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -124,6 +144,7 @@ impl Drop for Served {
     }
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn mock_prints_its_url_and_serves_the_api_until_ctrl_c() {
     let (served, url) = Served::start(&["--port", "0", "--path-prefix", "/api-host"]);
@@ -154,6 +175,7 @@ fn mock_prints_its_url_and_serves_the_api_until_ctrl_c() {
     assert_eq!(served.stop("INT"), Some(0));
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn mock_stops_cleanly_on_sigterm() {
     let (served, _) = Served::start(&["--timing", "realistic"]);
