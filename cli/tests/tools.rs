@@ -85,6 +85,40 @@ fn version_and_help_exit_0_and_usage_errors_exit_2() {
     run(&["deploy"]).code(2);
 }
 
+#[test]
+fn global_options_are_described_once_under_the_root_help() {
+    let root = run(&["--help"]);
+    root.code(0).stdout_has("Global options:");
+    assert_eq!(root.stdout.matches("--api-key <KEY>").count(), 1);
+    for args in [
+        &["deployment", "list", "--help"][..],
+        &["revision", "wait", "--help"],
+        &["help", "revision", "logs"],
+    ] {
+        let help = run(args);
+        help.code(0);
+        for option in ["--api-key <KEY>", "--base-url <URL>", "--output <FORMAT>"] {
+            assert!(
+                !help.stdout.contains(option),
+                "{args:?} repeats {option}:\n{}",
+                help.stdout
+            );
+        }
+        help.stdout_has("`lscp --help` describes them");
+    }
+}
+
+#[test]
+fn global_options_are_still_accepted_after_a_subcommand() {
+    // Hidden in the subcommand's help, parsed there all the same: a bad value is reported by name.
+    run(&["deployment", "list", "--output", "yaml"])
+        .code(2)
+        .stderr_has("--output");
+    run(&["revision", "wait", "--region", "mars"])
+        .code(2)
+        .stderr_has("--region");
+}
+
 #[cfg(not(feature = "mock"))]
 #[test]
 fn mock_says_how_to_get_a_build_with_it() {
