@@ -233,6 +233,42 @@ fn https_is_built_in() {
     .stderr_has("could not connect");
 }
 
+/// Runs `lscp deployment list` against a server that answers 403 with `detail`.
+fn forbidden(detail: &str) -> support::Run {
+    let body = serde_json::json!({ "detail": detail }).to_string();
+    let url = support::answering(403, body);
+    run_with(
+        &[
+            ("LANGSMITH_API_KEY", KEY),
+            ("LANGSMITH_CONTROL_PLANE_URL", &url),
+        ],
+        &["deployment", "list"],
+    )
+}
+
+#[test]
+fn a_403_for_an_organization_key_says_to_set_the_workspace() {
+    forbidden("This API key is org-scoped and requires workspace specification")
+        .code(1)
+        .keeps_key_secret()
+        .stderr_has("requires workspace specification")
+        .stderr_has("hint: this API key belongs to an organization: set LANGSMITH_WORKSPACE_ID");
+}
+
+#[test]
+fn a_403_for_a_disabled_product_says_it_is_not_enabled() {
+    forbidden("LangSmith Deployment is not enabled for this organization")
+        .code(1)
+        .stderr_has("hint: LangSmith Deployment is not enabled for the organization");
+}
+
+#[test]
+fn another_403_gets_the_general_hint() {
+    forbidden("Forbidden")
+        .code(1)
+        .stderr_has("hint: check the API key");
+}
+
 #[test]
 fn the_request_timeout_bounds_each_request() {
     let h = Harness::start();
