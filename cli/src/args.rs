@@ -6,6 +6,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use uuid::Uuid;
 
+use crate::deploy::DeployArgs;
 use crate::deployment::DeploymentCommand;
 use crate::mock::MockArgs;
 use crate::output::OutputFormat;
@@ -120,6 +121,9 @@ pub enum Command {
     /// List and inspect revisions, wait on them, redeploy them, read their logs
     #[command(subcommand, alias = "revisions")]
     Revision(RevisionCommand),
+    /// Ship a git ref, an image or a source directory to a deployment (created when new) and
+    /// wait until it is live; exit codes as for `revision wait`
+    Deploy(Box<DeployArgs>),
     /// Print the JSON Schema of a request body (for editors and spec files)
     Schema(SchemaArgs),
     /// Serve the embedded mock Control Plane in the foreground until Ctrl-C (in builds with the

@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod deploy;
+mod deploy_report;
 mod deployment;
 mod exit;
 mod global;
@@ -13,6 +15,7 @@ mod mock;
 mod output;
 mod redact;
 mod revision;
+mod secrets;
 mod spec;
 mod wait;
 
@@ -57,6 +60,10 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
         Command::Revision(command) => {
             let context = global::Context::new(&global, matches)?;
             runtime()?.block_on(revision::run(command, &context))
+        }
+        Command::Deploy(args) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(deploy::run(*args, &context))
         }
     }
 }

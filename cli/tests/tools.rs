@@ -86,12 +86,39 @@ fn version_and_help_exit_0_and_usage_errors_exit_2() {
 }
 
 #[test]
+fn schema_deploy_event_describes_every_kind_of_line() {
+    let printed = run(&["schema", "deploy-event"]);
+    printed.code(0);
+    let schema: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(schema["title"], "EventLine");
+    let text = printed.stdout;
+    for kind in [
+        "step",
+        "upload_progress",
+        "status_change",
+        "log",
+        "heartbeat",
+        "status_url",
+        "result",
+    ] {
+        assert!(
+            text.contains(&format!("\"{kind}\"")),
+            "no {kind} in\n{text}"
+        );
+    }
+    for outcome in ["deployed", "failed", "superseded", "timed_out", "started"] {
+        assert!(text.contains(&format!("\"{outcome}\"")), "no {outcome}");
+    }
+}
+
+#[test]
 fn global_options_are_described_once_under_the_root_help() {
     let root = run(&["--help"]);
     root.code(0).stdout_has("Global options:");
     assert_eq!(root.stdout.matches("--api-key <KEY>").count(), 1);
     for args in [
-        &["deployment", "list", "--help"][..],
+        &["deploy", "--help"][..],
+        &["deployment", "list", "--help"],
         &["revision", "wait", "--help"],
         &["help", "revision", "logs"],
     ] {
@@ -114,7 +141,7 @@ fn global_options_are_still_accepted_after_a_subcommand() {
     run(&["deployment", "list", "--output", "yaml"])
         .code(2)
         .stderr_has("--output");
-    run(&["revision", "wait", "--region", "mars"])
+    run(&["deploy", "--ref", "main", "--name", "a", "--region", "mars"])
         .code(2)
         .stderr_has("--region");
 }
