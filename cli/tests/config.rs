@@ -222,15 +222,31 @@ fn an_unreachable_service_is_a_transport_error() {
 
 #[test]
 fn https_is_built_in() {
-    // Without a TLS backend reqwest refuses an https URL before connecting; with one, nothing
-    // listens on the port and the connection is refused.
-    let closed = closed_port_url().replace("http://", "https://");
-    run_with(
+    // A TLS client opens with a handshake record (first byte 0x16); a build without TLS refuses
+    // an https URL before connecting at all ("scheme is not http").
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let (first_bytes, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut byte = [0u8; 1];
+            if std::io::Read::read_exact(&mut stream, &mut byte).is_ok() {
+                let _ = first_bytes.send(byte[0]);
+            }
+        }
+    });
+    let run = run_with(
         &[("LANGSMITH_API_KEY", KEY)],
-        &["deployment", "list", "--base-url", &closed],
-    )
-    .code(1)
-    .stderr_has("could not connect");
+        &["deployment", "list", "--base-url", &url],
+    );
+    run.code(1).keeps_key_secret();
+    assert!(!run.stderr.contains("scheme is not http"), "{}", run.stderr);
+    assert_eq!(
+        received.recv_timeout(Duration::from_secs(5)),
+        Ok(0x16),
+        "no TLS handshake arrived; stderr:\n{}",
+        run.stderr
+    );
 }
 
 /// Runs `lscp deployment list` against a server that answers 403 with `detail`.
