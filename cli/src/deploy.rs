@@ -148,14 +148,17 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
 
     let mut report = Report::new(context.output);
     let events = deploy.events();
-    futures::pin_mut!(events);
-    // Whether the deploy got past its own checks; before that, its refusals are usage errors.
+    // Listening from the start, so that no Ctrl-C falls between two events.
+    let interrupt = tokio::signal::ctrl_c();
+    futures::pin_mut!(events, interrupt);
+    // Whether the deploy has reported progress past its checks and look-up (steps such as
+    // "archived" or "found" do not count); before that, its refusals are usage errors.
     let mut progressed = false;
     let mut revision_seen: Option<Uuid> = None;
     loop {
         let event = tokio::select! {
             event = events.next() => event,
-            _ = tokio::signal::ctrl_c() => {
+            _ = &mut interrupt => {
                 report.clear();
                 output::diagnostic(&interrupted(revision_seen));
                 return Ok(Exit::Interrupted);
@@ -167,7 +170,7 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
                 return finish(context, &result);
             }
             Some(Ok(event)) => {
-                progressed = true;
+                progressed |= !matches!(event, DeployEvent::Step(_));
                 if let DeployEvent::StatusChange { revision, .. } = &event {
                     revision_seen = Some(revision.id);
                 }
@@ -238,10 +241,10 @@ impl DeployArgs {
         options
     }
 
-    /// The failure for an error of the deploy. Before its first event the deploy has only checked
-    /// its input (and at most looked the name up, which changes nothing), so a refusal then is a
-    /// usage error: a reserved secret name, a directory without its config, an archive over the
-    /// size limit, a new deployment without what creating it needs.
+    /// The failure for an error of the deploy. Before it reports progress the deploy has only
+    /// checked its input and looked the deployment up, so a refusal then is a usage error: a
+    /// reserved secret name, a directory without its config, an archive over the size limit, a
+    /// new deployment without what creating it needs, a name two deployments share.
     fn failure(&self, error: Error, progressed: bool) -> Failure {
         match error {
             Error::InvalidInput(message) if !progressed => {

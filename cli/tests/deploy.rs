@@ -602,3 +602,74 @@ fn an_unknown_deployment_id_is_an_error_exit_1() {
     .code(1)
     .stderr_has("404");
 }
+
+/// A directory with a `langgraph.json`, as `lscp deploy --source-dir` takes it.
+fn source_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("langgraph.json"),
+        r#"{"dependencies": ["."], "graphs": {"agent": "./agent.py:graph"}}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("agent.py"), "graph = None\n").unwrap();
+    dir
+}
+
+/// `size` bytes that gzip cannot shrink (xorshift output), written in 1 MiB pieces.
+fn write_incompressible(path: &std::path::Path, size: u64) {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut left = size;
+    while left > 0 {
+        for word in chunk.chunks_exact_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            word.copy_from_slice(&state.to_le_bytes());
+        }
+        let n = left.min(chunk.len() as u64) as usize;
+        file.write_all(&chunk[..n]).unwrap();
+        left -= n as u64;
+    }
+    file.flush().unwrap();
+}
+
+#[test]
+fn a_source_directory_over_the_size_limit_is_refused_before_any_request() {
+    let h = Harness::start();
+    let dir = source_dir();
+    let limit = langsmith_control_plane::MAX_ARCHIVE_BYTES;
+    write_incompressible(&dir.path().join("weights.bin"), limit + (1 << 20));
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "big",
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    run.code(2).stderr_has("over 200 MiB");
+    h.assert_no_request();
+}
+
+#[test]
+fn a_source_directory_without_its_config_is_refused_before_any_request() {
+    let h = Harness::start();
+    let dir = source_dir();
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "agent",
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+            "--config",
+            "missing.json",
+        ],
+    );
+    run.code(2).stderr_has("missing.json");
+    h.assert_no_request();
+}
