@@ -15,11 +15,12 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 use crate::gate::Tenant;
-use crate::lifecycle::RevisionScript;
 use crate::params::{Params, body_only, known_values, path_uuids};
 use crate::response::{created, json_response, no_content, ok};
 use crate::server::App;
-use crate::store::{DeploymentRecord, State as Store, merged, revision_config, source_config};
+use crate::store::{
+    DeploymentRecord, RevisionPlan, State as Store, merged, revision_config, source_config,
+};
 
 pub(crate) async fn list_deployments(
     State(app): State<App>,
@@ -105,19 +106,27 @@ pub(crate) async fn create_deployment(
     }
     let config = source_config(&request.source_config);
     let revision = revision_config(&request.source_revision_config);
-    check_source(&state, tenant, &request.source, &config, &revision)?;
-    let script = state.next_script();
-    let deployment = insert(&mut state, tenant, request, (config, revision), script);
+    // Uploaded source needs the deployment first (to ask for an upload URL): without an archive
+    // yet, it is created with no revision.
+    let building = !(request.source == DeploymentSource::InternalSource
+        && revision.source_tarball_path.is_none());
+    if building {
+        check_source(&state, tenant, &request.source, &config, &revision)?;
+    } else {
+        check_listener(&state, tenant, &config)?;
+    }
+    let plan = building.then(|| state.plan_revision(&request.source, &revision));
+    let deployment = insert(&mut state, tenant, request, (config, revision), plan);
     Ok(created(&deployment))
 }
 
-/// Adds a deployment with its first revision, which follows `script`.
+/// Adds a deployment, with a first revision that follows `plan` unless it is `None`.
 pub(crate) fn insert(
     state: &mut Store,
     tenant: Uuid,
     request: DeploymentCreateRequest,
     (config, revision): (SourceConfig, SourceRevisionConfig),
-    script: RevisionScript,
+    plan: Option<RevisionPlan>,
 ) -> Deployment {
     let now = Utc::now();
     let mut record = DeploymentRecord {
@@ -132,7 +141,9 @@ pub(crate) fn insert(
         updated_at: now,
         revisions: Vec::new(),
     };
-    record.start_revision(revision, script);
+    if let Some(plan) = plan {
+        record.start_revision(revision, plan);
+    }
     let deployment = record.to_api(Instant::now());
     state.deployments.push(record);
     deployment
@@ -186,15 +197,23 @@ pub(crate) async fn patch_deployment(
         Some(patch) => merged(&deployment.latest_config(), patch),
         None => deployment.latest_config(),
     };
-    check_source(state, tenant, &source, &config, &revision)?;
-    let new_revision = request.source_revision_config.is_some()
-        || request.secrets.is_some()
+    let settings_changed = request.secrets.is_some()
         || request.secret_references.is_some()
         || request
             .source_config
             .as_ref()
             .is_some_and(|c| c.resource_spec.is_some());
-    let script = new_revision.then(|| state.next_script());
+    // Uploaded source with no archive yet has nothing to rebuild when only settings change.
+    let nothing_uploaded =
+        source == DeploymentSource::InternalSource && revision.source_tarball_path.is_none();
+    let new_revision =
+        request.source_revision_config.is_some() || (settings_changed && !nothing_uploaded);
+    if new_revision {
+        check_source(state, tenant, &source, &config, &revision)?;
+    } else {
+        check_listener(state, tenant, &config)?;
+    }
+    let plan = new_revision.then(|| state.plan_revision(&source, &revision));
 
     let deployment = state
         .deployment_mut(tenant, id)
@@ -208,8 +227,8 @@ pub(crate) async fn patch_deployment(
         deployment.secret_references = Some(references);
     }
     deployment.updated_at = Utc::now();
-    if let Some(script) = script {
-        deployment.start_revision(revision, script);
+    if let Some(plan) = plan {
+        deployment.start_revision(revision, plan);
     }
     Ok(ok(&deployment.to_api(Instant::now())))
 }
@@ -260,7 +279,8 @@ pub(crate) async fn delete_deployments(
     Ok(json_response(StatusCode::OK, &serde_json::Value::Null))
 }
 
-/// What each source needs to build from, as the service checks it (400 when missing).
+/// What each source needs to build from, as the service checks it (400 when missing), and the
+/// listener it names.
 fn check_source(
     state: &Store,
     tenant: Uuid,
@@ -291,6 +311,11 @@ fn check_source(
             "{field} is required when source is '{source}'"
         )));
     }
+    check_listener(state, tenant, config)
+}
+
+/// 400 when the configuration names a listener the workspace does not have.
+fn check_listener(state: &Store, tenant: Uuid, config: &SourceConfig) -> Result<(), ApiError> {
     if let Some(listener_id) = config.listener_id
         && state.listener(tenant, listener_id).is_none()
     {

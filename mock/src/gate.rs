@@ -57,6 +57,17 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
             }
             Err(error) => return error.into_response(),
         }
+        let deployments_call = app
+            .config
+            .api_path(parts.uri.path())
+            .is_some_and(|path| path.starts_with("/v2/deployments"));
+        if deployments_call && !app.config.deployments_enabled {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "LangSmith Deployment is not enabled for this workspace; an organization admin can enable it",
+            )
+            .into_response();
+        }
     }
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     match plan.fault {
@@ -89,7 +100,7 @@ fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, ApiError> {
     match headers.get("x-tenant-id") {
         None if app.config.require_tenant_id => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "This API key is scoped to an organization; set the X-Tenant-Id header to choose a workspace",
+            "This API key is org-scoped and requires workspace specification: set the X-Tenant-Id header to the ID of a workspace",
         )),
         None => Ok(Tenant(app.config.tenant_id)),
         Some(value) => value

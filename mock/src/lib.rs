@@ -83,11 +83,25 @@
 //!   memory stays bounded.
 //! - Deployments list newest first. The `{}`-typed answers of the document (bulk delete, OAuth
 //!   deletions) are `null`.
+//! - Uploaded source (`internal_source`) goes as the service has it: a deployment created without
+//!   `source_tarball_path` has no revision; `request_upload_url` hands out a signed URL on a second
+//!   listener, [`MockServer::upload_origin`] (another port, so another origin), which takes one
+//!   `PUT` of a `.tar.gz` with `Content-Type: application/gzip`, its `Content-Length` and the
+//!   `upload_headers` handed out (or `X-Goog-Content-Length-Range: 0,209715200` when none were),
+//!   up to [`MockServerBuilder::upload_limit`]; a PATCH naming the object path then starts a
+//!   revision whose build log lists every file of the archive and says whether the config file
+//!   is there. A missing, unreadable or config-less archive ends the revision `BUILD_FAILED`,
+//!   with the reason as the last build log line. [`MockServer::upload_requests`] and
+//!   [`MockServer::credentials_seen_by_upload_origin`] show what reached the upload origin.
+//! - Scripted failures write logs whose last lines say what failed: the build log for
+//!   `BUILD_FAILED` and `CREATE_FAILED`, the deploy log for `DEPLOY_FAILED`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod agent_connections;
 mod api_error;
+mod archive;
+mod artifacts;
 mod auth_service;
 mod deployments;
 mod faults;
@@ -106,6 +120,8 @@ mod schema;
 mod scripting;
 mod server;
 mod store;
+mod upload_origin;
+mod uploads;
 
 pub use faults::{Fault, FaultKind, RetryAfter};
 pub use fixtures::github_deployment_request;
@@ -113,6 +129,7 @@ pub use lifecycle::{RevisionScript, Timing};
 pub use operations::operation_ids;
 pub use recorded::{MAX_RECORDED_BODY, REDACTED, RecordedRequest};
 pub use server::{MockServer, MockServerBuilder};
+pub use uploads::UploadRequest;
 
 #[cfg(test)]
 mod tests {
@@ -123,5 +140,6 @@ mod tests {
         shareable::<super::MockServerBuilder>();
         shareable::<super::RecordedRequest>();
         shareable::<super::Fault>();
+        shareable::<super::UploadRequest>();
     }
 }

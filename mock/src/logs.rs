@@ -151,14 +151,15 @@ fn script_lines(revision: &RevisionRecord) -> Vec<Line> {
                 "Waiting for an available builder",
             )),
             RevisionStatus::Building => {
+                let fails_here = last && *outcome == RevisionStatus::BuildFailed;
                 spread(
                     &mut lines,
                     Stream::Build,
                     *begins,
                     *ends,
-                    build_messages(revision),
+                    build_messages(revision, fails_here),
                 );
-                if !(last && *outcome == RevisionStatus::BuildFailed) {
+                if !fails_here {
                     lines.push(line(*ends, Stream::Build, "INFO", "Build succeeded"));
                 }
             }
@@ -173,7 +174,7 @@ fn script_lines(revision: &RevisionRecord) -> Vec<Line> {
                 Stream::Deploy,
                 *begins,
                 *ends,
-                deploy_messages(),
+                deploy_messages(last && *outcome == RevisionStatus::DeployFailed),
             ),
             other => lines.push(line(
                 *begins,
@@ -183,37 +184,69 @@ fn script_lines(revision: &RevisionRecord) -> Vec<Line> {
             )),
         }
     }
-    lines.push(match outcome {
-        RevisionStatus::Deployed => line(
+    lines.extend(outcome_lines(revision, end));
+    lines.sort_by_key(|l| l.offset);
+    lines
+}
+
+/// The last lines, written when the revision reaches its final status: for a failure, what
+/// failed, so that the tail of the log explains it.
+fn outcome_lines(revision: &RevisionRecord, end: Duration) -> Vec<Line> {
+    let archive_failure = revision
+        .archive
+        .as_ref()
+        .and_then(|archive| archive.failure.as_deref());
+    match revision.script.outcome() {
+        RevisionStatus::Deployed => vec![line(
             end,
             Stream::Deploy,
             "INFO",
             "Revision deployed and serving traffic",
-        ),
-        RevisionStatus::CreateFailed => {
-            line(end, Stream::Build, "ERROR", "Could not create the revision")
-        }
-        RevisionStatus::BuildFailed => line(
+        )],
+        RevisionStatus::CreateFailed => vec![line(
             end,
             Stream::Build,
             "ERROR",
-            "Build failed: installing dependencies exited with status 1",
-        ),
-        RevisionStatus::DeployFailed => line(
-            end,
-            Stream::Deploy,
-            "ERROR",
-            "Deployment failed: the server did not pass its health check in time",
-        ),
-        other => line(
+            "Could not create the revision",
+        )],
+        RevisionStatus::BuildFailed => match archive_failure {
+            Some(reason) => vec![line(end, Stream::Build, "ERROR", reason)],
+            None => vec![
+                line(
+                    end,
+                    Stream::Build,
+                    "ERROR",
+                    "ERROR: No matching distribution found for example-missing-package==9.9.9",
+                ),
+                line(
+                    end,
+                    Stream::Build,
+                    "ERROR",
+                    "Build failed: installing dependencies exited with status 1",
+                ),
+            ],
+        },
+        RevisionStatus::DeployFailed => vec![
+            line(
+                end,
+                Stream::Deploy,
+                "ERROR",
+                "Health check: GET /ok did not succeed within 300 s",
+            ),
+            line(
+                end,
+                Stream::Deploy,
+                "ERROR",
+                "Deployment failed: the server did not pass its health check in time",
+            ),
+        ],
+        other => vec![line(
             end,
             Stream::Deploy,
             "INFO",
             &format!("Revision status is now {other}"),
-        ),
-    });
-    lines.sort_by_key(|l| l.offset);
-    lines
+        )],
+    }
 }
 
 fn line(offset: Duration, stream: Stream, level: &'static str, message: &str) -> Line {
@@ -245,7 +278,9 @@ fn spread(
     }
 }
 
-fn build_messages(revision: &RevisionRecord) -> Vec<(&'static str, String)> {
+/// The build's steps; when it `fails` (installing dependencies), the steps after are not
+/// reached, and one that finds its source archive unusable stops after unpacking it.
+fn build_messages(revision: &RevisionRecord, fails: bool) -> Vec<(&'static str, String)> {
     let config = &revision.config;
     let fetch = match revision.source {
         DeploymentSource::Github => format!(
@@ -266,8 +301,14 @@ fn build_messages(revision: &RevisionRecord) -> Vec<(&'static str, String)> {
         .langgraph_config_path
         .as_deref()
         .unwrap_or("langgraph.json");
-    vec![
-        ("INFO", fetch),
+    let mut messages = vec![("INFO", fetch)];
+    if let Some(archive) = &revision.archive {
+        messages.extend(archive.lines.iter().map(|l| ("INFO", l.clone())));
+        if archive.failure.is_some() {
+            return messages;
+        }
+    }
+    messages.extend([
         ("INFO", format!("Reading {manifest}")),
         ("DEBUG", "Build cache: no reusable layers".to_string()),
         (
@@ -275,20 +316,28 @@ fn build_messages(revision: &RevisionRecord) -> Vec<(&'static str, String)> {
             "No lock file found; resolving dependencies from scratch".to_string(),
         ),
         ("INFO", "Installing dependencies".to_string()),
-        ("INFO", "Building image".to_string()),
-        ("INFO", "Pushing image".to_string()),
-    ]
+    ]);
+    if !fails {
+        messages.extend([
+            ("INFO", "Building image".to_string()),
+            ("INFO", "Pushing image".to_string()),
+        ]);
+    }
+    messages
 }
 
-fn deploy_messages() -> Vec<(&'static str, String)> {
-    [
+/// The deployment's steps; when it `fails`, the health check never passes.
+fn deploy_messages(fails: bool) -> Vec<(&'static str, String)> {
+    let steps: &[(&'static str, &str)] = &[
         ("INFO", "Creating deployment resources"),
         ("INFO", "Pulling image"),
         ("INFO", "Starting API server"),
         ("DEBUG", "Health check: waiting for /ok"),
         ("INFO", "Health check passed"),
-    ]
-    .into_iter()
-    .map(|(level, message)| (level, message.to_string()))
-    .collect()
+    ];
+    let reached = if fails { &steps[..4] } else { steps };
+    reached
+        .iter()
+        .map(|(level, message)| (*level, message.to_string()))
+        .collect()
 }

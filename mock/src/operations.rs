@@ -7,7 +7,9 @@ use axum::http::Method;
 use axum::routing::{MethodFilter, on};
 
 use crate::server::App;
-use crate::{agent_connections, auth_service, deployments, integrations, listeners, revisions};
+use crate::{
+    agent_connections, artifacts, auth_service, deployments, integrations, listeners, revisions,
+};
 
 /// An operation of the API.
 struct Operation {
@@ -64,10 +66,12 @@ operations! {
     delete_deployment: DELETE "/v2/deployments/{deployment_id}" => deployments::delete_deployment;
     get_deployment: GET "/v2/deployments/{deployment_id}" => deployments::get_deployment;
     patch_deployment: PATCH "/v2/deployments/{deployment_id}" => deployments::patch_deployment;
+    request_push_token: POST "/v2/deployments/{deployment_id}/push-token" => artifacts::request_push_token;
     list_revisions: GET "/v2/deployments/{deployment_id}/revisions" => revisions::list_revisions;
     get_revision: GET "/v2/deployments/{deployment_id}/revisions/{revision_id}" => revisions::get_revision;
     list_revision_logs: GET "/v2/deployments/{deployment_id}/revisions/{revision_id}/logs" => revisions::list_revision_logs;
     redeploy_revision: POST "/v2/deployments/{deployment_id}/revisions/{revision_id}/redeploy" => revisions::redeploy_revision;
+    request_upload_url: POST "/v2/deployments/{deployment_id}/upload-url" => artifacts::request_upload_url;
 
     list_listeners: GET "/v2/listeners" => listeners::list_listeners;
     create_listener: POST "/v2/listeners" => listeners::create_listener;
@@ -123,12 +127,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_names_forty_unique_operations() {
+    fn the_table_names_forty_two_unique_operations() {
         let mut ids: Vec<&str> = operation_ids().collect();
-        assert_eq!(ids.len(), 40);
+        assert_eq!(ids.len(), 42);
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 40);
+        assert_eq!(ids.len(), 42);
     }
 
     #[test]
@@ -152,6 +156,14 @@ mod tests {
         assert_eq!(
             find(&Method::GET, "/v2/auth/tokens/exists"),
             Some("check_oauth_token_exists")
+        );
+        assert_eq!(
+            find(&Method::POST, &format!("/v2/deployments/{id}/upload-url")),
+            Some("request_upload_url")
+        );
+        assert_eq!(
+            find(&Method::POST, &format!("/v2/deployments/{id}/push-token")),
+            Some("request_push_token")
         );
         assert_eq!(find(&Method::PUT, "/v2/deployments"), None);
         assert_eq!(find(&Method::GET, "/v2/deployments//revisions"), None);

@@ -80,12 +80,12 @@ pub(crate) async fn redeploy_revision(
     let revision = find(state, tenant, ids)?;
     let (source, mut config) = (revision.source.clone(), revision.config.clone());
     config.repo_commit_sha = None;
-    let script = state.next_script();
+    let plan = state.plan_revision(&source, &config);
     let deployment = state
         .deployment_mut(tenant, ids[0])
         .ok_or_else(|| ApiError::not_found("Deployment"))?;
     deployment.source = source;
-    deployment.start_revision(config, script);
+    deployment.start_revision(config, plan);
     Ok(ok(&deployment.to_api(Instant::now())))
 }
 

@@ -14,6 +14,7 @@ use crate::lifecycle::RevisionScript;
 use crate::recorded::RecordedRequest;
 use crate::server::MockServer;
 use crate::store::{revision_config, source_config};
+use crate::uploads::UploadRequest;
 
 impl MockServer {
     /// Adds a deployment to the default workspace with its first revision already `DEPLOYED`.
@@ -22,13 +23,13 @@ impl MockServer {
         let mut state = self.app.state();
         let config = source_config(&request.source_config);
         let revision = revision_config(&request.source_revision_config);
-        let script = RevisionScript::new();
+        let plan = RevisionScript::new().into();
         deployments::insert(
             &mut state,
             self.tenant_id(),
             request,
             (config, revision),
-            script,
+            Some(plan),
         )
     }
 
@@ -39,7 +40,8 @@ impl MockServer {
         let mut state = self.app.state();
         let deployment = state.any_deployment_mut(deployment_id)?;
         let config = deployment.latest_config();
-        let revision = deployment.push_revision(config, RevisionScript::new().ends_with(status));
+        let script = RevisionScript::new().ends_with(status);
+        let revision = deployment.push_revision(config, script.into());
         Some(revision.to_api(Instant::now()))
     }
 
@@ -167,5 +169,32 @@ impl MockServer {
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.app.requests().clear();
+    }
+
+    /// The requests the upload origin (see [`upload_origin`](Self::upload_origin)) received,
+    /// oldest first, accepted or not: the most recent ones, as many as
+    /// [`request_log_capacity`](crate::MockServerBuilder::request_log_capacity) allows.
+    pub fn upload_requests(&self) -> Vec<UploadRequest> {
+        self.app.state().uploads.requests()
+    }
+
+    /// The credential headers the upload origin has ever received, lower case, in order of
+    /// first sight: `x-api-key`, `x-tenant-id`, `authorization`, `cookie`... Values are never
+    /// kept. Empty when every client kept its LangSmith credentials to the API, as it should: a
+    /// signed upload URL needs none, and storage is another origin.
+    pub fn credentials_seen_by_upload_origin(&self) -> Vec<String> {
+        self.app.state().uploads.credentials_seen()
+    }
+
+    /// The bytes uploaded to `object_path` (as `request_upload_url` named it); `None` when
+    /// nothing was. The most recent uploads are kept, up to 16 archives.
+    pub fn uploaded_archive(&self, object_path: &str) -> Option<Vec<u8>> {
+        let bytes = self.app.state().uploads.bytes(object_path)?;
+        Some(bytes.to_vec())
+    }
+
+    /// The object paths of the archives kept, oldest upload first.
+    pub fn uploaded_archives(&self) -> Vec<String> {
+        self.app.state().uploads.object_paths()
     }
 }

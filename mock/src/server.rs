@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -25,12 +25,16 @@ use crate::lifecycle::Timing;
 use crate::operations;
 use crate::recorded::RequestLog;
 use crate::store;
+use crate::upload_origin::{self, DEFAULT_UPLOAD_LIMIT};
+use crate::uploads::UploadStore;
 
 /// The state shared by the server's tasks and the [`MockServer`] handle.
 pub(crate) type App = Arc<Shared>;
 
 pub(crate) struct Shared {
     pub(crate) config: Config,
+    /// `http://127.0.0.1:PORT` of the upload origin, the second listener.
+    pub(crate) upload_origin: String,
     state: Mutex<store::State>,
     faults: Mutex<Vec<Fault>>,
     requests: Mutex<RequestLog>,
@@ -58,6 +62,10 @@ pub(crate) struct Config {
     api_keys: Vec<String>,
     pub(crate) tenant_id: Uuid,
     pub(crate) require_tenant_id: bool,
+    /// `false`: every `/v2/deployments` call is answered 403.
+    pub(crate) deployments_enabled: bool,
+    /// Largest archive the upload origin takes, in bytes.
+    pub(crate) upload_limit: u64,
 }
 
 impl Config {
@@ -86,6 +94,8 @@ impl fmt::Debug for Config {
             )
             .field("tenant_id", &self.tenant_id)
             .field("require_tenant_id", &self.require_tenant_id)
+            .field("deployments_enabled", &self.deployments_enabled)
+            .field("upload_limit", &self.upload_limit)
             .finish()
     }
 }
@@ -110,6 +120,8 @@ impl Default for MockServerBuilder {
                 api_keys: Vec::new(),
                 tenant_id: Uuid::new_v4(),
                 require_tenant_id: false,
+                deployments_enabled: true,
+                upload_limit: DEFAULT_UPLOAD_LIMIT,
             },
         }
     }
@@ -150,9 +162,33 @@ impl MockServerBuilder {
     }
 
     /// Answers `403` to requests without `X-Tenant-Id`, as the service does for organization-scoped
-    /// keys (default `false`).
+    /// keys (default `false`). The same as [`organization_key`](Self::organization_key).
     pub fn require_tenant_id(mut self, require: bool) -> Self {
         self.config.require_tenant_id = require;
+        self
+    }
+
+    /// Behaves as the service does for an organization-scoped API key (default `false`): every
+    /// request without `X-Tenant-Id` is answered `403` with a detail saying the key "requires
+    /// workspace specification". The same as [`require_tenant_id`](Self::require_tenant_id).
+    pub fn organization_key(self, organization_scoped: bool) -> Self {
+        self.require_tenant_id(organization_scoped)
+    }
+
+    /// Whether the workspace may use LangSmith Deployment (default `true`). When `false`, every
+    /// `/v2/deployments...` request that passes the key and workspace checks is answered `403`
+    /// with a detail saying deployments are "not enabled" for the workspace; listeners,
+    /// integrations and auth still answer.
+    pub fn deployments_enabled(mut self, enabled: bool) -> Self {
+        self.config.deployments_enabled = enabled;
+        self
+    }
+
+    /// The largest archive the upload origin takes, in bytes (default 200 MiB, the limit the
+    /// service signs into its upload URLs); larger uploads are answered `413`. A test can lower it
+    /// to exercise the refusal without sending 200 MiB.
+    pub fn upload_limit(mut self, bytes: u64) -> Self {
+        self.config.upload_limit = bytes;
         self
     }
 
@@ -184,21 +220,44 @@ impl MockServerBuilder {
         };
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
+        // Another port on the same address: another origin, as storage is to the service.
+        let upload_listener = TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
+        let upload_addr = reachable(upload_listener.local_addr()?);
         let app = Arc::new(Shared {
             config,
+            upload_origin: format!("http://{upload_addr}"),
             state: Mutex::new(store::State {
                 timing: self.timing,
+                uploads: UploadStore::new(self.request_log_capacity),
                 ..store::State::default()
             }),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(RequestLog::new(self.request_log_capacity)),
         });
         let task = tokio::spawn(accept_loop(listener, router(app.clone())));
+        let upload_task = tokio::spawn(accept_loop(
+            upload_listener,
+            upload_origin::router(app.clone()),
+        ));
         Ok(MockServer {
             app,
             addr,
             task: Some(task),
+            upload_task: Some(upload_task),
         })
+    }
+}
+
+/// An address a client can connect to: loopback in place of "any address".
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
     }
 }
 
@@ -317,12 +376,14 @@ pub struct MockServer {
     pub(crate) app: App,
     addr: SocketAddr,
     task: Option<JoinHandle<()>>,
+    upload_task: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MockServer")
             .field("base_url", &self.base_url())
+            .field("upload_origin", &self.app.upload_origin)
             .field("config", &self.app.config)
             .finish()
     }
@@ -363,6 +424,12 @@ impl MockServer {
         format!("{}{}", self.url(), self.app.config.prefix)
     }
 
+    /// The origin of the upload URLs that `request_upload_url` hands out,
+    /// `http://127.0.0.1:PORT` on another port than [`url`](Self::url).
+    pub fn upload_origin(&self) -> String {
+        self.app.upload_origin.clone()
+    }
+
     /// The default workspace: the one requests without `X-Tenant-Id` and seeded data belong to.
     pub fn tenant_id(&self) -> Uuid {
         self.app.config.tenant_id
@@ -373,9 +440,12 @@ impl MockServer {
         self.app.state().timing
     }
 
-    /// Stops the server and waits until its port is closed.
+    /// Stops the server and waits until its ports (the API's and the upload origin's) are closed.
     pub async fn shutdown(mut self) {
-        if let Some(task) = self.task.take() {
+        for task in [self.task.take(), self.upload_task.take()]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
             let _ = task.await;
         }
@@ -401,7 +471,10 @@ impl MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
+        for task in [self.task.take(), self.upload_task.take()]
+            .into_iter()
+            .flatten()
+        {
             task.abort();
         }
     }

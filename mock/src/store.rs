@@ -15,8 +15,10 @@ use serde_json::Value;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use crate::archive::{self, ArchiveBuild};
 use crate::auth_service::AuthState;
 use crate::lifecycle::{RevisionScript, Timing};
+use crate::uploads::UploadStore;
 
 /// Everything the mock holds.
 #[derive(Debug, Default)]
@@ -31,6 +33,7 @@ pub(crate) struct State {
     /// Plans for the next revisions created, in order; the timing's full pipeline when empty.
     pub(crate) next_scripts: VecDeque<RevisionScript>,
     pub(crate) timing: Timing,
+    pub(crate) uploads: UploadStore,
 }
 
 impl State {
@@ -87,6 +90,51 @@ impl State {
             .pop_front()
             .unwrap_or_else(|| RevisionScript::deploys(&self.timing))
     }
+
+    /// The plan for the next revision, built from `config` of a `source` deployment. One built
+    /// from an uploaded archive lists the archive; when the archive is missing, unreadable or
+    /// lacks the config file, the build fails whatever was scripted (the script is used up).
+    pub(crate) fn plan_revision(
+        &mut self,
+        source: &DeploymentSource,
+        config: &SourceRevisionConfig,
+    ) -> RevisionPlan {
+        let script = self.next_script();
+        let object_path = match (source, &config.source_tarball_path) {
+            (DeploymentSource::InternalSource, Some(path)) => path,
+            _ => return script.into(),
+        };
+        let config_path = config
+            .langgraph_config_path
+            .as_deref()
+            .unwrap_or(archive::DEFAULT_CONFIG);
+        let build =
+            archive::build_from(object_path, config_path, self.uploads.listing(object_path));
+        let script = match build.failure {
+            Some(_) => RevisionScript::fails(RevisionStatus::BuildFailed, &self.timing),
+            None => script,
+        };
+        RevisionPlan {
+            script,
+            archive: Some(build),
+        }
+    }
+}
+
+/// How a new revision will go: its script, and what it finds in its source archive, if any.
+#[derive(Debug)]
+pub(crate) struct RevisionPlan {
+    pub(crate) script: RevisionScript,
+    pub(crate) archive: Option<ArchiveBuild>,
+}
+
+impl From<RevisionScript> for RevisionPlan {
+    fn from(script: RevisionScript) -> Self {
+        Self {
+            script,
+            archive: None,
+        }
+    }
 }
 
 /// A deployment and its revisions.
@@ -106,12 +154,12 @@ pub(crate) struct DeploymentRecord {
 }
 
 impl DeploymentRecord {
-    /// Adds a revision built from `config` that follows `script`. Revisions still in progress
+    /// Adds a revision built from `config` that follows `plan`. Revisions still in progress
     /// become `SKIPPED`: the newest revision always wins.
     pub(crate) fn start_revision(
         &mut self,
         config: SourceRevisionConfig,
-        script: RevisionScript,
+        plan: RevisionPlan,
     ) -> &RevisionRecord {
         let now = Instant::now();
         for older in &mut self.revisions {
@@ -120,14 +168,14 @@ impl DeploymentRecord {
                 older.halt = Some((older.elapsed(now), RevisionStatus::Skipped));
             }
         }
-        self.push_revision(config, script)
+        self.push_revision(config, plan)
     }
 
     /// Adds a revision without touching the others (for seeding a history).
     pub(crate) fn push_revision(
         &mut self,
         config: SourceRevisionConfig,
-        script: RevisionScript,
+        plan: RevisionPlan,
     ) -> &RevisionRecord {
         let created_at = Utc::now();
         self.updated_at = created_at;
@@ -138,7 +186,8 @@ impl DeploymentRecord {
             source: self.source.clone(),
             repo_url: self.source_config.repo_url.clone(),
             config,
-            script,
+            script: plan.script,
+            archive: plan.archive,
             halt: None,
         });
         self.revisions.last().expect("just pushed")
@@ -210,6 +259,8 @@ pub(crate) struct RevisionRecord {
     /// As requested; the commit is filled in on read once the build has started.
     pub(crate) config: SourceRevisionConfig,
     pub(crate) script: RevisionScript,
+    /// What the build found in the uploaded source archive (`internal_source` revisions).
+    pub(crate) archive: Option<ArchiveBuild>,
     /// A status forced at a point in the revision's life (superseded, or set by a test).
     pub(crate) halt: Option<(Duration, RevisionStatus)>,
 }

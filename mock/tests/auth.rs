@@ -153,3 +153,53 @@ async fn unknown_paths_answer_404_without_asking_for_a_key() {
         (404, json!({"detail": "Not Found"}))
     );
 }
+
+#[tokio::test]
+async fn an_organization_key_without_a_workspace_is_403_asking_for_one() {
+    let api = Api::with(MockServer::builder().organization_key(true)).await;
+    for path in ["/v2/deployments", "/v2/listeners"] {
+        let answer = api.get(path).await;
+        assert_eq!(answer.status, 403, "{path}");
+        let detail = answer.json()["detail"].as_str().unwrap().to_string();
+        assert!(
+            detail.contains("requires workspace specification"),
+            "{detail}"
+        );
+    }
+    let with = api
+        .send(
+            api.request(Method::GET, "/v2/deployments")
+                .header("X-Tenant-Id", Uuid::new_v4().to_string()),
+        )
+        .await;
+    assert_eq!(with.status, 200);
+}
+
+#[tokio::test]
+async fn deployments_not_enabled_is_403_on_every_deployments_call_only() {
+    let api = Api::with(MockServer::builder().deployments_enabled(false)).await;
+    let seeded = api
+        .server
+        .seed_deployment(github_deployment_request("seeded"));
+    let id = seeded.id;
+    let calls = [
+        (Method::GET, "/v2/deployments".to_string()),
+        (Method::POST, "/v2/deployments".to_string()),
+        (Method::GET, format!("/v2/deployments/{id}")),
+        (Method::GET, format!("/v2/deployments/{id}/revisions")),
+        (Method::POST, format!("/v2/deployments/{id}/upload-url")),
+        (Method::POST, format!("/v2/deployments/{id}/push-token")),
+    ];
+    for (method, path) in calls {
+        let answer = api
+            .send(api.request(method.clone(), &path).json(&json!({})))
+            .await;
+        assert_eq!(answer.status, 403, "{method} {path}");
+        let detail = answer.json()["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains("not enabled"), "{detail}");
+    }
+    assert_eq!(api.get("/v2/listeners").await.status, 200);
+    // The key is checked first.
+    let keyless = api.send(api.bare(Method::GET, "/v2/deployments")).await;
+    assert_eq!(keyless.status, 401);
+}

@@ -227,7 +227,7 @@ async fn list_filters_by_name_status_and_ids() {
     assert_eq!(bad_type.status, 422);
     assert_eq!(
         bad_type.json()["detail"][0]["msg"],
-        "Input should be 'dev_free', 'dev' or 'prod'"
+        "Input should be 'dev_free', 'dev', 'prod', 'dev_zero' or 'dev_free_zero'"
     );
 }
 
@@ -481,4 +481,44 @@ async fn bulk_delete_removes_all_or_none() {
         .await
         .json();
     assert_eq!(too_many["detail"][0]["type"], "too_long");
+}
+
+#[tokio::test]
+async fn patch_replaces_the_whole_list_of_secrets() {
+    let api = Api::start().await;
+    let path = deployment_path(&api.create("a").await);
+    let two = json!({"secrets": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]});
+    let first = api.patch(&path, two).await.json();
+    assert_eq!(first["secrets"].as_array().unwrap().len(), 2);
+    let replaced = api
+        .patch(&path, json!({"secrets": [{"name": "C", "value": "3"}]}))
+        .await
+        .json();
+    assert_eq!(replaced["secrets"], json!([{"name": "C", "value": "3"}]));
+    assert_eq!(api.get(&path).await.json()["secrets"], replaced["secrets"]);
+    let emptied = api.patch(&path, json!({"secrets": []})).await.json();
+    assert_eq!(emptied["secrets"], json!([]));
+}
+
+#[tokio::test]
+async fn scale_to_zero_deployment_types_are_accepted_and_listed() {
+    let api = Api::start().await;
+    for deployment_type in ["dev_zero", "dev_free_zero"] {
+        let mut body = serde_json::to_value(github_deployment_request(deployment_type)).unwrap();
+        body["source_config"]["deployment_type"] = json!(deployment_type);
+        let created = api.post("/v2/deployments", body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        assert_eq!(
+            created.json()["source_config"]["deployment_type"],
+            deployment_type
+        );
+        let listed = api
+            .get(&format!(
+                "/v2/deployments?deployment_type={deployment_type}"
+            ))
+            .await
+            .json();
+        assert_eq!(listed["resources"][0]["name"], deployment_type);
+        assert_eq!(listed["resources"].as_array().unwrap().len(), 1);
+    }
 }

@@ -193,6 +193,45 @@ async fn a_failed_build_ends_its_log_with_the_error() {
     assert_eq!(deploy, json!({"logs": [], "next_offset": null}));
 }
 
+#[tokio::test]
+async fn a_failed_build_stops_at_installing_dependencies_and_says_what_failed() {
+    let api = Api::with(MockServer::builder().timing(Timing::instant())).await;
+    api.server.fail_next_revision(RevisionStatus::BuildFailed);
+    let logs = format!("{}/logs", latest_revision_path(&api.create("a").await));
+    let build = messages(
+        &api.get(&format!("{logs}?type=build&limit=1000"))
+            .await
+            .json(),
+    );
+    assert_eq!(
+        build[build.len() - 3..],
+        [
+            "Installing dependencies",
+            "ERROR: No matching distribution found for example-missing-package==9.9.9",
+            "Build failed: installing dependencies exited with status 1",
+        ]
+    );
+    assert!(!build.iter().any(|line| line == "Building image"));
+}
+
+#[tokio::test]
+async fn a_failed_deploy_ends_its_deploy_log_with_the_failed_health_check() {
+    let api = Api::with(MockServer::builder().timing(Timing::instant())).await;
+    api.server.fail_next_revision(RevisionStatus::DeployFailed);
+    let logs = format!("{}/logs", latest_revision_path(&api.create("a").await));
+    let build = messages(&api.get(&format!("{logs}?type=build")).await.json());
+    assert_eq!(build.last().unwrap(), "Build succeeded");
+    let deploy = messages(&api.get(&format!("{logs}?type=deploy")).await.json());
+    assert_eq!(
+        deploy[deploy.len() - 2..],
+        [
+            "Health check: GET /ok did not succeed within 300 s",
+            "Deployment failed: the server did not pass its health check in time",
+        ]
+    );
+    assert!(!deploy.iter().any(|line| line == "Health check passed"));
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_skipped_revision_stops_writing() {
     let api = paused_api().await;

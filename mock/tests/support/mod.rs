@@ -74,6 +74,11 @@ impl Api {
             .request(method, format!("{}{path}", self.server.base_url()))
     }
 
+    /// A request to a full URL (another origin, such as an upload URL) without any header.
+    pub fn to_url(&self, method: Method, url: &str) -> RequestBuilder {
+        self.http.request(method, url)
+    }
+
     pub async fn send(&self, request: RequestBuilder) -> Answer {
         let response = request.send().await.expect("an answer");
         let status = response.status().as_u16();
