@@ -673,3 +673,153 @@ fn a_source_directory_without_its_config_is_refused_before_any_request() {
     run.code(2).stderr_has("missing.json");
     h.assert_no_request();
 }
+
+/// `lscp -o json deploy ARGS`'s result line, after checking the exit code.
+fn deploy_result(h: &Harness, args: &[&str], code: i32) -> Value {
+    let mut all = vec!["-o", "json"];
+    all.extend(args);
+    let run = deploy(h, &all);
+    run.code(code).keeps_key_secret();
+    the_result(&run.json_lines()).clone()
+}
+
+/// The files a revision's build log lists as archived.
+fn archived_files(h: &Harness, result: &Value) -> Vec<String> {
+    let (deployment, revision) = (
+        result["deployment_id"].as_str().unwrap(),
+        result["revision_id"].as_str().unwrap(),
+    );
+    let log = h
+        .run(&[
+            "-o", "json", "revision", "logs", deployment, revision, "--type", "build",
+        ])
+        .code(0)
+        .json_lines();
+    let mut files: Vec<String> = log
+        .iter()
+        .filter_map(|entry| entry["message"].as_str()?.strip_prefix("archive file: "))
+        .map(str::to_string)
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_new_deployment_from_a_directory_is_named_after_it_uploaded_and_deployed() {
+    let h = Harness::start();
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("My_Agent");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
+    std::fs::write(dir.join("agent.py"), "graph = None\n").unwrap();
+    let run = deploy(&h, &["--source-dir", dir.to_str().unwrap()]);
+    run.code(0)
+        .keeps_key_secret()
+        .stderr_has("created deployment my-agent")
+        .stderr_has("archived 2 files");
+    let deployment = &h.mock.deployments()[0];
+    assert_eq!(deployment.name, "my-agent");
+    assert_eq!(deployment.source.as_str(), "internal_source");
+    assert_eq!(
+        h.mock.revisions(deployment.id)[0].status,
+        RevisionStatus::Deployed
+    );
+    // The archive went to the upload origin, with no LangSmith credential, and its signed URL
+    // was never printed.
+    let uploads = h.mock.upload_requests();
+    assert_eq!(uploads.len(), 1, "{uploads:?}");
+    assert_eq!(
+        (uploads[0].method.as_str(), uploads[0].status),
+        ("PUT", 200)
+    );
+    assert!(uploads[0].credential_headers().is_empty(), "{uploads:?}");
+    assert!(h.mock.credentials_seen_by_upload_origin().is_empty());
+    for stream in [&run.stdout, &run.stderr] {
+        assert!(!stream.contains(&h.mock.upload_origin()), "{stream}");
+        assert!(!stream.contains(&uploads[0].path), "{stream}");
+    }
+}
+
+#[test]
+fn a_directory_is_archived_by_its_ignore_rules() {
+    let h = Harness::start();
+    let dir = source_dir();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(".gitignore", "notes.txt\nbuild/\n");
+    write(".dockerignore", "*.log\n!keep.log\n");
+    write("notes.txt", "private\n");
+    write("build/out.bin", "artifact\n");
+    write("debug.log", "noise\n");
+    write("keep.log", "wanted\n");
+    write("src/tool.py", "def tool(): ...\n");
+    write("node_modules/pkg/index.js", "module.exports = 1\n");
+    write(".venv/lib/site.py", "import os\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("agent.py"), root.join("link.py")).unwrap();
+    let result = deploy_result(
+        &h,
+        &["--name", "ignoring", "--source-dir", root.to_str().unwrap()],
+        0,
+    );
+    assert_eq!(result["outcome"], "deployed");
+    assert_eq!(
+        archived_files(&h, &result),
+        [
+            ".dockerignore",
+            ".gitignore",
+            "agent.py",
+            "keep.log",
+            "langgraph.json",
+            "src/tool.py"
+        ]
+    );
+}
+
+#[test]
+fn a_directory_deploy_reports_its_upload_in_json() {
+    let h = Harness::start();
+    h.seed("support-agent");
+    let dir = source_dir();
+    let lines = json_events(
+        &h,
+        &[
+            "--name",
+            "support-agent",
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        0,
+    );
+    let progress: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "upload_progress")
+        .collect();
+    let last = progress.last().expect("upload progress");
+    assert_eq!(last["sent_bytes"], last["total_bytes"]);
+    assert_eq!(the_result(&lines)["outcome"], "deployed");
+}
+
+#[test]
+fn an_organization_key_without_a_workspace_is_told_to_set_one() {
+    let h =
+        Harness::with(langsmith_control_plane_mock::MockServer::builder().organization_key(true));
+    deploy(&h, &["--name", "a", "--ref", "main"])
+        .code(1)
+        .stderr_has("requires workspace specification")
+        .stderr_has("set LANGSMITH_WORKSPACE_ID");
+}
+
+#[test]
+fn a_workspace_without_deployments_is_told_they_are_not_enabled() {
+    let h = Harness::with(
+        langsmith_control_plane_mock::MockServer::builder().deployments_enabled(false),
+    );
+    deploy(&h, &["--name", "a", "--ref", "main"])
+        .code(1)
+        .stderr_has("LangSmith Deployment is not enabled");
+}
