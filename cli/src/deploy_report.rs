@@ -213,19 +213,20 @@ impl Report {
             });
         }
         let phase = revision.status.phase();
-        let text = format!(
-            "revision {}: {status}{}",
-            revision.id,
-            output::phase(phase.as_ref())
-        );
+        let text = format!("{status}{}", output::phase(phase.as_ref()));
         if !self.live {
-            output::diagnostic(&format!("[{}] {text}", output::elapsed(elapsed)));
+            output::diagnostic(&format!(
+                "[{}] revision {}: {text}",
+                output::elapsed(elapsed),
+                revision.id
+            ));
             return Ok(());
         }
         let bar = self.status.get_or_insert_with(|| {
             let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{spinner} [{bar:12}] {msg} ({elapsed})")
+                // `wide_msg` is cut to the terminal width: a wrapped live line redraws as two.
+                ProgressStyle::with_template("{spinner} [{bar:12}] {elapsed:>4} {wide_msg}")
                     .expect("a valid template")
                     .progress_chars("=> "),
             );
