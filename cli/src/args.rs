@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use uuid::Uuid;
 
+use crate::deploy::DeployArgs;
 use crate::deployment::DeploymentCommand;
 use crate::mock::MockArgs;
 use crate::output::OutputFormat;
@@ -125,9 +126,13 @@ pub enum Command {
     Plan(crate::plan::PlanArgs),
     /// Bring the workspace to a deployment file: create, update, wait for every new revision
     Apply(crate::plan::ApplyArgs),
+    /// Ship a git ref, an image or a source directory to a deployment (created when new) and
+    /// wait until it is live; exit codes as for `revision wait`
+    Deploy(Box<DeployArgs>),
     /// Print the JSON Schema of a request body (for editors and spec files)
     Schema(SchemaArgs),
-    /// Serve the embedded mock Control Plane in the foreground until Ctrl-C
+    /// Serve the embedded mock Control Plane in the foreground until Ctrl-C (in builds with the
+    /// `mock` feature)
     Mock(MockArgs),
     /// Print a shell completion script, e.g. `lscp completions bash > /etc/bash_completion.d/lscp`
     Completions {
@@ -135,6 +140,40 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// What each subcommand's help says instead of listing the global options again.
+const GLOBALS_NOTE: &str = "\
+Global options, accepted here too (`lscp --help` describes them): -o/--output, --api-key
+(LANGSMITH_API_KEY), --workspace-id (LANGSMITH_WORKSPACE_ID), --base-url
+(LANGSMITH_CONTROL_PLANE_URL), --region, --request-timeout, --show-secrets, --allow-insecure-http,
+-v/--verbose.";
+
+/// The command line as parsed: [`Cli`] with the global options described once, under `lscp
+/// --help`. clap would repeat each global option in full in every subcommand's help; instead each
+/// subcommand gets a hidden copy (still accepted there: clap propagates by ID and skips a
+/// subcommand that has the argument already) and a note pointing to the root. Completions use
+/// `Cli::command()`, which keeps them visible, so shells still complete them after a subcommand.
+pub fn command() -> clap::Command {
+    let globals: Vec<clap::Arg> = GlobalArgs::augment_args(clap::Command::new("lscp"))
+        .get_arguments()
+        .map(|arg| arg.clone().hide(true))
+        .collect();
+    hide_globals(Cli::command(), &globals)
+}
+
+fn hide_globals(mut command: clap::Command, globals: &[clap::Arg]) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for name in names {
+        command = command.mut_subcommand(name, |sub| {
+            let sub = sub.args(globals.iter().cloned()).after_help(GLOBALS_NOTE);
+            hide_globals(sub, globals)
+        });
+    }
+    command
 }
 
 /// How many items a listing prints.

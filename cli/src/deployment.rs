@@ -164,25 +164,8 @@ impl SecretFlags {
         self.secrets
             .iter()
             .map(|flag| {
-                let (name, value) = match flag.split_once('=') {
-                    Some((name, value)) => (name.trim(), value.to_string()),
-                    None => {
-                        let name = flag.trim();
-                        let value = std::env::var(name).map_err(|_| {
-                            Failure::usage(format!(
-                                "--secret {name}: no value given and the environment variable {name} is not set"
-                            ))
-                        })?;
-                        (name, value)
-                    }
-                };
-                if name.is_empty() {
-                    return Err(Failure::usage("--secret needs a name before '='"));
-                }
-                Ok(Secret {
-                    name: name.to_string(),
-                    value,
-                })
+                let (name, value) = crate::secrets::from_flag(flag)?;
+                Ok(Secret { name, value })
             })
             .collect()
     }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use langsmith_control_plane::{ConfigError, Error};
+use langsmith_control_plane::{ApiError, ConfigError, Error};
 
 /// How `lscp` ends. The numbers are part of its interface (CI scripts branch on them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,10 +96,7 @@ impl From<Error> for Failure {
                 "settings come from --api-key, --workspace-id, --base-url/--region, then \
                  LANGSMITH_API_KEY, LANGSMITH_WORKSPACE_ID, LANGSMITH_CONTROL_PLANE_URL, LANGSMITH_ENDPOINT",
             ),
-            Error::Unauthorized(_) => Some(
-                "check the API key; an organization-scoped key also needs --workspace-id \
-                 (or LANGSMITH_WORKSPACE_ID)",
-            ),
+            Error::Unauthorized(api) => Some(unauthorized_hint(api)),
             Error::NotFound(_) => Some("check the ID, and that it belongs to this workspace"),
             Error::Transport { .. } => {
                 Some("check the base URL (--base-url, --region) and the network")
@@ -112,5 +109,24 @@ impl From<Error> for Failure {
             Some(hint) => failure.hint(hint),
             None => failure,
         }
+    }
+}
+
+/// What to do about a 401 or 403, by what the service said.
+fn unauthorized_hint(error: &ApiError) -> &'static str {
+    let detail = error
+        .detail
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if error.status == 403 && detail.contains("requires workspace specification") {
+        "this API key belongs to an organization: set LANGSMITH_WORKSPACE_ID (or pass \
+         --workspace-id) to the workspace's ID, from Settings > Workspaces in LangSmith"
+    } else if error.status == 403 && detail.contains("not enabled") {
+        "LangSmith Deployment is not enabled for the organization this API key belongs to; \
+         enable it under Deployments in LangSmith (check the key is for that organization)"
+    } else {
+        "check the API key; an organization-scoped key also needs --workspace-id \
+         (or LANGSMITH_WORKSPACE_ID)"
     }
 }

@@ -7,6 +7,8 @@
 
 mod args;
 mod confirm;
+mod deploy;
+mod deploy_report;
 mod deployment;
 mod exit;
 mod global;
@@ -16,6 +18,7 @@ mod plan;
 mod prune;
 mod redact;
 mod revision;
+mod secrets;
 mod spec;
 mod wait;
 
@@ -27,7 +30,7 @@ use crate::args::{Cli, Command};
 use crate::exit::{Exit, Failure};
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    let matches = args::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
@@ -68,6 +71,10 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
         Command::Apply(args) => {
             let context = global::Context::new(&global, matches)?;
             runtime()?.block_on(plan::run_apply(args, &context))
+        }
+        Command::Deploy(args) => {
+            let context = global::Context::new(&global, matches)?;
+            runtime()?.block_on(deploy::run(*args, &context))
         }
     }
 }

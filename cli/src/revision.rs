@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::args::{MAX_INTERVAL, Paging, duration_up_to, one_of, uuid};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
-use crate::output::{self, Output, or_dash};
+use crate::output::{self, Output, OutputFormat, or_dash};
 use crate::wait::{WaitFlag, WaitTiming, wait_for};
 
 /// `lscp revision`.
@@ -109,6 +109,17 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
             status,
             paging,
         } => {
+            // Text marks the revision that serves traffic, which only the deployment knows.
+            let active = match context.output.format {
+                OutputFormat::Text => {
+                    client
+                        .deployments()
+                        .get(deployment_id)
+                        .await?
+                        .active_revision_id
+                }
+                OutputFormat::Json => None,
+            };
             let mut listing = client.revisions(deployment_id).list().status(status);
             if let Some(cap) = paging.max_items() {
                 listing = listing.max_items(cap);
@@ -119,7 +130,7 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
                     listing.stream(),
                     &["ID", "STATUS", "FROM", "CREATED", "UPDATED"],
                     "no revisions",
-                    row,
+                    |revision| row(revision, active),
                 )
                 .await?;
         }
@@ -222,10 +233,17 @@ fn built_from(revision: &Revision) -> String {
     }
 }
 
-fn row(revision: &Revision) -> Vec<String> {
+/// A revision's row. With the deployment's active revision known, that one reads
+/// `DEPLOYED (active)` and the other DEPLOYED ones, which no longer serve, `replaced`.
+fn row(revision: &Revision, active: Option<Uuid>) -> Vec<String> {
+    let status = match active {
+        Some(active) if revision.id == active => format!("{} (active)", revision.status),
+        Some(_) if revision.status == RevisionStatus::Deployed => "replaced".to_string(),
+        _ => revision.status.to_string(),
+    };
     vec![
         revision.id.to_string(),
-        revision.status.to_string(),
+        status,
         built_from(revision),
         output::time(&revision.created_at),
         output::time(&revision.updated_at),

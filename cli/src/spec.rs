@@ -1,5 +1,6 @@
 //! Request bodies from files: the JSON Schema of each request type (`lscp schema`), and reading a
-//! spec file checked against that schema before anything is sent.
+//! spec file checked against that schema before anything is sent. `lscp schema deploy-event`
+//! prints the schema of the lines `lscp -o json deploy` writes.
 
 use std::io::Read;
 use std::path::Path;
@@ -19,12 +20,13 @@ use crate::exit::{Exit, Failure};
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// The request type. Its schema is strict: fields it does not name are errors, which catches
-    /// typos in spec files (the service itself would ignore them)
+    /// typos in spec files (the service itself would ignore them). `deploy-event`: a line of
+    /// `lscp -o json deploy`
     #[arg(value_enum, ignore_case = true, value_name = "TYPE")]
     pub type_name: RequestType,
 }
 
-/// The request bodies whose schema `lscp schema` prints.
+/// The request bodies whose schema `lscp schema` prints, and one output: the deploy event line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 #[value(rename_all = "verbatim")]
 #[allow(clippy::enum_variant_names)] // the API's type names, which users type
@@ -57,10 +59,14 @@ pub enum RequestType {
     /// What `lscp plan -o json` prints
     #[value(name = "plan")]
     Plan,
+    /// A line of `lscp -o json deploy` (output, not a request)
+    #[value(name = "deploy-event")]
+    DeployEvent,
 }
 
 impl RequestType {
-    /// The strict JSON Schema (draft-07) of this request body.
+    /// The strict JSON Schema (draft-07) of this request body (of the deploy event line: not
+    /// strict).
     pub fn schema(self) -> Value {
         let root = match self {
             Self::DeploymentCreateRequest => schema_for!(types::DeploymentCreateRequest),
@@ -80,6 +86,11 @@ impl RequestType {
             }
             Self::DeploymentFile => return DesiredState::json_schema(),
             Self::Plan => return Plan::json_schema(),
+            // Output lines may gain fields in later versions: not strict.
+            Self::DeployEvent => {
+                let root = schema_for!(crate::deploy_report::EventLine);
+                return serde_json::to_value(root).expect("a schema always encodes as JSON");
+            }
         };
         let mut schema = serde_json::to_value(root).expect("a schema always encodes as JSON");
         make_strict(&mut schema);
@@ -234,11 +245,67 @@ mod tests {
 
     #[test]
     fn every_request_schema_compiles_and_is_strict() {
-        for kind in RequestType::value_variants() {
+        let requests = RequestType::value_variants()
+            .iter()
+            .filter(|kind| **kind != RequestType::DeployEvent);
+        for kind in requests {
             let schema = kind.schema();
             assert_eq!(schema["additionalProperties"], json!(false), "{kind:?}");
             validate(*kind, &json!({})).expect("compiles");
         }
+    }
+
+    #[test]
+    fn the_deploy_event_schema_accepts_each_kind_of_line_and_refuses_a_wrong_one() {
+        use crate::deploy_report::{EventLine, Outcome, ResultLine};
+        let id = uuid::Uuid::nil();
+        let lines = [
+            EventLine::Step {
+                message: "found deployment".into(),
+            },
+            EventLine::UploadProgress {
+                sent_bytes: 1,
+                total_bytes: 2,
+            },
+            EventLine::StatusChange {
+                revision_id: id,
+                status: "BUILDING".into(),
+                elapsed_seconds: 1.5,
+            },
+            EventLine::Log {
+                log_type: "build".into(),
+                entry: serde_json::Map::new(),
+            },
+            EventLine::Heartbeat {
+                elapsed_seconds: 30.0,
+            },
+            EventLine::StatusUrl { url: "u".into() },
+            EventLine::Result(ResultLine {
+                outcome: Outcome::Started,
+                deployment_id: id,
+                deployment_name: "agent".into(),
+                revision_id: id,
+                status: None,
+                status_url: "u".into(),
+                waited_seconds: None,
+                failure_log: Vec::new(),
+            }),
+        ];
+        for line in &lines {
+            let value = serde_json::to_value(line).unwrap();
+            assert!(
+                validate(RequestType::DeployEvent, &value)
+                    .unwrap()
+                    .is_empty(),
+                "{value}"
+            );
+        }
+        let wrong = json!({"event": "result", "outcome": "exploded"});
+        assert!(
+            !validate(RequestType::DeployEvent, &wrong)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

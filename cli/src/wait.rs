@@ -204,7 +204,8 @@ impl Display {
         let bar = live.then(|| {
             let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{spinner} [{bar:12}] {msg} ({elapsed})")
+                // `wide_msg` is cut to the terminal width: a wrapped live line redraws as two.
+                ProgressStyle::with_template("{spinner} [{bar:12}] {elapsed:>4} {wide_msg}")
                     .expect("a valid template")
                     .progress_chars("=> "),
             );

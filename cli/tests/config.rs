@@ -221,6 +221,71 @@ fn an_unreachable_service_is_a_transport_error() {
 }
 
 #[test]
+fn https_is_built_in() {
+    // A TLS client opens with a handshake record (first byte 0x16); a build without TLS refuses
+    // an https URL before connecting at all ("scheme is not http").
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let (first_bytes, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut byte = [0u8; 1];
+            if std::io::Read::read_exact(&mut stream, &mut byte).is_ok() {
+                let _ = first_bytes.send(byte[0]);
+            }
+        }
+    });
+    let run = run_with(
+        &[("LANGSMITH_API_KEY", KEY)],
+        &["deployment", "list", "--base-url", &url],
+    );
+    run.code(1).keeps_key_secret();
+    assert!(!run.stderr.contains("scheme is not http"), "{}", run.stderr);
+    assert_eq!(
+        received.recv_timeout(Duration::from_secs(5)),
+        Ok(0x16),
+        "no TLS handshake arrived; stderr:\n{}",
+        run.stderr
+    );
+}
+
+/// Runs `lscp deployment list` against a server that answers 403 with `detail`.
+fn forbidden(detail: &str) -> support::Run {
+    let body = serde_json::json!({ "detail": detail }).to_string();
+    let url = support::answering(403, body);
+    run_with(
+        &[
+            ("LANGSMITH_API_KEY", KEY),
+            ("LANGSMITH_CONTROL_PLANE_URL", &url),
+        ],
+        &["deployment", "list"],
+    )
+}
+
+#[test]
+fn a_403_for_an_organization_key_says_to_set_the_workspace() {
+    forbidden("This API key is org-scoped and requires workspace specification")
+        .code(1)
+        .keeps_key_secret()
+        .stderr_has("requires workspace specification")
+        .stderr_has("hint: this API key belongs to an organization: set LANGSMITH_WORKSPACE_ID");
+}
+
+#[test]
+fn a_403_for_a_disabled_product_says_it_is_not_enabled() {
+    forbidden("LangSmith Deployment is not enabled for this organization")
+        .code(1)
+        .stderr_has("hint: LangSmith Deployment is not enabled for the organization");
+}
+
+#[test]
+fn another_403_gets_the_general_hint() {
+    forbidden("Forbidden")
+        .code(1)
+        .stderr_has("hint: check the API key");
+}
+
+#[test]
 fn the_request_timeout_bounds_each_request() {
     let h = Harness::start();
     h.mock

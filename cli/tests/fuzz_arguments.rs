@@ -166,6 +166,28 @@ const COMMANDS: &[CommandSpec] = &[
             ("--limit", Count),
         ],
     ),
+    (
+        &["deploy"],
+        &[],
+        &[
+            ("--name", Text),
+            ("--deployment-id", DeploymentId),
+            ("--ref", Text),
+            ("--image", Text),
+            ("--source-dir", File),
+            ("--config", Text),
+            ("--repo-url", RepoUrl),
+            ("--integration-id", OtherId),
+            ("--deployment-type", DeploymentType),
+            ("--secret", Secret),
+            ("--env-file", File),
+            ("--replace-secrets", Switch),
+            ("--logs", Switch),
+            ("--no-wait", Switch),
+            ("--timeout", Time),
+            ("--interval", Time),
+        ],
+    ),
     (&["schema"], &[Schema], &[]),
     (&["completions"], &[Shell], &[]),
     // Global options alone.
@@ -311,7 +333,11 @@ fn value(kind: Kind, known: &Known) -> BoxedStrategy<String> {
             &["tcsh"],
         ),
         Schema => (
-            strings(&["DeploymentCreateRequest", "deploymentpatchrequest"]),
+            strings(&[
+                "DeploymentCreateRequest",
+                "deploymentpatchrequest",
+                "deploy-event",
+            ]),
             &["Deployment"],
         ),
     };

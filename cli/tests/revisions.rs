@@ -63,6 +63,37 @@ fn list_prints_revisions_newest_first() {
 }
 
 #[test]
+fn list_marks_the_active_revision_and_the_replaced_ones_in_text_only() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let first = h.mock.revisions(deployment.id)[0].id;
+    // A newer DEPLOYED revision becomes the active one; the first no longer serves.
+    let second = h.seed_revision(deployment.id, RevisionStatus::Deployed).id;
+    let failed = h
+        .seed_revision(deployment.id, RevisionStatus::BuildFailed)
+        .id;
+    let run = h.run(&["revision", "list", &arg(deployment.id)]);
+    run.code(0);
+    let row = |id: Uuid| {
+        run.stdout
+            .lines()
+            .find(|line| line.starts_with(&arg(id)))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{}", run.stdout))
+            .to_string()
+    };
+    assert!(row(second).contains("DEPLOYED (active)"), "{}", run.stdout);
+    assert!(row(first).contains("replaced"), "{}", run.stdout);
+    assert!(!row(first).contains("DEPLOYED"), "{}", run.stdout);
+    assert!(row(failed).contains("BUILD_FAILED"), "{}", run.stdout);
+    let json = h
+        .run(&["-o", "json", "revision", "list", &arg(deployment.id)])
+        .code(0)
+        .json_lines();
+    let statuses: Vec<&str> = json.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["BUILD_FAILED", "DEPLOYED", "DEPLOYED"]);
+}
+
+#[test]
 fn list_filters_by_status_given_in_any_case() {
     let h = Harness::start();
     let deployment = h.seed("support-agent");
@@ -104,7 +135,13 @@ fn list_shortens_a_commit_to_seven_characters_even_when_they_are_multibyte() {
         "created_at": "2026-08-01T12:00:00Z",
         "updated_at": "2026-08-01T12:00:03Z",
     }]});
-    let url = support::answering_with(page.to_string());
+    // The deployment, which text output reads for its active revision.
+    let mock = Harness::start();
+    let found = serde_json::to_string(&mock.seed("support-agent")).unwrap();
+    let url = support::serving(move |path| match path.ends_with("/revisions") {
+        true => (200, page.to_string()),
+        false => (200, found.clone()),
+    });
     support::run_with(
         &[
             ("LANGSMITH_CONTROL_PLANE_URL", &url),

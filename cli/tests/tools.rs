@@ -1,12 +1,20 @@
-//! Commands that need no service: `schema`, `completions`, `mock`, and the exit codes of clap.
+//! Commands that need no service: `schema`, `completions`, `mock`, help, and the exit codes of
+//! clap. The `lscp mock` tests that serve run in builds with the `mock` feature
+//! (`cargo test -p langsmith-control-plane-cli --features mock`); without it, the test of what
+//! `lscp mock` says instead runs.
 
 mod support;
 
+#[cfg(feature = "mock")]
 use std::io::{BufRead, BufReader};
+#[cfg(feature = "mock")]
 use std::process::{Child, Stdio};
+#[cfg(feature = "mock")]
 use std::time::Duration;
 
-use support::{KEY, Run, lscp, run_with};
+#[cfg(feature = "mock")]
+use support::{KEY, lscp};
+use support::{Run, run_with};
 
 fn run(args: &[&str]) -> Run {
     run_with(&[], args)
@@ -77,9 +85,81 @@ fn version_and_help_exit_0_and_usage_errors_exit_2() {
     run(&["deploy"]).code(2);
 }
 
+#[test]
+fn schema_deploy_event_describes_every_kind_of_line() {
+    let printed = run(&["schema", "deploy-event"]);
+    printed.code(0);
+    let schema: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(schema["title"], "EventLine");
+    let text = printed.stdout;
+    for kind in [
+        "step",
+        "upload_progress",
+        "status_change",
+        "log",
+        "heartbeat",
+        "status_url",
+        "result",
+    ] {
+        assert!(
+            text.contains(&format!("\"{kind}\"")),
+            "no {kind} in\n{text}"
+        );
+    }
+    for outcome in ["deployed", "failed", "superseded", "timed_out", "started"] {
+        assert!(text.contains(&format!("\"{outcome}\"")), "no {outcome}");
+    }
+}
+
+#[test]
+fn global_options_are_described_once_under_the_root_help() {
+    let root = run(&["--help"]);
+    root.code(0).stdout_has("Global options:");
+    assert_eq!(root.stdout.matches("--api-key <KEY>").count(), 1);
+    for args in [
+        &["deploy", "--help"][..],
+        &["deployment", "list", "--help"],
+        &["revision", "wait", "--help"],
+        &["help", "revision", "logs"],
+    ] {
+        let help = run(args);
+        help.code(0);
+        for option in ["--api-key <KEY>", "--base-url <URL>", "--output <FORMAT>"] {
+            assert!(
+                !help.stdout.contains(option),
+                "{args:?} repeats {option}:\n{}",
+                help.stdout
+            );
+        }
+        help.stdout_has("`lscp --help` describes them");
+    }
+}
+
+#[test]
+fn global_options_are_still_accepted_after_a_subcommand() {
+    // Hidden in the subcommand's help, parsed there all the same: valid values pass, and a bad
+    // one is refused as a value, not as an unknown argument.
+    run(&["schema", "deploy-event", "--output", "json", "-v"]).code(0);
+    let refused = run(&["deploy", "--ref", "main", "--name", "a", "--region", "mars"]);
+    refused
+        .code(2)
+        .stderr_has("invalid value 'mars' for '--region");
+}
+
+#[cfg(not(feature = "mock"))]
+#[test]
+fn mock_says_how_to_get_a_build_with_it() {
+    run(&["mock"])
+        .code(1)
+        .stderr_has("built without the embedded mock")
+        .stderr_has("--features mock");
+}
+
 /// `lscp mock ARGS` in the background (killed when dropped), and the URL it printed.
+#[cfg(feature = "mock")]
 struct Served(Child);
 
+#[cfg(feature = "mock")]
 impl Served {
     fn start(args: &[&str]) -> (Served, String) {
         let mut command = lscp();
@@ -117,6 +197,7 @@ impl Served {
     }
 }
 
+#[cfg(feature = "mock")]
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -124,6 +205,7 @@ impl Drop for Served {
     }
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn mock_prints_its_url_and_serves_the_api_until_ctrl_c() {
     let (served, url) = Served::start(&["--port", "0", "--path-prefix", "/api-host"]);
@@ -154,6 +236,7 @@ fn mock_prints_its_url_and_serves_the_api_until_ctrl_c() {
     assert_eq!(served.stop("INT"), Some(0));
 }
 
+#[cfg(feature = "mock")]
 #[test]
 fn mock_stops_cleanly_on_sigterm() {
     let (served, _) = Served::start(&["--timing", "realistic"]);

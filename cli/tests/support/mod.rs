@@ -221,6 +221,17 @@ pub fn closed_port_url() -> String {
 /// A loopback HTTP server that answers every request with 200 and the JSON `body`, for answers
 /// the mock never gives. It serves until the test process ends; returns its base URL.
 pub fn answering_with(body: String) -> String {
+    answering(200, body)
+}
+
+/// Like [`answering_with`], with `status` instead of 200.
+pub fn answering(status: u16, body: String) -> String {
+    serving(move |_| (status, body.clone()))
+}
+
+/// A loopback HTTP server that answers each request with the status and JSON body `respond`
+/// returns for its path. It serves until the test process ends; returns its base URL.
+pub fn serving(respond: impl Fn(&str) -> (u16, String) + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     std::thread::spawn(move || {
@@ -234,9 +245,14 @@ pub fn answering_with(body: String) -> String {
                     Ok(n) => head.extend_from_slice(&chunk[..n]),
                 }
             }
+            // `GET /path?query HTTP/1.1`
+            let head = String::from_utf8_lossy(&head);
+            let target = head.split(' ').nth(1).unwrap_or("/");
+            let path = target.split('?').next().unwrap_or(target);
+            let (status, body) = respond(path);
             let _ = write!(
                 stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                "HTTP/1.1 {status} Answer\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
                  connection: close\r\n\r\n{body}",
                 body.len()
             );

@@ -1,0 +1,825 @@
+//! `lscp deploy` against the mock: find or create, ship a ref or an image, wait, and say how it
+//! went in text, in JSON event lines and in the exit code; secrets from flags and env files.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use support::{Harness, RevisionStatus, Secret, arg, github_deployment_request, spec_file};
+
+/// `lscp deploy ARGS --interval 100ms` (a fast poll for the mock's fast clock).
+fn deploy(h: &Harness, args: &[&str]) -> support::Run {
+    deploy_with(h, &[], args)
+}
+
+/// `lscp deploy ARGS --interval 100ms` with more environment variables.
+fn deploy_with(h: &Harness, env: &[(&str, &str)], args: &[&str]) -> support::Run {
+    let mut all = vec!["deploy"];
+    all.extend(args);
+    if !args.contains(&"--no-wait") {
+        all.extend(["--interval", "100ms"]);
+    }
+    h.run_with(env, &all)
+}
+
+/// The names of the requests the mock received that change something.
+fn changes(h: &Harness) -> Vec<String> {
+    h.mock
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// The `secrets` of a deployment as stored by the mock, by name.
+fn stored_secrets(h: &Harness, deployment: uuid::Uuid) -> BTreeMap<String, String> {
+    h.mock
+        .deployment(deployment)
+        .unwrap()
+        .secrets
+        .into_iter()
+        .map(|s| (s.name, s.value))
+        .collect()
+}
+
+fn secret(name: &str, value: &str) -> Secret {
+    Secret {
+        name: name.into(),
+        value: value.into(),
+    }
+}
+
+#[test]
+fn a_ref_shipped_to_an_existing_deployment_starts_a_new_revision_and_exits_0_once_deployed() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let run = deploy(&h, &["--name", "support-agent", "--ref", "release-2"]);
+    run.code(0).keeps_key_secret();
+    let revisions = h.mock.revisions(deployment.id);
+    assert_eq!(revisions.len(), 2);
+    let newest = &revisions[0];
+    assert_eq!(newest.status, RevisionStatus::Deployed);
+    assert_eq!(
+        newest.source_revision_config.repo_ref.as_deref(),
+        Some("release-2")
+    );
+    run.stdout_has(&format!("revision {} is DEPLOYED", newest.id))
+        .stdout_has(&format!(
+            "dashboard: {}/o/{}/host/deployments/{}",
+            h.mock.base_url(),
+            deployment.tenant_id,
+            deployment.id
+        ))
+        .stderr_has("found deployment support-agent");
+    assert!(h.mock.requests_for("create_deployment").is_empty());
+}
+
+#[test]
+fn a_deployment_given_by_id_gets_the_ref_without_a_name_look_up() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    deploy(&h, &["--deployment-id", &arg(deployment.id), "--ref", "v3"]).code(0);
+    assert!(h.mock.requests_for("list_deployments").is_empty());
+    assert_eq!(
+        h.mock.revisions(deployment.id)[0]
+            .source_revision_config
+            .repo_ref
+            .as_deref(),
+        Some("v3")
+    );
+}
+
+#[test]
+fn the_name_comes_from_langsmith_deployment_name_when_not_given() {
+    let h = Harness::start();
+    let deployment = h.seed("from-env");
+    deploy_with(
+        &h,
+        &[("LANGSMITH_DEPLOYMENT_NAME", "from-env")],
+        &["--ref", "v2"],
+    )
+    .code(0);
+    assert_eq!(h.mock.revisions(deployment.id).len(), 2);
+}
+
+#[test]
+fn a_new_name_with_a_ref_and_repository_creates_the_deployment() {
+    let h = Harness::start();
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "new-agent",
+            "--ref",
+            "main",
+            "--repo-url",
+            "https://github.com/example/new-agent",
+            "--deployment-type",
+            "dev_free",
+        ],
+    );
+    run.code(0).stderr_has("created deployment new-agent");
+    let created = h.mock.deployments();
+    assert_eq!(created.len(), 1);
+    let deployment = &created[0];
+    assert_eq!(deployment.name, "new-agent");
+    assert_eq!(deployment.source.as_str(), "github");
+    assert_eq!(
+        deployment.source_config.repo_url.as_deref(),
+        Some("https://github.com/example/new-agent")
+    );
+    assert_eq!(
+        deployment
+            .source_config
+            .deployment_type
+            .as_ref()
+            .map(|t| t.as_str()),
+        Some("dev_free")
+    );
+    // Creating from a ref starts the revision: no second change.
+    assert_eq!(changes(&h).len(), 1, "{:?}", changes(&h));
+    assert_eq!(
+        h.mock.revisions(deployment.id)[0].status,
+        RevisionStatus::Deployed
+    );
+}
+
+#[test]
+fn a_new_name_with_a_ref_but_no_repository_is_a_usage_error_that_changes_nothing() {
+    let h = Harness::start();
+    let run = deploy(&h, &["--name", "nowhere", "--ref", "main"]);
+    run.code(2)
+        .stderr_has("repository URL")
+        .stderr_has("--repo-url");
+    assert!(changes(&h).is_empty(), "{:?}", changes(&h));
+}
+
+#[test]
+fn an_image_creates_a_docker_deployment_and_exits_0() {
+    let h = Harness::start();
+    deploy(
+        &h,
+        &[
+            "--name",
+            "image-agent",
+            "--image",
+            "registry.example/agent:1.2",
+        ],
+    )
+    .code(0);
+    let deployment = &h.mock.deployments()[0];
+    assert_eq!(deployment.source.as_str(), "external_docker");
+    assert_eq!(
+        deployment.source_revision_config.image_uri.as_deref(),
+        Some("registry.example/agent:1.2")
+    );
+}
+
+#[test]
+fn a_failed_build_prints_the_end_of_the_build_log_and_exits_3() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    h.mock.fail_next_revision(RevisionStatus::BuildFailed);
+    let run = deploy(&h, &["--name", "support-agent", "--ref", "broken"]);
+    run.code(3)
+        .stdout_has("failed: BUILD_FAILED")
+        .stderr_has("of the build log:")
+        .stderr_has("Build failed: installing dependencies exited with status 1")
+        .stderr_has(&format!("lscp revision logs {}", deployment.id));
+}
+
+#[test]
+fn no_wait_returns_once_the_revision_started() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let run = deploy(&h, &["--name", "support-agent", "--ref", "v2", "--no-wait"]);
+    run.code(0).stdout_has("started");
+    assert!(h.mock.requests_for("get_revision").is_empty());
+    assert_eq!(h.mock.revisions(deployment.id).len(), 2);
+    // Waiting options make no sense without a wait.
+    deploy(
+        &h,
+        &[
+            "--name",
+            "support-agent",
+            "--ref",
+            "v2",
+            "--no-wait",
+            "--timeout",
+            "5m",
+        ],
+    )
+    .code(2);
+}
+
+#[test]
+fn a_timeout_before_the_outcome_exits_4() {
+    let h = Harness::start();
+    h.seed("support-agent");
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "support-agent",
+            "--ref",
+            "v2",
+            "--timeout",
+            "150ms",
+        ],
+    );
+    run.code(4).stdout_has("gave up waiting");
+}
+
+/// The lines of `lscp -o json deploy ARGS`, each checked against `lscp schema deploy-event`.
+fn json_events(h: &Harness, args: &[&str], code: i32) -> Vec<Value> {
+    let mut all = vec!["-o", "json"];
+    all.extend(args);
+    let run = deploy(h, &all);
+    run.code(code).keeps_key_secret();
+    let lines = run.json_lines();
+    let schema: Value =
+        serde_json::from_str(&h.run(&["schema", "deploy-event"]).code(0).stdout).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("https://lscp.invalid/deploy-event.json", schema)
+        .unwrap();
+    let index = compiler
+        .compile("https://lscp.invalid/deploy-event.json", &mut schemas)
+        .unwrap();
+    for line in &lines {
+        if let Err(e) = schemas.validate(line, index) {
+            panic!("{line} does not match the schema: {e}");
+        }
+    }
+    lines
+}
+
+/// Asserts the lines end in exactly one `result` and returns it.
+fn the_result(lines: &[Value]) -> &Value {
+    let results: Vec<&Value> = lines.iter().filter(|l| l["event"] == "result").collect();
+    assert_eq!(results.len(), 1, "{lines:#?}");
+    assert_eq!(lines.last(), Some(results[0]), "result is not last");
+    results[0]
+}
+
+#[test]
+fn json_output_is_event_lines_ending_in_one_result() {
+    let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(
+        support::Timing::uniform(std::time::Duration::from_millis(400)),
+    ));
+    let deployment = h.seed("support-agent");
+    let lines = json_events(&h, &["--name", "support-agent", "--ref", "v2", "--logs"], 0);
+    let kinds: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    for kind in ["step", "status_url", "status_change", "log"] {
+        assert!(kinds.contains(&kind), "no {kind} event: {kinds:?}");
+    }
+    let result = the_result(&lines);
+    let revision = &h.mock.revisions(deployment.id)[0];
+    assert_eq!(result["outcome"], "deployed");
+    assert_eq!(result["status"], "DEPLOYED");
+    assert_eq!(result["deployment_id"], arg(deployment.id));
+    assert_eq!(result["revision_id"], arg(revision.id));
+    assert!(
+        result["status_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/host/deployments/{}", deployment.id))
+    );
+    let statuses: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["event"] == "status_change")
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.last(), Some(&"DEPLOYED"));
+    assert!(statuses.contains(&"BUILDING"), "{statuses:?}");
+}
+
+#[test]
+fn json_output_of_a_failure_carries_the_log_tail_in_the_result() {
+    let h = Harness::start();
+    h.seed("support-agent");
+    h.mock.fail_next_revision(RevisionStatus::DeployFailed);
+    let lines = json_events(&h, &["--name", "support-agent", "--ref", "v2"], 3);
+    let result = the_result(&lines);
+    assert_eq!(result["outcome"], "failed");
+    assert_eq!(result["status"], "DEPLOY_FAILED");
+    let log = result["failure_log"].as_array().unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e["message"].as_str().unwrap_or("").contains("health check")),
+        "{log:#?}"
+    );
+}
+
+#[test]
+fn json_output_with_no_wait_ends_in_a_started_result() {
+    let h = Harness::start();
+    h.seed("support-agent");
+    let lines = json_events(
+        &h,
+        &["--name", "support-agent", "--image", "agent:2", "--no-wait"],
+        0,
+    );
+    let result = the_result(&lines);
+    assert_eq!(result["outcome"], "started");
+    assert!(result["status"].is_null());
+}
+
+#[test]
+fn a_reserved_secret_name_is_refused_before_any_request() {
+    let h = Harness::start();
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "support-agent",
+            "--ref",
+            "main",
+            "--secret",
+            "LANGCHAIN_PROJECT=sk-reserved-value",
+        ],
+    );
+    run.code(2)
+        .stderr_has("LANGCHAIN_PROJECT")
+        .stderr_has("reserved names: ")
+        .stderr_has("POSTGRES_URI");
+    assert!(!run.stderr.contains("sk-reserved-value"));
+    h.assert_no_request();
+}
+
+#[test]
+fn a_secret_named_alone_needs_its_environment_variable() {
+    let h = Harness::start();
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--ref",
+            "main",
+            "--secret",
+            "NOT_SET_ANYWHERE",
+        ],
+    );
+    run.code(2).stderr_has("NOT_SET_ANYWHERE");
+    h.assert_no_request();
+}
+
+/// A deployment with the secrets `KEEP=kept` and `ROTATE=old-value`.
+fn seed_with_secrets(h: &Harness) -> support::Deployment {
+    let mut request = github_deployment_request("support-agent");
+    request.secrets = vec![secret("KEEP", "kept"), secret("ROTATE", "old-value")];
+    h.seed_request(request)
+}
+
+/// The secret names of the one PATCH the deploy sent.
+fn patched_secret_names(h: &Harness) -> Vec<String> {
+    let patches = h.mock.requests_for("patch_deployment");
+    assert_eq!(patches.len(), 1);
+    let body = patches[0]
+        .body
+        .as_ref()
+        .expect("the PATCH body is recorded");
+    let mut names: Vec<String> = body["secrets"]
+        .as_array()
+        .expect("the PATCH carries secrets")
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn secrets_given_are_merged_into_the_deployments_own_by_name() {
+    let h = Harness::start();
+    let deployment = seed_with_secrets(&h);
+    let run = deploy_with(
+        &h,
+        &[("FROM_ENV", "sk-env-value")],
+        &[
+            "--name",
+            "support-agent",
+            "--ref",
+            "v2",
+            "--secret",
+            "ROTATE=sk-new-value",
+            "--secret",
+            "FROM_ENV",
+        ],
+    );
+    run.code(0);
+    for value in ["sk-new-value", "sk-env-value", "kept"] {
+        assert!(!run.stdout.contains(value) && !run.stderr.contains(value));
+    }
+    assert_eq!(patched_secret_names(&h), ["FROM_ENV", "KEEP", "ROTATE"]);
+    assert_eq!(
+        stored_secrets(&h, deployment.id),
+        BTreeMap::from([
+            ("FROM_ENV".into(), "sk-env-value".into()),
+            ("KEEP".into(), "kept".into()),
+            ("ROTATE".into(), "sk-new-value".into()),
+        ])
+    );
+}
+
+#[test]
+fn replace_secrets_sends_exactly_the_secrets_given() {
+    let h = Harness::start();
+    let deployment = seed_with_secrets(&h);
+    deploy(
+        &h,
+        &[
+            "--name",
+            "support-agent",
+            "--ref",
+            "v2",
+            "--secret",
+            "ONLY=sk-only",
+            "--replace-secrets",
+        ],
+    )
+    .code(0);
+    assert_eq!(patched_secret_names(&h), ["ONLY"]);
+    assert_eq!(
+        stored_secrets(&h, deployment.id),
+        BTreeMap::from([("ONLY".into(), "sk-only".into())])
+    );
+}
+
+#[test]
+fn without_secrets_the_patch_leaves_the_deployments_own_alone() {
+    let h = Harness::start();
+    let deployment = seed_with_secrets(&h);
+    deploy(&h, &["--name", "support-agent", "--ref", "v2"]).code(0);
+    let patch = &h.mock.requests_for("patch_deployment")[0];
+    assert!(patch.body.as_ref().unwrap().get("secrets").is_none());
+    assert_eq!(stored_secrets(&h, deployment.id).len(), 2);
+}
+
+#[test]
+fn an_env_file_supplies_secrets_and_may_name_the_deployment() {
+    let h = Harness::start();
+    let deployment = seed_with_secrets(&h);
+    let file = spec_file(
+        "# local settings\n\
+         \n\
+         export OPENAI_API_KEY=sk-exported\n\
+         QUOTED=\"two words\"\n\
+         LITERAL='$not_expanded'\n\
+         EMPTY=\n\
+         ROTATE=from-file\n\
+         LANGSMITH_DEPLOYMENT_NAME=support-agent\n",
+    );
+    let run = deploy(
+        &h,
+        &[
+            "--ref",
+            "v2",
+            "--env-file",
+            file.path().to_str().unwrap(),
+            "--secret",
+            "ROTATE=from-flag",
+        ],
+    );
+    run.code(0).stderr_has("EMPTY is empty");
+    assert_eq!(
+        stored_secrets(&h, deployment.id),
+        BTreeMap::from([
+            ("KEEP".into(), "kept".into()),
+            ("LITERAL".into(), "$not_expanded".into()),
+            ("OPENAI_API_KEY".into(), "sk-exported".into()),
+            ("QUOTED".into(), "two words".into()),
+            ("ROTATE".into(), "from-flag".into()),
+        ])
+    );
+}
+
+#[test]
+fn a_bad_env_file_line_is_named_by_number_without_its_text() {
+    let h = Harness::start();
+    let file = spec_file("GOOD=1\nthis line leaks sk-in-a-bad-line\n");
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--ref",
+            "main",
+            "--env-file",
+            file.path().to_str().unwrap(),
+        ],
+    );
+    run.code(2).stderr_has("line 2");
+    assert!(!run.stderr.contains("sk-in-a-bad-line"), "{}", run.stderr);
+    h.assert_no_request();
+}
+
+#[test]
+fn a_reserved_name_in_an_env_file_is_refused_before_any_request() {
+    let h = Harness::start();
+    let file = spec_file("POSTGRES_URI=postgres://secret@db\n");
+    deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--ref",
+            "main",
+            "--env-file",
+            file.path().to_str().unwrap(),
+        ],
+    )
+    .code(2)
+    .stderr_has("POSTGRES_URI");
+    h.assert_no_request();
+}
+
+#[test]
+fn sources_are_exactly_one_and_a_deployment_must_be_named() {
+    let h = Harness::start();
+    deploy(&h, &["--name", "a"]).code(2);
+    deploy(&h, &["--name", "a", "--ref", "main", "--image", "x:1"]).code(2);
+    // Options of one source with another source.
+    deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--repo-url",
+            "https://github.com/x/y",
+            "--image",
+            "x:1",
+        ],
+    )
+    .code(2);
+    deploy(&h, &["--name", "a", "--config", "l.json", "--ref", "main"]).code(2);
+    deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--integration-id",
+            &arg(uuid::Uuid::new_v4()),
+            "--source-dir",
+            ".",
+        ],
+    )
+    .code(2);
+    deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--deployment-id",
+            &arg(uuid::Uuid::new_v4()),
+            "--ref",
+            "main",
+        ],
+    )
+    .code(2);
+    deploy(&h, &["--ref", "main"])
+        .code(2)
+        .stderr_has("--name or --deployment-id");
+    h.assert_no_request();
+}
+
+#[test]
+fn an_unknown_deployment_id_is_an_error_exit_1() {
+    let h = Harness::start();
+    deploy(
+        &h,
+        &[
+            "--deployment-id",
+            &arg(uuid::Uuid::new_v4()),
+            "--ref",
+            "main",
+        ],
+    )
+    .code(1)
+    .stderr_has("404");
+}
+
+/// A directory with a `langgraph.json`, as `lscp deploy --source-dir` takes it.
+fn source_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("langgraph.json"),
+        r#"{"dependencies": ["."], "graphs": {"agent": "./agent.py:graph"}}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("agent.py"), "graph = None\n").unwrap();
+    dir
+}
+
+/// `size` bytes that gzip cannot shrink (xorshift output), written in 1 MiB pieces.
+fn write_incompressible(path: &std::path::Path, size: u64) {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut left = size;
+    while left > 0 {
+        for word in chunk.chunks_exact_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            word.copy_from_slice(&state.to_le_bytes());
+        }
+        let n = left.min(chunk.len() as u64) as usize;
+        file.write_all(&chunk[..n]).unwrap();
+        left -= n as u64;
+    }
+    file.flush().unwrap();
+}
+
+#[test]
+fn a_source_directory_over_the_size_limit_is_refused_before_any_request() {
+    let h = Harness::start();
+    let dir = source_dir();
+    let limit = langsmith_control_plane::MAX_ARCHIVE_BYTES;
+    write_incompressible(&dir.path().join("weights.bin"), limit + (1 << 20));
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "big",
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    run.code(2).stderr_has("over 200 MiB");
+    h.assert_no_request();
+}
+
+#[test]
+fn a_source_directory_without_its_config_is_refused_before_any_request() {
+    let h = Harness::start();
+    let dir = source_dir();
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "agent",
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+            "--config",
+            "missing.json",
+        ],
+    );
+    run.code(2).stderr_has("missing.json");
+    h.assert_no_request();
+}
+
+/// `lscp -o json deploy ARGS`'s result line, after checking the exit code.
+fn deploy_result(h: &Harness, args: &[&str], code: i32) -> Value {
+    let mut all = vec!["-o", "json"];
+    all.extend(args);
+    let run = deploy(h, &all);
+    run.code(code).keeps_key_secret();
+    the_result(&run.json_lines()).clone()
+}
+
+/// The files a revision's build log lists as archived.
+fn archived_files(h: &Harness, result: &Value) -> Vec<String> {
+    let (deployment, revision) = (
+        result["deployment_id"].as_str().unwrap(),
+        result["revision_id"].as_str().unwrap(),
+    );
+    let log = h
+        .run(&[
+            "-o", "json", "revision", "logs", deployment, revision, "--type", "build",
+        ])
+        .code(0)
+        .json_lines();
+    let mut files: Vec<String> = log
+        .iter()
+        .filter_map(|entry| entry["message"].as_str()?.strip_prefix("archive file: "))
+        .map(str::to_string)
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_new_deployment_from_a_directory_is_named_after_it_uploaded_and_deployed() {
+    let h = Harness::start();
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("My_Agent");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
+    std::fs::write(dir.join("agent.py"), "graph = None\n").unwrap();
+    let run = deploy(&h, &["--source-dir", dir.to_str().unwrap()]);
+    run.code(0)
+        .keeps_key_secret()
+        .stderr_has("created deployment my-agent")
+        .stderr_has("archived 2 files");
+    let deployment = &h.mock.deployments()[0];
+    assert_eq!(deployment.name, "my-agent");
+    assert_eq!(deployment.source.as_str(), "internal_source");
+    assert_eq!(
+        h.mock.revisions(deployment.id)[0].status,
+        RevisionStatus::Deployed
+    );
+    // The archive went to the upload origin, with no LangSmith credential, and its signed URL
+    // was never printed.
+    let uploads = h.mock.upload_requests();
+    assert_eq!(uploads.len(), 1, "{uploads:?}");
+    assert_eq!(
+        (uploads[0].method.as_str(), uploads[0].status),
+        ("PUT", 200)
+    );
+    assert!(uploads[0].credential_headers().is_empty(), "{uploads:?}");
+    assert!(h.mock.credentials_seen_by_upload_origin().is_empty());
+    for stream in [&run.stdout, &run.stderr] {
+        assert!(!stream.contains(&h.mock.upload_origin()), "{stream}");
+        assert!(!stream.contains(&uploads[0].path), "{stream}");
+    }
+}
+
+#[test]
+fn a_directory_is_archived_by_its_ignore_rules() {
+    let h = Harness::start();
+    let dir = source_dir();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(".gitignore", "notes.txt\nbuild/\n");
+    write(".dockerignore", "*.log\n!keep.log\n");
+    write("notes.txt", "private\n");
+    write("build/out.bin", "artifact\n");
+    write("debug.log", "noise\n");
+    write("keep.log", "wanted\n");
+    write("src/tool.py", "def tool(): ...\n");
+    write("node_modules/pkg/index.js", "module.exports = 1\n");
+    write(".venv/lib/site.py", "import os\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("agent.py"), root.join("link.py")).unwrap();
+    let result = deploy_result(
+        &h,
+        &["--name", "ignoring", "--source-dir", root.to_str().unwrap()],
+        0,
+    );
+    assert_eq!(result["outcome"], "deployed");
+    assert_eq!(
+        archived_files(&h, &result),
+        [
+            ".dockerignore",
+            ".gitignore",
+            "agent.py",
+            "keep.log",
+            "langgraph.json",
+            "src/tool.py"
+        ]
+    );
+}
+
+#[test]
+fn a_directory_deploy_reports_its_upload_in_json() {
+    let h = Harness::start();
+    h.seed("support-agent");
+    let dir = source_dir();
+    let lines = json_events(
+        &h,
+        &[
+            "--name",
+            "support-agent",
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        0,
+    );
+    let progress: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "upload_progress")
+        .collect();
+    let last = progress.last().expect("upload progress");
+    assert_eq!(last["sent_bytes"], last["total_bytes"]);
+    assert_eq!(the_result(&lines)["outcome"], "deployed");
+}
+
+#[test]
+fn an_organization_key_without_a_workspace_is_told_to_set_one() {
+    let h =
+        Harness::with(langsmith_control_plane_mock::MockServer::builder().organization_key(true));
+    deploy(&h, &["--name", "a", "--ref", "main"])
+        .code(1)
+        .stderr_has("requires workspace specification")
+        .stderr_has("set LANGSMITH_WORKSPACE_ID");
+}
+
+#[test]
+fn a_workspace_without_deployments_is_told_they_are_not_enabled() {
+    let h = Harness::with(
+        langsmith_control_plane_mock::MockServer::builder().deployments_enabled(false),
+    );
+    deploy(&h, &["--name", "a", "--ref", "main"])
+        .code(1)
+        .stderr_has("LangSmith Deployment is not enabled");
+}
