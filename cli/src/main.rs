@@ -10,6 +10,7 @@ mod confirm;
 mod deploy;
 mod deploy_report;
 mod deployment;
+mod duration;
 mod exit;
 mod global;
 mod mock;
