@@ -78,51 +78,60 @@ impl Sender {
         let deadline = Instant::now().checked_add(retry.deadline().unwrap_or(LONGEST_RETRY_AFTER));
         let mut attempt = 1;
         loop {
-            let spare = (attempt <= retry.retries())
-                .then(|| request.try_clone())
-                .flatten();
-            let span = tracing::info_span!(
-                "control_plane.request",
-                operation,
-                method = %method,
-                path = %path,
-                attempt,
-                status = tracing::field::Empty,
-                latency_ms = tracing::field::Empty,
-            );
-            let started = Instant::now();
-            let result = read_capped(client.execute(request), self.settings.max_response_bytes)
-                .instrument(span.clone())
-                .await;
-            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-            span.record("latency_ms", latency_ms);
-            let result = match result {
-                Ok((response, oversized)) => {
-                    let status = response.status().as_u16();
-                    span.record("status", status);
-                    note(seen, |seen| {
-                        (seen.status, seen.oversized) = (Some(status), oversized)
-                    });
-                    span.in_scope(|| tracing::debug!(status, latency_ms, "response"));
-                    Ok(response)
-                }
-                Err(error) => {
-                    note(seen, |seen| (seen.status, seen.oversized) = (None, None));
-                    span.in_scope(|| tracing::debug!(error = %error, latency_ms, "failed"));
-                    Err(error)
-                }
+            // The attempt's locals end with this block, so they take no room while waiting.
+            let (wait, next) = {
+                // Boxed: the copy waits out the attempt, and inline it would double the request's
+                // room in every call's future.
+                let spare = (attempt <= retry.retries())
+                    .then(|| request.try_clone().map(Box::new))
+                    .flatten();
+                let span = tracing::info_span!(
+                    "control_plane.request",
+                    operation,
+                    method = %method,
+                    path = %path,
+                    attempt,
+                    status = tracing::field::Empty,
+                    latency_ms = tracing::field::Empty,
+                );
+                let started = Instant::now();
+                let limit = self.settings.max_response_bytes;
+                let mut attempt_future =
+                    std::pin::pin!(read_capped(client.execute(request), limit).instrument(span));
+                let result = attempt_future.as_mut().await;
+                let span = attempt_future.span();
+                let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+                span.record("latency_ms", latency_ms);
+                let result = match result {
+                    Ok((response, oversized)) => {
+                        let status = response.status().as_u16();
+                        span.record("status", status);
+                        note(seen, |seen| {
+                            (seen.status, seen.oversized) = (Some(status), oversized)
+                        });
+                        span.in_scope(|| tracing::debug!(status, latency_ms, "response"));
+                        Ok(response)
+                    }
+                    Err(error) => {
+                        note(seen, |seen| (seen.status, seen.oversized) = (None, None));
+                        span.in_scope(|| tracing::debug!(error = %error, latency_ms, "failed"));
+                        Err(error)
+                    }
+                };
+                let Some(next) = spare else {
+                    return result;
+                };
+                let Some(wait) = self.retry_wait(&method, &result, attempt, deadline) else {
+                    return result;
+                };
+                let delivered = !matches!(&result, Err(e) if TransportErrorKind::of(e) == TransportErrorKind::Connect);
+                note(seen, |seen| seen.repeated |= delivered);
+                span.in_scope(|| tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying"));
+                (wait, next)
             };
-            let Some(next) = spare else {
-                return result;
-            };
-            let Some(wait) = self.retry_wait(&method, &result, attempt, deadline) else {
-                return result;
-            };
-            let delivered = !matches!(&result, Err(e) if TransportErrorKind::of(e) == TransportErrorKind::Connect);
-            note(seen, |seen| seen.repeated |= delivered);
-            span.in_scope(|| tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying"));
-            tokio::time::sleep(wait).await;
-            request = next;
+            // Boxed: retries are rare, and an inline timer would enlarge every call's future.
+            Box::pin(tokio::time::sleep(wait)).await;
+            request = *next;
             attempt += 1;
         }
     }
@@ -194,4 +203,32 @@ async fn read_capped(
         .expect("parts taken from a valid response");
     *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
     Ok((Response::from(rebuilt), oversized))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The transport's future is boxed once per call; within 1 KiB it stays in the allocator's
+    /// per-thread cache (BENCHMARKS.md section 1b has why that matters under load).
+    #[test]
+    fn the_boxed_transport_future_stays_within_a_kibibyte() {
+        let client = crate::Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let sender = super::Sender {
+            settings: client.settings().clone(),
+            headers: Default::default(),
+        };
+        let http = reqwest::Client::new();
+        let seen = std::sync::Mutex::default();
+        let url = "http://127.0.0.1:9/".parse().unwrap();
+        let request = reqwest::Request::new(reqwest::Method::GET, url);
+        let future = sender.send(&http, request, "get_revision", &seen);
+        assert!(
+            std::mem::size_of_val(&future) <= 1024,
+            "{}",
+            std::mem::size_of_val(&future)
+        );
+    }
 }
