@@ -103,25 +103,29 @@ def report_upload(path: str) -> None:
     rounds = sorted({r["round"] for r in rows})
     by = {(r["client"], r["round"]): r for r in rows}
     size = rows[0]["bytes"]
-    print("| client | time, median | throughput | throughput / curl |")
+    uploads = rows[0]["uploads"]
+    print("| client, timed by | time, median | throughput | ours' throughput / this one's |")
     print("|---|---:|---:|---:|")
-    for client in ["ours", "curl"]:
-        seconds = statistics.median(by[(client, n)]["seconds"] for n in rounds)
-        ratios = [by[("curl", n)]["seconds"] / by[(client, n)]["seconds"] for n in rounds]
+    for label, client, field in [
+        ("ours, SourceArchive::upload call", "ours", "seconds"),
+        ("curl -T, time_total", "curl", "seconds"),
+        ("curl -T, whole processes", "curl", "process_seconds"),
+    ]:
+        seconds = statistics.median(by[(client, n)][field] for n in rounds)
+        ratios = [by[(client, n)][field] / by[("ours", n)]["seconds"] for n in rounds]
         print(
-            f"| {client} | {seconds * 1000:.0f} ms | {size / seconds / 1048576:,.0f} MiB/s "
+            f"| {label} | {seconds * 1000:.0f} ms | {size / seconds / 1048576:,.0f} MiB/s "
             f"| {ratio_range(ratios)} |"
         )
-    process = statistics.median(by[("curl", n)]["process_seconds"] for n in rounds)
     print()
-    uploads = rows[0]["uploads"]
     print(f"({len(rounds)} rounds; in each, each client makes {uploads} uploads of {size // uploads:,} bytes in a row,")
     print(f"the order of the clients flipping every round; a time is that of the {uploads} uploads.")
     print("Times: the median over the rounds; ratios: the median, and the range, of the per-round")
-    print(f"ratios. curl's {uploads} whole processes, start-up included: {process * 1000:.0f} ms.)")
+    print("ratios. Ours is timed from the call (which builds its HTTP client) to the answer; curl by")
+    print("its time_total (connect to answer) and by its whole processes, start-up included.)")
     ratio = statistics.median(by[("curl", n)]["seconds"] / by[("ours", n)]["seconds"] for n in rounds)
     print()
-    print(f"target: ours >= 0.9x curl's throughput: {ratio:.2f}x, {'met' if ratio >= 0.9 else 'NOT met'}")
+    print(f"target: ours >= 0.9x curl's throughput (time_total): {ratio:.2f}x, {'met' if ratio >= 0.9 else 'NOT met'}")
 
 
 if __name__ == "__main__":

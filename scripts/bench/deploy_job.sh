@@ -93,6 +93,7 @@ for _ in $(seq 50); do
     curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
     sleep 0.1
 done
+kill -0 "$SINK_PID" 2>/dev/null || { echo "the sink did not start: $(cat "$dir/sink.log")" >&2; exit 1; }
 
 echo
 echo "### Upload memory"
