@@ -22,7 +22,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Words the text files are made of, with numbered identifiers mixed in: about 4:1 under gzip,
+/// Words the text files are made of, with numbered identifiers mixed in: about 3:1 under gzip,
 /// like source code.
 const WORDS: &[&str] = &[
     "def", "return", "self", "import", "from", "class", "async", "await", "if", "else", "for",
