@@ -444,10 +444,11 @@ impl Deploy {
             .into_iter()
             .collect();
         let (total, progress) = (archive.size, events.clone());
-        crate::archive::upload(archive, &place.upload_url, &headers, move |sent| {
-            progress.send(DeployEvent::UploadProgress { sent, total })
-        })
-        .await?;
+        archive
+            .upload(&place.upload_url, &headers, move |sent| {
+                progress.send(DeployEvent::UploadProgress { sent, total })
+            })
+            .await?;
         Ok(DeploymentPatchRequest {
             revision_source: Some(crate::types::RevisionSource::InternalSource),
             source_revision_config: Some(revision_config(|c| {
