@@ -572,7 +572,15 @@ impl Deploy {
         };
         let mut deploy_log = None;
         let mut seen_ids = HashSet::new();
+        // Once the wait is over, the followed logs still get to deliver their last entries
+        // (each ends after one read past the final status), for at most `DRAIN` of quiet.
+        const DRAIN: Duration = Duration::from_secs(10);
+        let mut finished = None;
         loop {
+            if let Some(outcome) = finished.take_if(|_| build_log.is_none() && deploy_log.is_none())
+            {
+                return Ok(outcome);
+            }
             let mut log = |log_type, entry: Option<Result<LogEntry, Error>>| match entry {
                 Some(Ok(entry)) => {
                     let id = entry.text("id").map(str::to_owned);
@@ -589,7 +597,7 @@ impl Deploy {
                 None => false,
             };
             tokio::select! {
-                event = watch.next() => match event {
+                event = watch.next(), if finished.is_none() => match event {
                     Some(Ok(WaitEvent::Status(revision))) => {
                         if revision.status == RevisionStatus::Deploying && self.follow_logs {
                             deploy_log = follow(LogType::Deploy);
@@ -600,7 +608,7 @@ impl Deploy {
                     Some(Ok(WaitEvent::PollFailed(error))) => {
                         tracing::debug!(%error, "a poll failed; the wait goes on");
                     }
-                    Some(Ok(WaitEvent::Finished(outcome))) => return Ok(outcome),
+                    Some(Ok(WaitEvent::Finished(outcome))) => finished = Some(outcome),
                     Some(Err(error)) => return Err(error),
                     None => return Err(Error::InvalidInput("the wait ended without an outcome".into())),
                 },
@@ -610,8 +618,11 @@ impl Deploy {
                 entry = next_of(&mut deploy_log) => if !log(LogType::Deploy, entry) {
                     deploy_log = None;
                 },
-                () = tokio::time::sleep(HEARTBEAT) => {
+                () = tokio::time::sleep(HEARTBEAT), if finished.is_none() => {
                     events.send(DeployEvent::Heartbeat { elapsed: started.elapsed() });
+                }
+                () = tokio::time::sleep(DRAIN), if finished.is_some() => {
+                    (build_log, deploy_log) = (None, None);
                 }
             }
         }

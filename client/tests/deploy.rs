@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use langsmith_control_plane::deploy::{DeployEvent, Source};
-use langsmith_control_plane::types::{DeploymentCreateRequest, DeploymentSource, RevisionStatus};
+use langsmith_control_plane::types::{
+    DeploymentCreateRequest, DeploymentSource, LogType, RevisionStatus,
+};
 use langsmith_control_plane::{Client, Error, WaitOptions};
 use langsmith_control_plane_mock::{MockServer, Timing};
 use serde_json::Value;
@@ -255,6 +257,24 @@ async fn events_report_steps_statuses_and_logs_and_end_in_one_result() {
         events.iter().any(|e| matches!(e, DeployEvent::Log { .. })),
         "the build log was followed"
     );
+    // Every entry of both logs arrives, those written after the last poll too.
+    let Some(DeployEvent::Finished(result)) = events.last() else {
+        unreachable!("checked above")
+    };
+    let c = client(&mock);
+    for log_type in [LogType::Build, LogType::Deploy] {
+        let revisions = c.revisions(result.deployment.id);
+        let whole = revisions
+            .logs(result.revision_id, log_type.clone())
+            .collect()
+            .await
+            .unwrap();
+        let followed = events
+            .iter()
+            .filter(|e| matches!(e, DeployEvent::Log { log_type: t, .. } if *t == log_type))
+            .count();
+        assert_eq!(followed, whole.len(), "{log_type:?}");
+    }
 }
 
 #[tokio::test]
