@@ -1,7 +1,7 @@
 //! `lscp`: the LangSmith Deployment Control Plane from a shell or a CI job.
 //!
 //! A thin shell over the `langsmith-control-plane` crate: it parses arguments, builds a client,
-//! calls the facade, prints the answer (tables for people, the API's JSON for machines) and maps
+//! calls the facade, prints the response (tables for people, the API's JSON for machines) and maps
 //! the result to an exit code. No API logic lives here.
 #![forbid(unsafe_code)]
 

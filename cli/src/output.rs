@@ -38,7 +38,7 @@ impl Output {
     /// `value` as it may be printed: its JSON, with secret values masked unless asked for.
     fn printable<T: Serialize + ?Sized>(&self, value: &T) -> Result<Value, Failure> {
         let mut value = serde_json::to_value(value)
-            .map_err(|e| Failure::error(format!("could not encode the answer as JSON: {e}")))?;
+            .map_err(|e| Failure::error(format!("could not encode the response as JSON: {e}")))?;
         if !self.show_secrets {
             crate::redact::mask_secrets(&mut value);
         }
@@ -48,8 +48,9 @@ impl Output {
     /// The typed object back from its printable JSON, for text renderers: they only ever see the
     /// masked copy.
     fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Failure> {
-        serde_json::from_value(value)
-            .map_err(|e| Failure::error(format!("could not prepare the answer for printing: {e}")))
+        serde_json::from_value(value).map_err(|e| {
+            Failure::error(format!("could not prepare the response for printing: {e}"))
+        })
     }
 
     /// One JSON document on one line of stdout, for callers that chose JSON themselves.

@@ -65,7 +65,7 @@ impl WaitFlag {
         Ok(())
     }
 
-    /// After a create, update or redeploy: waits on the revision the answer names, when asked to.
+    /// After a create, update or redeploy: waits on the revision the response names, when asked to.
     pub async fn after(&self, context: &Context, deployment: &Deployment) -> Result<Exit, Failure> {
         if !self.wait {
             return Ok(Exit::Success);

@@ -1,10 +1,10 @@
 //! Deleting many deployments at once (`DELETE /v2/deployments?deployment_ids=...`), reading each
 //! ID's result, and waiting until deleted deployments are gone.
 //!
-//! The API document says the bulk delete answers 200 when every deployment was deleted and 207
-//! when only some were, but describes no 207 body. This crate assumes (and the mock answers)
+//! The API document says the bulk delete responds 200 when every deployment was deleted and 207
+//! when only some were, but describes no 207 body. This crate assumes (and the mock does)
 //! `{"deleted": [ID, ...], "failed": [{"deployment_id": ID, "status_code": 404, "detail": "..."}]}`;
-//! an ID a 207 answer does not mention counts as failed.
+//! an ID a 207 response does not mention counts as failed.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -60,7 +60,7 @@ impl DeleteOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GoneOutcome {
-    /// Reading the deployment answers 404.
+    /// Reading the deployment gets 404.
     Gone,
     /// The timeout passed while the deployment still existed.
     TimedOut {
@@ -87,9 +87,9 @@ struct FailedDeletion {
     detail: Option<String>,
 }
 
-/// What one bulk delete request answered.
+/// The response to one bulk delete request.
 #[derive(Debug)]
-enum Answer {
+enum BulkResponse {
     All,
     Partial(PartialDeletion),
 }
@@ -101,16 +101,16 @@ pub(crate) async fn delete_many(client: &Client, ids: &[Uuid]) -> Vec<DeleteResu
     let unique: Vec<Uuid> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
     let mut results = Vec::with_capacity(unique.len());
     for batch in unique.chunks(MAX_IDS_PER_DELETE) {
-        let (answer, repeated) = delete_batch(client, batch).await;
+        let (response, repeated) = delete_batch(client, batch).await;
         results.extend(batch.iter().map(|&deployment_id| DeleteResult {
             deployment_id,
-            outcome: outcome_of(deployment_id, &answer, repeated),
+            outcome: outcome_of(deployment_id, &response, repeated),
         }));
     }
     results
 }
 
-async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<Answer, Error>, bool) {
+async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<BulkResponse, Error>, bool) {
     let ids = ids.to_vec();
     client
         .run(async |api| {
@@ -118,9 +118,9 @@ async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<Answer, Error>, 
             match sent {
                 Ok(value) => {
                     let (status, headers) = (value.status(), value.headers().clone());
-                    Ok(ResponseValue::new(Answer::All, status, headers))
+                    Ok(ResponseValue::new(BulkResponse::All, status, headers))
                 }
-                // The generated operation knows only 200; 207 arrives as an undocumented answer.
+                // The generated operation knows only 200; 207 arrives as an undocumented response.
                 Err(progenitor_client::Error::UnexpectedResponse(response))
                     if response.status().as_u16() == 207 =>
                 {
@@ -130,7 +130,11 @@ async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<Answer, Error>, 
                         .await
                         .map_err(progenitor_client::Error::<ApiErrorBody>::ResponseBodyError)?;
                     match serde_json::from_slice(&bytes) {
-                        Ok(body) => Ok(ResponseValue::new(Answer::Partial(body), status, headers)),
+                        Ok(body) => Ok(ResponseValue::new(
+                            BulkResponse::Partial(body),
+                            status,
+                            headers,
+                        )),
                         Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(bytes, e)),
                     }
                 }
@@ -140,13 +144,13 @@ async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<Answer, Error>, 
         .await
 }
 
-fn outcome_of(id: Uuid, answer: &Result<Answer, Error>, repeated: bool) -> DeleteOutcome {
-    match answer {
-        Ok(Answer::All) => DeleteOutcome::Deleted,
-        Ok(Answer::Partial(body)) => {
+fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) -> DeleteOutcome {
+    match response {
+        Ok(BulkResponse::All) => DeleteOutcome::Deleted,
+        Ok(BulkResponse::Partial(body)) => {
             if let Some(failed) = body.failed.iter().find(|f| f.deployment_id == id) {
                 // After a repeated request, "not found" or "already being deleted" most likely
-                // answers our own earlier attempt, whose response was lost: deleted either way.
+                // comes from our own earlier attempt, whose response was lost: deleted either way.
                 if repeated && matches!(failed.status_code, Some(404 | 409)) {
                     tracing::info!(deployment_id = %id, "deployment already deleted by an earlier attempt");
                     return DeleteOutcome::Deleted;
@@ -162,7 +166,8 @@ fn outcome_of(id: Uuid, answer: &Result<Answer, Error>, repeated: bool) -> Delet
                 DeleteOutcome::Deleted
             } else {
                 DeleteOutcome::Failed {
-                    reason: "the service's partial answer does not mention this deployment".into(),
+                    reason: "the service's partial response does not mention this deployment"
+                        .into(),
                     status: Some(207),
                 }
             }
@@ -174,7 +179,7 @@ fn outcome_of(id: Uuid, answer: &Result<Answer, Error>, repeated: bool) -> Delet
     }
 }
 
-/// Reads the deployment until it answers 404 or `timeout` passes: at once, then after 250 ms,
+/// Reads the deployment until it gets 404 or `timeout` passes: at once, then after 250 ms,
 /// growing 1.5x to 5 s between reads.
 pub(crate) async fn wait_until_gone(
     client: &Client,

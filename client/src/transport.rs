@@ -32,7 +32,7 @@ pub(crate) struct Seen {
     pub status: Option<u16>,
     pub oversized: Option<u64>,
     /// A retry followed an attempt that may have reached the server (anything but a failed
-    /// connect), so the last response may answer a repeat of a request already carried out.
+    /// connect), so the last response may be to a repeat of a request already carried out.
     pub repeated: bool,
 }
 

@@ -239,7 +239,7 @@ impl RevisionOutcome {
 pub enum WaitEvent {
     /// The first status seen, or a change of status.
     Status(Revision),
-    /// A poll failed in a way that may pass (network, 429, 5xx, or an undecodable answer that is
+    /// A poll failed in a way that may pass (network, 429, 5xx, or an undecodable response that is
     /// not yet the third in a row); the wait goes on.
     PollFailed(Error),
     /// The wait is over. Always the last event.
@@ -249,7 +249,7 @@ pub enum WaitEvent {
 impl Client {
     /// Waits until revision `revision_id` of `deployment_id` is deployed, fails, is superseded,
     /// or `options`' timeout passes. Transient polling errors (network, 429, 5xx, and up to two
-    /// undecodable answers in a row, as a proxy may send) do not end the
+    /// undecodable responses in a row, as a proxy may send) do not end the
     /// wait; others (401, 403, 404, ...) are returned at once.
     ///
     /// ```no_run
@@ -277,7 +277,7 @@ impl Client {
         unreachable!("a watch always ends with Finished or an error")
     }
 
-    /// Waits on the revision a create, update or redeploy answer named (`latest_revision_id`).
+    /// Waits on the revision a create, update or redeploy response named (`latest_revision_id`).
     pub async fn wait_for_latest_revision(
         &self,
         deployment: &Deployment,
@@ -341,11 +341,11 @@ struct Watch {
     finished: bool,
     /// A `Retry-After` the service asked for, honoured by the next wait.
     min_wait: Duration,
-    /// Undecodable answers in a row.
+    /// Undecodable responses in a row.
     garbled: u32,
 }
 
-/// Undecodable answers in a row that end a wait with [`Error::Decode`] (the ones before it are
+/// Undecodable responses in a row that end a wait with [`Error::Decode`] (the ones before it are
 /// reported and ridden out).
 const GARBLED_POLLS_FATAL: u32 = 3;
 
