@@ -1,4 +1,4 @@
-//! Error answers in FastAPI's shapes: `{"detail": "text"}`, and for 422 `{"detail": [problems]}`.
+//! Error responses in FastAPI's shapes: `{"detail": "text"}`, and for 422 `{"detail": [problems]}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::response::json_response;
 
-/// An error answer of the API.
+/// An error response of the API.
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
@@ -15,7 +15,7 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    /// An answer with a sentence as its detail.
+    /// A response with a sentence as its detail.
     pub(crate) fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
@@ -35,7 +35,7 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, detail)
     }
 
-    /// A 422 answer listing every problem found.
+    /// A 422 response listing every problem found.
     pub(crate) fn validation(problems: Vec<Problem>) -> Self {
         let detail = problems.into_iter().map(Problem::into_value).collect();
         Self {
@@ -51,7 +51,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// One problem of a 422 answer, as pydantic reports it.
+/// One problem of a 422 response, as pydantic reports it.
 #[derive(Debug, Clone)]
 pub(crate) struct Problem {
     kind: &'static str,

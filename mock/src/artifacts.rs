@@ -51,7 +51,7 @@ pub(crate) async fn request_upload_url(
         object_path: format!("uploads/{id}/{}.tar.gz", random_hex()),
         required_headers: upload_headers(&app, id, request.supports_upload_headers),
     };
-    let answer = UploadUrlResponse {
+    let response = UploadUrlResponse {
         upload_url: format!(
             "{}/uploads/{}?signature={}",
             app.upload_origin, slot.id, slot.signature
@@ -62,7 +62,7 @@ pub(crate) async fn request_upload_url(
             .then(|| slot.required_headers.clone()),
     };
     state.uploads.add_slot(slot);
-    Ok(ok(&answer))
+    Ok(ok(&response))
 }
 
 /// What an upload must carry. A client that takes `upload_headers` gets the size range signed

@@ -41,7 +41,7 @@ pub(crate) async fn list_deployments(
 
     let now = Instant::now();
     let state = app.state();
-    // Filter on the records and build answers only for the page: listing deep into a large
+    // Filter on the records and build responses only for the page: listing deep into a large
     // workspace stays linear.
     let resources: Vec<Deployment> = page
         .select(
@@ -70,7 +70,7 @@ pub(crate) async fn list_deployments(
                         s.iter().any(|s| s == status.as_str())
                     })
                 })
-                // The mock records no image version (answers carry none), so asking for one
+                // The mock records no image version (responses carry none), so asking for one
                 // matches nothing.
                 .filter(|_| image_version.is_none()),
         )

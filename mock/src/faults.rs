@@ -46,28 +46,28 @@ pub enum FaultKind {
     /// This status (any, typically 5xx) with `{"detail": "<reason phrase>"}`; the request is not
     /// handled.
     Status(u16),
-    /// The connection is closed without an answer before the request is handled.
+    /// The connection is closed without a response before the request is handled.
     DropConnection,
-    /// The request is handled (its effects happen), then the connection is closed without an answer.
+    /// The request is handled (its effects happen), then the connection is closed without a response.
     DropResponse,
     /// An HTML error page with this status, as a proxy in front of the service would send; the
     /// request is not handled.
     Html(u16),
-    /// The request is handled; its JSON answer is cut in half.
+    /// The request is handled; its JSON response is cut in half.
     TruncatedJson,
-    /// The request is handled; its answer keeps status and `Content-Type` but has an empty body.
+    /// The request is handled; its response keeps status and `Content-Type` but has an empty body.
     EmptyBody,
-    /// The request is handled; its JSON answer has the wrong type: an object is sent as a one-element
+    /// The request is handled; its JSON response has the wrong type: an object is sent as a one-element
     /// array, anything else as an object `{"unexpected": <value>}`.
     WrongJsonType,
 }
 
-/// The `Retry-After` header of a fault's answer.
+/// The `Retry-After` header of a fault's response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetryAfter {
     /// `Retry-After: <seconds>`.
     Seconds(u64),
-    /// `Retry-After: <HTTP date>`, this long after the answer is sent (by the wall clock).
+    /// `Retry-After: <HTTP date>`, this long after the response is sent (by the wall clock).
     HttpDate(Duration),
 }
 
@@ -105,12 +105,12 @@ impl Fault {
         Self::new(FaultKind::Status(status))
     }
 
-    /// Closes the connection without an answer, before handling the request.
+    /// Closes the connection without a response, before handling the request.
     pub fn drop_connection() -> Self {
         Self::new(FaultKind::DropConnection)
     }
 
-    /// Handles the request, then closes the connection without an answer.
+    /// Handles the request, then closes the connection without a response.
     pub fn drop_response() -> Self {
         Self::new(FaultKind::DropResponse)
     }
@@ -128,17 +128,17 @@ impl Fault {
         Self::new(FaultKind::Html(status))
     }
 
-    /// The real answer's JSON, cut in half.
+    /// The real response's JSON, cut in half.
     pub fn truncated_json() -> Self {
         Self::new(FaultKind::TruncatedJson)
     }
 
-    /// The real answer without its body.
+    /// The real response without its body.
     pub fn empty_body() -> Self {
         Self::new(FaultKind::EmptyBody)
     }
 
-    /// The real answer's JSON with the wrong type.
+    /// The real response's JSON with the wrong type.
     pub fn wrong_json_type() -> Self {
         Self::new(FaultKind::WrongJsonType)
     }
@@ -177,7 +177,7 @@ impl Fault {
         self
     }
 
-    /// Adds a `Retry-After` header to the fault's answer (for `429`, `503` and the like).
+    /// Adds a `Retry-After` header to the fault's response (for `429`, `503` and the like).
     pub fn retry_after(mut self, retry_after: RetryAfter) -> Self {
         self.retry_after = Some(retry_after);
         self
@@ -232,11 +232,11 @@ pub(crate) fn plan(armed: &mut Vec<Fault>, operation: Option<&str>) -> Plan {
 
 /// What to do with the request after the delay.
 pub(crate) enum Action {
-    /// Handle it, then pass the answer through [`Fault::distort`] if there is a fault.
+    /// Handle it, then pass the response through [`Fault::distort`] if there is a fault.
     Handle,
-    /// Answer this instead of handling the request.
-    Answer(Response),
-    /// Close the connection without an answer.
+    /// Respond with this instead of handling the request.
+    Respond(Response),
+    /// Close the connection without a response.
     Drop,
 }
 
@@ -250,10 +250,10 @@ impl Fault {
             FaultKind::DropConnection => return Action::Drop,
             _ => return Action::Handle,
         };
-        Action::Answer(self.with_retry_after(response))
+        Action::Respond(self.with_retry_after(response))
     }
 
-    /// The handled request's answer as the fault changes it; `None` to drop the connection instead.
+    /// The handled request's response as the fault changes it; `None` to drop the connection instead.
     pub(crate) async fn distort(&self, response: Response) -> Option<Response> {
         let transform: fn(&[u8]) -> Vec<u8> = match self.kind {
             FaultKind::DropResponse => return None,

@@ -46,7 +46,7 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
     if let Some(fault) = &plan.fault {
         match fault.before_handling() {
             Action::Handle => {}
-            Action::Answer(response) => return response,
+            Action::Respond(response) => return response,
             Action::Drop => return close(connection).await,
         }
     }
@@ -112,7 +112,7 @@ fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, ApiError> {
     }
 }
 
-/// Closes the connection without answering: the connection's task drops the socket, and this
+/// Closes the connection without responding: the connection's task drops the socket, and this
 /// request's future with it, so the pending future below is never resolved.
 async fn close(connection: Option<ConnectionControl>) -> Response {
     match connection {

@@ -85,7 +85,7 @@
 //!   deletions) are `null`.
 //! - The bulk delete (`DELETE /v2/deployments?deployment_ids=...`) takes each ID on its own: a
 //!   deleted deployment is `AWAITING_DELETE` for [`Timing::deleting`], then gone (404). When any
-//!   ID is unknown (404) or already being deleted (409), the answer is `207` with
+//!   ID is unknown (404) or already being deleted (409), the response is `207` with
 //!   `{"deleted": [ID...], "failed": [{"deployment_id", "status_code", "detail"}]}`, a shape the
 //!   API document leaves undescribed (the client assumes the same). The single `DELETE` removes
 //!   the deployment at once.

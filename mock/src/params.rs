@@ -208,7 +208,7 @@ impl Params {
         parse_body(headers, body, &mut self.problems)
     }
 
-    /// The request body once every parameter is checked; `Err` with a 422 answer when any
+    /// The request body once every parameter is checked; `Err` with a 422 response when any
     /// problem was found.
     pub(crate) fn done<T>(self, body: Option<T>) -> Result<T, ApiError> {
         self.finish()?;
@@ -216,7 +216,7 @@ impl Params {
         body.ok_or_else(|| ApiError::validation(Vec::new()))
     }
 
-    /// `Err` with a 422 answer when any problem was found.
+    /// `Err` with a 422 response when any problem was found.
     pub(crate) fn finish(self) -> Result<(), ApiError> {
         if self.problems.is_empty() {
             Ok(())
@@ -255,7 +255,7 @@ impl Page {
         items.skip(self.offset).take(self.limit).collect()
     }
 
-    /// The `offset` field of an answer holding `len` items: where the next page starts, as the
+    /// The `offset` field of a response holding `len` items: where the next page starts, as the
     /// service answers it (the offset asked for plus the items in this page).
     pub(crate) fn next_offset(self, len: usize) -> i64 {
         i64::try_from(self.offset.saturating_add(len)).unwrap_or(i64::MAX)

@@ -1,4 +1,4 @@
-//! Successful answers: JSON bodies in the service's shape, and empty 204s.
+//! Successful responses: JSON bodies in the service's shape, and empty 204s.
 
 use axum::body::Body;
 use axum::http::header::CONTENT_TYPE;
@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::schema::to_wire_json;
 
-/// A JSON answer with `status` and `body` as given.
+/// A JSON response with `status` and `body` as given.
 pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
     let mut response = Response::new(Body::from(bytes));

@@ -34,7 +34,7 @@ pub(crate) async fn list_revisions(
         .deployment(tenant, id)
         .ok_or_else(|| ApiError::not_found("Deployment"))?;
     let now = Instant::now();
-    // Filter on the status alone and build answers only for the page: listing deep into a
+    // Filter on the status alone and build responses only for the page: listing deep into a
     // long history stays linear.
     let resources: Vec<Revision> = page
         .select(deployment.revisions.iter().rev().filter(|r| {

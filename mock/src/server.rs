@@ -282,7 +282,7 @@ fn normalize_prefix(prefix: &str) -> io::Result<String> {
     })
 }
 
-/// The whole application: the API under its prefix, the answers for unknown paths, and the gate.
+/// The whole application: the API under its prefix, the responses for unknown paths, and the gate.
 fn router(app: App) -> Router {
     let api = operations::api_router().method_not_allowed_fallback(method_not_allowed);
     let routes = if app.config.prefix.is_empty() {
@@ -299,7 +299,7 @@ fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// FastAPI's answer for an unknown path, after its redirect of a trailing slash.
+/// FastAPI's response for an unknown path, after its redirect of a trailing slash.
 async fn not_found(State(app): State<App>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
     let trimmed = path.trim_end_matches('/');
@@ -366,7 +366,7 @@ async fn serve_connection(stream: TcpStream, router: Router) {
         hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         _ = connection => {}
-        // Dropping the connection closes the socket without an answer.
+        // Dropping the connection closes the socket without a response.
         () = control.closed() => {}
     }
 }

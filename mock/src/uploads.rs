@@ -38,9 +38,9 @@ pub struct UploadRequest {
     pub header_names: Vec<String>,
     /// The `Content-Length` the request declared, when it declared one that reads as a number.
     pub content_length: Option<u64>,
-    /// Body bytes read before the answer; 0 when the request was refused before its body.
+    /// Body bytes read before the response; 0 when the request was refused before its body.
     pub received: u64,
-    /// The status code of the answer.
+    /// The status code of the response.
     pub status: u16,
 }
 

@@ -126,7 +126,7 @@ pub fn fetch(url: &str, options: FetchOptions) -> Result<String, String> {
         .with_config()
         .limit(64 * 1024 * 1024)
         .read_to_string()
-        .map_err(|e| format!("cannot read the answer from {url}: {e}"))
+        .map_err(|e| format!("cannot read the response from {url}: {e}"))
 }
 
 /// What `spec update` did.

@@ -8,7 +8,7 @@ use crate::walk::METHODS;
 
 /// The version the output declares.
 pub const OPENAPI_VERSION: &str = "3.0.3";
-/// The one schema every error answer is given.
+/// The one schema every error response is given.
 pub const ERROR_BODY: &str = "ApiErrorBody";
 /// What `detail` of [`ERROR_BODY`] holds.
 pub const ERROR_DETAIL: &str = "ApiErrorDetail";
@@ -106,13 +106,13 @@ pub fn is_error_status(status: &str) -> bool {
 /// sentence or the list of validation problems), added to the components when missing.
 ///
 /// progenitor supports one error body type per operation and panics on more
-/// (`assertion failed: response_types.len() <= 1`); FastAPI documents its 4xx answers with no
+/// (`assertion failed: response_types.len() <= 1`); FastAPI documents its 4xx responses with no
 /// schema beside a 422 that refers to `HTTPValidationError`, which counts as two.
 pub fn one_error_body(doc: &mut Value) {
     let Some(map) = doc.as_object_mut() else {
         return;
     };
-    // The answers can only point at a schema that can be added.
+    // The responses can only point at a schema that can be added.
     let schemas = map
         .get("components")
         .map(|c| (c.is_object(), c.get("schemas")));
