@@ -12,11 +12,11 @@
 # 3. Upload throughput: SourceArchive::upload against curl -T on the same file and sink, taking
 #    turns.
 #
-#   scripts/bench/deploy_job.sh     (ROUNDS=7 UPLOAD_ROUNDS=11 MEMORY_RUNS=3 SEED=20261201 PORT=18490)
+#   scripts/bench/deploy_job.sh     (ROUNDS=7 UPLOAD_ROUNDS=21 MEMORY_RUNS=3 SEED=20261201 PORT=18490)
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS="${ROUNDS:-7}"
-UPLOAD_ROUNDS="${UPLOAD_ROUNDS:-11}"
+UPLOAD_ROUNDS="${UPLOAD_ROUNDS:-21}"
 MEMORY_RUNS="${MEMORY_RUNS:-3}"
 SEED="${SEED:-20261201}"
 PORT="${PORT:-18490}"
