@@ -12,11 +12,11 @@
 # 3. Upload throughput: SourceArchive::upload against curl -T on the same file and sink, taking
 #    turns.
 #
-#   scripts/bench/deploy_job.sh     (ROUNDS=7 UPLOAD_ROUNDS=11 MEMORY_RUNS=3 SEED=20261201 PORT=18490)
+#   scripts/bench/deploy_job.sh     (ROUNDS=7 UPLOAD_ROUNDS=21 MEMORY_RUNS=3 SEED=20261201 PORT=18490)
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS="${ROUNDS:-7}"
-UPLOAD_ROUNDS="${UPLOAD_ROUNDS:-11}"
+UPLOAD_ROUNDS="${UPLOAD_ROUNDS:-21}"
 MEMORY_RUNS="${MEMORY_RUNS:-3}"
 SEED="${SEED:-20261201}"
 PORT="${PORT:-18490}"
@@ -37,7 +37,7 @@ examples="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 
 
 dir="$(mktemp -d /tmp/bench-deploy-job.XXXXXX)"
 SINK_PID=
-trap '[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.6f", b - a }'; }
 # tag JSON: adds the fields of JSON to the JSON line on stdin.
@@ -89,12 +89,16 @@ python3 "$BENCH/deploy_job.py" report-archive "$results"
 "$examples/bench_sink" "$PORT" 2>"$dir/sink.log" &
 SINK_PID=$!
 url="http://127.0.0.1:$PORT/upload/source.tar.gz?signature=bench"
+# The sink says it listens once it holds the port; if another process holds it, the sink exits.
 for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
+    grep -q listening "$dir/sink.log" && break
+    kill -0 "$SINK_PID" 2>/dev/null || break
     sleep 0.1
 done
-kill -0 "$SINK_PID" 2>/dev/null || { echo "the sink did not start: $(cat "$dir/sink.log")" >&2; exit 1; }
-
+if ! grep -q listening "$dir/sink.log" || ! kill -0 "$SINK_PID" 2>/dev/null; then
+    echo "the sink did not start: $(cat "$dir/sink.log")" >&2
+    exit 1
+fi
 echo
 echo "### Upload memory"
 wait_quiet
