@@ -102,7 +102,8 @@ pub struct DeployArgs {
     /// Give up waiting after this long (exit code 4), e.g. 90s, 30m, at most 7d [default: 30m]
     #[arg(long, value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION", conflicts_with = "no_wait", help_heading = "Waiting")]
     timeout: Option<Duration>,
-    /// Poll at this fixed interval, e.g. 5s or 100ms, at most 1h [default: 2s, growing to 30s]
+    /// Poll at this fixed interval, e.g. 5s or 100ms, at most 1h [default: by status, as in
+    /// `lscp revision wait --help`]
     #[arg(long, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION", conflicts_with = "no_wait", help_heading = "Waiting")]
     interval: Option<Duration>,
 }
@@ -158,7 +159,8 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
     loop {
         let event = tokio::select! {
             event = events.next() => event,
-            _ = &mut interrupt => {
+            // Only a Ctrl-C stops it: a handler that could not be installed disables this branch.
+            Ok(()) = &mut interrupt => {
                 report.clear();
                 output::diagnostic(&interrupted(revision_seen));
                 return Ok(Exit::Interrupted);

@@ -58,7 +58,11 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
     if !args.dry_run {
         confirm::require_terminal_or_yes(args.yes, "delete deployments")?;
     }
-    let (selected, deleting) = select(&args, context).await?;
+    let (mut selected, deleting) = select(&args, context).await?;
+    // A listing whose pages shift may name a deployment twice; each is deleted and reported once,
+    // so that the results (one per distinct ID, in order) pair with the deployments.
+    let mut seen = std::collections::HashSet::new();
+    selected.retain(|deployment| seen.insert(deployment.id));
     let printer = context.output;
     for deployment in &deleting {
         report(printer, deployment, "already_deleting", None)?;

@@ -91,11 +91,14 @@ pub async fn wait_for(
     let events = context
         .client
         .watch_revision(deployment_id, revision_id, timing.options());
-    futures::pin_mut!(events);
+    // Listening from the start, so that no Ctrl-C falls between two events.
+    let interrupt = tokio::signal::ctrl_c();
+    futures::pin_mut!(events, interrupt);
     loop {
         let event = tokio::select! {
             event = events.next() => event,
-            _ = tokio::signal::ctrl_c() => {
+            // Only a Ctrl-C stops it: a handler that could not be installed disables this branch.
+            Ok(()) = &mut interrupt => {
                 // The terminal has echoed `^C` and moved on a line: the last status stays visible.
                 display.clear();
                 output::diagnostic(&format!(

@@ -187,7 +187,8 @@ pub(crate) async fn wait_until_gone(
     timeout: Duration,
 ) -> Result<GoneOutcome, Error> {
     let backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(5)).factor(1.5);
-    let deadline = Instant::now() + timeout;
+    // A timeout past what the clock can hold never ends the wait.
+    let deadline = Instant::now().checked_add(timeout);
     let mut step = 0;
     loop {
         let last_status = match client.deployments().get(deployment_id).await {
@@ -196,7 +197,9 @@ pub(crate) async fn wait_until_gone(
             Err(error) => return Err(error),
             Ok(deployment) => Some(deployment.status),
         };
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.map_or(Duration::MAX, |d| {
+            d.saturating_duration_since(Instant::now())
+        });
         if left.is_zero() {
             return Ok(GoneOutcome::TimedOut {
                 last_status: last_status.unwrap_or(DeploymentStatus::Unknown),

@@ -262,7 +262,16 @@ impl DesiredState {
         base_dir: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, DeploymentFileError> {
-        let text = serde_json::to_string_pretty(spec).expect("a spec encodes as JSON");
+        // Only a path that is not UTF-8 (a `source_dir`) fails to encode.
+        let text = serde_json::to_string_pretty(spec).map_err(|e| DeploymentFileError {
+            file: "<spec>".into(),
+            problems: vec![Problem {
+                line: 1,
+                column: 1,
+                path: String::new(),
+                message: format!("cannot be checked: {e}"),
+            }],
+        })?;
         Self::parse(&text, "<spec>", base_dir, env)
     }
 

@@ -10,7 +10,7 @@ use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, App
 use langsmith_control_plane::deployment_file::DesiredState;
 use langsmith_control_plane::plan::{Action, ChangeKind, Plan, PlannedDeployment};
 use langsmith_control_plane::types::{
-    DeploymentPatchRequest, ResourceSpecInput, RevisionStatus, SourceConfigRequest,
+    Deployment, DeploymentPatchRequest, ResourceSpecInput, RevisionStatus, SourceConfigRequest,
 };
 use langsmith_control_plane::{Client, WaitOptions};
 use langsmith_control_plane_mock::{MockServer, Timing};
@@ -72,6 +72,20 @@ fn writes(mock: &MockServer) -> Vec<String> {
 
 fn entry<'a>(plan: &'a Plan, name: &str) -> &'a PlannedDeployment {
     plan.deployments.iter().find(|d| d.name == name).unwrap()
+}
+
+/// Applies the file `TWO` to an empty workspace and returns deployment `name` as it then is.
+async fn applied_two(mock: &MockServer, client: &Client, name: &str) -> Deployment {
+    apply(client, &Plan::compute(client, &desired(TWO)).await.unwrap()).await;
+    stored(mock, name)
+}
+
+/// Deployment `name` as the mock holds it.
+fn stored(mock: &MockServer, name: &str) -> Deployment {
+    mock.deployments()
+        .into_iter()
+        .find(|d| d.name == name)
+        .unwrap()
 }
 
 const TWO: &str = "
@@ -154,11 +168,7 @@ async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
     let client = client(&mock);
     let wanted = desired(TWO);
     apply(&client, &Plan::compute(&client, &wanted).await.unwrap()).await;
-    let agent = mock
-        .deployments()
-        .into_iter()
-        .find(|d| d.name == "acme-agent")
-        .unwrap();
+    let agent = stored(&mock, "acme-agent");
     // Someone changes the build command in the UI.
     let ui = DeploymentPatchRequest {
         source_config: Some(SourceConfigRequest {
@@ -203,16 +213,7 @@ async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
 async fn a_changed_secret_is_a_hidden_change_and_the_update_keeps_other_secrets() {
     let mock = mock().await;
     let client = client(&mock);
-    apply(
-        &client,
-        &Plan::compute(&client, &desired(TWO)).await.unwrap(),
-    )
-    .await;
-    let agent = mock
-        .deployments()
-        .into_iter()
-        .find(|d| d.name == "acme-agent")
-        .unwrap();
+    let agent = applied_two(&mock, &client, "acme-agent").await;
     let mut ui_secrets = agent.secrets.clone();
     ui_secrets.push(langsmith_control_plane::types::Secret {
         name: "SET_IN_UI".into(),
@@ -258,16 +259,7 @@ async fn a_changed_secret_is_a_hidden_change_and_the_update_keeps_other_secrets(
 async fn a_resource_spec_change_sends_the_whole_merged_spec() {
     let mock = mock().await;
     let client = client(&mock);
-    apply(
-        &client,
-        &Plan::compute(&client, &desired(TWO)).await.unwrap(),
-    )
-    .await;
-    let worker = mock
-        .deployments()
-        .into_iter()
-        .find(|d| d.name == "acme-worker")
-        .unwrap();
+    let worker = applied_two(&mock, &client, "acme-worker").await;
     let ui = DeploymentPatchRequest {
         source_config: Some(SourceConfigRequest {
             resource_spec: Some(ResourceSpecInput {
@@ -358,16 +350,7 @@ async fn custom_url_and_build_on_push_cannot_be_cleared_and_the_plan_says_so() {
 async fn a_revision_still_in_progress_is_reported() {
     let mock = mock().await;
     let client = client(&mock);
-    apply(
-        &client,
-        &Plan::compute(&client, &desired(TWO)).await.unwrap(),
-    )
-    .await;
-    let worker = mock
-        .deployments()
-        .into_iter()
-        .find(|d| d.name == "acme-worker")
-        .unwrap();
+    let worker = applied_two(&mock, &client, "acme-worker").await;
     mock.seed_revision(worker.id, RevisionStatus::Building)
         .unwrap();
     let plan = Plan::compute(&client, &desired(TWO)).await.unwrap();

@@ -161,7 +161,8 @@ async fn read_body(
     limit: u64,
     received: &mut u64,
 ) -> Result<Bytes, Refusal> {
-    let mut bytes = BytesMut::with_capacity(usize::try_from(declared).unwrap_or(0));
+    // Grown as bytes arrive: a declared length alone reserves at most 1 MiB.
+    let mut bytes = BytesMut::with_capacity(usize::try_from(declared.min(1 << 20)).unwrap_or(0));
     let short = |received: u64| {
         Refusal::new(
             StatusCode::BAD_REQUEST,
