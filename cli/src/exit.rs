@@ -15,7 +15,7 @@ pub enum Exit {
     Usage,
     /// 3: the revision failed.
     Failed,
-    /// 4: the wait timed out.
+    /// 4: the wait, or the whole deploy, timed out.
     TimedOut,
     /// 5: the revision was superseded (`SKIPPED`).
     Superseded,
@@ -23,6 +23,8 @@ pub enum Exit {
     Changes,
     /// 130: stopped by Ctrl-C, as shells report a SIGINT.
     Interrupted,
+    /// 143: stopped by SIGTERM, as shells report it (128 + 15).
+    Terminated,
 }
 
 impl From<Exit> for ExitCode {
@@ -36,6 +38,7 @@ impl From<Exit> for ExitCode {
             Exit::Superseded => 5,
             Exit::Changes => 10,
             Exit::Interrupted => 130,
+            Exit::Terminated => 143,
         })
     }
 }
@@ -104,7 +107,10 @@ impl From<Error> for Failure {
             Error::RateLimited(_) => Some("too many requests; try again later"),
             _ => None,
         };
-        let failure = Failure::error(error.to_string());
+        let mut failure = Failure::error(error.to_string());
+        if let Error::DeployTimedOut { .. } = error {
+            failure.exit = Exit::TimedOut;
+        }
         match hint {
             Some(hint) => failure.hint(hint),
             None => failure,

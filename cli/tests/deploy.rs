@@ -3,6 +3,13 @@
 
 mod support;
 
+#[path = "deploy/running.rs"]
+mod running;
+#[path = "deploy/stopping.rs"]
+mod stopping;
+#[path = "deploy/upload_origins.rs"]
+mod upload_origins;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;

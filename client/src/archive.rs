@@ -227,20 +227,86 @@ impl<W: Write> Write for Counter<W> {
     }
 }
 
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How [`SourceArchive::upload`] meets a slow or silent network, and which URLs it takes.
+/// `UploadOptions::from(client.settings())` uses a client's own settings, as a deploy does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadOptions {
+    /// Longest wait for a connection to the upload host (default 10 s).
+    pub connect_timeout: Duration,
+    /// Longest stretch without progress (default 30 s): no part of the archive taken by the
+    /// connection, or, once all of it is sent, no response. Progress is seen a chunk (256 KiB)
+    /// at a time, so a link slower than a chunk per stall timeout counts as stalled.
+    pub stall_timeout: Duration,
+    /// Allow plain `http://` to hosts other than loopback (default no): the archive and the
+    /// signed URL would travel unencrypted.
+    pub allow_insecure_http: bool,
+}
+
+impl Default for UploadOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            stall_timeout: Duration::from_secs(30),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl From<&crate::Settings> for UploadOptions {
+    /// The client's connect timeout, its request timeout as the stall timeout, and its
+    /// plain-http rule.
+    fn from(settings: &crate::Settings) -> Self {
+        Self {
+            connect_timeout: settings.connect_timeout(),
+            stall_timeout: settings.request_timeout(),
+            allow_insecure_http: settings.allows_insecure_http(),
+        }
+    }
+}
+
+impl UploadOptions {
+    /// Sets [`connect_timeout`](Self::connect_timeout).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+    /// Sets [`stall_timeout`](Self::stall_timeout).
+    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
+        self.stall_timeout = timeout;
+        self
+    }
+    /// Sets [`allow_insecure_http`](Self::allow_insecure_http).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+}
+
 impl SourceArchive {
     /// PUTs the archive to the signed `url` with `headers` (those the upload URL came with),
     /// streaming it from disk; `progress` hears the bytes sent so far. The URL is a credential:
     /// errors name its host only, and the request carries none of a client's headers. With no
     /// `headers`, it sends the size limit Google Cloud Storage's signed URLs expect.
     ///
+    /// The URL must be `https://`, or `http://` to a loopback address unless `options` allow
+    /// insecure http, as for the API itself; anything else is refused before a connection is
+    /// made. The upload fails with [`Error::Upload`] when the connection cannot be made within
+    /// the connect timeout or stalls past the stall timeout (see [`UploadOptions`]).
+    ///
     /// A [`Client::deploy`](crate::Client::deploy) of local source calls this for you; it is
     /// public for tools that get an upload URL some other way.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), langsmith_control_plane::Error> {
+    /// use langsmith_control_plane::UploadOptions;
     /// let archive = langsmith_control_plane::archive(".".as_ref(), "langgraph.json".as_ref())?;
     /// let url = "https://storage.example.com/upload?signature=...";
-    /// archive.upload(url, &[], |sent| eprintln!("{sent} bytes sent")).await?;
+    /// let options = UploadOptions::default();
+    /// archive.upload(url, &[], &options, |sent| eprintln!("{sent} bytes sent")).await?;
     /// # Ok(())
     /// # }
     /// ```
@@ -248,49 +314,25 @@ impl SourceArchive {
         &self,
         url: &str,
         headers: &[(String, String)],
+        options: &UploadOptions,
         progress: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<(), Error> {
-        use futures::StreamExt;
-        use std::io::Read;
-
-        let parsed =
-            reqwest::Url::parse(url).map_err(|_| input("the upload URL is not a URL".into()))?;
-        let host = parsed.host_str().unwrap_or("the upload host").to_owned();
-        let failed = |what: String| Error::Upload {
-            host: host.clone(),
-            message: what,
-        };
+        let target = UploadTarget::parse(url, options.allow_insecure_http)?;
+        let failed = |message: String| target.error(message);
         let file = tokio::fs::File::open(self.file.path())
             .await
             .map_err(|e| failed(format!("cannot read the archive: {e}")))?
             .into_std()
             .await;
-        // Each chunk is read on the blocking pool straight into the buffer the body sends: not
-        // zeroed first, not copied out of tokio::fs::File's own buffer.
-        let chunks = futures::stream::try_unfold(file, |mut file| async move {
-            let (file, chunk) = tokio::task::spawn_blocking(move || {
-                let mut chunk = Vec::with_capacity(UPLOAD_CHUNK as usize);
-                let read = (&mut file).take(UPLOAD_CHUNK).read_to_end(&mut chunk);
-                (file, read.map(|_| chunk))
-            })
-            .await
-            .map_err(std::io::Error::other)?;
-            let chunk = chunk?;
-            Ok::<_, std::io::Error>((!chunk.is_empty()).then_some((chunk, file)))
-        });
-        let mut sent = 0u64;
-        let body = reqwest::Body::wrap_stream(chunks.inspect(move |chunk| {
-            if let Ok(chunk) = chunk {
-                sent += chunk.len() as u64;
-                progress(sent);
-            }
-        }));
+        let watch = Arc::new(Watch::new(self.size));
+        let body = upload_body(file, watch.clone(), progress);
         let http = langsmith_control_plane_api::http::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.connect_timeout)
             .build()
             .map_err(|e| failed(format!("cannot build an HTTP client: {e}")))?;
         let mut request = http
-            .put(parsed)
+            .put(target.url.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/gzip")
             .header(reqwest::header::CONTENT_LENGTH, self.size)
             .body(body);
@@ -303,18 +345,156 @@ impl SourceArchive {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| failed(e.without_url().to_string()))?;
+        let response = tokio::select! {
+            response = request.send() => response.map_err(|e| failed(e.without_url().to_string()))?,
+            stalled = watch.stalled(options.stall_timeout) => return Err(failed(stalled)),
+        };
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let body = response.bytes().await.unwrap_or_default();
-        Err(failed(format!(
-            "{status}: {}",
-            crate::error::excerpt(&body)
-        )))
+        let body = tokio::time::timeout(options.stall_timeout, error_excerpt(response))
+            .await
+            .unwrap_or_default();
+        Err(failed(format!("{status}: {body}")))
     }
+}
+
+/// An upload URL that obeys the scheme rule, and the host its errors name.
+pub(crate) struct UploadTarget {
+    url: reqwest::Url,
+    /// The only part of the signed URL ever shown.
+    pub(crate) host: String,
+}
+
+impl UploadTarget {
+    /// Checks `url` as the API's base URL is checked: `https`, or `http` to loopback unless
+    /// insecure http is allowed. The URL itself is never echoed (it is a credential).
+    pub(crate) fn parse(url: &str, allow_insecure_http: bool) -> Result<Self, Error> {
+        let Ok(url) = reqwest::Url::parse(url) else {
+            return Err(Error::Upload {
+                host: "the upload host".into(),
+                message: "the upload URL the service gave is not a URL".into(),
+            });
+        };
+        let target = Self {
+            host: url.host_str().unwrap_or("the upload host").to_owned(),
+            url,
+        };
+        match target.url.scheme() {
+            "https" if target.url.has_host() => Ok(target),
+            "http" if target.url.has_host() => {
+                if allow_insecure_http || crate::config::is_loopback(&target.url) {
+                    Ok(target)
+                } else {
+                    Err(target.error(
+                        "refused: the upload URL is plain http to a non-loopback host, which \
+                         would send the archive and its signed URL unencrypted; allow insecure \
+                         http explicitly to send it anyway"
+                            .into(),
+                    ))
+                }
+            }
+            "http" | "https" => Err(target.error("refused: the upload URL has no host".into())),
+            other => Err(target.error(format!(
+                "refused: the upload URL's scheme {other:?} is not https (or http to loopback)"
+            ))),
+        }
+    }
+
+    fn error(&self, message: String) -> Error {
+        Error::Upload {
+            host: self.host.clone(),
+            message,
+        }
+    }
+}
+
+/// The archive read from disk as a request body, chunk by chunk, telling `watch` and
+/// `progress` as the connection takes each chunk.
+fn upload_body(
+    file: File,
+    watch: Arc<Watch>,
+    progress: impl Fn(u64) + Send + Sync + 'static,
+) -> reqwest::Body {
+    use futures::StreamExt;
+    use std::io::Read;
+    // Each chunk is read on the blocking pool straight into the buffer the body sends: not
+    // zeroed first, not copied out of tokio::fs::File's own buffer.
+    let chunks = futures::stream::try_unfold(file, |mut file| async move {
+        let (file, chunk) = tokio::task::spawn_blocking(move || {
+            let mut chunk = Vec::with_capacity(UPLOAD_CHUNK as usize);
+            let read = (&mut file).take(UPLOAD_CHUNK).read_to_end(&mut chunk);
+            (file, read.map(|_| chunk))
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        let chunk = chunk?;
+        Ok::<_, std::io::Error>((!chunk.is_empty()).then_some((chunk, file)))
+    });
+    reqwest::Body::wrap_stream(chunks.inspect(move |chunk| {
+        if let Ok(chunk) = chunk {
+            progress(watch.advance(chunk.len() as u64));
+        }
+    }))
+}
+
+/// When the upload last made progress, for its stall timeout.
+struct Watch {
+    total: u64,
+    /// Bytes taken so far, and when the last of them were.
+    state: std::sync::Mutex<(u64, tokio::time::Instant)>,
+}
+
+impl Watch {
+    fn new(total: u64) -> Self {
+        let now = tokio::time::Instant::now();
+        Self {
+            total,
+            state: std::sync::Mutex::new((0, now)),
+        }
+    }
+
+    /// Counts `bytes` more taken, now; returns the bytes taken so far.
+    fn advance(&self, bytes: u64) -> u64 {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        *state = (state.0 + bytes, tokio::time::Instant::now());
+        state.0
+    }
+
+    fn last(&self) -> (u64, tokio::time::Instant) {
+        *self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Ends once `limit` passes without progress, saying where the upload stood.
+    async fn stalled(&self, limit: Duration) -> String {
+        loop {
+            let (sent, at) = self.last();
+            tokio::time::sleep_until(at + limit).await;
+            if self.last() != (sent, at) {
+                continue;
+            }
+            let seconds = limit.as_secs_f64();
+            return match sent >= self.total {
+                true => format!("no response within {seconds} s of sending the whole archive"),
+                false => format!(
+                    "stalled: no part of the archive taken for {seconds} s ({sent} of {} bytes sent)",
+                    self.total
+                ),
+            };
+        }
+    }
+}
+
+/// The start of an error response's body: a few KiB at most, however much the host sends.
+async fn error_excerpt(mut response: reqwest::Response) -> String {
+    const KEPT: usize = 4096;
+    let mut body = Vec::new();
+    while body.len() <= KEPT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    crate::error::excerpt(&body)
 }

@@ -256,6 +256,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A deploy's [`timeout`](crate::deploy::Deploy::timeout) passed before its revision started.
+    /// What was already sent stands: the deployment may have been created, the archive uploaded.
+    #[error("the deploy timed out after {} s while {step}; what was already sent stands", after.as_secs_f64())]
+    DeployTimedOut {
+        /// The deploy's timeout.
+        after: Duration,
+        /// What the deploy was doing, e.g. `uploading the archive`.
+        step: String,
+    },
+
     /// A paged listing misbehaved (for example a server that ignores the offset).
     #[error("{request}: pagination stopped: {message}")]
     Pagination {
