@@ -2,8 +2,9 @@
 //! rules applied, and its upload to a signed URL.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
 
@@ -52,6 +53,16 @@ fn input(message: String) -> Error {
 /// Archives `dir` (and local dependencies its config names outside it) into a temporary file.
 /// `config` is relative to `dir` and must exist there.
 pub fn archive(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
+    archive_cancellable(dir, config, &AtomicBool::new(false))
+}
+
+/// [`archive`], stopping with [`Error::Cancelled`] soon after `cancel` is set: it is checked
+/// between files and between chunks of a file. The temporary file is removed on the way out.
+pub fn archive_cancellable(
+    dir: &Path,
+    config: &Path,
+    cancel: &AtomicBool,
+) -> Result<SourceArchive, Error> {
     let dir = dir
         .canonicalize()
         .map_err(|e| input(format!("source directory {}: {e}", dir.display())))?;
@@ -79,11 +90,9 @@ pub fn archive(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
     tar.mode(tar::HeaderMode::Deterministic);
     let mut files = Vec::new();
     for root in &roots {
-        for path in walk(root)? {
+        for path in walk(root, cancel)? {
             let name = relative_name(&base, &path)?;
-            let mut source = File::open(&path).map_err(|e| input(format!("{name}: {e}")))?;
-            tar.append_file(&name, &mut source)
-                .map_err(|e| input(format!("cannot archive {name}: {e}")))?;
+            append(&mut tar, &path, &name, cancel)?;
             files.push(name);
             if tar.get_ref().get_ref().written > MAX_ARCHIVE_BYTES {
                 return Err(too_large(tar.get_ref().get_ref().written));
@@ -110,6 +119,55 @@ pub fn archive(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
     })
 }
 
+/// Appends the regular file at `path` as `name`, its contents read in chunks with `cancel`
+/// checked before each.
+fn append<W: Write>(
+    tar: &mut tar::Builder<W>,
+    path: &Path,
+    name: &str,
+    cancel: &AtomicBool,
+) -> Result<(), Error> {
+    cancelled(cancel)?;
+    let source = File::open(path).map_err(|e| input(format!("{name}: {e}")))?;
+    let meta = source
+        .metadata()
+        .map_err(|e| input(format!("{name}: {e}")))?;
+    let mut header = tar::Header::new_gnu();
+    header.set_metadata_in_mode(&meta, tar::HeaderMode::Deterministic);
+    let reader = Chunks {
+        inner: source,
+        cancel,
+    };
+    match tar.append_data(&mut header, name, reader) {
+        Ok(()) => Ok(()),
+        Err(_) if cancel.load(Ordering::Relaxed) => Err(Error::Cancelled),
+        Err(e) => Err(input(format!("cannot archive {name}: {e}"))),
+    }
+}
+
+fn cancelled(cancel: &AtomicBool) -> Result<(), Error> {
+    if cancel.load(Ordering::Relaxed) {
+        Err(Error::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// A file's contents, failing once `cancel` is set.
+struct Chunks<'a, R> {
+    inner: R,
+    cancel: &'a AtomicBool,
+}
+
+impl<R: Read> Read for Chunks<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        self.inner.read(buf)
+    }
+}
+
 fn too_large(size: u64) -> Error {
     input(format!(
         "the source archive is over {} MiB ({size} bytes or more), more than an upload takes; \
@@ -119,7 +177,7 @@ fn too_large(size: u64) -> Error {
 }
 
 /// The files under `root` that ship: ignore rules applied, symlinks and hard links skipped.
-fn walk(root: &Path) -> Result<Vec<PathBuf>, Error> {
+fn walk(root: &Path, cancel: &AtomicBool) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
@@ -138,6 +196,7 @@ fn walk(root: &Path) -> Result<Vec<PathBuf>, Error> {
         })
         .build();
     for entry in walker {
+        cancelled(cancel)?;
         let entry = entry.map_err(|e| input(format!("cannot read the source directory: {e}")))?;
         let Some(kind) = entry.file_type() else {
             continue;

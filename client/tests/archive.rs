@@ -151,3 +151,99 @@ fn an_archive_over_the_limit_is_refused() {
     let err = archive(tmp.path(), Path::new("langgraph.json")).unwrap_err();
     assert!(err.to_string().contains("200 MiB"), "{err}");
 }
+
+/// Where a child run of `cancelling_stops_promptly_and_leaves_no_temporary_file` works: its own
+/// `TMPDIR`, so that the archive's temporary file can be looked for without other tests' files.
+const CANCEL_CHILD: &str = "ARCHIVE_TEST_CANCEL_CHILD";
+
+/// Incompressible bytes, so that archiving takes a while.
+fn noise(path: &Path, bytes: usize, seed: u64) {
+    let mut data = vec![0u8; bytes];
+    fastrand::Rng::with_seed(seed).fill(&mut data);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, data).unwrap();
+}
+
+/// The size of the one file in `dir`, once there is one.
+fn temporary_file_size(dir: &Path) -> Option<u64> {
+    let entry = fs::read_dir(dir).ok()?.flatten().next()?;
+    Some(entry.metadata().ok()?.len())
+}
+
+/// Archives `tree` on another thread, sets the flag once the temporary file in `tmp` holds
+/// `after` bytes, and checks the archiver stops within half a second, leaving nothing in `tmp`.
+fn cancel_once_written(tree: &Path, tmp: &Path, after: u64) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (flag, dir) = (cancel.clone(), tree.to_path_buf());
+    let worker = std::thread::spawn(move || {
+        let result =
+            langsmith_control_plane::archive_cancellable(&dir, Path::new("langgraph.json"), &flag);
+        (result, Instant::now())
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while temporary_file_size(tmp).is_none_or(|size| size < after) {
+        assert!(
+            !worker.is_finished(),
+            "archiving ended before the flag was set"
+        );
+        assert!(Instant::now() < deadline, "no temporary file appeared");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let set_at = Instant::now();
+    cancel.store(true, Ordering::Relaxed);
+    let (result, ended_at) = worker.join().unwrap();
+    assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+    let took = ended_at.duration_since(set_at);
+    assert!(
+        took < Duration::from_millis(500),
+        "stopped {took:?} after the flag was set"
+    );
+    let left: Vec<_> = fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// A cancel flag set mid-way stops archiving promptly, between files of a large tree and
+/// between chunks of a large file, and the temporary file is gone. Runs itself in a child
+/// process with its own `TMPDIR`.
+#[test]
+fn cancelling_stops_promptly_and_leaves_no_temporary_file() {
+    let Some(tmp) = std::env::var_os(CANCEL_CHILD) else {
+        let tmp = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "cancelling_stops_promptly_and_leaves_no_temporary_file",
+                "--test-threads=1",
+            ])
+            .env(CANCEL_CHILD, tmp.path())
+            .env("TMPDIR", tmp.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the child run failed: {status}");
+        let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+        return;
+    };
+    let tmp = Path::new(&tmp);
+    // The trees live outside TMPDIR, which must hold only the archive.
+    let trees = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+
+    let many = trees.path().join("many");
+    write(&many, "langgraph.json", "{}");
+    for i in 0..4000 {
+        noise(&many.join(format!("d{}/f{i}.bin", i % 40)), 8 * 1024, i);
+    }
+    cancel_once_written(&many, tmp, 1);
+
+    let large = trees.path().join("large");
+    write(&large, "langgraph.json", "{}");
+    noise(&large.join("weights.bin"), 160 * 1024 * 1024, 9);
+    cancel_once_written(&large, tmp, 1024 * 1024);
+}
