@@ -317,6 +317,9 @@ impl Deploy {
                     archive.size,
                     path.display()
                 ));
+                for notice in archive.notices() {
+                    events.step(notice);
+                }
                 if archive.size > crate::archive::WARN_ARCHIVE_BYTES {
                     events.step(format!(
                         "warning: the archive is {} MiB; check .gitignore and .dockerignore",
