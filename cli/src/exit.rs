@@ -94,6 +94,13 @@ impl From<ConfigError> for Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
+        if let Error::Cancelled = error {
+            return Failure {
+                exit: Exit::Interrupted,
+                message: error.to_string(),
+                hint: None,
+            };
+        }
         let hint = match &error {
             Error::Config(_) => Some(
                 "settings come from --api-key, --workspace-id, --base-url/--region, then \

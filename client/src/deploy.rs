@@ -457,8 +457,7 @@ impl Deploy {
         events.step(format!("archiving {}", path.display()));
         let (dir, file, cancel) = (path.clone(), config.clone(), cancel.clone());
         let archive = tokio::task::spawn_blocking(move || {
-            let _ = cancel;
-            crate::archive::archive(&dir, &file)
+            crate::archive::archive_cancellable(&dir, &file, &cancel)
         })
         .await
         .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
@@ -468,6 +467,9 @@ impl Deploy {
             archive.size,
             path.display()
         ));
+        for notice in archive.notices() {
+            events.step(notice);
+        }
         if archive.size > crate::archive::WARN_ARCHIVE_BYTES {
             events.step(format!(
                 "warning: the archive is {} MiB; check .gitignore and .dockerignore",

@@ -266,6 +266,11 @@ pub enum Error {
         step: String,
     },
 
+    /// The caller cancelled the work (for example a source archive being built) before anything
+    /// was sent; not retryable.
+    #[error("cancelled before anything was sent")]
+    Cancelled,
+
     /// A paged listing misbehaved (for example a server that ignores the offset).
     #[error("{request}: pagination stopped: {message}")]
     Pagination {
