@@ -366,8 +366,9 @@ pub struct UploadOptions {
     /// Longest wait for a connection to the upload host (default 10 s).
     pub connect_timeout: Duration,
     /// Longest stretch without progress (default 30 s): no part of the archive taken by the
-    /// connection, or, once all of it is sent, no response. Progress is seen a chunk (256 KiB)
-    /// at a time, so a link slower than a chunk per stall timeout counts as stalled.
+    /// connection, or, once all of it is sent, no response. Progress is seen as the connection
+    /// takes each chunk (256 KiB) of the archive, which it does once part of the system's send
+    /// buffer has drained: a link that drains less than that per stall timeout counts as stalled.
     pub stall_timeout: Duration,
     /// Allow plain `http://` to hosts other than loopback (default no): the archive and the
     /// signed URL would travel unencrypted.
