@@ -212,13 +212,11 @@ impl Report {
                 elapsed_seconds: elapsed.as_secs_f64(),
             });
         }
-        let phase = revision.status.phase();
-        let text = format!("{status}{}", output::phase(phase.as_ref()));
+        let text = output::revision_status(&revision.status);
         if !self.live {
-            output::diagnostic(&format!(
-                "[{}] revision {}: {text}",
-                output::elapsed(elapsed),
-                revision.id
+            output::diagnostic(&output::stamped(
+                elapsed,
+                &format!("revision {}: {text}", revision.id),
             ));
             return Ok(());
         }
@@ -233,7 +231,7 @@ impl Report {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        if let Some(phase) = phase {
+        if let Some(phase) = revision.status.phase() {
             bar.set_position(u64::from(phase.step));
         }
         bar.set_message(text);
@@ -260,9 +258,9 @@ impl Report {
         // On a terminal the spinner's clock already shows it.
         if !self.live {
             let status = self.last_status.as_deref().unwrap_or("no status yet");
-            output::diagnostic(&format!(
-                "[{}] still waiting ({status})",
-                output::elapsed(elapsed)
+            output::diagnostic(&output::stamped(
+                elapsed,
+                &format!("still waiting ({status})"),
             ));
         }
         Ok(())

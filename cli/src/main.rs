@@ -5,6 +5,7 @@
 //! the result to an exit code. No API logic lives here.
 #![forbid(unsafe_code)]
 
+mod apply_report;
 mod args;
 mod confirm;
 mod deploy;

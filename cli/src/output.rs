@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use comfy_table::{Table, presets};
 use futures::{Stream, TryStreamExt};
-use langsmith_control_plane::types::RevisionPhase;
+use langsmith_control_plane::types::{RevisionPhase, RevisionStatus};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -174,9 +174,20 @@ pub fn elapsed(duration: Duration) -> String {
     humantime::format_duration(rounded).to_string()
 }
 
-/// A revision's progress after its status: ` (step 2 of 5, building)`, or nothing without a
+/// A line of a log read later (a CI log): `[1m 2s] text`, the time since the wait began first.
+pub fn stamped(since_start: Duration, text: &str) -> String {
+    format!("[{}] {text}", elapsed(since_start))
+}
+
+/// A revision status with its progress: `BUILDING (step 4 of 6, building)`, or the status alone
+/// when it has no step (`DEPLOYED`, a failure, a status this build does not know).
+pub fn revision_status(status: &RevisionStatus) -> String {
+    format!("{status}{}", phase(status.phase().as_ref()))
+}
+
+/// A revision's progress after its status: ` (step 2 of 6, building)`, or nothing without a
 /// phase.
-pub fn phase(phase: Option<&RevisionPhase>) -> String {
+fn phase(phase: Option<&RevisionPhase>) -> String {
     phase
         .map(|p| format!(" (step {} of {}, {})", p.step, p.total, p.label))
         .unwrap_or_default()

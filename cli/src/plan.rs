@@ -1,24 +1,21 @@
 //! `lscp plan` and `lscp apply`: deployments as code from a deployment file.
 
-use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 use futures::StreamExt;
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use langsmith_control_plane::WaitOptions;
 use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport};
 use langsmith_control_plane::deployment_file::DesiredState;
 use langsmith_control_plane::plan::{Action, ChangeKind, FieldChange, Plan, PlannedDeployment};
-use serde_json::json;
 
+use crate::apply_report::{ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY};
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::confirm;
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
-use crate::output::{self, Output, OutputFormat};
+use crate::output::{self, OutputFormat};
 
 /// `lscp plan`.
 #[derive(Debug, Args)]
@@ -49,6 +46,9 @@ pub struct ApplyArgs {
     /// Deployments applied and waited on at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
     concurrency: u16,
+    /// How long a status holds before a CI log says it is still waiting; hidden, for tests
+    #[arg(long, hide = true, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
+    heartbeat_interval: Option<Duration>,
 }
 
 /// Loads and checks the file: every problem at once, exit 2, before any request.
@@ -80,9 +80,9 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
     let plan = Plan::compute(&context.client, &desired).await?;
     let printer = context.output;
     match printer.format {
-        OutputFormat::Json => {
-            printer.json(&json!({"event": "plan", "deployments": plan.deployments}))?
-        }
+        OutputFormat::Json => printer.json(&ApplyLine::Plan(PlanLine::Plan {
+            deployments: &plan.deployments,
+        }))?,
         OutputFormat::Text => print_plan(&plan)?,
     }
     if !plan.has_changes() {
@@ -101,10 +101,22 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
     let options = ApplyOptions::default()
         .wait(wait)
         .concurrency(usize::from(args.concurrency));
-    let mut display = Progress::new(printer, &plan);
+    let every = args.heartbeat_interval.unwrap_or(STILL_WAITING_EVERY);
+    let mut display = Progress::new(printer, &plan, every);
     let mut events = plan.apply(&context.client, options);
     let mut report = ApplyReport::default();
-    while let Some(event) = events.next().await {
+    loop {
+        let event = match display.next_heartbeat() {
+            Some(due) => tokio::select! {
+                event = events.next() => event,
+                () = tokio::time::sleep_until(due.into()) => {
+                    display.heartbeat();
+                    continue;
+                }
+            },
+            None => events.next().await,
+        };
+        let Some(event) = event else { break };
         display.show(&event)?;
         if let ApplyEvent::Done(done) = event {
             report = done;
@@ -250,79 +262,4 @@ fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
     });
     output::line("")?;
     output::table(&["NAME", "OUTCOME", "DEPLOYMENT", "DETAIL"], rows)
-}
-
-/// Shows apply events: a live line per deployment on a terminal, JSON lines otherwise (stdout
-/// with `-o json`, stderr for people reading CI logs).
-struct Progress {
-    printer: Output,
-    bars: Option<(MultiProgress, HashMap<String, ProgressBar>)>,
-}
-
-impl Progress {
-    fn new(printer: Output, plan: &Plan) -> Self {
-        let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
-        let bars = live.then(|| {
-            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} {prefix}: {msg} ({elapsed})")
-                .expect("a valid template");
-            let bars = plan
-                .changed()
-                .map(|deployment| {
-                    let bar = multi.add(ProgressBar::new_spinner());
-                    bar.set_style(style.clone());
-                    bar.set_prefix(deployment.name.clone());
-                    bar.set_message("waiting to start");
-                    bar.enable_steady_tick(Duration::from_millis(120));
-                    (deployment.name.clone(), bar)
-                })
-                .collect();
-            (multi, bars)
-        });
-        Self { printer, bars }
-    }
-
-    fn show(&mut self, event: &ApplyEvent) -> Result<(), Failure> {
-        let Some((_, bars)) = &self.bars else {
-            return match self.printer.format {
-                OutputFormat::Json => self.printer.json(event),
-                OutputFormat::Text => {
-                    let mut value = serde_json::to_value(event).map_err(|e| {
-                        Failure::error(format!("could not encode an event as JSON: {e}"))
-                    })?;
-                    crate::redact::mask_secrets(&mut value);
-                    output::diagnostic(&value.to_string());
-                    Ok(())
-                }
-            };
-        };
-        let (name, message) = match event {
-            ApplyEvent::Step { name, message } => (name, message.clone()),
-            ApplyEvent::Status { name, revision } => (
-                name,
-                format!(
-                    "revision {}: {}{}",
-                    revision.id,
-                    revision.status,
-                    output::phase(revision.status.phase().as_ref())
-                ),
-            ),
-            ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
-            _ => return Ok(()),
-        };
-        if let Some(bar) = bars.get(name) {
-            if matches!(event, ApplyEvent::Finished { .. }) {
-                bar.finish_with_message(message);
-            } else {
-                bar.set_message(message);
-            }
-        }
-        Ok(())
-    }
-
-    fn clear(&mut self) {
-        if let Some((multi, _)) = self.bars.take() {
-            let _ = multi.clear();
-        }
-    }
 }

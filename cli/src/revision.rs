@@ -257,10 +257,9 @@ fn print_one(printer: Output, revision: &Revision) -> Result<(), Failure> {
 /// A revision's fields for people.
 fn print_details(revision: &Revision) -> Result<(), Failure> {
     let config = &revision.source_revision_config;
-    let step = output::phase(revision.status.phase().as_ref());
     output::details(vec![
         ("ID", Some(revision.id.to_string())),
-        ("Status", Some(format!("{}{step}", revision.status))),
+        ("Status", Some(output::revision_status(&revision.status))),
         ("Source", Some(revision.source.to_string())),
         ("Ref", config.repo_ref.clone()),
         ("Commit", config.repo_commit_sha.clone()),

@@ -228,24 +228,19 @@ impl Display {
         if self.printer.format == OutputFormat::Json {
             return self.printer.json(revision);
         }
-        let phase = revision.status.phase();
-        let step = output::phase(phase.as_ref());
         let text = format!(
-            "revision {}: {}{step}",
+            "revision {}: {}",
             self.revision_id,
-            revision.status.as_str()
+            output::revision_status(&revision.status)
         );
         match &self.bar {
             Some(bar) => {
-                if let Some(phase) = &phase {
+                if let Some(phase) = revision.status.phase() {
                     bar.set_position(u64::from(phase.step));
                 }
                 bar.set_message(text);
             }
-            None => output::diagnostic(&format!(
-                "[{}] {text}",
-                output::elapsed(self.started.elapsed())
-            )),
+            None => output::diagnostic(&output::stamped(self.started.elapsed(), &text)),
         }
         Ok(())
     }
