@@ -13,6 +13,7 @@ mod deployment;
 mod duration;
 mod exit;
 mod global;
+mod inert;
 mod mock;
 mod output;
 mod plan;

@@ -18,6 +18,7 @@ use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::confirm;
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert::{self, Inert};
 use crate::output::{self, Output, OutputFormat};
 
 /// `lscp plan`.
@@ -130,13 +131,14 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
         for change in &deployment.changes {
             output::line(&format!(
                 "    {}",
-                describe(change, deployment.action != Action::Create)
+                describe(change, deployment.action != Action::Create)?
             ))?;
         }
         for blocked in &deployment.blocked {
             output::line(&format!(
                 "    ! {}: not changed: {}",
-                blocked.field, blocked.reason
+                Inert(&blocked.field),
+                Inert(&blocked.reason)
             ))?;
         }
         if let Some(revision) = deployment
@@ -151,7 +153,8 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
             };
             output::line(&format!(
                 "    note: the latest revision {} is still {}{effect}",
-                revision.id, revision.status
+                revision.id,
+                Inert(&revision.status)
             ))?;
         }
     }
@@ -176,33 +179,34 @@ fn heading(deployment: &PlannedDeployment) -> String {
         Action::NewRevision => ("~", "new revision"),
         Action::NoChange => ("=", "no change"),
     };
+    let name = Inert(&deployment.name);
     match deployment.deployment_id {
-        Some(id) => format!("{mark} {} ({id}): {what}", deployment.name),
-        None => format!("{mark} {}: {what}", deployment.name),
+        Some(id) => format!("{mark} {name} ({id}): {what}"),
+        None => format!("{mark} {name}: {what}"),
     }
 }
 
-/// `field: old -> new`, values as JSON; secrets only say whether they change.
-fn describe(change: &FieldChange, mark_revision: bool) -> String {
+/// `field: old -> new`, values as JSON (inert); secrets only say whether they change.
+fn describe(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
     let value = |v: &Option<serde_json::Value>| match v {
-        Some(v) => v.to_string(),
-        None => "(unset)".to_string(),
+        Some(v) => output::json_text(v),
+        None => Ok("(unset)".to_string()),
     };
     let text = match (change.hidden, change.change) {
         (true, ChangeKind::Add) => "(secret, set)".to_string(),
         (true, _) => "(secret, changed)".to_string(),
-        (false, ChangeKind::Add) => value(&change.new),
+        (false, ChangeKind::Add) => value(&change.new)?,
         (false, ChangeKind::Modify) if change.old.is_none() => {
-            format!("(not shown) -> {}", value(&change.new))
+            format!("(not shown) -> {}", value(&change.new)?)
         }
-        (false, _) => format!("{} -> {}", value(&change.old), value(&change.new)),
+        (false, _) => format!("{} -> {}", value(&change.old)?, value(&change.new)?),
     };
     let revision = if mark_revision && change.starts_revision {
         "  (new revision)"
     } else {
         ""
     };
-    format!("{}: {text}{revision}", change.field)
+    Ok(format!("{}: {text}{revision}", Inert(&change.field)))
 }
 
 fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
@@ -271,7 +275,7 @@ impl Progress {
                 .map(|deployment| {
                     let bar = multi.add(ProgressBar::new_spinner());
                     bar.set_style(style.clone());
-                    bar.set_prefix(deployment.name.clone());
+                    bar.set_prefix(inert::escape(&deployment.name).into_owned());
                     bar.set_message("waiting to start");
                     bar.enable_steady_tick(Duration::from_millis(120));
                     (deployment.name.clone(), bar)
@@ -291,7 +295,7 @@ impl Progress {
                         Failure::error(format!("could not encode an event as JSON: {e}"))
                     })?;
                     crate::redact::mask_secrets(&mut value);
-                    output::diagnostic(&value.to_string());
+                    output::diagnostic(&output::json_text(&value)?);
                     Ok(())
                 }
             };
@@ -310,6 +314,7 @@ impl Progress {
             ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
             _ => return Ok(()),
         };
+        let message = inert::escape(&message).into_owned();
         if let Some(bar) = bars.get(name) {
             if matches!(event, ApplyEvent::Finished { .. }) {
                 bar.finish_with_message(message);
