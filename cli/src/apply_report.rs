@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::exit::Failure;
+use crate::inert;
 use crate::output::{self, Output, OutputFormat};
 
 /// How long a deployment's status may hold in a log before a line says it is still waiting.
@@ -69,7 +70,7 @@ impl Progress {
             .map(|deployment| {
                 let bar = multi.add(ProgressBar::new_spinner());
                 bar.set_style(style.clone());
-                bar.set_prefix(deployment.name.clone());
+                bar.set_prefix(inert::escape(&deployment.name).into_owned());
                 bar.set_message("waiting to start");
                 bar.enable_steady_tick(Duration::from_millis(120));
                 (deployment.name.clone(), bar)
@@ -130,6 +131,7 @@ fn show_live(bars: &HashMap<String, ProgressBar>, event: &ApplyEvent) {
         ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
         _ => return,
     };
+    let message = inert::escape(&message).into_owned();
     if let Some(bar) = bars.get(name) {
         if matches!(event, ApplyEvent::Finished { .. }) {
             bar.finish_with_message(message);
@@ -251,7 +253,8 @@ fn log_line(since_start: Duration, name: &str, note: Note<'_>) -> String {
         }
         Note::Finished(outcome, took) => finished(outcome, took),
     };
-    output::stamped(since_start, &format!("{name}: {text}"))
+    // Escaped whole: names, step messages, statuses and error text all come from outside.
+    output::stamped(since_start, &inert::escape(&format!("{name}: {text}")))
 }
 
 /// An outcome for people, its word first: `deployed after 1m 2s (revision ...)`.

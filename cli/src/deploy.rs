@@ -16,6 +16,7 @@ use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to, one_of, uuid};
 use crate::deploy_report::{EventLine, Outcome, Report, ResultLine, log_line};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert::{self, Inert};
 use crate::output::{self, OutputFormat};
 use crate::secrets::{self, NamedValue};
 
@@ -250,7 +251,7 @@ impl DeployArgs {
     fn failure(&self, error: Error, progressed: bool) -> Failure {
         match error {
             Error::InvalidInput(message) if !progressed => {
-                let failure = Failure::usage(message.clone());
+                let failure = Failure::usage(inert::escape(&message));
                 if self.git_ref.is_some()
                     && self.repo_url.is_none()
                     && message.contains("repository URL")
@@ -355,8 +356,8 @@ fn finish(context: &Context, result: &DeployResult) -> Result<Exit, Failure> {
             output::diagnostic(&format!("  {}", log_line(entry)));
         }
     }
-    let status = status.unwrap_or_else(|| "no status seen".into());
-    let what = format!("deployment {} ({})", deployment.name, deployment.id);
+    let status = inert::escape(status.as_deref().unwrap_or("no status seen")).into_owned();
+    let what = format!("deployment {} ({})", Inert(&deployment.name), deployment.id);
     output::line(&match outcome {
         Outcome::Deployed => format!("{what}: revision {revision} is DEPLOYED"),
         Outcome::Failed => format!("{what}: revision {revision} failed: {status}"),

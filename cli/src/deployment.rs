@@ -427,7 +427,8 @@ fn report_change(printer: Output, verb: &str, deployment: &Deployment) -> Result
             .unwrap_or_default();
         output::line(&format!(
             "{verb} deployment {} ({}){revision}",
-            deployment.name, deployment.id
+            crate::inert::Inert(&deployment.name),
+            deployment.id
         ))
     })
 }

@@ -104,7 +104,8 @@ impl From<Error> for Failure {
             Error::RateLimited(_) => Some("too many requests; try again later"),
             _ => None,
         };
-        let failure = Failure::error(error.to_string());
+        // One line, whatever the service put in its detail or validation messages.
+        let failure = Failure::error(crate::inert::escape(&error.to_string()));
         match hint {
             Some(hint) => failure.hint(hint),
             None => failure,

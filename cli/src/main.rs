@@ -14,6 +14,7 @@ mod deployment;
 mod duration;
 mod exit;
 mod global;
+mod inert;
 mod mock;
 mod output;
 mod plan;

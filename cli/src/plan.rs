@@ -15,6 +15,7 @@ use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::confirm;
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert::Inert;
 use crate::output::{self, OutputFormat};
 
 /// `lscp plan`.
@@ -142,13 +143,14 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
         for change in &deployment.changes {
             output::line(&format!(
                 "    {}",
-                describe(change, deployment.action != Action::Create)
+                describe(change, deployment.action != Action::Create)?
             ))?;
         }
         for blocked in &deployment.blocked {
             output::line(&format!(
                 "    ! {}: not changed: {}",
-                blocked.field, blocked.reason
+                Inert(&blocked.field),
+                Inert(&blocked.reason)
             ))?;
         }
         if let Some(revision) = deployment
@@ -163,7 +165,8 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
             };
             output::line(&format!(
                 "    note: the latest revision {} is still {}{effect}",
-                revision.id, revision.status
+                revision.id,
+                Inert(&revision.status)
             ))?;
         }
     }
@@ -188,33 +191,34 @@ fn heading(deployment: &PlannedDeployment) -> String {
         Action::NewRevision => ("~", "new revision"),
         Action::NoChange => ("=", "no change"),
     };
+    let name = Inert(&deployment.name);
     match deployment.deployment_id {
-        Some(id) => format!("{mark} {} ({id}): {what}", deployment.name),
-        None => format!("{mark} {}: {what}", deployment.name),
+        Some(id) => format!("{mark} {name} ({id}): {what}"),
+        None => format!("{mark} {name}: {what}"),
     }
 }
 
-/// `field: old -> new`, values as JSON; secrets only say whether they change.
-fn describe(change: &FieldChange, mark_revision: bool) -> String {
+/// `field: old -> new`, values as JSON (inert); secrets only say whether they change.
+fn describe(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
     let value = |v: &Option<serde_json::Value>| match v {
-        Some(v) => v.to_string(),
-        None => "(unset)".to_string(),
+        Some(v) => output::json_text(v),
+        None => Ok("(unset)".to_string()),
     };
     let text = match (change.hidden, change.change) {
         (true, ChangeKind::Add) => "(secret, set)".to_string(),
         (true, _) => "(secret, changed)".to_string(),
-        (false, ChangeKind::Add) => value(&change.new),
+        (false, ChangeKind::Add) => value(&change.new)?,
         (false, ChangeKind::Modify) if change.old.is_none() => {
-            format!("(not shown) -> {}", value(&change.new))
+            format!("(not shown) -> {}", value(&change.new)?)
         }
-        (false, _) => format!("{} -> {}", value(&change.old), value(&change.new)),
+        (false, _) => format!("{} -> {}", value(&change.old)?, value(&change.new)?),
     };
     let revision = if mark_revision && change.starts_revision {
         "  (new revision)"
     } else {
         ""
     };
-    format!("{}: {text}{revision}", change.field)
+    Ok(format!("{}: {text}{revision}", Inert(&change.field)))
 }
 
 fn print_summary(report: &ApplyReport) -> Result<(), Failure> {

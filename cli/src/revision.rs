@@ -208,12 +208,7 @@ async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
     futures::pin_mut!(stream);
     while let Some(entry) = stream.try_next().await? {
         context.output.object(&entry, |entry| {
-            output::line(&format!(
-                "{} {:<7} {}",
-                entry.timestamp().unwrap_or("-"),
-                entry.level().unwrap_or("-"),
-                entry.message().unwrap_or_default()
-            ))
+            output::line(&crate::deploy_report::log_line(entry))
         })?;
     }
     Ok(())

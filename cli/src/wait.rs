@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert::{self, Inert};
 use crate::output::{self, Output, OutputFormat};
 
 /// How long to wait and how often to poll.
@@ -159,7 +160,7 @@ fn finish(
         }))?;
         return Ok(exit);
     }
-    let status = status.unwrap_or_else(|| "unknown".into());
+    let status = inert::escape(status.as_deref().unwrap_or("unknown")).into_owned();
     match outcome {
         RevisionOutcome::Deployed(_) => {
             output::line(&format!("revision {revision_id} is DEPLOYED"))?;
@@ -246,7 +247,7 @@ impl Display {
     }
 
     fn poll_failed(&self, error: &langsmith_control_plane::Error) {
-        let text = format!("warning: polling failed, still waiting: {error}");
+        let text = format!("warning: polling failed, still waiting: {}", Inert(error));
         match &self.bar {
             Some(bar) => bar.println(text),
             None => output::diagnostic(&text),

@@ -2,6 +2,8 @@
 //! went in text, in JSON event lines and in the exit code; secrets from flags and env files.
 
 mod support;
+#[path = "support/terminal_safety.rs"]
+mod terminal_safety;
 
 use std::collections::BTreeMap;
 
