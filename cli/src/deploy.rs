@@ -122,9 +122,7 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         }
         !value.is_empty()
     });
-    for flag in &args.secrets {
-        secrets.push(secrets::from_flag(flag)?);
-    }
+    secrets.extend(secrets::from_flags(&args.secrets)?);
     let name = match args.deployment_id {
         Some(_) => None,
         None => Some(args.deployment_name(file_name)?),

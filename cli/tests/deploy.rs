@@ -368,6 +368,50 @@ fn a_secret_named_alone_needs_its_environment_variable() {
     h.assert_no_request();
 }
 
+#[test]
+fn a_secret_value_given_where_a_name_belongs_is_refused_without_being_echoed() {
+    let h = Harness::start();
+    let pasted = "sk-proj-Pasted0Secret0Value";
+    for flag in [pasted.to_string(), format!("{pasted}==")] {
+        let run = deploy(
+            &h,
+            &[
+                "--name", "a", "--ref", "main", "--secret", "GOOD=1", "--secret", &flag,
+            ],
+        );
+        run.code(2)
+            .stderr_has("--secret number 2: the value given does not look like a variable name");
+        assert!(
+            !run.stderr.contains("sk-proj") && !run.stdout.contains("sk-proj"),
+            "the value is echoed:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    h.assert_no_request();
+}
+
+#[test]
+fn an_env_file_name_that_is_not_a_variable_name_is_refused_by_line_without_being_echoed() {
+    let h = Harness::start();
+    let file = spec_file("GOOD=1\nsk.proj.Pasted0Secret=x\n");
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--ref",
+            "main",
+            "--env-file",
+            file.path().to_str().unwrap(),
+        ],
+    );
+    run.code(2)
+        .stderr_has("line 2: the name does not look like a variable name");
+    assert!(!run.stderr.contains("Pasted0Secret"), "{}", run.stderr);
+    h.assert_no_request();
+}
+
 /// A deployment with the secrets `KEEP=kept` and `ROTATE=old-value`.
 fn seed_with_secrets(h: &Harness) -> support::Deployment {
     let mut request = github_deployment_request("support-agent");
