@@ -244,7 +244,8 @@ impl DeployArgs {
     /// The failure for an error of the deploy. Before it reports progress the deploy has only
     /// checked its input and looked the deployment up, so a refusal then is a usage error: a
     /// reserved secret name, a directory without its config, an archive over the size limit, a
-    /// new deployment without what creating it needs, a name two deployments share.
+    /// new deployment without what creating it needs. A name two deployments share is not one:
+    /// the input was fine, the workspace is ambiguous (exit 1, as for `plan` and `apply`).
     fn failure(&self, error: Error, progressed: bool) -> Failure {
         match error {
             Error::InvalidInput(message) if !progressed => {

@@ -468,25 +468,7 @@ impl Deploy {
             .name
             .as_deref()
             .ok_or_else(|| Error::InvalidInput("name the deployment or give its ID".into()))?;
-        let listed = self
-            .client
-            .deployments()
-            .list()
-            .name_contains(name)
-            .collect()
-            .await?;
-        let mut exact: Vec<Deployment> = listed.into_iter().filter(|d| d.name == name).collect();
-        match exact.len() {
-            0 | 1 => Ok(exact.pop()),
-            _ => Err(Error::InvalidInput(format!(
-                "two or more deployments are named {name:?}: {}; pass the deployment ID",
-                exact
-                    .iter()
-                    .map(|d| d.id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
+        self.client.deployments().find_by_name(name).await
     }
 
     /// The secrets to send: the given ones over the current ones (unless replacing).

@@ -256,6 +256,22 @@ pub enum Error {
         message: String,
     },
 
+    /// Two or more deployments of the workspace have the name asked for, so the name alone does
+    /// not say which is meant (from [`Deployments::find_by_name`](crate::Deployments::find_by_name),
+    /// a deploy by name, a plan). Nothing was changed; not retryable: rename or delete all but
+    /// one, or name the deployment by ID where that is possible.
+    #[error(
+        "{} deployments are named {name:?}: {}; the name alone cannot tell which is meant",
+        .ids.len(),
+        list_ids(.ids)
+    )]
+    AmbiguousName {
+        /// The name.
+        name: String,
+        /// The deployments that have it, in the order listed.
+        ids: Vec<uuid::Uuid>,
+    },
+
     /// A paged listing misbehaved (for example a server that ignores the offset).
     #[error("{request}: pagination stopped: {message}")]
     Pagination {
@@ -475,6 +491,15 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
         text.push_str(&format!("... ({} bytes in all)", bytes.len()));
     }
     text
+}
+
+/// `a, b and c`.
+fn list_ids(ids: &[uuid::Uuid]) -> String {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => ids.join(""),
+    }
 }
 
 fn one_line(text: &str, limit: usize) -> String {
