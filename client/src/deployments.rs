@@ -163,7 +163,9 @@ impl Deployments<'_> {
     /// [`MAX_IDS_PER_DELETE`](crate::MAX_IDS_PER_DELETE), and tells for each ID (duplicates
     /// dropped, in the order given) whether it was deleted. A request that fails fails its own
     /// IDs, not the others; a deleted deployment is `AWAITING_DELETE` for a while, then gone
-    /// (see [`wait_until_gone`](Self::wait_until_gone)).
+    /// (see [`wait_until_gone`](Self::wait_until_gone)). When a response does not say what
+    /// became of an ID (a server error, a lost response, a 207 that does not mention it), the
+    /// deployment is read again: `AWAITING_DELETE` or gone counts as deleted.
     ///
     /// ```no_run
     /// # async fn demo(client: langsmith_control_plane::Client, ids: Vec<uuid::Uuid>) {
