@@ -9,6 +9,9 @@ use progenitor_client::ResponseValue;
 use crate::policy::{Outcome, retry_after, retryable};
 use crate::transport::Seen;
 
+/// How the message of an [`Error::Decode`] for a body over the size limit begins.
+const OVERSIZED: &str = "the response body ";
+
 /// Longest stretch of an undecodable body kept in an error.
 const BODY_EXCERPT_LIMIT: usize = 4096;
 
@@ -321,6 +324,11 @@ impl Error {
         }
     }
 
+    /// Whether this is a response whose body was over the client's size limit (and was not read).
+    pub(crate) fn is_oversized_body(&self) -> bool {
+        matches!(self, Error::Decode { message, source: None, .. } if message.starts_with(OVERSIZED))
+    }
+
     /// An error response, classified by status, with what its FastAPI error body said, or
     /// else the body itself cut short (a proxy's page).
     fn from_api(
@@ -383,7 +391,7 @@ impl Error {
                 request,
                 status: status.unwrap_or(0),
                 message: format!(
-                    "the response body ({size} bytes or more) exceeds the limit of {limit} bytes"
+                    "{OVERSIZED}({size} bytes or more) exceeds the limit of {limit} bytes"
                 ),
                 body_excerpt: String::new(),
                 source: None,
