@@ -81,7 +81,8 @@ pub struct DeploymentSpec {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretFrom {
-    /// The environment variable holding the value.
+    /// The environment variable holding the value: letters, digits and `_`, not starting with
+    /// a digit (anything else is refused unshown, as a value pasted by mistake).
     pub from_env: String,
 }
 
