@@ -123,9 +123,7 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         }
         !value.is_empty()
     });
-    for flag in &args.secrets {
-        secrets.push(secrets::from_flag(flag)?);
-    }
+    secrets.extend(secrets::from_flags(&args.secrets)?);
     let name = match args.deployment_id {
         Some(_) => None,
         None => Some(args.deployment_name(file_name)?),
@@ -247,7 +245,8 @@ impl DeployArgs {
     /// The failure for an error of the deploy. Before it reports progress the deploy has only
     /// checked its input and looked the deployment up, so a refusal then is a usage error: a
     /// reserved secret name, a directory without its config, an archive over the size limit, a
-    /// new deployment without what creating it needs, a name two deployments share.
+    /// new deployment without what creating it needs. A name two deployments share is not one:
+    /// the input was fine, the workspace is ambiguous (exit 1, as for `plan` and `apply`).
     fn failure(&self, error: Error, progressed: bool) -> Failure {
         match error {
             Error::InvalidInput(message) if !progressed => {

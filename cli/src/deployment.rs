@@ -161,13 +161,11 @@ struct SecretFlags {
 
 impl SecretFlags {
     fn parse(&self) -> Result<Vec<Secret>, Failure> {
-        self.secrets
-            .iter()
-            .map(|flag| {
-                let (name, value) = crate::secrets::from_flag(flag)?;
-                Ok(Secret { name, value })
-            })
-            .collect()
+        let secrets = crate::secrets::from_flags(&self.secrets)?;
+        Ok(secrets
+            .into_iter()
+            .map(|(name, value)| Secret { name, value })
+            .collect())
     }
 
     /// Adds or replaces each secret given, by name.

@@ -102,6 +102,10 @@ impl From<Error> for Failure {
                 Some("check the base URL (--base-url, --region) and the network")
             }
             Error::RateLimited(_) => Some("too many requests; try again later"),
+            Error::AmbiguousName { .. } => Some(
+                "rename or delete all but one of them (`lscp deployment list --name-contains`); \
+                 `lscp deploy` also takes --deployment-id instead of a name",
+            ),
             _ => None,
         };
         // One line, whatever the service put in its detail or validation messages.

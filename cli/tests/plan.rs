@@ -196,6 +196,29 @@ fn a_bad_file_reports_every_problem_and_sends_nothing() {
 }
 
 #[test]
+fn two_deployments_sharing_the_name_end_deploy_plan_and_apply_with_exit_1_naming_both() {
+    let h = Harness::start();
+    let first = h.seed("shop-agent").id.to_string();
+    let second = h.seed("shop-agent").id.to_string();
+    let file = spec_file(FILE);
+    let path = file.path().to_str().unwrap();
+    let env = [("AGENT_TOKEN", SECRET_VALUE)];
+    let runs = [
+        h.run(&["deploy", "--name", "shop-agent", "--ref", "main"]),
+        h.run_with(&env, &["plan", "-f", path]),
+        h.run_with(&env, &["apply", "-f", path, "--yes"]),
+    ];
+    for run in &runs {
+        run.code(1)
+            .stderr_has(&first)
+            .stderr_has(&second)
+            .stderr_has("\"shop-agent\"")
+            .stderr_has("hint: ");
+    }
+    assert!(writes(&h).is_empty(), "{:?}", writes(&h));
+}
+
+#[test]
 fn json_apply_prints_the_plan_then_one_event_per_line_then_the_results() {
     let h = Harness::start();
     let file = spec_file(FILE);
