@@ -17,7 +17,8 @@ use crate::spec::SchemaArgs;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for waits: the revision is DEPLOYED)
-  1  error: configuration, transport, or an error response from the API
+  1  error: configuration, transport, an error response from the API, or a
+     deployment name that two or more deployments share (deploy, plan, apply)
   2  usage error: bad arguments or input, rejected before any request
   3  the revision failed (CREATE_FAILED, BUILD_FAILED, DEPLOY_FAILED)
   4  the wait timed out (the revision keeps going on the service); for deploy, its --timeout

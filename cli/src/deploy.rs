@@ -16,6 +16,7 @@ use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to, one_of, uuid};
 use crate::deploy_report::{EventLine, Outcome, Report, ResultLine, log_line};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert::{self, Inert};
 use crate::output::{self, OutputFormat};
 use crate::secrets::{self, NamedValue};
 use crate::stop::Stop;
@@ -129,9 +130,7 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         }
         !value.is_empty()
     });
-    for flag in &args.secrets {
-        secrets.push(secrets::from_flag(flag)?);
-    }
+    secrets.extend(secrets::from_flags(&args.secrets)?);
     let name = match args.deployment_id {
         Some(_) => None,
         None => Some(args.deployment_name(file_name)?),
@@ -252,11 +251,12 @@ impl DeployArgs {
     /// The failure for an error of the deploy. Before it reports progress the deploy has only
     /// checked its input and looked the deployment up, so a refusal then is a usage error: a
     /// reserved secret name, a directory without its config, an archive over the size limit, a
-    /// new deployment without what creating it needs, a name two deployments share.
+    /// new deployment without what creating it needs. A name two deployments share is not one:
+    /// the input was fine, the workspace is ambiguous (exit 1, as for `plan` and `apply`).
     fn failure(&self, error: Error, progressed: bool) -> Failure {
         match error {
             Error::InvalidInput(message) if !progressed => {
-                let failure = Failure::usage(message.clone());
+                let failure = Failure::usage(inert::escape(&message));
                 if self.git_ref.is_some()
                     && self.repo_url.is_none()
                     && message.contains("repository URL")
@@ -361,8 +361,8 @@ fn finish(context: &Context, result: &DeployResult) -> Result<Exit, Failure> {
             output::diagnostic(&format!("  {}", log_line(entry)));
         }
     }
-    let status = status.unwrap_or_else(|| "no status seen".into());
-    let what = format!("deployment {} ({})", deployment.name, deployment.id);
+    let status = inert::escape(status.as_deref().unwrap_or("no status seen")).into_owned();
+    let what = format!("deployment {} ({})", Inert(&deployment.name), deployment.id);
     output::line(&match outcome {
         Outcome::Deployed => format!("{what}: revision {revision} is DEPLOYED"),
         Outcome::Failed => format!("{what}: revision {revision} failed: {status}"),

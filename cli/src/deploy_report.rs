@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::exit::Failure;
+use crate::inert::{self, Inert};
 use crate::output::{self, Output, OutputFormat};
 
 /// One line of `lscp -o json deploy`. Every line has an `event` field saying which kind it is;
@@ -212,13 +213,11 @@ impl Report {
                 elapsed_seconds: elapsed.as_secs_f64(),
             });
         }
-        let phase = revision.status.phase();
-        let text = format!("{status}{}", output::phase(phase.as_ref()));
+        let text = output::revision_status(&revision.status);
         if !self.live {
-            output::diagnostic(&format!(
-                "[{}] revision {}: {text}",
-                output::elapsed(elapsed),
-                revision.id
+            output::diagnostic(&output::stamped(
+                elapsed,
+                &format!("revision {}: {text}", revision.id),
             ));
             return Ok(());
         }
@@ -233,7 +232,7 @@ impl Report {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        if let Some(phase) = phase {
+        if let Some(phase) = revision.status.phase() {
             bar.set_position(u64::from(phase.step));
         }
         bar.set_message(text);
@@ -260,19 +259,21 @@ impl Report {
         // On a terminal the spinner's clock already shows it.
         if !self.live {
             let status = self.last_status.as_deref().unwrap_or("no status yet");
-            output::diagnostic(&format!(
-                "[{}] still waiting ({status})",
-                output::elapsed(elapsed)
+            output::diagnostic(&output::stamped(
+                elapsed,
+                &format!("still waiting ({})", Inert(status)),
             ));
         }
         Ok(())
     }
 
-    /// A line on stderr, above the live status line when there is one.
+    /// A line on stderr, above the live status line when there is one; a line break or control
+    /// character in it (from the service, in steps and log lines) is escaped.
     pub fn say(&self, text: &str) {
+        let text = inert::escape(text);
         match &self.status {
             Some(bar) => bar.println(text),
-            None => output::diagnostic(text),
+            None => output::diagnostic(&text),
         }
     }
 
@@ -287,12 +288,13 @@ impl Report {
     }
 }
 
-/// A log entry for people: `timestamp LEVEL message`.
+/// A log entry for people: `timestamp LEVEL message`, on one line whatever the service put in
+/// its fields (a line break in a message is shown as `\n`, and cannot forge a line).
 pub fn log_line(entry: &LogEntry) -> String {
     format!(
         "{} {:<7} {}",
-        entry.timestamp().unwrap_or("-"),
-        entry.level().unwrap_or("-"),
-        entry.message().unwrap_or_default()
+        Inert(entry.timestamp().unwrap_or("-")),
+        Inert(entry.level().unwrap_or("-")),
+        Inert(entry.message().unwrap_or_default())
     )
 }

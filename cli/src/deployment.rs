@@ -161,13 +161,11 @@ struct SecretFlags {
 
 impl SecretFlags {
     fn parse(&self) -> Result<Vec<Secret>, Failure> {
-        self.secrets
-            .iter()
-            .map(|flag| {
-                let (name, value) = crate::secrets::from_flag(flag)?;
-                Ok(Secret { name, value })
-            })
-            .collect()
+        let secrets = crate::secrets::from_flags(&self.secrets)?;
+        Ok(secrets
+            .into_iter()
+            .map(|(name, value)| Secret { name, value })
+            .collect())
     }
 
     /// Adds or replaces each secret given, by name.
@@ -427,7 +425,8 @@ fn report_change(printer: Output, verb: &str, deployment: &Deployment) -> Result
             .unwrap_or_default();
         output::line(&format!(
             "{verb} deployment {} ({}){revision}",
-            deployment.name, deployment.id
+            crate::inert::Inert(&deployment.name),
+            deployment.id
         ))
     })
 }

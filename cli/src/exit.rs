@@ -112,9 +112,14 @@ impl From<Error> for Failure {
                 Some("check the base URL (--base-url, --region) and the network")
             }
             Error::RateLimited(_) => Some("too many requests; try again later"),
+            Error::AmbiguousName { .. } => Some(
+                "rename or delete all but one of them (`lscp deployment list --name-contains`); \
+                 `lscp deploy` also takes --deployment-id instead of a name",
+            ),
             _ => None,
         };
-        let mut failure = Failure::error(error.to_string());
+        // One line, whatever the service put in its detail or validation messages.
+        let mut failure = Failure::error(crate::inert::escape(&error.to_string()));
         if let Error::DeployTimedOut { .. } = error {
             failure.exit = Exit::TimedOut;
         }

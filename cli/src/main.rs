@@ -5,6 +5,7 @@
 //! the result to an exit code. No API logic lives here.
 #![forbid(unsafe_code)]
 
+mod apply_report;
 mod args;
 mod confirm;
 mod deploy;
@@ -13,6 +14,7 @@ mod deployment;
 mod duration;
 mod exit;
 mod global;
+mod inert;
 mod mock;
 mod output;
 mod plan;

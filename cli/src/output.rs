@@ -1,19 +1,26 @@
 //! Printing results: JSON documents for machines, tables for people. Results go to stdout;
 //! diagnostics go to stderr elsewhere.
+//!
+//! Everything printed here is inert (see [`crate::inert`]): JSON goes through
+//! [`inert::JsonFormatter`], table cells through [`inert::escape`], and [`line`] and
+//! [`diagnostic`] escape any control character but the line feed, as a last guard behind the
+//! escaping each caller does for server text that must stay on its line.
 
 use std::io::{ErrorKind, Write};
 use std::time::Duration;
 
+use crate::inert::Inert;
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
 use comfy_table::{Table, presets};
 use futures::{Stream, TryStreamExt};
-use langsmith_control_plane::types::RevisionPhase;
+use langsmith_control_plane::types::{RevisionPhase, RevisionStatus};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::exit::Failure;
+use crate::inert;
 
 /// `--output`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -55,7 +62,7 @@ impl Output {
 
     /// One JSON document on one line of stdout, for callers that chose JSON themselves.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Failure> {
-        line(&self.printable(value)?.to_string())
+        json_line(&self.printable(value)?)
     }
 
     /// One object: its JSON document, or what `text` prints from it.
@@ -66,7 +73,7 @@ impl Output {
     ) -> Result<(), Failure> {
         let value = self.printable(item)?;
         match self.format {
-            OutputFormat::Json => line(&value.to_string()),
+            OutputFormat::Json => json_line(&value),
             OutputFormat::Text => text(&Self::decode(value)?),
         }
     }
@@ -89,7 +96,7 @@ impl Output {
         while let Some(item) = stream.try_next().await? {
             let value = self.printable(&item)?;
             match self.format {
-                OutputFormat::Json => line(&value.to_string())?,
+                OutputFormat::Json => json_line(&value)?,
                 OutputFormat::Text => rows.push(row(&Self::decode(value)?)),
             }
         }
@@ -104,8 +111,21 @@ impl Output {
     }
 }
 
-/// Writes `text` and a newline to stdout.
+/// `value` as one line of JSON with nothing in it a terminal acts on; the one encoder of every
+/// JSON document lscp prints.
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, Failure> {
+    inert::to_json(value)
+        .map_err(|e| Failure::error(format!("could not encode the output as JSON: {e}")))
+}
+
+/// Writes `value` as one line of JSON to stdout.
+fn json_line(value: &Value) -> Result<(), Failure> {
+    line(&json_text(value)?)
+}
+
+/// Writes `text` and a newline to stdout, its control characters but line feeds escaped.
 pub fn line(text: &str) -> Result<(), Failure> {
+    let text = inert::escape_keeping_lines(text);
     bytes(format!("{text}\n").as_bytes())
 }
 
@@ -121,31 +141,35 @@ pub fn bytes(data: &[u8]) -> Result<(), Failure> {
     }
 }
 
-/// Writes `text` and a newline to stderr. Unlike `eprintln!`, a closed or failing stderr is
-/// ignored: there is nowhere left to report it, and it must not change the exit code.
+/// Writes `text` and a newline to stderr, its control characters but line feeds escaped.
+/// Unlike `eprintln!`, a closed or failing stderr is ignored: there is nowhere left to report
+/// it, and it must not change the exit code.
 pub fn diagnostic(text: &str) {
+    let text = inert::escape_keeping_lines(text);
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// A table with a header row and no borders, like `kubectl get`.
+/// A table with a header row and no borders, like `kubectl get`. Each cell is escaped whole: a
+/// line break in a cell would otherwise split its row.
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result<(), Failure> {
     let mut table = Table::new();
     table
         .load_preset(presets::NOTHING)
         .set_header(header.to_vec());
     for row in rows {
-        table.add_row(row);
+        table.add_row(row.iter().map(|cell| inert::escape(cell)));
     }
     line(&render(table))
 }
 
-/// A two-column table of one object's fields; fields without a value are left out.
+/// A two-column table of one object's fields, each value escaped whole; fields without a value
+/// are left out.
 pub fn details(fields: Vec<(&str, Option<String>)>) -> Result<(), Failure> {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
     for (name, value) in fields {
         if let Some(value) = value {
-            table.add_row(vec![format!("{name}:"), value]);
+            table.add_row(vec![format!("{name}:"), inert::escape(&value).into_owned()]);
         }
     }
     line(&render(table))
@@ -174,9 +198,20 @@ pub fn elapsed(duration: Duration) -> String {
     humantime::format_duration(rounded).to_string()
 }
 
-/// A revision's progress after its status: ` (step 2 of 5, building)`, or nothing without a
+/// A line of a log read later (a CI log): `[1m 2s] text`, the time since the wait began first.
+pub fn stamped(since_start: Duration, text: &str) -> String {
+    format!("[{}] {text}", elapsed(since_start))
+}
+
+/// A revision status with its progress: `BUILDING (step 4 of 6, building)`, or the status alone
+/// when it has no step (`DEPLOYED`, a failure, a status this build does not know).
+pub fn revision_status(status: &RevisionStatus) -> String {
+    format!("{}{}", Inert(status), phase(status.phase().as_ref()))
+}
+
+/// A revision's progress after its status: ` (step 2 of 6, building)`, or nothing without a
 /// phase.
-pub fn phase(phase: Option<&RevisionPhase>) -> String {
+fn phase(phase: Option<&RevisionPhase>) -> String {
     phase
         .map(|p| format!(" (step {} of {}, {})", p.step, p.total, p.label))
         .unwrap_or_default()

@@ -1,24 +1,22 @@
 //! `lscp plan` and `lscp apply`: deployments as code from a deployment file.
 
-use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 use futures::StreamExt;
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use langsmith_control_plane::WaitOptions;
 use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport};
 use langsmith_control_plane::deployment_file::DesiredState;
 use langsmith_control_plane::plan::{Action, ChangeKind, FieldChange, Plan, PlannedDeployment};
-use serde_json::json;
 
+use crate::apply_report::{ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY};
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::confirm;
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
-use crate::output::{self, Output, OutputFormat};
+use crate::inert::Inert;
+use crate::output::{self, OutputFormat};
 
 /// `lscp plan`.
 #[derive(Debug, Args)]
@@ -49,6 +47,9 @@ pub struct ApplyArgs {
     /// Deployments applied and waited on at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
     concurrency: u16,
+    /// How long a status holds before a CI log says it is still waiting; hidden, for tests
+    #[arg(long, hide = true, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
+    heartbeat_interval: Option<Duration>,
 }
 
 /// Loads and checks the file: every problem at once, exit 2, before any request.
@@ -80,9 +81,9 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
     let plan = Plan::compute(&context.client, &desired).await?;
     let printer = context.output;
     match printer.format {
-        OutputFormat::Json => {
-            printer.json(&json!({"event": "plan", "deployments": plan.deployments}))?
-        }
+        OutputFormat::Json => printer.json(&ApplyLine::Plan(PlanLine::Plan {
+            deployments: &plan.deployments,
+        }))?,
         OutputFormat::Text => print_plan(&plan)?,
     }
     if !plan.has_changes() {
@@ -101,10 +102,22 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
     let options = ApplyOptions::default()
         .wait(wait)
         .concurrency(usize::from(args.concurrency));
-    let mut display = Progress::new(printer, &plan);
+    let every = args.heartbeat_interval.unwrap_or(STILL_WAITING_EVERY);
+    let mut display = Progress::new(printer, &plan, every);
     let mut events = plan.apply(&context.client, options);
     let mut report = ApplyReport::default();
-    while let Some(event) = events.next().await {
+    loop {
+        let event = match display.next_heartbeat() {
+            Some(due) => tokio::select! {
+                event = events.next() => event,
+                () = tokio::time::sleep_until(due.into()) => {
+                    display.heartbeat();
+                    continue;
+                }
+            },
+            None => events.next().await,
+        };
+        let Some(event) = event else { break };
         display.show(&event)?;
         if let ApplyEvent::Done(done) = event {
             report = done;
@@ -130,13 +143,14 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
         for change in &deployment.changes {
             output::line(&format!(
                 "    {}",
-                describe(change, deployment.action != Action::Create)
+                describe(change, deployment.action != Action::Create)?
             ))?;
         }
         for blocked in &deployment.blocked {
             output::line(&format!(
                 "    ! {}: not changed: {}",
-                blocked.field, blocked.reason
+                Inert(&blocked.field),
+                Inert(&blocked.reason)
             ))?;
         }
         if let Some(revision) = deployment
@@ -151,7 +165,8 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
             };
             output::line(&format!(
                 "    note: the latest revision {} is still {}{effect}",
-                revision.id, revision.status
+                revision.id,
+                Inert(&revision.status)
             ))?;
         }
     }
@@ -176,33 +191,34 @@ fn heading(deployment: &PlannedDeployment) -> String {
         Action::NewRevision => ("~", "new revision"),
         Action::NoChange => ("=", "no change"),
     };
+    let name = Inert(&deployment.name);
     match deployment.deployment_id {
-        Some(id) => format!("{mark} {} ({id}): {what}", deployment.name),
-        None => format!("{mark} {}: {what}", deployment.name),
+        Some(id) => format!("{mark} {name} ({id}): {what}"),
+        None => format!("{mark} {name}: {what}"),
     }
 }
 
-/// `field: old -> new`, values as JSON; secrets only say whether they change.
-fn describe(change: &FieldChange, mark_revision: bool) -> String {
+/// `field: old -> new`, values as JSON (inert); secrets only say whether they change.
+fn describe(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
     let value = |v: &Option<serde_json::Value>| match v {
-        Some(v) => v.to_string(),
-        None => "(unset)".to_string(),
+        Some(v) => output::json_text(v),
+        None => Ok("(unset)".to_string()),
     };
     let text = match (change.hidden, change.change) {
         (true, ChangeKind::Add) => "(secret, set)".to_string(),
         (true, _) => "(secret, changed)".to_string(),
-        (false, ChangeKind::Add) => value(&change.new),
+        (false, ChangeKind::Add) => value(&change.new)?,
         (false, ChangeKind::Modify) if change.old.is_none() => {
-            format!("(not shown) -> {}", value(&change.new))
+            format!("(not shown) -> {}", value(&change.new)?)
         }
-        (false, _) => format!("{} -> {}", value(&change.old), value(&change.new)),
+        (false, _) => format!("{} -> {}", value(&change.old)?, value(&change.new)?),
     };
     let revision = if mark_revision && change.starts_revision {
         "  (new revision)"
     } else {
         ""
     };
-    format!("{}: {text}{revision}", change.field)
+    Ok(format!("{}: {text}{revision}", Inert(&change.field)))
 }
 
 fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
@@ -250,79 +266,4 @@ fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
     });
     output::line("")?;
     output::table(&["NAME", "OUTCOME", "DEPLOYMENT", "DETAIL"], rows)
-}
-
-/// Shows apply events: a live line per deployment on a terminal, JSON lines otherwise (stdout
-/// with `-o json`, stderr for people reading CI logs).
-struct Progress {
-    printer: Output,
-    bars: Option<(MultiProgress, HashMap<String, ProgressBar>)>,
-}
-
-impl Progress {
-    fn new(printer: Output, plan: &Plan) -> Self {
-        let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
-        let bars = live.then(|| {
-            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} {prefix}: {msg} ({elapsed})")
-                .expect("a valid template");
-            let bars = plan
-                .changed()
-                .map(|deployment| {
-                    let bar = multi.add(ProgressBar::new_spinner());
-                    bar.set_style(style.clone());
-                    bar.set_prefix(deployment.name.clone());
-                    bar.set_message("waiting to start");
-                    bar.enable_steady_tick(Duration::from_millis(120));
-                    (deployment.name.clone(), bar)
-                })
-                .collect();
-            (multi, bars)
-        });
-        Self { printer, bars }
-    }
-
-    fn show(&mut self, event: &ApplyEvent) -> Result<(), Failure> {
-        let Some((_, bars)) = &self.bars else {
-            return match self.printer.format {
-                OutputFormat::Json => self.printer.json(event),
-                OutputFormat::Text => {
-                    let mut value = serde_json::to_value(event).map_err(|e| {
-                        Failure::error(format!("could not encode an event as JSON: {e}"))
-                    })?;
-                    crate::redact::mask_secrets(&mut value);
-                    output::diagnostic(&value.to_string());
-                    Ok(())
-                }
-            };
-        };
-        let (name, message) = match event {
-            ApplyEvent::Step { name, message } => (name, message.clone()),
-            ApplyEvent::Status { name, revision } => (
-                name,
-                format!(
-                    "revision {}: {}{}",
-                    revision.id,
-                    revision.status,
-                    output::phase(revision.status.phase().as_ref())
-                ),
-            ),
-            ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
-            _ => return Ok(()),
-        };
-        if let Some(bar) = bars.get(name) {
-            if matches!(event, ApplyEvent::Finished { .. }) {
-                bar.finish_with_message(message);
-            } else {
-                bar.set_message(message);
-            }
-        }
-        Ok(())
-    }
-
-    fn clear(&mut self) {
-        if let Some((multi, _)) = self.bars.take() {
-            let _ = multi.clear();
-        }
-    }
 }

@@ -14,6 +14,7 @@ use crate::args::{MAX_WAIT, duration_up_to};
 use crate::confirm;
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert::Inert;
 use crate::output::{self, Output, OutputFormat};
 
 /// The longest `--older-than`: a century.
@@ -84,7 +85,11 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
     }
     if !args.yes {
         for deployment in &selected {
-            output::diagnostic(&format!("  {} ({})", deployment.name, deployment.id));
+            output::diagnostic(&format!(
+                "  {} ({})",
+                Inert(&deployment.name),
+                deployment.id
+            ));
         }
         let question = match selected.len() {
             1 => "Delete this deployment?".to_string(),
@@ -191,9 +196,10 @@ fn report(
         }));
     }
     let word = result.replace('_', " ");
+    let name = Inert(&deployment.name);
     let line = match reason {
-        Some(reason) => format!("{word} {} ({}): {reason}", deployment.name, deployment.id),
-        None => format!("{word} {} ({})", deployment.name, deployment.id),
+        Some(reason) => format!("{word} {name} ({}): {}", deployment.id, Inert(reason)),
+        None => format!("{word} {name} ({})", deployment.id),
     };
     output::line(&line)
 }

@@ -208,12 +208,7 @@ async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
     futures::pin_mut!(stream);
     while let Some(entry) = stream.try_next().await? {
         context.output.object(&entry, |entry| {
-            output::line(&format!(
-                "{} {:<7} {}",
-                entry.timestamp().unwrap_or("-"),
-                entry.level().unwrap_or("-"),
-                entry.message().unwrap_or_default()
-            ))
+            output::line(&crate::deploy_report::log_line(entry))
         })?;
     }
     Ok(())
@@ -257,10 +252,9 @@ fn print_one(printer: Output, revision: &Revision) -> Result<(), Failure> {
 /// A revision's fields for people.
 fn print_details(revision: &Revision) -> Result<(), Failure> {
     let config = &revision.source_revision_config;
-    let step = output::phase(revision.status.phase().as_ref());
     output::details(vec![
         ("ID", Some(revision.id.to_string())),
-        ("Status", Some(format!("{}{step}", revision.status))),
+        ("Status", Some(output::revision_status(&revision.status))),
         ("Source", Some(revision.source.to_string())),
         ("Ref", config.repo_ref.clone()),
         ("Commit", config.repo_commit_sha.clone()),

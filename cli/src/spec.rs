@@ -1,6 +1,7 @@
 //! Request bodies from files: the JSON Schema of each request type (`lscp schema`), and reading a
 //! spec file checked against that schema before anything is sent. `lscp schema deploy-event`
-//! prints the schema of the lines `lscp -o json deploy` writes.
+//! and `lscp schema apply-event` print the schemas of the lines `lscp -o json deploy` and
+//! `lscp -o json apply` write.
 
 use std::io::Read;
 use std::path::Path;
@@ -21,12 +22,13 @@ use crate::exit::{Exit, Failure};
 pub struct SchemaArgs {
     /// The request type. Its schema is strict: fields it does not name are errors, which catches
     /// typos in spec files (the service itself would ignore them). `deploy-event`: a line of
-    /// `lscp -o json deploy`
+    /// `lscp -o json deploy`; `apply-event`: a line of `lscp -o json apply`
     #[arg(value_enum, ignore_case = true, value_name = "TYPE")]
     pub type_name: RequestType,
 }
 
-/// The request bodies whose schema `lscp schema` prints, and one output: the deploy event line.
+/// The request bodies whose schema `lscp schema` prints, and two outputs: the deploy and apply
+/// event lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 #[value(rename_all = "verbatim")]
 #[allow(clippy::enum_variant_names)] // the API's type names, which users type
@@ -62,11 +64,13 @@ pub enum RequestType {
     /// A line of `lscp -o json deploy` (output, not a request)
     #[value(name = "deploy-event")]
     DeployEvent,
+    /// A line of `lscp -o json apply` (output, not a request)
+    #[value(name = "apply-event")]
+    ApplyEvent,
 }
 
 impl RequestType {
-    /// The strict JSON Schema (draft-07) of this request body (of the deploy event line: not
-    /// strict).
+    /// The strict JSON Schema (draft-07) of this request body (of an event line: not strict).
     pub fn schema(self) -> Value {
         let root = match self {
             Self::DeploymentCreateRequest => schema_for!(types::DeploymentCreateRequest),
@@ -89,6 +93,10 @@ impl RequestType {
             // Output lines may gain fields in later versions: not strict.
             Self::DeployEvent => {
                 let root = schema_for!(crate::deploy_report::EventLine);
+                return serde_json::to_value(root).expect("a schema always encodes as JSON");
+            }
+            Self::ApplyEvent => {
+                let root = schema_for!(crate::apply_report::ApplyLine<'static>);
                 return serde_json::to_value(root).expect("a schema always encodes as JSON");
             }
         };
@@ -247,7 +255,7 @@ mod tests {
     fn every_request_schema_compiles_and_is_strict() {
         let requests = RequestType::value_variants()
             .iter()
-            .filter(|kind| **kind != RequestType::DeployEvent);
+            .filter(|kind| ![RequestType::DeployEvent, RequestType::ApplyEvent].contains(kind));
         for kind in requests {
             let schema = kind.schema();
             assert_eq!(schema["additionalProperties"], json!(false), "{kind:?}");

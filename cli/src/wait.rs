@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert::{self, Inert};
 use crate::output::{self, Output, OutputFormat};
 
 /// How long to wait and how often to poll.
@@ -159,7 +160,7 @@ fn finish(
         }))?;
         return Ok(exit);
     }
-    let status = status.unwrap_or_else(|| "unknown".into());
+    let status = inert::escape(status.as_deref().unwrap_or("unknown")).into_owned();
     match outcome {
         RevisionOutcome::Deployed(_) => {
             output::line(&format!("revision {revision_id} is DEPLOYED"))?;
@@ -228,30 +229,25 @@ impl Display {
         if self.printer.format == OutputFormat::Json {
             return self.printer.json(revision);
         }
-        let phase = revision.status.phase();
-        let step = output::phase(phase.as_ref());
         let text = format!(
-            "revision {}: {}{step}",
+            "revision {}: {}",
             self.revision_id,
-            revision.status.as_str()
+            output::revision_status(&revision.status)
         );
         match &self.bar {
             Some(bar) => {
-                if let Some(phase) = &phase {
+                if let Some(phase) = revision.status.phase() {
                     bar.set_position(u64::from(phase.step));
                 }
                 bar.set_message(text);
             }
-            None => output::diagnostic(&format!(
-                "[{}] {text}",
-                output::elapsed(self.started.elapsed())
-            )),
+            None => output::diagnostic(&output::stamped(self.started.elapsed(), &text)),
         }
         Ok(())
     }
 
     fn poll_failed(&self, error: &langsmith_control_plane::Error) {
-        let text = format!("warning: polling failed, still waiting: {error}");
+        let text = format!("warning: polling failed, still waiting: {}", Inert(error));
         match &self.bar {
             Some(bar) => bar.println(text),
             None => output::diagnostic(&text),

@@ -2,6 +2,8 @@
 //! went in text, in JSON event lines and in the exit code; secrets from flags and env files.
 
 mod support;
+#[path = "support/terminal_safety.rs"]
+mod terminal_safety;
 
 #[path = "deploy/running.rs"]
 mod running;
@@ -372,6 +374,50 @@ fn a_secret_named_alone_needs_its_environment_variable() {
         ],
     );
     run.code(2).stderr_has("NOT_SET_ANYWHERE");
+    h.assert_no_request();
+}
+
+#[test]
+fn a_secret_value_given_where_a_name_belongs_is_refused_without_being_echoed() {
+    let h = Harness::start();
+    let pasted = "sk-proj-Pasted0Secret0Value";
+    for flag in [pasted.to_string(), format!("{pasted}==")] {
+        let run = deploy(
+            &h,
+            &[
+                "--name", "a", "--ref", "main", "--secret", "GOOD=1", "--secret", &flag,
+            ],
+        );
+        run.code(2)
+            .stderr_has("--secret number 2: the value given does not look like a variable name");
+        assert!(
+            !run.stderr.contains("sk-proj") && !run.stdout.contains("sk-proj"),
+            "the value is echoed:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    h.assert_no_request();
+}
+
+#[test]
+fn an_env_file_name_that_is_not_a_variable_name_is_refused_by_line_without_being_echoed() {
+    let h = Harness::start();
+    let file = spec_file("GOOD=1\nsk.proj.Pasted0Secret=x\n");
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "a",
+            "--ref",
+            "main",
+            "--env-file",
+            file.path().to_str().unwrap(),
+        ],
+    );
+    run.code(2)
+        .stderr_has("line 2: the name does not look like a variable name");
+    assert!(!run.stderr.contains("Pasted0Secret"), "{}", run.stderr);
     h.assert_no_request();
 }
 
@@ -829,4 +875,79 @@ fn a_workspace_without_deployments_is_told_they_are_not_enabled() {
     deploy(&h, &["--name", "a", "--ref", "main"])
         .code(1)
         .stderr_has("LangSmith Deployment is not enabled");
+}
+
+/// A mock whose builds take 4 s, seeded with `agent`, behind a proxy that answers the first
+/// build-log read with a page over the 16 MiB response limit; the proxy's base URL.
+fn oversized_first_build_log_page() -> (Harness, String) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut timing = support::Timing::fast();
+    timing.building = std::time::Duration::from_secs(4);
+    let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(timing));
+    h.seed("agent");
+    let sent_oversized = AtomicBool::new(false);
+    let base = support::relaying(&h.mock.base_url(), move |request| {
+        let build_log =
+            request.path().ends_with("/logs") && request.query_values("type") == ["build"];
+        if build_log && !sent_oversized.swap(true, Ordering::SeqCst) {
+            let entry = format!(r#"{{"message": "{}"}}"#, "x".repeat(1 << 20));
+            let page = format!(r#"{{"logs": [{}]}}"#, vec![entry; 17].join(","));
+            return (200, page.into_bytes());
+        }
+        request.forward()
+    });
+    (h, base)
+}
+
+#[test]
+fn deploy_logs_says_an_oversized_log_page_was_skipped_and_goes_on_following() {
+    let (h, base) = oversized_first_build_log_page();
+    let run = deploy_with(
+        &h,
+        &[("LANGSMITH_CONTROL_PLANE_URL", &base)],
+        &["--name", "agent", "--ref", "main", "--logs"],
+    );
+    run.code(0).keeps_key_secret();
+    let warning = run
+        .stderr
+        .find("warning: skipped a page of the build log")
+        .unwrap_or_else(|| panic!("no warning:\n{}", run.stderr));
+    assert!(
+        run.stderr[warning..].contains("over the response size limit (16 MiB)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr[warning..].contains("[build]") && run.stderr.contains("Build succeeded"),
+        "the build log goes on after the warning:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn deploy_logs_in_json_reports_the_skipped_page_as_a_warning_step() {
+    let (h, base) = oversized_first_build_log_page();
+    let run = deploy_with(
+        &h,
+        &[("LANGSMITH_CONTROL_PLANE_URL", &base)],
+        &["-o", "json", "--name", "agent", "--ref", "main", "--logs"],
+    );
+    run.code(0).keeps_key_secret();
+    let lines = run.json_lines();
+    let warning = lines
+        .iter()
+        .position(|l| {
+            l["event"] == "step"
+                && l["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("warning: skipped a page of the build log"))
+        })
+        .unwrap_or_else(|| panic!("no warning step:\n{}", run.stdout));
+    assert!(
+        lines[warning..]
+            .iter()
+            .any(|l| l["event"] == "log" && l["log_type"] == "build"),
+        "build log entries after the warning:\n{}",
+        run.stdout
+    );
 }

@@ -337,6 +337,7 @@ fn value(kind: Kind, known: &Known) -> BoxedStrategy<String> {
                 "DeploymentCreateRequest",
                 "deploymentpatchrequest",
                 "deploy-event",
+                "apply-event",
             ]),
             &["Deployment"],
         ),

@@ -196,6 +196,29 @@ fn a_bad_file_reports_every_problem_and_sends_nothing() {
 }
 
 #[test]
+fn two_deployments_sharing_the_name_end_deploy_plan_and_apply_with_exit_1_naming_both() {
+    let h = Harness::start();
+    let first = h.seed("shop-agent").id.to_string();
+    let second = h.seed("shop-agent").id.to_string();
+    let file = spec_file(FILE);
+    let path = file.path().to_str().unwrap();
+    let env = [("AGENT_TOKEN", SECRET_VALUE)];
+    let runs = [
+        h.run(&["deploy", "--name", "shop-agent", "--ref", "main"]),
+        h.run_with(&env, &["plan", "-f", path]),
+        h.run_with(&env, &["apply", "-f", path, "--yes"]),
+    ];
+    for run in &runs {
+        run.code(1)
+            .stderr_has(&first)
+            .stderr_has(&second)
+            .stderr_has("\"shop-agent\"")
+            .stderr_has("hint: ");
+    }
+    assert!(writes(&h).is_empty(), "{:?}", writes(&h));
+}
+
+#[test]
 fn json_apply_prints_the_plan_then_one_event_per_line_then_the_results() {
     let h = Harness::start();
     let file = spec_file(FILE);
@@ -214,6 +237,37 @@ fn json_apply_prints_the_plan_then_one_event_per_line_then_the_results() {
     assert_eq!(done["results"][0]["name"], "shop-agent");
     assert_eq!(done["results"][0]["outcome"], "deployed");
     assert!(!run.stdout.contains(KEY));
+}
+
+#[test]
+fn every_line_of_json_apply_follows_the_schema_apply_event() {
+    let printed = run_with(&[], &["schema", "apply-event"]);
+    printed.code(0);
+    let schema: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(schema["title"], "ApplyLine");
+    let location = "https://lscp.invalid/apply-event.json";
+    let mut compiler = boon::Compiler::new();
+    let mut schemas = boon::Schemas::new();
+    compiler.add_resource(location, schema).unwrap();
+    let index = compiler.compile(location, &mut schemas).unwrap();
+    let h = Harness::start();
+    let file = spec_file(FILE);
+    h.mock.fail_next_revision(RevisionStatus::BuildFailed);
+    let run = apply(&h, file.path(), &["--yes", "-o", "json"]);
+    run.code(3);
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in run.json_lines() {
+        if let Err(error) = schemas.validate(&line, index) {
+            panic!("{line}\ndoes not follow the schema: {error}");
+        }
+        kinds.insert(line["event"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["done", "finished", "plan", "status", "step"]
+    );
+    let wrong = serde_json::json!({"event": "finished", "name": "a", "outcome": "exploded"});
+    assert!(schemas.validate(&wrong, index).is_err());
 }
 
 #[test]
@@ -306,4 +360,125 @@ fn on_a_terminal_prune_asks_first() {
         .code(0)
         .stdout_has("deleted pr-1 (");
     assert_eq!(h.mock.requests_for("delete_deployments").len(), 1);
+}
+
+/// The three deployment names of [`FILE`] plus `shop-extra`.
+const NAMES: [&str; 3] = ["shop-agent", "shop-worker", "shop-extra"];
+
+/// A progress line of a CI log, `[ELAPSED] NAME: TEXT`, split into name and text; panics (showing
+/// the whole log) on a line that does not name one of `names`.
+#[track_caller]
+fn progress_line<'a>(line: &'a str, names: &[&str], log: &str) -> (&'a str, &'a str) {
+    let parsed = line
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once("] "))
+        .and_then(|(elapsed, rest)| {
+            humantime::parse_duration(elapsed).ok()?;
+            rest.split_once(": ")
+        })
+        .filter(|(name, _)| names.contains(name));
+    parsed
+        .unwrap_or_else(|| panic!("{line:?} names no deployment as `[elapsed] name: ...`:\n{log}"))
+}
+
+#[test]
+fn in_a_ci_log_apply_prints_plain_lines_each_naming_its_deployment_and_ending_in_its_outcome() {
+    let h = Harness::start();
+    let three = format!(
+        "{FILE}  - name: shop-extra\n    source: external_docker\n    source_revision_config: {{image_uri: 'registry.example.com/extra:1'}}\n"
+    );
+    let file = spec_file(&three);
+    h.mock.fail_next_revision(RevisionStatus::BuildFailed);
+    // Stderr is a pipe here, as in CI; text is the default output.
+    let run = apply(&h, file.path(), &["--yes"]);
+    run.code(3);
+    let log = &run.stderr;
+    let mut last: std::collections::HashMap<&str, &str> = Default::default();
+    let mut steps: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for line in log.lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_err() && !line.contains('{'),
+            "a JSON object on stderr: {line}"
+        );
+        let (name, text) = progress_line(line, &NAMES, log);
+        last.insert(name, text);
+        if let Some((_, step)) = text.split_once("(step ") {
+            steps.entry(name).or_default().push(step);
+        }
+        if text.starts_with("created") {
+            assert!(!steps.contains_key(name), "created after a status:\n{log}");
+        }
+    }
+    for name in NAMES {
+        let statuses = &steps[name];
+        assert!(
+            statuses
+                .first()
+                .is_some_and(|s| s.starts_with("1 of 6, creating)")),
+            "{name} starts with step 1 of 6:\n{log}"
+        );
+    }
+    let failed: Vec<&str> = NAMES
+        .into_iter()
+        .filter(|name| {
+            last[name].starts_with("failed after ") && last[name].contains("BUILD_FAILED")
+        })
+        .collect();
+    assert_eq!(failed.len(), 1, "one failed build:\n{log}");
+    for name in NAMES.into_iter().filter(|name| *name != failed[0]) {
+        assert!(
+            last[name].starts_with("deployed after "),
+            "{name} ends deployed:\n{log}"
+        );
+    }
+    // The summary on stdout agrees.
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(failed[0]))
+        .unwrap();
+    assert!(row.contains("BUILD_FAILED"), "{}", run.stdout);
+}
+
+#[test]
+fn while_a_status_holds_apply_says_it_is_still_waiting_at_most_once_per_interval() {
+    use langsmith_control_plane_mock::RevisionScript;
+    use std::time::Duration;
+    let h = Harness::start();
+    let file = spec_file(
+        "deployments:\n  - name: shop-worker\n    source: external_docker\n    source_revision_config: {image_uri: 'registry.example.com/worker:1'}\n",
+    );
+    // BUILDING holds for 1.4 s; the other statuses change faster than the interval.
+    h.mock.script_next_revision(
+        RevisionScript::new()
+            .then(RevisionStatus::Creating, Duration::from_millis(100))
+            .then(RevisionStatus::Building, Duration::from_millis(1400))
+            .then(RevisionStatus::Deploying, Duration::from_millis(100))
+            .ends_with(RevisionStatus::Deployed),
+    );
+    let run = apply(&h, file.path(), &["--yes", "--heartbeat-interval", "400ms"]);
+    run.code(0);
+    let log = &run.stderr;
+    let waiting: Vec<&str> = log
+        .lines()
+        .map(|line| progress_line(line, &["shop-worker"], log).1)
+        .filter(|text| text.starts_with("still waiting"))
+        .collect();
+    assert!(
+        waiting.iter().all(|text| text.contains("BUILDING")),
+        "only the status that held for longer than the interval:\n{log}"
+    );
+    // 1.4 s at one line per 400 ms: 3, or 4 when a poll is late; fewer than 2 means none repeat.
+    assert!(
+        (2..=4).contains(&waiting.len()),
+        "{} still-waiting lines:\n{log}",
+        waiting.len()
+    );
+}
+
+#[test]
+fn the_heartbeat_interval_for_tests_is_not_in_the_help() {
+    let help = run_with(&[], &["apply", "--help"]);
+    help.code(0);
+    assert!(!help.stdout.contains("heartbeat"), "{}", help.stdout);
 }

@@ -137,6 +137,51 @@ fn a_failed_deletion_is_reported_and_exits_1() {
 }
 
 #[test]
+fn a_server_error_after_deleting_half_reports_the_deleted_half_as_deleted() {
+    let h = Harness::start();
+    for name in ["pr-1", "pr-2", "pr-3", "pr-4"] {
+        h.seed(name);
+    }
+    // A service that deletes the first half of a bulk delete's IDs, then fails.
+    let base = support::relaying(&h.mock.base_url(), |request| {
+        if request.method != "DELETE" || !request.path().ends_with("/v2/deployments") {
+            return request.forward();
+        }
+        let ids = request.query_values("deployment_ids");
+        let half: Vec<String> = ids[..ids.len() / 2]
+            .iter()
+            .map(|id| format!("deployment_ids={id}"))
+            .collect();
+        request.forward_to(&format!("{}?{}", request.path(), half.join("&")));
+        (500, br#"{"detail": "Internal Server Error"}"#.to_vec())
+    });
+    let run = h.run_with(
+        &[("LANGSMITH_CONTROL_PLANE_URL", &base)],
+        &[
+            "-o",
+            "json",
+            "deployment",
+            "prune",
+            "--name-prefix",
+            "pr-",
+            "--yes",
+        ],
+    );
+    run.code(1).keeps_key_secret();
+    let mut deleting: Vec<String> = h
+        .mock
+        .deployments()
+        .into_iter()
+        .filter(|d| d.status == langsmith_control_plane::types::DeploymentStatus::AwaitingDelete)
+        .map(|d| d.name)
+        .collect();
+    deleting.sort();
+    assert_eq!(deleting.len(), 2, "the proxy deleted half");
+    assert_eq!(names(&run, "deleted"), deleting, "{}", run.stdout);
+    assert_eq!(names(&run, "failed").len(), 2, "{}", run.stdout);
+}
+
+#[test]
 fn wait_follows_each_deployment_until_it_is_gone() {
     let mut timing = Timing::fast();
     timing.deleting = Duration::from_millis(300);

@@ -47,8 +47,9 @@ impl ApplyOptions {
     }
 }
 
-/// What applying reports as it goes; the last event is always [`ApplyEvent::Done`].
-#[derive(Clone, Debug, Serialize)]
+/// What applying reports as it goes; the last event is always [`ApplyEvent::Done`]. Its JSON
+/// (with an `event` field naming the kind) is what `lscp -o json apply` prints.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ApplyEvent {

@@ -3,12 +3,16 @@
 //!
 //! The API document says the bulk delete responds 200 when every deployment was deleted and 207
 //! when only some were, but describes no 207 body. This crate assumes (and the mock does)
-//! `{"deleted": [ID, ...], "failed": [{"deployment_id": ID, "status_code": 404, "detail": "..."}]}`;
-//! an ID a 207 response does not mention counts as failed.
+//! `{"deleted": [ID, ...], "failed": [{"deployment_id": ID, "status_code": 404, "detail": "..."}]}`.
+//!
+//! A response that does not say what became of an ID (a 207 that does not mention it, a 5xx, a
+//! lost or unreadable response) may come after the service deleted some: each such deployment is
+//! read again, and one that is `AWAITING_DELETE` or gone (404) counts as deleted.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
+use futures::StreamExt;
 use progenitor_client::ResponseValue;
 use serde::Deserialize;
 use tokio::time::Instant;
@@ -102,12 +106,65 @@ pub(crate) async fn delete_many(client: &Client, ids: &[Uuid]) -> Vec<DeleteResu
     let mut results = Vec::with_capacity(unique.len());
     for batch in unique.chunks(MAX_IDS_PER_DELETE) {
         let (response, repeated) = delete_batch(client, batch).await;
-        results.extend(batch.iter().map(|&deployment_id| DeleteResult {
-            deployment_id,
-            outcome: outcome_of(deployment_id, &response, repeated),
-        }));
+        let said: Vec<(Uuid, Said)> = batch
+            .iter()
+            .map(|&deployment_id| {
+                (
+                    deployment_id,
+                    outcome_of(deployment_id, &response, repeated),
+                )
+            })
+            .collect();
+        let settled = futures::stream::iter(said)
+            .map(|(deployment_id, said)| settle(client, deployment_id, said))
+            .buffered(PARALLEL_READS);
+        results.extend(settled.collect::<Vec<_>>().await);
     }
     results
+}
+
+/// Deployments read at once to settle what a response left unsure.
+const PARALLEL_READS: usize = 8;
+
+/// What a bulk response tells of one ID.
+enum Said {
+    /// Deleted, or failed for a reason the service gave (or before it could delete anything).
+    Settled(DeleteOutcome),
+    /// Not told: the service may have deleted it before failing. The failure stands unless
+    /// reading the deployment again shows it deleted.
+    Unsure(DeleteOutcome),
+}
+
+/// The result for one ID: as the response said, or, when it left that unsure, as reading the
+/// deployment again shows.
+async fn settle(client: &Client, deployment_id: Uuid, said: Said) -> DeleteResult {
+    let outcome = match said {
+        Said::Settled(outcome) => outcome,
+        Said::Unsure(failure) => read_again(client, deployment_id, failure).await,
+    };
+    DeleteResult {
+        deployment_id,
+        outcome,
+    }
+}
+
+/// Settles an ID the response left unsure by reading its deployment: `AWAITING_DELETE` or gone
+/// (404) is deleted; still there, or unreadable, keeps the response's `failure`.
+async fn read_again(client: &Client, deployment_id: Uuid, failure: DeleteOutcome) -> DeleteOutcome {
+    let deleted = match client.deployments().get(deployment_id).await {
+        Ok(deployment) => deployment.status == DeploymentStatus::AwaitingDelete,
+        Err(Error::NotFound(_)) => true,
+        Err(error) => {
+            tracing::debug!(%deployment_id, %error, "could not read the deployment again");
+            false
+        }
+    };
+    if deleted {
+        tracing::info!(%deployment_id, "deleted, as reading it again shows, although the response did not say so");
+        DeleteOutcome::Deleted
+    } else {
+        failure
+    }
 }
 
 async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<BulkResponse, Error>, bool) {
@@ -144,38 +201,45 @@ async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<BulkResponse, Er
         .await
 }
 
-fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) -> DeleteOutcome {
+fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) -> Said {
     match response {
-        Ok(BulkResponse::All) => DeleteOutcome::Deleted,
+        Ok(BulkResponse::All) => Said::Settled(DeleteOutcome::Deleted),
         Ok(BulkResponse::Partial(body)) => {
             if let Some(failed) = body.failed.iter().find(|f| f.deployment_id == id) {
                 // After a repeated request, "not found" or "already being deleted" most likely
                 // comes from our own earlier attempt, whose response was lost: deleted either way.
                 if repeated && matches!(failed.status_code, Some(404 | 409)) {
                     tracing::info!(deployment_id = %id, "deployment already deleted by an earlier attempt");
-                    return DeleteOutcome::Deleted;
+                    return Said::Settled(DeleteOutcome::Deleted);
                 }
-                DeleteOutcome::Failed {
+                Said::Settled(DeleteOutcome::Failed {
                     reason: failed
                         .detail
                         .clone()
                         .unwrap_or_else(|| "the service did not delete it".into()),
                     status: failed.status_code,
-                }
+                })
             } else if body.deleted.contains(&id) {
-                DeleteOutcome::Deleted
+                Said::Settled(DeleteOutcome::Deleted)
             } else {
-                DeleteOutcome::Failed {
+                Said::Unsure(DeleteOutcome::Failed {
                     reason: "the service's partial response does not mention this deployment"
                         .into(),
                     status: Some(207),
-                }
+                })
             }
         }
-        Err(error) => DeleteOutcome::Failed {
-            reason: error.to_string(),
-            status: error.status(),
-        },
+        Err(error) => {
+            let failure = DeleteOutcome::Failed {
+                reason: error.to_string(),
+                status: error.status(),
+            };
+            // A 4xx refuses the request as a whole, before anything is deleted.
+            match error.api_error() {
+                Some(api) if (400..500).contains(&api.status) => Said::Settled(failure),
+                _ => Said::Unsure(failure),
+            }
+        }
     }
 }
 

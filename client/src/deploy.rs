@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures::channel::mpsc;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
@@ -544,25 +545,7 @@ impl Deploy {
             .name
             .as_deref()
             .ok_or_else(|| Error::InvalidInput("name the deployment or give its ID".into()))?;
-        let listed = self
-            .client
-            .deployments()
-            .list()
-            .name_contains(name)
-            .collect()
-            .await?;
-        let mut exact: Vec<Deployment> = listed.into_iter().filter(|d| d.name == name).collect();
-        match exact.len() {
-            0 | 1 => Ok(exact.pop()),
-            _ => Err(Error::InvalidInput(format!(
-                "two or more deployments are named {name:?}: {}; pass the deployment ID",
-                exact
-                    .iter()
-                    .map(|d| d.id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
+        self.client.deployments().find_by_name(name).await
     }
 
     /// The secrets to send: the given ones over the current ones (unless replacing).
@@ -633,16 +616,13 @@ impl Deploy {
     ) -> Result<RevisionOutcome, Error> {
         const HEARTBEAT: Duration = Duration::from_secs(30);
         let started = Instant::now();
-        let revisions = self.client.revisions(deployment_id);
         let mut watch = self
             .client
             .watch_revision(deployment_id, revision_id, options);
-        let follow = |log_type| {
-            let logs = revisions.logs(revision_id, log_type);
-            Some(logs.follow(Duration::from_secs(2)).stream())
-        };
+        let follow =
+            |log_type, from| Some(self.follow_log(deployment_id, revision_id, log_type, from));
         let mut build_log = if self.follow_logs {
-            follow(LogType::Build)
+            follow(LogType::Build, None)
         } else {
             None
         };
@@ -657,26 +637,12 @@ impl Deploy {
             {
                 return Ok(outcome);
             }
-            let mut log = |log_type, entry: Option<Result<LogEntry, Error>>| match entry {
-                Some(Ok(entry)) => {
-                    let id = entry.text("id").map(str::to_owned);
-                    if id.is_none_or(|id| seen_ids.insert((log_type == LogType::Build, id))) {
-                        events.send(DeployEvent::Log { log_type, entry });
-                    }
-                    true
-                }
-                // Logs are a help, never a reason to fail the deploy: stop following this one.
-                Some(Err(error)) => {
-                    tracing::debug!(%error, "stopped following a log");
-                    false
-                }
-                None => false,
-            };
+            let mut log = |log_type, entry| self.followed(events, &mut seen_ids, log_type, entry);
             tokio::select! {
                 event = watch.next(), if finished.is_none() => match event {
                     Some(Ok(WaitEvent::Status(revision))) => {
                         if revision.status == RevisionStatus::Deploying && self.follow_logs {
-                            deploy_log = follow(LogType::Deploy);
+                            deploy_log = follow(LogType::Deploy, None);
                         }
                         let elapsed = started.elapsed();
                         events.send(DeployEvent::StatusChange { revision, elapsed });
@@ -688,11 +654,15 @@ impl Deploy {
                     Some(Err(error)) => return Err(error),
                     None => return Err(Error::InvalidInput("the wait ended without an outcome".into())),
                 },
-                entry = next_of(&mut build_log) => if !log(LogType::Build, entry) {
-                    build_log = None;
+                entry = next_of(&mut build_log) => match log(LogType::Build, entry) {
+                    Followed::Keep => {}
+                    Followed::Stop => build_log = None,
+                    Followed::Restart => build_log = follow(LogType::Build, Some(Utc::now())),
                 },
-                entry = next_of(&mut deploy_log) => if !log(LogType::Deploy, entry) {
-                    deploy_log = None;
+                entry = next_of(&mut deploy_log) => match log(LogType::Deploy, entry) {
+                    Followed::Keep => {}
+                    Followed::Stop => deploy_log = None,
+                    Followed::Restart => deploy_log = follow(LogType::Deploy, Some(Utc::now())),
                 },
                 () = tokio::time::sleep(HEARTBEAT), if finished.is_none() => {
                     events.send(DeployEvent::Heartbeat { elapsed: started.elapsed() });
@@ -702,6 +672,74 @@ impl Deploy {
                 }
             }
         }
+    }
+
+    /// Reports one item of a followed log (an entry once, by its `id` when it has one) and says
+    /// what becomes of the log.
+    fn followed(
+        &self,
+        events: &Events,
+        seen_ids: &mut HashSet<(bool, String)>,
+        log_type: LogType,
+        entry: Option<Result<LogEntry, Error>>,
+    ) -> Followed {
+        match entry {
+            Some(Ok(entry)) => {
+                let id = entry.text("id").map(str::to_owned);
+                if id.is_none_or(|id| seen_ids.insert((log_type == LogType::Build, id))) {
+                    events.send(DeployEvent::Log { log_type, entry });
+                }
+                Followed::Keep
+            }
+            // A page over the size limit cannot be read past: say so, and go on from now.
+            Some(Err(error)) if error.is_oversized_body() => {
+                let limit = self.client.settings().max_response_bytes();
+                events.step(format!(
+                    "warning: skipped a page of the {log_type} log over the response size limit \
+                     ({}); following it on from now",
+                    size_text(limit)
+                ));
+                Followed::Restart
+            }
+            // Logs are a help, never a reason to fail the deploy: stop following this one.
+            Some(Err(error)) => {
+                tracing::debug!(%error, "stopped following a log");
+                Followed::Stop
+            }
+            None => Followed::Stop,
+        }
+    }
+
+    /// A log followed until the revision is final, from `from` on (all of it when `None`). A log
+    /// followed again after a skipped page starts one interval later, so that a page still too
+    /// large is not asked for again at once.
+    fn follow_log(
+        &self,
+        deployment_id: Uuid,
+        revision_id: Uuid,
+        log_type: LogType,
+        from: Option<DateTime<Utc>>,
+    ) -> LogStream {
+        const INTERVAL: Duration = Duration::from_secs(2);
+        let mut logs = self
+            .client
+            .revisions(deployment_id)
+            .logs(revision_id, log_type);
+        if let Some(from) = from {
+            logs = logs.start_time(from);
+        }
+        let pause = if from.is_some() {
+            INTERVAL
+        } else {
+            Duration::ZERO
+        };
+        let entries = logs.follow(INTERVAL).stream();
+        futures::stream::once(async move {
+            tokio::time::sleep(pause).await;
+            entries
+        })
+        .flatten()
+        .boxed()
     }
 
     /// The last 30 lines of a log; empty when it cannot be read (it is a help, not the result).
@@ -729,6 +767,26 @@ impl Deploy {
 }
 
 type LogStream = BoxStream<'static, Result<LogEntry, Error>>;
+
+/// What becomes of a followed log after one of its items.
+enum Followed {
+    /// Go on reading it.
+    Keep,
+    /// It ended, or failed: stop following it.
+    Stop,
+    /// A page was skipped: follow it again, from now.
+    Restart,
+}
+
+/// `16 MiB`, or the bytes when not a whole number of MiB.
+fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
 
 /// The next entry of a followed log; never ready when the log is not followed.
 async fn next_of(log: &mut Option<LogStream>) -> Option<Result<LogEntry, Error>> {

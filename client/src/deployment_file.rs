@@ -81,8 +81,23 @@ pub struct DeploymentSpec {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretFrom {
-    /// The environment variable holding the value.
+    /// The environment variable holding the value: letters, digits and `_`, not starting with
+    /// a digit (anything else is refused unshown, as a value pasted by mistake).
     pub from_env: String,
+}
+
+/// The largest deployment file read, 10 MiB: parsing is far larger in memory and time than the
+/// text, so a bigger file is refused before it is parsed.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Whether `name` is a variable name as shells write them: `[A-Za-z_][A-Za-z0-9_]*`. Anything
+/// else given as a name is more likely a pasted value, and is refused without being shown.
+pub fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -190,14 +205,9 @@ impl DesiredState {
     /// Reads and checks the file at `path`, reading secret values from the process environment.
     pub fn load(path: &Path) -> Result<Self, DeploymentFileError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| DeploymentFileError {
+        let text = read_capped(path).map_err(|message| DeploymentFileError {
             file: shown.clone(),
-            problems: vec![Problem {
-                line: 1,
-                column: 1,
-                path: String::new(),
-                message: format!("cannot read the file: {e}"),
-            }],
+            problems: vec![whole_file(message)],
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Self::parse(&text, &shown, base, |name| std::env::var(name).ok())
@@ -215,6 +225,9 @@ impl DesiredState {
             file: file.to_string(),
             problems,
         };
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(fail(vec![whole_file(too_large(Some(text.len() as u64)))]));
+        }
         let (value, places) = read_yaml(text).map_err(|p| fail(vec![p]))?;
         let mut check = Check {
             places: &places,
@@ -231,14 +244,8 @@ impl DesiredState {
             problems.dedup();
             return Err(fail(problems));
         }
-        let spec: DeploymentFileSpec = serde_json::from_value(value).map_err(|e| {
-            fail(vec![Problem {
-                line: 1,
-                column: 1,
-                path: String::new(),
-                message: e.to_string(),
-            }])
-        })?;
+        let spec: DeploymentFileSpec =
+            serde_json::from_value(value).map_err(|e| fail(vec![whole_file(e.to_string())]))?;
         let deployments = spec
             .deployments
             .into_iter()
@@ -265,12 +272,7 @@ impl DesiredState {
         // Only a path that is not UTF-8 (a `source_dir`) fails to encode.
         let text = serde_json::to_string_pretty(spec).map_err(|e| DeploymentFileError {
             file: "<spec>".into(),
-            problems: vec![Problem {
-                line: 1,
-                column: 1,
-                path: String::new(),
-                message: format!("cannot be checked: {e}"),
-            }],
+            problems: vec![whole_file(format!("cannot be checked: {e}"))],
         })?;
         Self::parse(&text, "<spec>", base_dir, env)
     }
@@ -280,6 +282,45 @@ impl DesiredState {
     /// `# yaml-language-server: $schema=./deployments.schema.json`.
     pub fn json_schema() -> Value {
         schema_document()
+    }
+}
+
+/// The file's text, reading at most one byte past [`MAX_FILE_BYTES`] (a device or a pipe that
+/// never ends is cut off there).
+fn read_capped(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(std::fs::metadata(path).ok().map(|m| m.len())));
+    }
+    String::from_utf8(bytes).map_err(|_| "cannot read the file: it is not UTF-8 text".into())
+}
+
+/// Why a file over the cap is refused; `size` when known (a regular file's length).
+fn too_large(size: Option<u64>) -> String {
+    let size = match size.filter(|size| *size > MAX_FILE_BYTES) {
+        Some(size) => format!("{size} bytes"),
+        None => format!("more than {MAX_FILE_BYTES} bytes"),
+    };
+    format!(
+        "the file is {size}, over the limit of {} MiB for a deployment file; it was not parsed",
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
+/// A problem with the file as a whole, placed at its start.
+fn whole_file(message: String) -> Problem {
+    Problem {
+        line: 1,
+        column: 1,
+        path: String::new(),
+        message,
     }
 }
 
@@ -360,12 +401,9 @@ fn read_yaml(text: &str) -> Result<(Value, Places), Problem> {
     })?;
     let mut documents = documents.into_iter();
     let (Some(document), None) = (documents.next(), documents.next()) else {
-        return Err(Problem {
-            line: 1,
-            column: 1,
-            path: String::new(),
-            message: "expected one document with a top-level `deployments:` list".into(),
-        });
+        return Err(whole_file(
+            "expected one document with a top-level `deployments:` list".into(),
+        ));
     };
     let mut places = Places::default();
     let value = to_json(&document, "", &mut places)?;
@@ -621,6 +659,17 @@ impl Check<'_> {
                     let Some(variable) = secret.get("from_env").and_then(Value::as_str) else {
                         continue;
                     };
+                    // A pasted value is neither looked up nor shown.
+                    if !is_variable_name(variable) {
+                        self.at_value(
+                            &format!("{pointer}/from_env"),
+                            format!(
+                                "the value given for {name} does not look like a variable name \
+                                 ([A-Za-z_][A-Za-z0-9_]*): write `{name}: {{from_env: VARIABLE}}`"
+                            ),
+                        );
+                        continue;
+                    }
                     match env(variable) {
                         Some(value) => {
                             secret_values.insert(name.clone(), value);

@@ -1,7 +1,9 @@
 //! Deployments: get, list, create, update, delete.
 
-use futures::StreamExt;
+use std::collections::HashMap;
+
 use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use uuid::Uuid;
 
 use crate::client::Client;
@@ -33,6 +35,63 @@ impl Deployments<'_> {
                 request.send().await
             })
             .await
+    }
+
+    /// The deployment named exactly `name` (case and all), or `None` when there is none. Reads
+    /// every page of the deployments whose name contains `name`; two or more with the very name
+    /// are [`Error::AmbiguousName`], naming each.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client) -> Result<(), langsmith_control_plane::Error> {
+    /// match client.deployments().find_by_name("support-agent").await? {
+    ///     Some(deployment) => println!("{}", deployment.id),
+    ///     None => println!("no deployment is named support-agent"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_by_name(&self, name: &str) -> Result<Option<Deployment>, Error> {
+        Ok(self.find_by_names(&[name]).await?.remove(name))
+    }
+
+    /// The deployments named exactly as one of `names`, by name, from one listing narrowed to
+    /// the longest text all the names contain; a name two or more share is an error.
+    pub(crate) async fn find_by_names(
+        &self,
+        names: &[&str],
+    ) -> Result<HashMap<String, Deployment>, Error> {
+        if names.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut listing = self.list();
+        let common = longest_common_part(names);
+        if !common.is_empty() {
+            listing = listing.name_contains(common);
+        }
+        let mut named: HashMap<String, Vec<Deployment>> = HashMap::new();
+        let mut listed = listing.stream();
+        while let Some(deployment) = listed.try_next().await? {
+            if names.contains(&deployment.name.as_str()) {
+                named
+                    .entry(deployment.name.clone())
+                    .or_default()
+                    .push(deployment);
+            }
+        }
+        // The first name (in the order asked) that is shared is the one reported.
+        if let Some((name, twins)) = names.iter().find_map(|name| {
+            named
+                .get_key_value(*name)
+                .filter(|(_, found)| found.len() > 1)
+        }) {
+            return Err(Error::AmbiguousName {
+                name: name.clone(),
+                ids: twins.iter().map(|d| d.id).collect(),
+            });
+        }
+        Ok(named
+            .into_iter()
+            .filter_map(|(name, mut found)| found.pop().map(|d| (name, d)))
+            .collect())
     }
 
     /// A listing of the workspace's deployments; filter it, then stream or collect it.
@@ -104,7 +163,9 @@ impl Deployments<'_> {
     /// [`MAX_IDS_PER_DELETE`](crate::MAX_IDS_PER_DELETE), and tells for each ID (duplicates
     /// dropped, in the order given) whether it was deleted. A request that fails fails its own
     /// IDs, not the others; a deleted deployment is `AWAITING_DELETE` for a while, then gone
-    /// (see [`wait_until_gone`](Self::wait_until_gone)).
+    /// (see [`wait_until_gone`](Self::wait_until_gone)). When a response does not say what
+    /// became of an ID (a server error, a lost response, a 207 that does not mention it), the
+    /// deployment is read again: `AWAITING_DELETE` or gone counts as deleted.
     ///
     /// ```no_run
     /// # async fn demo(client: langsmith_control_plane::Client, ids: Vec<uuid::Uuid>) {
@@ -179,5 +240,47 @@ impl ListDeployments {
             Ok(page.resources)
         };
         offset_stream(self.paging, "/v2/deployments", |d: &Deployment| d.id, page).boxed()
+    }
+}
+
+/// The longest text every name contains (to narrow a listing to those names).
+fn longest_common_part<'a>(names: &[&'a str]) -> &'a str {
+    let Some(shortest) = names.iter().min_by_key(|n| n.len()) else {
+        return "";
+    };
+    let starts: Vec<usize> = shortest.char_indices().map(|(i, _)| i).collect();
+    let mut best = "";
+    for (n, &start) in starts.iter().enumerate() {
+        for &end in starts[n + 1..].iter().chain([&shortest.len()]).rev() {
+            let part = &shortest[start..end];
+            if part.len() <= best.len() {
+                break;
+            }
+            if names.iter().all(|name| name.contains(part)) {
+                best = part;
+                break;
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_part_of_names_narrows_the_listing() {
+        assert_eq!(
+            longest_common_part(&["acme-support", "acme-billing", "acme-sup"]),
+            "acme-"
+        );
+        assert_eq!(
+            longest_common_part(&["pr-12-agent", "pr-7-agent"]),
+            "-agent"
+        );
+        assert_eq!(longest_common_part(&["a", "b"]), "");
+        assert_eq!(longest_common_part(&["só-x", "só-y"]), "só-");
+        assert_eq!(longest_common_part(&["agent"]), "agent");
     }
 }

@@ -9,6 +9,9 @@ use progenitor_client::ResponseValue;
 use crate::policy::{Outcome, retry_after, retryable};
 use crate::transport::Seen;
 
+/// How the message of an [`Error::Decode`] for a body over the size limit begins.
+const OVERSIZED: &str = "the response body ";
+
 /// Longest stretch of an undecodable body kept in an error.
 const BODY_EXCERPT_LIMIT: usize = 4096;
 
@@ -271,6 +274,22 @@ pub enum Error {
     #[error("cancelled before anything was sent")]
     Cancelled,
 
+    /// Two or more deployments of the workspace have the name asked for, so the name alone does
+    /// not say which is meant (from [`Deployments::find_by_name`](crate::Deployments::find_by_name),
+    /// a deploy by name, a plan). Nothing was changed; not retryable: rename or delete all but
+    /// one, or name the deployment by ID where that is possible.
+    #[error(
+        "{} deployments are named {name:?}: {}; the name alone cannot tell which is meant",
+        .ids.len(),
+        list_ids(.ids)
+    )]
+    AmbiguousName {
+        /// The name.
+        name: String,
+        /// The deployments that have it, in the order listed.
+        ids: Vec<uuid::Uuid>,
+    },
+
     /// A paged listing misbehaved (for example a server that ignores the offset).
     #[error("{request}: pagination stopped: {message}")]
     Pagination {
@@ -318,6 +337,11 @@ impl Error {
                 .api_error()
                 .is_some_and(|e| retryable(&e.request.method, Outcome::Status(e.status))),
         }
+    }
+
+    /// Whether this is a response whose body was over the client's size limit (and was not read).
+    pub(crate) fn is_oversized_body(&self) -> bool {
+        matches!(self, Error::Decode { message, source: None, .. } if message.starts_with(OVERSIZED))
     }
 
     /// An error response, classified by status, with what its FastAPI error body said, or
@@ -382,7 +406,7 @@ impl Error {
                 request,
                 status: status.unwrap_or(0),
                 message: format!(
-                    "the response body ({size} bytes or more) exceeds the limit of {limit} bytes"
+                    "{OVERSIZED}({size} bytes or more) exceeds the limit of {limit} bytes"
                 ),
                 body_excerpt: String::new(),
                 source: None,
@@ -490,6 +514,15 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
         text.push_str(&format!("... ({} bytes in all)", bytes.len()));
     }
     text
+}
+
+/// `a, b and c`.
+fn list_ids(ids: &[uuid::Uuid]) -> String {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => ids.join(""),
+    }
 }
 
 fn one_line(text: &str, limit: usize) -> String {

@@ -186,7 +186,12 @@ impl Plan {
     /// # Ok(()) }
     /// ```
     pub async fn compute(client: &Client, desired: &DesiredState) -> Result<Plan, Error> {
-        let existing = find_by_name(client, desired).await?;
+        let names: Vec<&str> = desired
+            .deployments
+            .iter()
+            .map(|d| d.spec.name.as_str())
+            .collect();
+        let existing = client.deployments().find_by_names(&names).await?;
         let latest: HashMap<Uuid, Revision> = futures::stream::iter(
             existing
                 .values()
@@ -237,63 +242,6 @@ impl Plan {
         crate::deployment_file::make_strict(&mut schema);
         schema
     }
-}
-
-/// The existing deployments of the file, by name.
-async fn find_by_name(
-    client: &Client,
-    desired: &DesiredState,
-) -> Result<HashMap<String, Deployment>, Error> {
-    let names: Vec<&str> = desired
-        .deployments
-        .iter()
-        .map(|d| d.spec.name.as_str())
-        .collect();
-    if names.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut listing = client.deployments().list();
-    let common = longest_common_part(&names);
-    if !common.is_empty() {
-        listing = listing.name_contains(common);
-    }
-    let mut found: HashMap<String, Deployment> = HashMap::new();
-    let mut listed = listing.stream();
-    while let Some(deployment) = listed.try_next().await? {
-        if !names.contains(&deployment.name.as_str()) {
-            continue;
-        }
-        if let Some(twin) = found.get(&deployment.name) {
-            return Err(Error::InvalidInput(format!(
-                "two deployments are named {:?} ({} and {}); the file cannot tell which it means",
-                deployment.name, twin.id, deployment.id
-            )));
-        }
-        found.insert(deployment.name.clone(), deployment);
-    }
-    Ok(found)
-}
-
-/// The longest text every name contains (to narrow the listing to the file's deployments).
-fn longest_common_part<'a>(names: &[&'a str]) -> &'a str {
-    let Some(shortest) = names.iter().min_by_key(|n| n.len()) else {
-        return "";
-    };
-    let starts: Vec<usize> = shortest.char_indices().map(|(i, _)| i).collect();
-    let mut best = "";
-    for (n, &start) in starts.iter().enumerate() {
-        for &end in starts[n + 1..].iter().chain([&shortest.len()]).rev() {
-            let part = &shortest[start..end];
-            if part.len() <= best.len() {
-                break;
-            }
-            if names.iter().all(|name| name.contains(part)) {
-                best = part;
-                break;
-            }
-        }
-    }
-    best
 }
 
 fn sha256(text: &str) -> [u8; 32] {
@@ -782,24 +730,5 @@ impl PlannedDeployment {
     /// Whether this deployment's newest revision is still in progress.
     pub fn revision_in_progress(&self) -> bool {
         self.latest_revision.as_ref().is_some_and(|r| r.in_progress)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_common_part_of_names_narrows_the_listing() {
-        assert_eq!(
-            longest_common_part(&["acme-support", "acme-billing", "acme-sup"]),
-            "acme-"
-        );
-        assert_eq!(
-            longest_common_part(&["pr-12-agent", "pr-7-agent"]),
-            "-agent"
-        );
-        assert_eq!(longest_common_part(&["a", "b"]), "");
-        assert_eq!(longest_common_part(&["só-x", "só-y"]), "só-");
     }
 }

@@ -186,3 +186,144 @@ async fn a_retry_after_a_lost_answer_counts_its_own_deletions_as_deleted() {
     let again = retrying.deployments().delete_many(&ids).await;
     assert!(again.iter().all(|r| !r.outcome.is_deleted()), "{again:?}");
 }
+
+/// A loopback proxy in front of `mock` that forwards every request, except that a bulk delete
+/// is answered with `status` and the body `answer(deleted IDs, kept IDs)` after forwarding the
+/// delete of only the first half of its IDs: a server that fails, or answers in a shape of its
+/// own, after deleting some. Returns the base URL to use.
+async fn deleting_half_then(
+    mock: &MockServer,
+    status: u16,
+    answer: fn(&[&str], &[&str]) -> String,
+) -> String {
+    use axum::body::Body;
+    use axum::extract::Request;
+    use axum::response::Response;
+    let upstream = mock.url();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let relay = async move |request: Request| -> Response {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let path = parts.uri.path().to_string();
+        let query = parts.uri.query().unwrap_or("").to_string();
+        let bulk_delete = parts.method == "DELETE" && path.ends_with("/v2/deployments");
+        let ids: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(k, _)| k == "deployment_ids")
+            .map(|(_, v)| v.into_owned())
+            .collect();
+        let half = ids.len().div_ceil(2);
+        let sent_query = if bulk_delete {
+            ids[..half]
+                .iter()
+                .map(|id| format!("deployment_ids={id}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        } else {
+            query
+        };
+        let mut forward = http
+            .request(
+                parts.method.clone(),
+                format!("{upstream}{path}?{sent_query}"),
+            )
+            .body(body);
+        for (name, value) in &parts.headers {
+            if name != "host" {
+                forward = forward.header(name, value);
+            }
+        }
+        let forwarded = forward.send().await.unwrap();
+        let (status, body) = if bulk_delete {
+            let deleted: Vec<&str> = ids[..half].iter().map(String::as_str).collect();
+            let kept: Vec<&str> = ids[half..].iter().map(String::as_str).collect();
+            (status, answer(&deleted, &kept).into_bytes())
+        } else {
+            let status = forwarded.status().as_u16();
+            (status, forwarded.bytes().await.unwrap().to_vec())
+        };
+        Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let app = axum::Router::new().fallback(relay);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("{origin}{}", &mock.base_url()[mock.url().len()..])
+}
+
+fn client_at(base_url: &str) -> Client {
+    Client::builder()
+        .api_key("test")
+        .base_url(base_url)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// Whether the first `deleted` results are deleted and the others failed with `status`.
+#[track_caller]
+fn assert_first_deleted(
+    results: &[langsmith_control_plane::DeleteResult],
+    deleted: usize,
+    status: u16,
+) {
+    for (n, result) in results.iter().enumerate() {
+        if n < deleted {
+            assert_eq!(
+                result.outcome,
+                DeleteOutcome::Deleted,
+                "result {n}: {results:?}"
+            );
+        } else {
+            assert!(
+                matches!(&result.outcome, DeleteOutcome::Failed { status: Some(s), .. } if *s == status),
+                "result {n}: {results:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_server_error_after_deleting_some_reports_those_deleted_by_reading_them_again() {
+    let mock = mock(Timing::realistic()).await;
+    let ids = seed(&mock, 6);
+    let base = deleting_half_then(&mock, 500, |_, _| {
+        r#"{"detail": "Internal Server Error"}"#.into()
+    })
+    .await;
+    let results = client_at(&base).deployments().delete_many(&ids).await;
+    assert_eq!(results.len(), 6);
+    assert_first_deleted(&results, 3, 500);
+    let statuses: Vec<_> = mock
+        .deployments()
+        .iter()
+        .map(|d| d.status.clone())
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == DeploymentStatus::AwaitingDelete)
+            .count(),
+        3,
+        "the proxy deleted half: {statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_partial_response_of_another_shape_is_settled_by_reading_each_deployment_again() {
+    let mock = mock(Timing::realistic()).await;
+    let ids = seed(&mock, 5);
+    let other_shape = |deleted: &[&str], kept: &[&str]| {
+        serde_json::json!({
+            "deleted_ids": deleted,
+            "errors": kept.iter().map(|id| serde_json::json!({"id": id, "message": "busy"})).collect::<Vec<_>>(),
+        })
+        .to_string()
+    };
+    let base = deleting_half_then(&mock, 207, other_shape).await;
+    let results = client_at(&base).deployments().delete_many(&ids).await;
+    assert_first_deleted(&results, 3, 207);
+}

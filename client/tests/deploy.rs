@@ -195,6 +195,70 @@ async fn two_deployments_with_the_name_are_an_error_naming_both() {
         text.contains(&a.to_string()) && text.contains(&b.to_string()),
         "{text}"
     );
+    assert!(matches!(err, Error::AmbiguousName { .. }), "{err:?}");
+}
+
+/// `agent` (the oldest, so on the last page of the newest-first listing), then 120 deployments
+/// whose names contain it, and one whose name differs from it only in case.
+fn seed_similar_names(mock: &MockServer) -> uuid::Uuid {
+    let agent = seed(mock, "agent");
+    for n in 0..120 {
+        seed(mock, &format!("agent-{n}"));
+    }
+    seed(mock, "AGENT");
+    agent
+}
+
+#[tokio::test]
+async fn find_by_name_matches_the_name_exactly_on_any_page() {
+    let mock = mock().await;
+    let agent = seed_similar_names(&mock);
+    let client = client(&mock);
+    let deployments = client.deployments();
+    let found = deployments.find_by_name("agent").await.unwrap();
+    assert_eq!(found.map(|d| d.id), Some(agent));
+    let listings = mock.requests_for("list_deployments");
+    assert!(listings.len() >= 2, "every page read: {}", listings.len());
+    assert!(
+        listings.iter().all(|r| r
+            .query
+            .as_deref()
+            .unwrap_or("")
+            .contains("name_contains=agent")),
+        "narrowed by name"
+    );
+    let other = deployments.find_by_name("agent-7").await.unwrap().unwrap();
+    assert_eq!(other.name, "agent-7");
+    assert!(deployments.find_by_name("agen").await.unwrap().is_none());
+    assert!(deployments.find_by_name("Agent").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn find_by_name_refuses_a_name_two_deployments_share_naming_both() {
+    let mock = mock().await;
+    let first = seed_similar_names(&mock);
+    let second = seed(&mock, "agent");
+    let error = client(&mock)
+        .deployments()
+        .find_by_name("agent")
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains(&first.to_string()) && text.contains(&second.to_string()),
+        "{text}"
+    );
+    assert!(!error.is_retryable());
+    match error {
+        Error::AmbiguousName { name, mut ids } => {
+            assert_eq!(name, "agent");
+            ids.sort();
+            let mut expected = vec![first, second];
+            expected.sort();
+            assert_eq!(ids, expected);
+        }
+        other => panic!("expected AmbiguousName, got {other:?}"),
+    }
 }
 
 #[tokio::test]

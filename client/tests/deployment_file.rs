@@ -265,3 +265,100 @@ fn a_spec_built_in_code_is_checked_like_a_file() {
         "{error}"
     );
 }
+
+#[test]
+fn a_value_pasted_where_a_variable_name_belongs_is_refused_without_being_echoed() {
+    let pasted = "sk-proj-Pasted0Secret0Value";
+    let text = format!(
+        "deployments:\n  - name: a\n    source: github\n    secrets:\n      K: {{from_env: \"{pasted}\"}}\n"
+    );
+    let looked_up = std::cell::RefCell::new(Vec::new());
+    let error = DesiredState::parse(&text, "deployments.yaml", Path::new("."), |name| {
+        looked_up.borrow_mut().push(name.to_string());
+        None
+    })
+    .unwrap_err();
+    let shown = format!("{error}\n{error:?}");
+    assert!(!shown.contains(pasted), "the value is echoed: {shown}");
+    assert!(
+        !looked_up.borrow().iter().any(|name| name == pasted),
+        "the value was looked up as a variable"
+    );
+    assert_eq!(
+        error.problems.len(),
+        1,
+        "one problem, not also `is not set`: {shown}"
+    );
+    let problem = &error.problems[0];
+    assert_eq!((problem.line, problem.column), (5, 21), "{shown}");
+    assert_eq!(problem.path, "deployments[0].secrets.K.from_env");
+    assert_eq!(
+        problem.message,
+        "the value given for K does not look like a variable name \
+         ([A-Za-z_][A-Za-z0-9_]*): write `K: {from_env: VARIABLE}`"
+    );
+}
+
+#[test]
+fn variable_names_are_letters_digits_and_underscores_not_starting_with_a_digit() {
+    use langsmith_control_plane::deployment_file::is_variable_name;
+    for good in ["A", "_", "OPENAI_API_KEY", "a1_b2", "_9"] {
+        assert!(is_variable_name(good), "{good}");
+    }
+    for bad in ["", "9A", "sk-abc", "A.B", "A B", "Ä", "A=B", "A\n"] {
+        assert!(!is_variable_name(bad), "{bad:?}");
+    }
+}
+
+/// A deployment file of exactly `size` bytes: a valid document, then a comment filling it.
+fn file_of_size(dir: &Path, size: usize) -> std::path::PathBuf {
+    let head = "deployments: []\n#";
+    let path = dir.join("huge.yaml");
+    let mut text = String::with_capacity(size);
+    text.push_str(head);
+    text.push_str(&"x".repeat(size - head.len()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_file_over_10_mib_is_refused_before_parsing_naming_its_size_and_the_cap() {
+    use langsmith_control_plane::deployment_file::MAX_FILE_BYTES;
+    assert_eq!(MAX_FILE_BYTES, 10 * 1024 * 1024);
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_of_size(dir.path(), MAX_FILE_BYTES as usize + 1);
+    let error = DesiredState::load(&path).unwrap_err();
+    assert_eq!(error.file, path.display().to_string());
+    let text = error.to_string();
+    assert!(text.contains("huge.yaml"), "{text}");
+    assert!(text.contains("10485761 bytes"), "the size: {text}");
+    assert!(text.contains("10 MiB"), "the cap: {text}");
+}
+
+#[test]
+fn a_file_of_exactly_10_mib_is_read() {
+    use langsmith_control_plane::deployment_file::MAX_FILE_BYTES;
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_of_size(dir.path(), MAX_FILE_BYTES as usize);
+    let desired = DesiredState::load(&path).unwrap();
+    assert!(desired.deployments.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_file_is_refused_after_reading_just_past_the_cap() {
+    let error = DesiredState::load(Path::new("/dev/zero")).unwrap_err();
+    assert!(
+        error.to_string().contains("more than 10485760 bytes"),
+        "{error}"
+    );
+}
+
+#[test]
+fn text_over_10_mib_is_refused_by_parse_too() {
+    use langsmith_control_plane::deployment_file::MAX_FILE_BYTES;
+    let mut text = String::from("deployments: []\n#");
+    text.push_str(&"x".repeat(MAX_FILE_BYTES as usize));
+    let error = parse(&text).unwrap_err();
+    assert!(error.to_string().contains("10 MiB"), "{error}");
+}

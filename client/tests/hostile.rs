@@ -234,6 +234,8 @@ impl Call {
         let request = setup.max_elapsed + setup.request_timeout;
         SLACK
             + match self.fanout() {
+                // A bulk delete may then read its deployments again, at the same time.
+                Fanout::One if self == Call::DeleteDeployments => request * 2,
                 Fanout::One => request,
                 Fanout::Pages => request * (replies as u32 + 2),
                 Fanout::Polls => WAIT_TIMEOUT,
@@ -401,6 +403,11 @@ fn check(call: Call, setup: Setup, script: &[Reply], seen: &Observed) -> Result<
         Ok(Done::Waited("timed_out")) => {}
         // A bulk delete reports each ID; failures are results, not errors.
         Ok(Done::Deleted(0)) => {}
+        // Deleted by a 200 or 207, or (a response that did not tell) by a read that finds the
+        // deployment gone or AWAITING_DELETE.
+        Ok(Done::Deleted(_))
+            if call == Call::DeleteDeployments
+                && [200, 207, 404].iter().any(|s| statuses.contains(s)) => {}
         // A DELETE that finds nothing on a repeated attempt may count as done: an earlier
         // attempt can have deleted before its answer was lost.
         Ok(_)
@@ -471,10 +478,18 @@ fn check(call: Call, setup: Setup, script: &[Reply], seen: &Observed) -> Result<
         return Err(format!("the error shows the API key: {shown}"));
     }
     let path = call.path();
+    // A bulk delete whose response does not tell may read each of its deployments again.
+    let reads_again = |r: &Request| {
+        call == Call::DeleteDeployments
+            && r.method == "GET"
+            && [support::d(), listener_id()]
+                .iter()
+                .any(|id| r.path == format!("/v2/deployments/{id}"))
+    };
     if let Some(other) = seen
         .requests
         .iter()
-        .find(|r| r.method != call.method() || r.path != path)
+        .find(|r| (r.method != call.method() || r.path != path) && !reads_again(r))
     {
         return Err(format!(
             "sent {} {} besides {} {path}: a redirect followed, or the wrong operation",
@@ -487,6 +502,8 @@ fn check(call: Call, setup: Setup, script: &[Reply], seen: &Observed) -> Result<
     let most = match (call.fanout(), call.method()) {
         // POST and PATCH are never repeated once sent, and loopback always connects.
         (Fanout::One, "POST" | "PATCH") => 1,
+        // The delete, then a read of each of its two deployments, each with its retries.
+        (Fanout::One, _) if call == Call::DeleteDeployments => 3 * (1 + RETRIES as usize),
         (Fanout::One, _) => 1 + RETRIES as usize,
         (Fanout::Pages, _) => (script.len() + 2) * (1 + RETRIES as usize),
         (Fanout::Polls, _) => usize::MAX,

@@ -272,3 +272,170 @@ pub fn spec_file(contents: &str) -> tempfile::NamedTempFile {
 pub fn arg(id: Uuid) -> String {
     id.to_string()
 }
+
+/// One request as a relaying proxy ([`relaying`]) received it.
+pub struct Relayed {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    /// Header lines, except those about the connection and the framing.
+    headers: Vec<String>,
+    pub body: Vec<u8>,
+    /// `host:port` of the server relayed to.
+    upstream: String,
+}
+
+impl Relayed {
+    /// The path, without the query.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+
+    /// Every value of the query parameter `name`, as sent (not decoded).
+    pub fn query_values(&self, name: &str) -> Vec<String> {
+        let query = self.target.split_once('?').map_or("", |(_, q)| q);
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_string())
+            .collect()
+    }
+
+    /// Sends the request on as it came; the response's status and body.
+    pub fn forward(&self) -> (u16, Vec<u8>) {
+        self.forward_to(&self.target)
+    }
+
+    /// Sends the request on with `target` (path and query) instead of its own.
+    pub fn forward_to(&self, target: &str) -> (u16, Vec<u8>) {
+        let mut stream = std::net::TcpStream::connect(&self.upstream).expect("the upstream");
+        let mut head = format!(
+            "{} {target} HTTP/1.1\r\nhost: {}\r\n",
+            self.method, self.upstream
+        );
+        for line in &self.headers {
+            head.push_str(line);
+            head.push_str("\r\n");
+        }
+        head.push_str(&format!(
+            "content-length: {}\r\nconnection: close\r\n\r\n",
+            self.body.len()
+        ));
+        stream.write_all(head.as_bytes()).expect("sent");
+        stream.write_all(&self.body).expect("sent");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("a response");
+        let end = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a response head");
+        let head = String::from_utf8_lossy(&response[..end]).to_lowercase();
+        let status = head[9..12].parse().expect("a status");
+        let body = response[end + 4..].to_vec();
+        if head.contains("transfer-encoding: chunked") {
+            return (status, unchunk(&body));
+        }
+        (status, body)
+    }
+}
+
+/// The body of a chunked response.
+fn unchunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&rest[..line_end]);
+        let size_text = size_text.split(';').next().unwrap_or("0").trim();
+        let size = usize::from_str_radix(size_text, 16).expect("a chunk size");
+        if size == 0 {
+            break;
+        }
+        let start = line_end + 2;
+        body.extend_from_slice(&rest[start..start + size]);
+        rest = &rest[start + size + 2..];
+    }
+    body
+}
+
+/// A loopback proxy in front of `upstream` (a base URL, such as the mock's): `handle` answers
+/// each request with a status and a JSON body, usually by [`Relayed::forward`], or changes it on
+/// the way. Serves until the test process ends; returns the base URL (`upstream`'s path prefix
+/// kept) to point `lscp` at.
+pub fn relaying(
+    upstream: &str,
+    handle: impl Fn(&Relayed) -> (u16, Vec<u8>) + Send + Sync + 'static,
+) -> String {
+    let rest = upstream
+        .strip_prefix("http://")
+        .expect("an http:// upstream");
+    let (authority, prefix) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!(
+        "http://{}{prefix}",
+        listener.local_addr().expect("an address")
+    );
+    let (authority, handle) = (authority.to_string(), std::sync::Arc::new(handle));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (authority, handle) = (authority.clone(), handle.clone());
+            std::thread::spawn(move || relay_one(stream, authority, &*handle));
+        }
+    });
+    url
+}
+
+/// Reads one request from `stream`, answers it with `handle`'s response, and closes.
+fn relay_one(
+    mut stream: std::net::TcpStream,
+    upstream: String,
+    handle: &(dyn Fn(&Relayed) -> (u16, Vec<u8>) + Send + Sync),
+) {
+    let mut received = Vec::new();
+    let mut chunk = [0; 8192];
+    let end = loop {
+        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&received[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let (method, target) = (request_line.next(), request_line.next());
+    let mut length = 0;
+    let mut headers = Vec::new();
+    for line in lines {
+        let name = line.split(':').next().unwrap_or_default().to_lowercase();
+        match name.as_str() {
+            "content-length" => length = line[15..].trim().parse().unwrap_or(0),
+            "host" | "connection" | "keep-alive" | "transfer-encoding" => {}
+            _ => headers.push(line.to_string()),
+        }
+    }
+    let mut body = received[end + 4..].to_vec();
+    while body.len() < length {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let request = Relayed {
+        method: method.unwrap_or_default().to_string(),
+        target: target.unwrap_or("/").to_string(),
+        headers,
+        body,
+        upstream,
+    };
+    let (status, body) = handle(&request);
+    let head = format!(
+        "HTTP/1.1 {status} Relayed\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n",
+        body.len()
+    );
+    // The client may stop reading early (a body over its limit): nothing to do about that here.
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}

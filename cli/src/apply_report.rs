@@ -1,0 +1,351 @@
+//! What `lscp apply` prints as it goes: JSON lines on stdout (`-o json`), a live line per
+//! deployment on a terminal, or otherwise (a CI log) one plain line per event on stderr, each
+//! naming its deployment, with a still-waiting line while a status holds.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use langsmith_control_plane::apply::{ApplyEvent, ApplyOutcome};
+use langsmith_control_plane::plan::{Plan, PlannedDeployment};
+use langsmith_control_plane::types::Revision;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::exit::Failure;
+use crate::inert;
+use crate::output::{self, Output, OutputFormat};
+
+/// How long a deployment's status may hold in a log before a line says it is still waiting.
+pub const STILL_WAITING_EVERY: Duration = Duration::from_secs(30);
+
+/// One line of `lscp -o json apply` (schema: `lscp schema apply-event`): the plan first, then
+/// the apply's events, the last one `done`. Every line has an `event` field saying which kind it
+/// is. Fields may be added in later versions.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ApplyLine<'a> {
+    /// The plan about to be applied.
+    Plan(PlanLine<'a>),
+    /// A step, a status change, a deployment's outcome, or all outcomes (`done`).
+    Event(&'a ApplyEvent),
+}
+
+/// The first line of `lscp -o json apply`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum PlanLine<'a> {
+    /// The plan about to be applied, as `lscp plan -o json` prints it.
+    Plan {
+        /// Every deployment of the file, with its action.
+        deployments: &'a [PlannedDeployment],
+    },
+}
+
+/// Shows apply events as they come.
+pub enum Progress {
+    /// `-o json`: each event as a JSON line on stdout.
+    Json(Output),
+    /// A terminal: a live line per deployment.
+    Live(MultiProgress, HashMap<String, ProgressBar>),
+    /// Plain stderr, as in CI.
+    Log(ApplyLog),
+}
+
+impl Progress {
+    /// The display for `printer` and where stderr goes; `still_waiting_every` paces the log.
+    pub fn new(printer: Output, plan: &Plan, still_waiting_every: Duration) -> Self {
+        if printer.format == OutputFormat::Json {
+            return Self::Json(printer);
+        }
+        if !std::io::stderr().is_terminal() {
+            return Self::Log(ApplyLog::new(still_waiting_every));
+        }
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{spinner} {prefix}: {msg} ({elapsed})")
+            .expect("a valid template");
+        let bars = plan
+            .changed()
+            .map(|deployment| {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(style.clone());
+                bar.set_prefix(inert::escape(&deployment.name).into_owned());
+                bar.set_message("waiting to start");
+                bar.enable_steady_tick(Duration::from_millis(120));
+                (deployment.name.clone(), bar)
+            })
+            .collect();
+        Self::Live(multi, bars)
+    }
+
+    /// Shows one event.
+    pub fn show(&mut self, event: &ApplyEvent) -> Result<(), Failure> {
+        match self {
+            Self::Json(printer) => printer.json(&ApplyLine::Event(event)),
+            Self::Log(log) => {
+                log.event(event, Instant::now());
+                Ok(())
+            }
+            Self::Live(_, bars) => {
+                show_live(bars, event);
+                Ok(())
+            }
+        }
+    }
+
+    /// When the next still-waiting line is due, if one can be.
+    pub fn next_heartbeat(&self) -> Option<Instant> {
+        match self {
+            Self::Log(log) => log.next_heartbeat(),
+            _ => None,
+        }
+    }
+
+    /// Prints the still-waiting lines that are due.
+    pub fn heartbeat(&mut self) {
+        if let Self::Log(log) = self {
+            log.heartbeats(Instant::now());
+        }
+    }
+
+    /// Removes the live lines, if any.
+    pub fn clear(&mut self) {
+        if let Self::Live(multi, _) = self {
+            let _ = multi.clear();
+        }
+    }
+}
+
+fn show_live(bars: &HashMap<String, ProgressBar>, event: &ApplyEvent) {
+    let (name, message) = match event {
+        ApplyEvent::Step { name, message } => (name, message.clone()),
+        ApplyEvent::Status { name, revision } => (
+            name,
+            format!(
+                "revision {}: {}",
+                revision.id,
+                output::revision_status(&revision.status)
+            ),
+        ),
+        ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
+        _ => return,
+    };
+    let message = inert::escape(&message).into_owned();
+    if let Some(bar) = bars.get(name) {
+        if matches!(event, ApplyEvent::Finished { .. }) {
+            bar.finish_with_message(message);
+        } else {
+            bar.set_message(message);
+        }
+    }
+}
+
+/// Apply events as plain lines on stderr: `[ELAPSED] NAME: what happened`, the time counted
+/// from the start of applying so that the lines of all deployments share one clock.
+pub struct ApplyLog {
+    started: Instant,
+    still_waiting_every: Duration,
+    /// Deployments with an event and no outcome yet, by name (an order for the heartbeats).
+    running: BTreeMap<String, Running>,
+}
+
+/// One deployment being applied.
+struct Running {
+    /// Its first event: the start of the duration its outcome line gives.
+    since: Instant,
+    /// Its last line, from which the next still-waiting line is timed.
+    last_line: Instant,
+    /// Its revision's last status.
+    status: Option<String>,
+}
+
+/// What a line says about one deployment.
+enum Note<'a> {
+    Step(&'a str),
+    Status(&'a Revision),
+    StillWaiting(Option<&'a str>),
+    /// The outcome, and how long the deployment took when its start was seen.
+    Finished(&'a ApplyOutcome, Option<Duration>),
+}
+
+impl ApplyLog {
+    /// A log whose clock starts now.
+    pub fn new(still_waiting_every: Duration) -> Self {
+        Self {
+            started: Instant::now(),
+            still_waiting_every,
+            running: BTreeMap::new(),
+        }
+    }
+
+    /// Prints the line for `event`, seen at `now`.
+    pub fn event(&mut self, event: &ApplyEvent, now: Instant) {
+        let (name, note) = match event {
+            ApplyEvent::Step { name, message } => (name, Note::Step(message)),
+            ApplyEvent::Status { name, revision } => {
+                self.running_at(name, now).status = Some(revision.status.to_string());
+                (name, Note::Status(revision))
+            }
+            ApplyEvent::Finished { name, outcome } => {
+                let took = self.running.remove(name).map(|r| now - r.since);
+                self.print(now, name, Note::Finished(outcome, took));
+                return;
+            }
+            // `Done`: the summary follows on stdout. A kind of event this build does not know:
+            // nothing to show.
+            _ => return,
+        };
+        self.running_at(name, now).last_line = now;
+        self.print(now, name, note);
+    }
+
+    /// When the next still-waiting line is due: the interval after the oldest last line.
+    pub fn next_heartbeat(&self) -> Option<Instant> {
+        let oldest = self.running.values().map(|r| r.last_line).min()?;
+        Some(oldest + self.still_waiting_every)
+    }
+
+    /// Prints a still-waiting line for each deployment without a line for an interval.
+    pub fn heartbeats(&mut self, now: Instant) {
+        let every = self.still_waiting_every;
+        let due: Vec<(String, Option<String>)> = self
+            .running
+            .iter_mut()
+            .filter(|(_, r)| now >= r.last_line + every)
+            .map(|(name, r)| {
+                r.last_line = now;
+                (name.clone(), r.status.clone())
+            })
+            .collect();
+        for (name, status) in &due {
+            self.print(now, name, Note::StillWaiting(status.as_deref()));
+        }
+    }
+
+    fn running_at(&mut self, name: &str, now: Instant) -> &mut Running {
+        self.running
+            .entry(name.to_string())
+            .or_insert_with(|| Running {
+                since: now,
+                last_line: now,
+                status: None,
+            })
+    }
+
+    fn print(&self, now: Instant, name: &str, note: Note<'_>) {
+        output::diagnostic(&log_line(now - self.started, name, note));
+    }
+}
+
+/// The one place a log line is put together: every value from the service or the deployment
+/// file (names, statuses, messages) that reaches a CI log passes through here.
+fn log_line(since_start: Duration, name: &str, note: Note<'_>) -> String {
+    let text = match note {
+        Note::Step(message) => message.to_string(),
+        Note::Status(revision) => format!(
+            "revision {}: {}",
+            revision.id,
+            output::revision_status(&revision.status)
+        ),
+        Note::StillWaiting(status) => {
+            format!("still waiting ({})", status.unwrap_or("no status yet"))
+        }
+        Note::Finished(outcome, took) => finished(outcome, took),
+    };
+    // Escaped whole: names, step messages, statuses and error text all come from outside.
+    output::stamped(since_start, &inert::escape(&format!("{name}: {text}")))
+}
+
+/// An outcome for people, its word first: `deployed after 1m 2s (revision ...)`.
+fn finished(outcome: &ApplyOutcome, took: Option<Duration>) -> String {
+    let word = match outcome {
+        ApplyOutcome::Unchanged { .. } => return "no change".into(),
+        ApplyOutcome::TimedOut { .. } => "timed out",
+        other => other.kind(),
+    };
+    let after = took
+        .map(|took| format!("{word} after {}", output::elapsed(took)))
+        .unwrap_or_else(|| word.to_string());
+    match outcome {
+        ApplyOutcome::Deployed { revision_id, .. } => format!("{after} (revision {revision_id})"),
+        ApplyOutcome::Failed {
+            revision_id,
+            status,
+            ..
+        } => format!("{after}: revision {revision_id} is {status}"),
+        ApplyOutcome::TimedOut {
+            revision_id,
+            last_status,
+            ..
+        } => format!(
+            "{after}: revision {revision_id} still {}; it keeps going on the service",
+            last_status.as_deref().unwrap_or("without a status")
+        ),
+        ApplyOutcome::Superseded { revision_id, .. } => {
+            format!("{after}: a newer revision replaced revision {revision_id} (SKIPPED)")
+        }
+        ApplyOutcome::Error { message, .. } => format!("{after}: {message}"),
+        _ => after,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn step(name: &str) -> ApplyEvent {
+        ApplyEvent::Step {
+            name: name.into(),
+            message: "created".into(),
+        }
+    }
+
+    #[test]
+    fn a_deployment_gets_a_still_waiting_line_only_after_an_interval_without_one() {
+        let mut log = ApplyLog::new(Duration::from_secs(30));
+        let start = log.started;
+        assert_eq!(log.next_heartbeat(), None, "nothing runs yet");
+        log.event(&step("a"), start);
+        log.event(&step("b"), start + Duration::from_secs(10));
+        assert_eq!(log.next_heartbeat(), Some(start + Duration::from_secs(30)));
+        log.heartbeats(start + Duration::from_secs(30));
+        // `a` had its line; `b` is due 30 s after its own last line.
+        assert_eq!(log.next_heartbeat(), Some(start + Duration::from_secs(40)));
+        let finished = ApplyEvent::Finished {
+            name: "b".into(),
+            outcome: ApplyOutcome::Updated {
+                deployment_id: Uuid::nil(),
+            },
+        };
+        log.event(&finished, start + Duration::from_secs(35));
+        assert_eq!(log.next_heartbeat(), Some(start + Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn an_outcome_line_names_the_deployment_and_how_long_it_took() {
+        let id = Uuid::nil();
+        let failed = ApplyOutcome::Failed {
+            deployment_id: id,
+            revision_id: id,
+            status: "BUILD_FAILED".into(),
+        };
+        let line = log_line(
+            Duration::from_secs(62),
+            "support-agent",
+            Note::Finished(&failed, Some(Duration::from_secs(61))),
+        );
+        assert_eq!(
+            line,
+            format!("[1m 2s] support-agent: failed after 1m 1s: revision {id} is BUILD_FAILED")
+        );
+        let unchanged = ApplyOutcome::Unchanged {
+            deployment_id: None,
+        };
+        assert_eq!(
+            log_line(Duration::ZERO, "x", Note::Finished(&unchanged, None)),
+            "[0s] x: no change"
+        );
+    }
+}
