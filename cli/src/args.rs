@@ -21,9 +21,12 @@ Exit codes:
      deployment name that two or more deployments share (deploy, plan, apply)
   2  usage error: bad arguments or input, rejected before any request
   3  the revision failed (CREATE_FAILED, BUILD_FAILED, DEPLOY_FAILED)
-  4  the wait timed out (the revision keeps going on the service)
+  4  the wait timed out (the revision keeps going on the service); for deploy, its --timeout
+     passed at any step
   5  the revision was superseded (SKIPPED)
-  10 plan --exit-code: there are changes to apply";
+  10 plan --exit-code: there are changes to apply
+  130 stopped by Ctrl-C (SIGINT)
+  143 stopped by SIGTERM (deploy; it removes its temporary archive first)";
 
 /// Manage LangSmith deployments and wait on their revisions.
 #[derive(Debug, Parser)]

@@ -19,9 +19,13 @@ use crate::global::Context;
 use crate::inert::{self, Inert};
 use crate::output::{self, OutputFormat};
 use crate::secrets::{self, NamedValue};
+use crate::stop::Stop;
 
 /// The environment variable (and env-file entry) that names the deployment.
 const NAME_VARIABLE: &str = "LANGSMITH_DEPLOYMENT_NAME";
+
+/// How long a deploy that waits may take in all when `--timeout` is not given.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// The config file of a source directory when `--config` is not given.
 const DEFAULT_CONFIG: &str = "langgraph.json";
@@ -100,7 +104,8 @@ pub struct DeployArgs {
     /// Return once the revision has started (exit 0) instead of waiting for its outcome
     #[arg(long, help_heading = "Waiting")]
     no_wait: bool,
-    /// Give up waiting after this long (exit code 4), e.g. 90s, 30m, at most 7d [default: 30m]
+    /// Give up after this long in all, archiving, upload and wait included (exit code 4), e.g.
+    /// 90s, 30m, at most 7d [default: 30m]
     #[arg(long, value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION", conflicts_with = "no_wait", help_heading = "Waiting")]
     timeout: Option<Duration>,
     /// Poll at this fixed interval, e.g. 5s or 100ms, at most 1h [default: by status, as in
@@ -111,6 +116,8 @@ pub struct DeployArgs {
 
 /// Runs `lscp deploy`.
 pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
+    // Listening before any work: a signal at any point stops the deploy with nothing more sent.
+    let mut stop = Stop::listen();
     // Everything the arguments alone can refuse is refused before the client sends anything.
     let mut secrets = match &args.env_file {
         Some(path) => secrets::from_env_file(path)?,
@@ -141,29 +148,31 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
     for (name, value) in secrets {
         deploy = deploy.secret(name, value);
     }
-    let deploy = deploy
+    deploy = deploy
         .replace_secrets(args.replace_secrets)
         .follow_logs(args.logs)
         .wait((!args.no_wait).then(|| args.wait_options()));
+    if !args.no_wait {
+        deploy = deploy.timeout(args.timeout.unwrap_or(DEFAULT_TIMEOUT));
+    }
 
     let mut report = Report::new(context.output);
-    let events = deploy.events();
-    // Listening from the start, so that no Ctrl-C falls between two events.
-    let interrupt = tokio::signal::ctrl_c();
-    futures::pin_mut!(events, interrupt);
+    let mut events = deploy.events();
     // Whether the deploy has reported progress past its checks and look-up (steps such as
     // "archived" or "found" do not count); before that, its refusals are usage errors.
     let mut progressed = false;
     let mut revision_seen: Option<Uuid> = None;
     loop {
         let event = tokio::select! {
-            event = events.next() => event,
-            // Only a Ctrl-C stops it: a handler that could not be installed disables this branch.
-            Ok(()) = &mut interrupt => {
+            // A signal first: once it has arrived, the deploy is not polled again, and
+            // dropping its stream (on return) stops whatever it was doing.
+            biased;
+            signal = stop.next() => {
                 report.clear();
                 output::diagnostic(&interrupted(revision_seen));
-                return Ok(Exit::Interrupted);
+                return Ok(signal.exit());
             }
+            event = events.next() => event,
         };
         match event {
             Some(Ok(DeployEvent::Finished(result))) => {
@@ -236,10 +245,7 @@ impl DeployArgs {
         if let Some(interval) = self.interval {
             options = options.fixed_interval(interval);
         }
-        if let Some(timeout) = self.timeout {
-            options = options.timeout(timeout);
-        }
-        options
+        options.timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
     }
 
     /// The failure for an error of the deploy. Before it reports progress the deploy has only
@@ -292,7 +298,7 @@ fn directory_name(dir: &Path) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
-/// What Ctrl-C leaves behind.
+/// What a stop signal leaves behind.
 fn interrupted(revision: Option<Uuid>) -> String {
     match revision {
         Some(revision) => format!(

@@ -15,7 +15,7 @@ pub enum Exit {
     Usage,
     /// 3: the revision failed.
     Failed,
-    /// 4: the wait timed out.
+    /// 4: the wait, or the whole deploy, timed out.
     TimedOut,
     /// 5: the revision was superseded (`SKIPPED`).
     Superseded,
@@ -23,6 +23,8 @@ pub enum Exit {
     Changes,
     /// 130: stopped by Ctrl-C, as shells report a SIGINT.
     Interrupted,
+    /// 143: stopped by SIGTERM, as shells report it (128 + 15).
+    Terminated,
 }
 
 impl From<Exit> for ExitCode {
@@ -36,6 +38,7 @@ impl From<Exit> for ExitCode {
             Exit::Superseded => 5,
             Exit::Changes => 10,
             Exit::Interrupted => 130,
+            Exit::Terminated => 143,
         })
     }
 }
@@ -91,6 +94,13 @@ impl From<ConfigError> for Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
+        if let Error::Cancelled = error {
+            return Failure {
+                exit: Exit::Interrupted,
+                message: error.to_string(),
+                hint: None,
+            };
+        }
         let hint = match &error {
             Error::Config(_) => Some(
                 "settings come from --api-key, --workspace-id, --base-url/--region, then \
@@ -109,7 +119,10 @@ impl From<Error> for Failure {
             _ => None,
         };
         // One line, whatever the service put in its detail or validation messages.
-        let failure = Failure::error(crate::inert::escape(&error.to_string()));
+        let mut failure = Failure::error(crate::inert::escape(&error.to_string()));
+        if let Error::DeployTimedOut { .. } = error {
+            failure.exit = Exit::TimedOut;
+        }
         match hint {
             Some(hint) => failure.hint(hint),
             None => failure,

@@ -23,6 +23,7 @@ mod redact;
 mod revision;
 mod secrets;
 mod spec;
+mod stop;
 mod wait;
 
 use std::process::ExitCode;

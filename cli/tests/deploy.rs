@@ -5,6 +5,13 @@ mod support;
 #[path = "support/terminal_safety.rs"]
 mod terminal_safety;
 
+#[path = "deploy/running.rs"]
+mod running;
+#[path = "deploy/stopping.rs"]
+mod stopping;
+#[path = "deploy/upload_origins.rs"]
+mod upload_origins;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;

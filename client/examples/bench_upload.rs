@@ -64,7 +64,7 @@ fn memory(dir: &str, url: &str, upload_only: bool) {
     let reset = upload_only && fs::write("/proc/self/clear_refs", "5").is_ok();
     let before_upload = status_kib("VmRSS:");
     runtime()
-        .block_on(archive.upload(url, &[], |_| {}))
+        .block_on(archive.upload(url, &[], &Default::default(), |_| {}))
         .expect("upload");
     println!(
         "{{\"archive_bytes\": {}, \"peak_after_archive_kib\": {}, \"rss_before_upload_kib\": {}, \
@@ -111,7 +111,7 @@ fn throughput(dir: &str, url: &str, rounds: usize, per_turn: usize) {
     let ours = || {
         let started = Instant::now();
         runtime
-            .block_on(archive.upload(url, &[], |_| {}))
+            .block_on(archive.upload(url, &[], &Default::default(), |_| {}))
             .expect("upload");
         started.elapsed().as_secs_f64()
     };

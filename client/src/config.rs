@@ -120,6 +120,7 @@ pub struct Settings {
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
     pub(crate) max_response_bytes: u64,
+    pub(crate) allow_insecure_http: bool,
 }
 
 impl Settings {
@@ -150,6 +151,11 @@ impl Settings {
     /// Largest response body accepted, in bytes.
     pub fn max_response_bytes(&self) -> u64 {
         self.max_response_bytes
+    }
+    /// Whether plain `http://` to hosts other than loopback is allowed (for the API and for
+    /// source uploads alike).
+    pub fn allows_insecure_http(&self) -> bool {
+        self.allow_insecure_http
     }
     /// The `User-Agent` header value.
     pub fn user_agent(&self) -> &str {
@@ -279,6 +285,7 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
         retry,
         user_agent,
         max_response_bytes,
+        allow_insecure_http: explicit.allow_insecure_http,
     })
 }
 

@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 #[cfg(feature = "upload")]
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -158,6 +160,7 @@ pub struct Deploy {
     replace_secrets: bool,
     wait: Option<WaitOptions>,
     follow_logs: bool,
+    timeout: Option<Duration>,
 }
 
 impl Client {
@@ -183,6 +186,7 @@ impl Client {
             replace_secrets: false,
             wait: Some(WaitOptions::default()),
             follow_logs: false,
+            timeout: None,
         }
     }
 
@@ -238,6 +242,14 @@ impl Deploy {
         self.wait = options;
         self
     }
+    /// Give up after this long in all: archiving, the requests, the upload and the wait. Past it
+    /// before the revision started, the deploy ends in [`Error::DeployTimedOut`]; during the
+    /// wait, in [`RevisionOutcome::TimedOut`] (the wait's own timeout still applies when
+    /// shorter). No limit by default.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
     /// Stream the build log while building and the deploy log while deploying.
     pub fn follow_logs(mut self, follow: bool) -> Self {
         self.follow_logs = follow;
@@ -260,11 +272,16 @@ impl Deploy {
 
     /// Runs the deploy as a stream of events ending in [`DeployEvent::Finished`] or an error.
     /// Dropping the stream stops the client only; the service goes on with a started revision.
+    ///
+    /// Dropping the stream also stops archiving a source directory, between two files, on the
+    /// blocking thread that builds it; the temporary archive is removed.
     pub fn events(self) -> BoxStream<'static, Result<DeployEvent, Error>> {
         let (tx, rx) = mpsc::unbounded();
         let driver = async move {
             let events = Events(tx);
-            if let Err(error) = self.drive(&events).await {
+            let cancel = Arc::new(AtomicBool::new(false));
+            let _stop = CancelOnDrop(cancel.clone());
+            if let Err(error) = self.drive(&events, &cancel).await {
                 let _ = events.0.unbounded_send(Err(error));
             }
         };
@@ -306,76 +323,23 @@ impl Deploy {
         Ok(())
     }
 
-    async fn drive(self, events: &Events) -> Result<(), Error> {
+    async fn drive(self, events: &Events, cancel: &Arc<AtomicBool>) -> Result<(), Error> {
         self.check()?;
-        #[cfg(feature = "upload")]
-        let archive = match &self.source {
-            Source::Directory { path, config } => {
-                let archive = crate::archive::archive(path, config)?;
-                events.step(format!(
-                    "archived {} files ({} bytes) from {}",
-                    archive.files.len(),
-                    archive.size,
-                    path.display()
-                ));
-                if archive.size > crate::archive::WARN_ARCHIVE_BYTES {
-                    events.step(format!(
-                        "warning: the archive is {} MiB; check .gitignore and .dockerignore",
-                        archive.size / (1024 * 1024)
-                    ));
-                }
-                Some(archive)
-            }
-            _ => None,
+        let deadline = self.timeout.and_then(|t| Instant::now().checked_add(t));
+        let step = Mutex::new("archiving the source");
+        let shipping = self.ship(events, cancel, &step);
+        let deployment = match (deadline, self.timeout) {
+            (Some(deadline), Some(after)) => tokio::time::timeout_at(deadline, shipping)
+                .await
+                .unwrap_or_else(|_| {
+                    let step = *step.lock().unwrap_or_else(|e| e.into_inner());
+                    Err(Error::DeployTimedOut {
+                        after,
+                        step: step.to_owned(),
+                    })
+                })?,
+            _ => shipping.await?,
         };
-        let existing = self.find().await?;
-        let secrets = self.secrets_for(existing.as_ref());
-        let deployments = self.client.deployments();
-        let (mut deployment, created) = match existing {
-            Some(deployment) => {
-                events.step(format!(
-                    "found deployment {} ({})",
-                    deployment.name, deployment.id
-                ));
-                (deployment, false)
-            }
-            None => {
-                let created = deployments
-                    .create(self.create_request(secrets.clone())?)
-                    .await?;
-                events.step(format!(
-                    "created deployment {} ({})",
-                    created.name, created.id
-                ));
-                (created, true)
-            }
-        };
-        // Creating from a git ref or an image starts the revision; uploaded source comes after.
-        if !created || !self.ships_on_create() {
-            let mut patch = match &self.source {
-                Source::GitRef { reference, .. } => DeploymentPatchRequest {
-                    source_revision_config: Some(revision_config(|c| {
-                        c.repo_ref = Some(reference.clone())
-                    })),
-                    ..DeploymentPatchRequest::default()
-                },
-                Source::Image(uri) => DeploymentPatchRequest {
-                    source_revision_config: Some(revision_config(|c| {
-                        c.image_uri = Some(uri.clone())
-                    })),
-                    ..DeploymentPatchRequest::default()
-                },
-                #[cfg(feature = "upload")]
-                Source::Directory { .. } => {
-                    let archive = archive.as_ref().expect("archived above");
-                    self.upload(deployment.id, archive, events).await?
-                }
-            };
-            if !created && (!self.secrets.is_empty() || self.replace_secrets) {
-                patch.secrets = Some(secrets);
-            }
-            deployment = deployments.update(deployment.id, patch).await?;
-        }
         let revision_id = deployment.latest_revision_id.ok_or_else(|| {
             Error::InvalidInput(format!("deployment {} started no revision", deployment.id))
         })?;
@@ -389,7 +353,13 @@ impl Deploy {
             status_url,
             failure_log: Vec::new(),
         };
-        if let Some(options) = self.wait.clone() {
+        if let Some(mut options) = self.wait.clone() {
+            // The wait gets what is left of the deploy's timeout, if that is shorter.
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let timeout = options.timeout_duration().min(left);
+                options = options.timeout(timeout);
+            }
             let outcome = self
                 .watch(result.deployment.id, revision_id, options, events)
                 .await?;
@@ -409,6 +379,107 @@ impl Deploy {
         Ok(())
     }
 
+    /// Archives (for a directory), finds or creates the deployment and ships the source: the
+    /// deployment as the change that started its revision left it. `step` says what it is doing.
+    async fn ship(
+        &self,
+        events: &Events,
+        cancel: &Arc<AtomicBool>,
+        step: &Mutex<&'static str>,
+    ) -> Result<Deployment, Error> {
+        let doing = |what| *step.lock().unwrap_or_else(|e| e.into_inner()) = what;
+        #[cfg(feature = "upload")]
+        let archive = self.archive(events, cancel).await?;
+        #[cfg(not(feature = "upload"))]
+        let _ = cancel;
+        doing("looking up the deployment");
+        let existing = self.find().await?;
+        let secrets = self.secrets_for(existing.as_ref());
+        let deployments = self.client.deployments();
+        let (deployment, created) = match existing {
+            Some(deployment) => {
+                events.step(format!(
+                    "found deployment {} ({})",
+                    deployment.name, deployment.id
+                ));
+                (deployment, false)
+            }
+            None => {
+                doing("creating the deployment");
+                let created = deployments
+                    .create(self.create_request(secrets.clone())?)
+                    .await?;
+                events.step(format!(
+                    "created deployment {} ({})",
+                    created.name, created.id
+                ));
+                (created, true)
+            }
+        };
+        // Creating from a git ref or an image starts the revision; uploaded source comes after.
+        if created && self.ships_on_create() {
+            return Ok(deployment);
+        }
+        let mut patch = match &self.source {
+            Source::GitRef { reference, .. } => DeploymentPatchRequest {
+                source_revision_config: Some(revision_config(|c| {
+                    c.repo_ref = Some(reference.clone())
+                })),
+                ..DeploymentPatchRequest::default()
+            },
+            Source::Image(uri) => DeploymentPatchRequest {
+                source_revision_config: Some(revision_config(|c| c.image_uri = Some(uri.clone()))),
+                ..DeploymentPatchRequest::default()
+            },
+            #[cfg(feature = "upload")]
+            Source::Directory { .. } => {
+                let archive = archive.as_ref().expect("archived above");
+                self.upload(deployment.id, archive, events, &doing).await?
+            }
+        };
+        if !created && (!self.secrets.is_empty() || self.replace_secrets) {
+            patch.secrets = Some(secrets);
+        }
+        doing("starting the revision");
+        deployments.update(deployment.id, patch).await
+    }
+
+    /// The source directory's archive, built on a blocking thread that stops between files
+    /// once `cancel` is set (when the deploy's stream is dropped); `None` for other sources.
+    #[cfg(feature = "upload")]
+    async fn archive(
+        &self,
+        events: &Events,
+        cancel: &Arc<AtomicBool>,
+    ) -> Result<Option<crate::archive::SourceArchive>, Error> {
+        let Source::Directory { path, config } = &self.source else {
+            return Ok(None);
+        };
+        events.step(format!("archiving {}", path.display()));
+        let (dir, file, cancel) = (path.clone(), config.clone(), cancel.clone());
+        let archive = tokio::task::spawn_blocking(move || {
+            crate::archive::archive_cancellable(&dir, &file, &cancel)
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+        events.step(format!(
+            "archived {} files ({} bytes) from {}",
+            archive.files.len(),
+            archive.size,
+            path.display()
+        ));
+        for notice in archive.notices() {
+            events.step(notice);
+        }
+        if archive.size > crate::archive::WARN_ARCHIVE_BYTES {
+            events.step(format!(
+                "warning: the archive is {} MiB; check .gitignore and .dockerignore",
+                archive.size / (1024 * 1024)
+            ));
+        }
+        Ok(Some(archive))
+    }
+
     /// Whether creating the deployment starts its revision (a git ref or an image does).
     fn ships_on_create(&self) -> bool {
         matches!(self.source, Source::GitRef { .. } | Source::Image(_))
@@ -421,7 +492,9 @@ impl Deploy {
         deployment_id: Uuid,
         archive: &crate::archive::SourceArchive,
         events: &Events,
+        doing: &impl Fn(&'static str),
     ) -> Result<DeploymentPatchRequest, Error> {
+        doing("requesting an upload URL");
         let place = self
             .client
             .call(async |api| {
@@ -432,12 +505,15 @@ impl Deploy {
                 request.body(body).send().await
             })
             .await?;
+        let options = crate::archive::UploadOptions::from(self.client.settings());
         // The signed URL is a credential: only its host is ever shown.
-        let host = reqwest::Url::parse(&place.upload_url)
-            .ok()
-            .and_then(|url| url.host_str().map(str::to_owned))
-            .unwrap_or_default();
-        events.step(format!("uploading {} bytes to {host}", archive.size));
+        let target =
+            crate::archive::UploadTarget::parse(&place.upload_url, options.allow_insecure_http)?;
+        doing("uploading the archive");
+        events.step(format!(
+            "uploading {} bytes to {}",
+            archive.size, target.host
+        ));
         let headers: Vec<(String, String)> = place
             .upload_headers
             .clone()
@@ -446,7 +522,7 @@ impl Deploy {
             .collect();
         let (total, progress) = (archive.size, events.clone());
         archive
-            .upload(&place.upload_url, &headers, move |sent| {
+            .upload(&place.upload_url, &headers, &options, move |sent| {
                 progress.send(DeployEvent::UploadProgress { sent, total })
             })
             .await?;
@@ -725,6 +801,15 @@ fn revision_config(
     let mut config = SourceRevisionConfigRequest::default();
     fill(&mut config);
     config
+}
+
+/// Sets its flag when dropped: the deploy's driver going away stops work on other threads.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The sending side of a deploy's event stream.

@@ -259,6 +259,21 @@ pub enum Error {
         message: String,
     },
 
+    /// A deploy's [`timeout`](crate::deploy::Deploy::timeout) passed before its revision started.
+    /// What was already sent stands: the deployment may have been created, the archive uploaded.
+    #[error("the deploy timed out after {} s while {step}; what was already sent stands", after.as_secs_f64())]
+    DeployTimedOut {
+        /// The deploy's timeout.
+        after: Duration,
+        /// What the deploy was doing, e.g. `uploading the archive`.
+        step: String,
+    },
+
+    /// The caller cancelled the work (for example a source archive being built) before anything
+    /// was sent; not retryable.
+    #[error("cancelled before anything was sent")]
+    Cancelled,
+
     /// Two or more deployments of the workspace have the name asked for, so the name alone does
     /// not say which is meant (from [`Deployments::find_by_name`](crate::Deployments::find_by_name),
     /// a deploy by name, a plan). Nothing was changed; not retryable: rename or delete all but

@@ -25,7 +25,10 @@ mod transport;
 mod waiting;
 
 #[cfg(feature = "upload")]
-pub use archive::{MAX_ARCHIVE_BYTES, SourceArchive, archive};
+pub use archive::{
+    MAX_ARCHIVE_BYTES, MAX_IGNORE_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, SourceArchive, UploadOptions,
+    archive, archive_cancellable,
+};
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};
 pub use deletion::{DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE};

@@ -1,0 +1,103 @@
+//! SIGINT (Ctrl-C) and SIGTERM while `deploy --source-dir` archives a large tree: lscp stops
+//! promptly, exits 130 or 143, sends nothing at all, and leaves no temporary archive behind.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::running::{Ended, Running};
+use super::support::{Harness, KEY};
+
+/// 1,000 files of 64 KiB that gzip cannot shrink (62.5 MiB): a second or more of archiving in a
+/// debug build, in small steps, so a stop between two files comes soon after the signal.
+fn large_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("langgraph.json"),
+        r#"{"dependencies": ["."], "graphs": {"agent": "./agent.py:graph"}}"#,
+    )
+    .unwrap();
+    let mut block = vec![0u8; 64 * 1024];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for word in block.chunks_exact_mut(8) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        word.copy_from_slice(&state.to_le_bytes());
+    }
+    for directory in 0..10 {
+        let sub = dir.path().join(format!("data/{directory:02}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for file in 0..100 {
+            std::fs::write(sub.join(format!("{file:03}.bin")), &block).unwrap();
+        }
+    }
+    dir
+}
+
+/// `lscp deploy --source-dir TREE` against `base_url` with `TMPDIR` set to `tmp`, started once
+/// it says it is archiving.
+fn start_deploy(base_url: &str, tree: &Path, tmp: &Path) -> Running {
+    let mut command = super::support::lscp();
+    command
+        .env("LANGSMITH_CONTROL_PLANE_URL", base_url)
+        .env("LANGSMITH_API_KEY", KEY)
+        .env("TMPDIR", tmp)
+        .args(["deploy", "--name", "big-tree", "--source-dir"])
+        .arg(tree);
+    let mut running = Running::start(command);
+    running.wait_for_line("archiving", Duration::from_secs(60));
+    running
+}
+
+/// How long archiving the tree takes from the "archiving" step to the end of a run whose
+/// first request fails at once (nothing listens at its base URL).
+fn full_archive_time(tree: &Path) -> Duration {
+    let tmp = tempfile::tempdir().unwrap();
+    let running = start_deploy(&super::support::closed_port_url(), tree, tmp.path());
+    let started = Instant::now();
+    let ended = running.end_within(Duration::from_secs(120));
+    ended.code(1).stderr_has("archived 1001 files");
+    started.elapsed()
+}
+
+/// Stops a deploy of `tree` with `signal` `delay` ms into archiving, and checks the stop.
+fn stop_while_archiving(h: &Harness, tree: &Path, full: Duration, signal: &str, delay: u64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let running = start_deploy(&h.mock.base_url(), tree, tmp.path());
+    std::thread::sleep(Duration::from_millis(delay));
+    let signalled = Instant::now();
+    running.signal(signal);
+    let ended: Ended = running.end_within(Duration::from_secs(120));
+    let latency = signalled.elapsed();
+    let code = if signal == "INT" { 130 } else { 143 };
+    ended.code(code).never_shows(KEY);
+    assert!(
+        !ended.stderr.contains("archived"),
+        "archiving ended before the signal ({delay} ms in; a full archive takes {full:?}): \
+         the tree is too small for this machine\n{}",
+        ended.stderr
+    );
+    // Nothing at all reached the service or the upload origin.
+    h.assert_no_request();
+    assert!(h.mock.upload_requests().is_empty());
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+    // Archiving stopped between two files, not at its end.
+    assert!(
+        latency < full / 2,
+        "exited {latency:?} after SIG{signal}, {delay} ms into an archive that takes {full:?}"
+    );
+}
+
+#[test]
+fn sigint_and_sigterm_while_archiving_exit_130_and_143_with_nothing_sent_and_no_archive_left() {
+    let tree = large_tree();
+    let full = full_archive_time(tree.path());
+    let h = Harness::start();
+    for delay in [0, 200, 400] {
+        stop_while_archiving(&h, tree.path(), full, "INT", delay);
+    }
+    for delay in [0, 300] {
+        stop_while_archiving(&h, tree.path(), full, "TERM", delay);
+    }
+}
