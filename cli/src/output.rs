@@ -2,7 +2,7 @@
 //! diagnostics go to stderr elsewhere.
 //!
 //! Everything printed here is inert (see [`crate::inert`]): JSON goes through
-//! [`inert::JsonFormatter`], table cells through [`inert::escape`], and [`line`] and
+//! [`inert::JsonFormatter`], table cells through [`inert::escape`], and [`line()`] and
 //! [`diagnostic`] escape any control character but the line feed, as a last guard behind the
 //! escaping each caller does for server text that must stay on its line. Under GitHub Actions
 //! both also pass [`github::guard_lines`], so that no line is taken for a workflow command.
