@@ -76,12 +76,14 @@ impl Failure {
         self
     }
 
-    /// Prints the failure on stderr and returns its exit code.
+    /// Prints the failure on stderr (under GitHub Actions also as an error annotation) and
+    /// returns its exit code.
     pub fn report(self) -> Exit {
         crate::output::diagnostic(&format!("error: {}", self.message));
         if let Some(hint) = self.hint {
             crate::output::diagnostic(&format!("hint: {hint}"));
         }
+        crate::github::failure(&self.message);
         self.exit
     }
 }

@@ -1,6 +1,8 @@
 //! `lscp deploy` against the mock: find or create, ship a ref or an image, wait, and say how it
 //! went in text, in JSON event lines and in the exit code; secrets from flags and env files.
 
+#[path = "support/github_actions.rs"]
+mod github_actions;
 mod support;
 #[path = "support/terminal_safety.rs"]
 mod terminal_safety;
