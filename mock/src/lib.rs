@@ -104,38 +104,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod agent_connections;
-mod api_error;
-mod archive;
-mod artifacts;
-mod auth_service;
-mod deployments;
-mod faults;
-mod fixtures;
-mod gate;
-mod integrations;
-mod lifecycle;
-mod listeners;
-mod logs;
+mod api;
+mod control;
+mod http;
 mod operations;
-mod params;
-mod recorded;
-mod response;
-mod revisions;
-mod schema;
-mod scripting;
+mod problem;
 mod server;
-mod store;
-mod upload_origin;
-mod uploads;
+mod state;
+mod world;
 
-pub use faults::{Fault, FaultKind, RetryAfter};
-pub use fixtures::github_deployment_request;
-pub use lifecycle::{RevisionScript, Timing};
+pub use control::faults::{Fault, FaultKind, RetryAfter};
+pub use control::fixtures::github_deployment_request;
+pub use control::recorded::{MAX_RECORDED_BODY, REDACTED, RecordedRequest};
 pub use operations::operation_ids;
-pub use recorded::{MAX_RECORDED_BODY, REDACTED, RecordedRequest};
 pub use server::{MockServer, MockServerBuilder};
-pub use uploads::UploadRequest;
+pub use world::lifecycle::{RevisionScript, Timing};
+pub use world::uploads::UploadRequest;
 
 #[cfg(test)]
 mod tests {

@@ -19,9 +19,7 @@ use crate::http::response::{created, json_response, no_content, ok};
 use crate::problem::ApiError;
 use crate::state::App;
 use crate::state::Tenant;
-use crate::world::store::{
-    DeploymentRecord, RevisionPlan, State as Store, merged, revision_config, source_config,
-};
+use crate::world::store::{State as Store, merged, revision_config, source_config};
 
 pub(crate) async fn list_deployments(
     State(app): State<App>,
