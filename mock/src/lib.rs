@@ -10,7 +10,8 @@
 //! inject faults ([`Fault`]) and read back the requests received ([`RecordedRequest`]).
 //!
 //! It depends on the generated types of `langsmith-control-plane-api` only, never on the client
-//! crate it is meant to test.
+//! crate it is meant to test (the examples use the client's re-exports of those types, as a
+//! program using the client does).
 //!
 //! # Example
 //!
@@ -18,8 +19,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let _ = rustls::crypto::ring::default_provider().install_default();
-//! use langsmith_control_plane_api::open_enums::RevisionStatus;
-//! use langsmith_control_plane_api::types::{Deployment, Revision};
+//! use langsmith_control_plane::types::{Deployment, Revision, RevisionStatus};
 //! use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_request};
 //!
 //! let server = MockServer::builder().timing(Timing::instant()).start().await?;

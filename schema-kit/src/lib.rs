@@ -21,7 +21,7 @@
 //! let error = validator.validate(&value).unwrap_err();
 //! let problems: Vec<String> = leaves(&error).iter().map(|leaf| leaf.kind.to_string()).collect();
 //! assert_eq!(problems, ["additionalProperties 'nmae' not allowed"]);
-//! # Ok::<(), boon::CompileError>(())
+//! # Ok::<(), Box<boon::CompileError>>(())
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

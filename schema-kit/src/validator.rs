@@ -22,7 +22,7 @@ impl Validator {
     /// # Errors
     ///
     /// When `schema` is not a valid JSON Schema.
-    pub fn new(location: &str, schema: Value) -> Result<Self, CompileError> {
+    pub fn new(location: &str, schema: Value) -> Result<Self, Box<CompileError>> {
         Self::with_compiler(Compiler::new(), location, schema, location)
     }
 
@@ -38,7 +38,7 @@ impl Validator {
         location: &str,
         document: Value,
         schema_location: &str,
-    ) -> Result<Self, CompileError> {
+    ) -> Result<Self, Box<CompileError>> {
         compiler.add_resource(location, document)?;
         let mut schemas = Schemas::new();
         let index = compiler.compile(schema_location, &mut schemas)?;
@@ -50,8 +50,8 @@ impl Validator {
     /// # Errors
     ///
     /// When `value` does not match the schema.
-    pub fn validate<'v>(&self, value: &'v Value) -> Result<(), ValidationError<'_, 'v>> {
-        self.schemas.validate(value, self.index)
+    pub fn validate<'v>(&self, value: &'v Value) -> Result<(), Box<ValidationError<'_, 'v>>> {
+        self.schemas.validate(value, self.index).map_err(Box::new)
     }
 }
 

@@ -4,14 +4,13 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Extension, Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
-use bytes::Bytes;
 use langsmith_control_plane_api::types::{
     PushTokenRequest, PushTokenResponse, UploadUrlRequest, UploadUrlResponse,
 };
 use uuid::Uuid;
 
+use crate::http::body::JsonBody;
 use crate::http::params::Params;
 use crate::http::response::ok;
 use crate::problem::ApiError;
@@ -32,12 +31,11 @@ pub(crate) async fn request_upload_url(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(deployment_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(None);
     let id = params.path_uuid("deployment_id", &deployment_id);
-    let request = params.body::<UploadUrlRequest>(&headers, &body);
+    let request = params.body::<UploadUrlRequest>(&body);
     let request = params.done(request)?;
 
     let mut state = app.state();
@@ -88,12 +86,11 @@ pub(crate) async fn request_push_token(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(deployment_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(None);
     let id = params.path_uuid("deployment_id", &deployment_id);
-    let request = params.body::<PushTokenRequest>(&headers, &body);
+    let request = params.body::<PushTokenRequest>(&body);
     let request = params.done(request)?;
 
     if app.state().deployment(tenant, id).is_none() {

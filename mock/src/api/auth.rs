@@ -7,9 +7,8 @@
 use std::time::Duration;
 
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use langsmith_control_plane_api::open_enums::{AuthStatus, AuthWaitStatus};
 use langsmith_control_plane_api::types::{
@@ -21,6 +20,7 @@ use langsmith_control_plane_api::types::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::http::body::JsonBody;
 use crate::http::params::{Params, body_only};
 use crate::http::response::{json_response, no_content, ok};
 use crate::problem::ApiError;
@@ -35,10 +35,9 @@ fn access_token(token_id: &str) -> String {
 pub(crate) async fn authenticate(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: AuthAuthenticateRequest = body_only(&headers, &body)?;
+    let request: AuthAuthenticateRequest = body_only(&body)?;
     let mut state = app.state();
     let auth = &mut state.auth;
     let provider = auth
@@ -137,10 +136,9 @@ fn clear_default(tokens: &mut [(Uuid, OAuthTokenSummary)], tenant: Uuid, provide
 pub(crate) async fn oauth_callback(
     State(app): State<App>,
     Path(provider_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthFinalizeRequest = body_only(&headers, &body)?;
+    let request: OAuthFinalizeRequest = body_only(&body)?;
     complete_flow(&app, &provider_id, &request.state)
 }
 
@@ -213,10 +211,9 @@ pub(crate) async fn list_oauth_providers(
 pub(crate) async fn create_oauth_provider(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthProviderCreateRequest = body_only(&headers, &body)?;
+    let request: OAuthProviderCreateRequest = body_only(&body)?;
     let now = Utc::now();
     let provider = OAuthProviderResponse {
         auth_url: request.auth_url,
@@ -241,10 +238,9 @@ pub(crate) async fn create_oauth_provider(
 pub(crate) async fn create_mcp_oauth_provider(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: McpoAuthProviderCreateRequest = body_only(&headers, &body)?;
+    let request: McpoAuthProviderCreateRequest = body_only(&body)?;
     let now = Utc::now();
     let server = request.mcp_server_url.trim_end_matches('/');
     let provider = OAuthProviderResponse {
@@ -316,10 +312,9 @@ pub(crate) async fn update_oauth_provider(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(provider_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthProviderUpdateRequest = body_only(&headers, &body)?;
+    let request: OAuthProviderUpdateRequest = body_only(&body)?;
     let mut state = app.state();
     let provider = provider_mut(&mut state.auth.providers, tenant, &provider_id)?;
     let OAuthProviderUpdateRequest {
@@ -455,10 +450,9 @@ pub(crate) async fn update_token_label(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(token_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthTokenUpdateRequest = body_only(&headers, &body)?;
+    let request: OAuthTokenUpdateRequest = body_only(&body)?;
     let mut state = app.state();
     let tokens = &mut state.auth.tokens;
     let index = tokens

@@ -1,9 +1,8 @@
 //! `/v2/deployments` and `/v2/deployments/{deployment_id}`.
 
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use langsmith_control_plane_api::open_enums::{DeploymentSource, DeploymentType};
 use langsmith_control_plane_api::types::{
@@ -14,6 +13,7 @@ use serde_json::json;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use crate::http::body::JsonBody;
 use crate::http::params::{Params, body_only, comma_list, known_values, path_uuids};
 use crate::http::response::{created, json_response, no_content, ok};
 use crate::problem::ApiError;
@@ -84,10 +84,9 @@ pub(crate) async fn list_deployments(
 pub(crate) async fn create_deployment(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: DeploymentCreateRequest = body_only(&headers, &body)?;
+    let request: DeploymentCreateRequest = body_only(&body)?;
 
     let mut state = app.state();
     if request.name.trim().is_empty() {
@@ -136,12 +135,11 @@ pub(crate) async fn patch_deployment(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(deployment_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(None);
     let id = params.path_uuid("deployment_id", &deployment_id);
-    let request = params.body::<DeploymentPatchRequest>(&headers, &body);
+    let request = params.body::<DeploymentPatchRequest>(&body);
     let request = params.done(request)?;
 
     let mut guard = app.state();

@@ -1,5 +1,5 @@
 //! What every request passes before its handler: the request record, injected faults, and the
-//! `X-Api-Key` / `X-Tenant-Id` checks.
+//! `X-Api-Key` / `X-Tenant-Id` checks; and, after it, the document's shape of the response.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::control::faults::{self, Action};
 use crate::control::recorded::RecordedRequest;
-use crate::operations;
+use crate::http::wire;
+use crate::operations::{self, Operation};
 use crate::problem::ApiError;
 use crate::state::{App, ConnectionControl, Tenant};
 
@@ -46,7 +47,8 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
             Action::Drop => return close(connection).await,
         }
     }
-    if operation.is_some() {
+    if let Some(id) = operation {
+        parts.extensions.insert(Operation(id));
         match authenticate(&app, &parts.headers) {
             Ok(tenant) => {
                 parts.extensions.insert(tenant);
@@ -66,6 +68,7 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
         }
     }
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let response = wire::shape(operation, response).await;
     match plan.fault {
         Some(fault) => match fault.distort(response).await {
             Some(response) => response,
