@@ -155,9 +155,8 @@ fn read_text(path: &Path) -> std::io::Result<String> {
 /// The schema violations of `value`, one line each: `at /json/path: what is wrong`.
 fn validate(kind: RequestType, value: &Value) -> Result<Vec<String>, Failure> {
     let location = format!("https://lscp.invalid/schemas/{}.json", kind.name());
-    let validator = Validator::new(&location, kind.schema()).map_err(|e| {
-        Failure::error(format!("the {} schema does not compile: {e}", kind.name()))
-    })?;
+    let validator = Validator::new(&location, kind.schema())
+        .map_err(|e| Failure::error(format!("the {} schema does not compile: {e}", kind.name())))?;
     Ok(match validator.validate(value) {
         Ok(()) => Vec::new(),
         Err(error) => describe(&error),
