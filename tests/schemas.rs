@@ -254,6 +254,18 @@ fn unknown_revision_status_is_kept_and_sent_back() {
 }
 
 #[test]
+fn open_enums_honour_width_and_alignment_like_strings() {
+    use open_enums::RevisionStatus;
+    assert_eq!(format!("[{:<14}]", RevisionStatus::Deployed), "[DEPLOYED      ]");
+    assert_eq!(format!("[{:>10}]", RevisionStatus::Queued), "[    QUEUED]");
+    assert_eq!(format!("[{:^8}]", open_enums::LogType::Build), "[ build  ]");
+    // A value this version does not know pads the same, and precision cuts like a string's.
+    let later = RevisionStatus::from("PAUSED");
+    assert_eq!(format!("[{later:<8}]"), "[PAUSED  ]");
+    assert_eq!(format!("[{:.4}]", RevisionStatus::Deployed), "[DEPL]");
+}
+
+#[test]
 fn enums_accept_escaped_strings_and_reject_non_strings() {
     let escaped: open_enums::LogLevel = serde_json::from_str(r#""\u0045RROR""#).unwrap();
     assert_eq!(escaped, open_enums::LogLevel::Error);
