@@ -256,7 +256,10 @@ fn unknown_revision_status_is_kept_and_sent_back() {
 #[test]
 fn open_enums_honour_width_and_alignment_like_strings() {
     use open_enums::RevisionStatus;
-    assert_eq!(format!("[{:<14}]", RevisionStatus::Deployed), "[DEPLOYED      ]");
+    assert_eq!(
+        format!("[{:<14}]", RevisionStatus::Deployed),
+        "[DEPLOYED      ]"
+    );
     assert_eq!(format!("[{:>10}]", RevisionStatus::Queued), "[    QUEUED]");
     assert_eq!(format!("[{:^8}]", open_enums::LogType::Build), "[ build  ]");
     // A value this version does not know pads the same, and precision cuts like a string's.
