@@ -6,11 +6,15 @@
 //!
 //! What lives here besides the generated code is only what must sit next to it:
 //! the open enums the generated types point at ([`open_enums`]), the request transport hook
-//! ([`transport`]) and helpers on [`RevisionStatus`](open_enums::RevisionStatus).
+//! ([`transport`]), helpers on [`RevisionStatus`](open_enums::RevisionStatus), and constructors
+//! of [`DeploymentCreateRequest`](types::DeploymentCreateRequest).
 #![forbid(unsafe_code)]
 
 pub mod http;
 pub mod open_enums;
+// Before `generated`: rustdoc lists impl blocks in the order it meets them, and these
+// constructors should come before the generated `builder()`.
+mod requests;
 mod revision_status;
 pub mod transport;
 

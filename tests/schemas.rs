@@ -391,3 +391,42 @@ fn floats_decode_exactly_and_round_trip() {
         serde_json::from_str(&format!(r#"{{"cpu": {text}}}"#)).unwrap();
     assert_eq!(spec.cpu, Some(text.parse::<f64>().unwrap()));
 }
+
+#[test]
+fn each_create_constructor_sends_what_its_source_needs_and_empty_lists() {
+    use types::DeploymentCreateRequest;
+    let github = DeploymentCreateRequest::github("agent", "https://github.com/acme/agent", "main")
+        .secret("OPENAI_API_KEY", "sk-1");
+    assert_eq!(
+        serde_json::to_value(&github).unwrap(),
+        json!({
+            "name": "agent",
+            "source": "github",
+            "source_config": {"repo_url": "https://github.com/acme/agent"},
+            "source_revision_config": {"repo_ref": "main"},
+            "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-1"}],
+        })
+    );
+    let image = DeploymentCreateRequest::image("agent", "ghcr.io/acme/agent:1");
+    assert_eq!(
+        serde_json::to_value(&image).unwrap(),
+        json!({
+            "name": "agent",
+            "source": "external_docker",
+            "source_config": {},
+            "source_revision_config": {"image_uri": "ghcr.io/acme/agent:1"},
+            "secrets": [],
+        })
+    );
+    let uploaded = DeploymentCreateRequest::internal_source("agent");
+    assert_eq!(
+        serde_json::to_value(&uploaded).unwrap(),
+        json!({
+            "name": "agent",
+            "source": "internal_source",
+            "source_config": {},
+            "source_revision_config": {},
+            "secrets": [],
+        })
+    );
+}
