@@ -20,6 +20,7 @@ mod pagination;
 #[cfg(feature = "plan")]
 pub mod plan;
 mod policy;
+pub mod prelude;
 mod revisions;
 mod transport;
 mod waiting;
@@ -39,6 +40,9 @@ pub use logs::{ListLogs, LogEntry};
 pub use policy::parse_retry_after;
 pub use policy::{Backoff, RetryPolicy};
 pub use revisions::{ListRevisions, Revisions};
+/// Deployment and revision IDs (the `uuid` crate's type, so no dependency on it is needed).
+#[doc(no_inline)]
+pub use uuid::Uuid;
 pub use waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 
 /// The API's types: requests, responses, and open enums (unknown values decode as `Unrecognized`).

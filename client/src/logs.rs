@@ -205,7 +205,7 @@ impl ListLogs {
     /// [`follow`](Self::follow) do not (it reads newest first, stops after `n`, and reverses).
     ///
     /// ```no_run
-    /// # async fn demo(client: langsmith_control_plane::Client, d: uuid::Uuid, r: uuid::Uuid) -> Result<(), langsmith_control_plane::Error> {
+    /// # async fn demo(client: langsmith_control_plane::Client, d: langsmith_control_plane::Uuid, r: langsmith_control_plane::Uuid) -> Result<(), langsmith_control_plane::Error> {
     /// use langsmith_control_plane::types::LogType;
     /// for entry in client.revisions(d).logs(r, LogType::Build).tail(50).await? {
     ///     eprintln!("{}", entry.message().unwrap_or_default());
