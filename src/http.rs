@@ -21,6 +21,7 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 /// Needed only by programs that build their own `reqwest::Client` on rustls without a provider.
 /// Idempotent and safe to call from several threads.
 #[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub fn ensure_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // rustls 0.23.48 deprecates its ring provider for lacking post-quantum key exchange,

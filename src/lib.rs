@@ -9,6 +9,7 @@
 //! ([`transport`]), helpers on [`RevisionStatus`](open_enums::RevisionStatus), and constructors
 //! of [`DeploymentCreateRequest`](types::DeploymentCreateRequest).
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod http;
 pub mod open_enums;

@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "plan")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
 pub mod apply;
 #[cfg(feature = "upload")]
 mod archive;
@@ -11,6 +13,7 @@ mod config;
 mod deletion;
 pub mod deploy;
 #[cfg(feature = "plan")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
 pub mod deployment_file;
 mod deployments;
 mod error;
@@ -18,6 +21,7 @@ mod listeners;
 mod logs;
 mod pagination;
 #[cfg(feature = "plan")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
 pub mod plan;
 mod policy;
 pub mod prelude;
@@ -26,6 +30,7 @@ mod transport;
 mod waiting;
 
 #[cfg(feature = "upload")]
+#[cfg_attr(docsrs, doc(cfg(feature = "upload")))]
 pub use archive::{MAX_ARCHIVE_BYTES, SourceArchive, archive};
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};
