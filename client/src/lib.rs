@@ -51,6 +51,12 @@ pub use uuid::Uuid;
 pub use waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 
 /// The API's types: requests, responses, and open enums (unknown values decode as `Unrecognized`).
+///
+/// To create a deployment, start from a constructor per source:
+/// [`DeploymentCreateRequest::github`](types::DeploymentCreateRequest::github),
+/// [`image`](types::DeploymentCreateRequest::image) or
+/// [`internal_source`](types::DeploymentCreateRequest::internal_source). The `builder` module
+/// holds progenitor's builders, which check required fields only at run time.
 pub mod types {
     #[doc(inline)]
     pub use langsmith_control_plane_api::RevisionPhase;
