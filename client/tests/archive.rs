@@ -533,6 +533,11 @@ fn a_sparse_file_ships_as_a_plain_entry() {
     std::os::unix::fs::FileExt::write_at(&file, b"end", 8 * 1024 * 1024 - 3).unwrap();
     drop(file);
     let built = archive(root, Path::new("langgraph.json")).unwrap();
+    // A sparse entry would store only the data blocks: the tar itself holds every byte.
+    let mut tar = Vec::new();
+    let gzip = flate2::read::GzDecoder::new(fs::File::open(built.path()).unwrap());
+    std::io::Read::read_to_end(&mut { gzip }, &mut tar).unwrap();
+    assert!(tar.len() > 8 * 1024 * 1024, "{} bytes", tar.len());
     let entries = entries(&built);
     let (name, kind, data) = &entries[0];
     assert_eq!(
