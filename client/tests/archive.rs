@@ -1,10 +1,16 @@
 //! Archiving a source directory: ignore rules, excluded directories, links, monorepo
-//! dependencies, and the size limit.
+//! dependencies, the caps, cancelling; and (in `archive/hostile.rs`) generated hostile trees
+//! against an oracle built on the real `git`.
 
 use std::fs;
 use std::path::Path;
 
 use langsmith_control_plane::{Error, SourceArchive, archive};
+
+#[path = "archive/hostile.rs"]
+mod hostile;
+#[path = "archive/oracle.rs"]
+mod oracle;
 
 /// Runs `git ARGS` in `dir` (with the configuration the archiver sees too); panics when git is
 /// missing: the tests that need it are never skipped.
