@@ -7,8 +7,10 @@ use std::path::Path;
 
 use langsmith_control_plane::{Error, SourceArchive, archive};
 
+#[cfg(unix)]
 #[path = "archive/hostile.rs"]
 mod hostile;
+#[cfg(unix)]
 #[path = "archive/oracle.rs"]
 mod oracle;
 
@@ -527,6 +529,7 @@ fn a_file_growing_while_read_ships_at_its_first_size_and_is_reported() {
     assert_eq!(built.changed, ["grow.bin"]);
 }
 
+#[cfg(unix)]
 /// Issue 18, 8: a sparse file ships as a plain entry with its bytes (never a GNU sparse entry,
 /// which some readers expand or reject).
 #[test]
