@@ -237,7 +237,7 @@ fn temporary_file_size(dir: &Path) -> Option<u64> {
 }
 
 /// Archives `tree` on another thread, sets the flag once the temporary file in `tmp` holds
-/// `after` bytes, and checks the archiver stops within half a second, leaving nothing in `tmp`.
+/// `after` bytes, and checks the archiver stops within a second, leaving nothing in `tmp`.
 fn cancel_once_written(tree: &Path, tmp: &Path, after: u64) {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -264,7 +264,7 @@ fn cancel_once_written(tree: &Path, tmp: &Path, after: u64) {
     assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
     let took = ended_at.duration_since(set_at);
     assert!(
-        took < Duration::from_millis(500),
+        took < Duration::from_secs(1),
         "stopped {took:?} after the flag was set"
     );
     let left: Vec<_> = fs::read_dir(tmp)
