@@ -53,8 +53,9 @@ pub struct DeployArgs {
     /// Run this container image
     #[arg(long, value_name = "URI", help_heading = "Source (exactly one)")]
     image: Option<String>,
-    /// Archive this directory (.gitignore and .dockerignore rules applied; .git, .venv,
-    /// node_modules and symlinks left out) and upload it, at most 200 MiB compressed
+    /// Archive this directory (what git would not commit and .dockerignore excludes left out,
+    /// and .git, .venv, node_modules, symlinks and secrets files such as .env and *.pem) and
+    /// upload it, at most 200 MiB compressed
     #[arg(long, value_name = "DIR", help_heading = "Source (exactly one)")]
     source_dir: Option<PathBuf>,
     /// The config file, relative to --source-dir [default: langgraph.json]

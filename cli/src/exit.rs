@@ -150,3 +150,18 @@ fn unauthorized_hint(error: &ApiError) -> &'static str {
          (or LANGSMITH_WORKSPACE_ID)"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 18, 1: work cancelled by Ctrl-C ends as a SIGINT does, 130.
+    #[test]
+    fn a_cancelled_error_exits_130() {
+        assert_eq!(Failure::from(Error::Cancelled).exit, Exit::Interrupted);
+        assert_eq!(
+            Failure::from(Error::InvalidInput("x".into())).exit,
+            Exit::Error
+        );
+    }
+}
