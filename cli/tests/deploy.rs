@@ -1,7 +1,11 @@
 //! `lscp deploy` against the mock: find or create, ship a ref or an image, wait, and say how it
-//! went in text, in JSON event lines and in the exit code; secrets from flags and env files.
+//! went in text, in JSON event lines and in the exit code; secrets from flags and env files. The
+//! GitHub Action that runs it: `action`.
 
 mod support;
+
+#[path = "deploy/action.rs"]
+mod action;
 
 use std::collections::BTreeMap;
 
