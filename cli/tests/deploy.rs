@@ -1,5 +1,6 @@
 //! `lscp deploy` against the mock: find or create, ship a ref or an image, wait, and say how it
-//! went in text, in JSON event lines and in the exit code; secrets from flags and env files.
+//! went in text, in JSON event lines and in the exit code; secrets from flags and env files. The
+//! GitHub Action that runs it: `action`.
 
 #[path = "support/github_actions.rs"]
 mod github_actions;
@@ -13,6 +14,9 @@ mod running;
 mod stopping;
 #[path = "deploy/upload_origins.rs"]
 mod upload_origins;
+
+#[path = "deploy/action.rs"]
+mod action;
 
 use std::collections::BTreeMap;
 
