@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The action's deploy step: `lscp deploy` with the action's inputs (the INPUT_* variables that
-# action.yml sets from `with:`), then the step outputs, taken from lscp's final `result` line.
-# Runs under bash 3.2 too (macOS's own).
+# action.yml sets from `with:`). lscp itself writes the step outputs, the job summary and the
+# annotations (`--github-actions on`). Runs under bash 3.2 too (macOS's own).
 set -euo pipefail
 
 # A usage error of the action itself: one annotation, exit 2 as lscp's usage errors, nothing sent.
@@ -11,11 +11,7 @@ usage_error() {
 }
 
 lscp="${LSCP:-lscp}"
-if ! command -v jq >/dev/null; then
-  echo "::error title=lscp deploy::jq is needed to read lscp's result (GitHub's hosted runners have it)"
-  exit 1
-fi
-args=(--output json deploy)
+args=(--github-actions on deploy)
 
 # `option FLAG VALUE`: pass FLAG VALUE when the input is not empty.
 option() {
@@ -60,24 +56,4 @@ while IFS= read -r line || [[ -n $line ]]; do
   args+=(--secret "$line")
 done <<<"${INPUT_SECRETS:-}"
 
-events="$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/lscp-deploy.XXXXXX")"
-trap 'rm -f "$events"' EXIT
-
-set +e
-"$lscp" "${args[@]}" | tee "$events"
-status=${PIPESTATUS[0]}
-set -e
-
-# The step outputs, under the names lscp itself will write once it speaks GitHub Actions. A value
-# with a line break would start another output: none is expected, and one is refused.
-result="$(jq -c 'select(.event == "result")' "$events" | tail -n 1)"
-if [[ -n $result && -n ${GITHUB_OUTPUT:-} ]]; then
-  for pair in deployment_id=.deployment_id revision_id=.revision_id outcome=.outcome dashboard_url=.status_url; do
-    value="$(jq -r "${pair#*=} // empty" <<<"$result")"
-    case "$value" in
-      *$'\n'* | *$'\r'*) echo "::warning title=lscp deploy::output ${pair%%=*} left empty: its value has a line break" ;;
-      *) printf '%s=%s\n' "${pair%%=*}" "$value" >>"$GITHUB_OUTPUT" ;;
-    esac
-  done
-fi
-exit "$status"
+exec "$lscp" "${args[@]}"
