@@ -31,18 +31,10 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// The config file of a source directory when `--config` is not given.
 const DEFAULT_CONFIG: &str = "langgraph.json";
 
-/// `lscp deploy`.
+/// What a revision is built from: the options `lscp deploy` and `lscp revision create` share.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("source").required(true).args(["git_ref", "image", "source_dir"])))]
-pub struct DeployArgs {
-    /// The deployment, by exact name; created when no deployment has it [default:
-    /// LANGSMITH_DEPLOYMENT_NAME, then that entry of --env-file, then the --source-dir's name]
-    #[arg(long, value_name = "NAME", conflicts_with = "deployment_id")]
-    name: Option<String>,
-    /// An existing deployment, by ID
-    #[arg(long, value_parser = uuid, value_name = "UUID")]
-    deployment_id: Option<Uuid>,
-
+pub struct SourceArgs {
     /// Build this git branch, tag or commit of the deployment's GitHub repository
     #[arg(
         long = "ref",
@@ -67,6 +59,43 @@ pub struct DeployArgs {
         help_heading = "Source (exactly one)"
     )]
     config: Option<PathBuf>,
+}
+
+impl SourceArgs {
+    /// The source as the facade takes it; the repository and integration only matter for
+    /// creating a deployment from a git ref.
+    pub fn source(&self, repo_url: Option<String>, integration_id: Option<Uuid>) -> Source {
+        if let Some(reference) = &self.git_ref {
+            Source::GitRef {
+                reference: reference.clone(),
+                repo_url,
+                integration_id,
+            }
+        } else if let Some(image) = &self.image {
+            Source::Image(image.clone())
+        } else {
+            Source::Directory {
+                // The clap group guarantees one of the three.
+                path: self.source_dir.clone().unwrap_or_default(),
+                config: self.config.clone().unwrap_or_else(|| DEFAULT_CONFIG.into()),
+            }
+        }
+    }
+}
+
+/// `lscp deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The deployment, by exact name; created when no deployment has it [default:
+    /// LANGSMITH_DEPLOYMENT_NAME, then that entry of --env-file, then the --source-dir's name]
+    #[arg(long, value_name = "NAME", conflicts_with = "deployment_id")]
+    name: Option<String>,
+    /// An existing deployment, by ID
+    #[arg(long, value_parser = uuid, value_name = "UUID")]
+    deployment_id: Option<Uuid>,
+
+    #[command(flatten)]
+    source: SourceArgs,
 
     /// Repository URL, for creating the deployment from --ref
     #[arg(
@@ -79,6 +108,10 @@ pub struct DeployArgs {
     /// GitHub integration with access to the repository, for creating it from --ref
     #[arg(long, value_parser = uuid, value_name = "UUID", conflicts_with_all = ["image", "source_dir"], help_heading = "Creating a deployment")]
     integration_id: Option<Uuid>,
+    /// The name people see; set after create (which does not take one), and only when it
+    /// differs. The service cannot clear it once set
+    #[arg(long, value_name = "TEXT", help_heading = "Creating a deployment")]
+    display_name: Option<String>,
     /// Size class of a deployment this creates (an existing one keeps its own)
     #[arg(
         long,
@@ -96,7 +129,8 @@ pub struct DeployArgs {
     /// are skipped, and a LANGSMITH_DEPLOYMENT_NAME entry names the deployment instead
     #[arg(long, value_name = "FILE", help_heading = "Secrets")]
     env_file: Option<PathBuf>,
-    /// Replace the deployment's secrets with exactly those given (none given: remove them all)
+    /// Replace the deployment's secrets with exactly those given (at least one: the service
+    /// cannot clear secrets)
     #[arg(long, help_heading = "Secrets")]
     replace_secrets: bool,
 
@@ -133,13 +167,25 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         !value.is_empty()
     });
     secrets.extend(secrets::from_flags(&args.secrets)?);
+    if args.replace_secrets && secrets.is_empty() {
+        return Err(Failure::usage(
+            "--replace-secrets needs at least one --secret or --env-file entry: the service \
+             cannot clear secrets (it reads an empty list as unchanged)",
+        ));
+    }
+    if args.display_name.as_deref() == Some("") {
+        return Err(Failure::usage(
+            "--display-name must not be empty (the service cannot clear a display name)",
+        ));
+    }
     github::mask_secrets(secrets.iter().map(|(_, value)| value.as_str()));
     let name = match args.deployment_id {
         Some(_) => None,
         None => Some(args.deployment_name(file_name)?),
     };
 
-    let mut deploy = context.client.deploy(args.source());
+    let source = (args.source).source(args.repo_url.clone(), args.integration_id);
+    let mut deploy = context.client.deploy(source);
     deploy = match (args.deployment_id, name) {
         (Some(id), _) => deploy.deployment_id(id),
         (None, Some(name)) => deploy.name(name),
@@ -147,6 +193,9 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
     };
     if let Some(deployment_type) = &args.deployment_type {
         deploy = deploy.deployment_type(deployment_type.clone());
+    }
+    if let Some(display_name) = &args.display_name {
+        deploy = deploy.display_name(display_name.clone());
     }
     for (name, value) in secrets {
         deploy = deploy.secret(name, value);
@@ -204,25 +253,6 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
 }
 
 impl DeployArgs {
-    /// The source as the facade takes it.
-    fn source(&self) -> Source {
-        if let Some(reference) = &self.git_ref {
-            Source::GitRef {
-                reference: reference.clone(),
-                repo_url: self.repo_url.clone(),
-                integration_id: self.integration_id,
-            }
-        } else if let Some(image) = &self.image {
-            Source::Image(image.clone())
-        } else {
-            Source::Directory {
-                // The clap group guarantees one of the three.
-                path: self.source_dir.clone().unwrap_or_default(),
-                config: self.config.clone().unwrap_or_else(|| DEFAULT_CONFIG.into()),
-            }
-        }
-    }
-
     /// `--name`, then `LANGSMITH_DEPLOYMENT_NAME`, then the env file's entry, then the source
     /// directory's name made into a valid deployment name.
     fn deployment_name(&self, from_file: Option<String>) -> Result<String, Failure> {
@@ -235,7 +265,7 @@ impl DeployArgs {
         if let Some(name) = given {
             return Ok(name);
         }
-        if let Some(dir) = &self.source_dir
+        if let Some(dir) = &self.source.source_dir
             && let Some(name) = directory_name(dir)
         {
             return Ok(name);
@@ -262,7 +292,7 @@ impl DeployArgs {
         match error {
             Error::InvalidInput(message) if !progressed => {
                 let failure = Failure::usage(inert::escape(&message));
-                if self.git_ref.is_some()
+                if self.source.git_ref.is_some()
                     && self.repo_url.is_none()
                     && message.contains("repository URL")
                 {

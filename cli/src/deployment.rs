@@ -356,6 +356,7 @@ async fn print_list(
             &[
                 "ID",
                 "NAME",
+                "DISPLAY NAME",
                 "STATUS",
                 "SOURCE",
                 "LATEST REVISION",
@@ -366,6 +367,7 @@ async fn print_list(
                 vec![
                     deployment.id.to_string(),
                     deployment.name.clone(),
+                    or_dash(deployment.display_name.as_ref()),
                     deployment.status.to_string(),
                     deployment.source.to_string(),
                     or_dash(deployment.latest_revision_id),
@@ -392,6 +394,7 @@ fn print_details(deployment: &Deployment) -> Result<(), Failure> {
     output::details(vec![
         ("ID", Some(deployment.id.to_string())),
         ("Name", Some(deployment.name.clone())),
+        ("Display name", deployment.display_name.clone()),
         ("Status", Some(deployment.status.to_string())),
         ("Source", Some(deployment.source.to_string())),
         (
@@ -399,6 +402,8 @@ fn print_details(deployment: &Deployment) -> Result<(), Failure> {
             config.deployment_type.as_ref().map(ToString::to_string),
         ),
         ("Repository", config.repo_url.clone()),
+        ("Branch", config.repo_branch.clone()),
+        ("Template", config.template_id.clone()),
         ("Ref", revision.repo_ref.clone()),
         ("Commit", revision.repo_commit_sha.clone()),
         ("Config path", revision.langgraph_config_path.clone()),

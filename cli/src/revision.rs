@@ -1,16 +1,21 @@
-//! `lscp revision ...`: list, get, wait, redeploy, logs.
+//! `lscp revision ...`: list, get, create, wait, redeploy, logs.
 
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
+use langsmith_control_plane::Error;
+use langsmith_control_plane::deploy::DeployEvent;
 use langsmith_control_plane::types::{LogLevel, LogOrder, LogType, Revision, RevisionStatus};
 use uuid::Uuid;
 
 use crate::args::{MAX_INTERVAL, Paging, duration_up_to, one_of, uuid};
+use crate::deploy::SourceArgs;
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
+use crate::inert;
 use crate::output::{self, Output, OutputFormat, or_dash};
+use crate::stop::Stop;
 use crate::wait::{WaitFlag, WaitTiming, wait_for};
 
 /// `lscp revision`.
@@ -42,6 +47,9 @@ pub enum RevisionCommand {
         #[arg(value_parser = uuid)]
         revision_id: Uuid,
     },
+    /// Start a revision of an existing deployment from a git ref, an image or a source
+    /// directory (`POST .../revisions`); unlike `lscp deploy`, never creates the deployment
+    Create(CreateArgs),
     /// Wait until a revision is deployed (exit 0), fails (3), times out (4) or is superseded (5)
     Wait {
         /// The deployment
@@ -66,6 +74,18 @@ pub enum RevisionCommand {
     },
     /// Print a revision's build or deploy log
     Logs(LogsArgs),
+}
+
+/// `lscp revision create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The deployment
+    #[arg(value_parser = uuid)]
+    deployment_id: Uuid,
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    wait: WaitFlag,
 }
 
 /// `lscp revision logs`.
@@ -170,9 +190,56 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
             })?;
             return wait.after(context, &deployment).await;
         }
+        RevisionCommand::Create(args) => return create(context, args).await,
         RevisionCommand::Logs(args) => print_logs(context, args).await?,
     }
     Ok(Exit::Success)
+}
+
+/// `lscp revision create`: the deploy job's shipping (archive and upload included) on an
+/// existing deployment, without its find-or-create; then the wait of `lscp revision wait`.
+async fn create(context: &Context, args: CreateArgs) -> Result<Exit, Failure> {
+    args.wait.check()?;
+    // Listening before any work: a signal stops archiving or uploading with nothing more sent.
+    let mut stop = Stop::listen();
+    let deployment_id = args.deployment_id;
+    let shipping = context
+        .client
+        .deploy(args.source.source(None, None))
+        .deployment_id(deployment_id)
+        .wait(None);
+    let mut events = shipping.events();
+    let result = loop {
+        let event = tokio::select! {
+            biased;
+            signal = stop.next() => {
+                output::diagnostic("stopped; whatever was already sent to the service stands");
+                return Ok(signal.exit());
+            }
+            event = events.next() => event,
+        };
+        match event {
+            Some(Ok(DeployEvent::Finished(result))) => break result,
+            Some(Ok(DeployEvent::Step(step))) => output::diagnostic(&inert::escape(&step)),
+            Some(Ok(_)) => {}
+            // Refused before anything was sent: a directory without its config, an archive over
+            // the size limit.
+            Some(Err(Error::InvalidInput(message))) => {
+                return Err(Failure::usage(inert::escape(&message)));
+            }
+            Some(Err(error)) => return Err(error.into()),
+            None => return Err(Failure::error("the revision was not started")),
+        }
+    };
+    let revision = context
+        .client
+        .get_revision(deployment_id, result.revision_id)
+        .await?;
+    print_one(context.output, &revision)?;
+    if !args.wait.wait {
+        return Ok(Exit::Success);
+    }
+    wait_for(context, deployment_id, revision.id, &args.wait.timing).await
 }
 
 async fn latest_revision(context: &Context, deployment_id: Uuid) -> Result<Uuid, Failure> {

@@ -434,17 +434,20 @@ fn seed_with_secrets(h: &Harness) -> support::Deployment {
     h.seed_request(request)
 }
 
-/// The secret names of the one PATCH the deploy sent.
-fn patched_secret_names(h: &Harness) -> Vec<String> {
-    let patches = h.mock.requests_for("patch_deployment");
-    assert_eq!(patches.len(), 1);
-    let body = patches[0]
-        .body
-        .as_ref()
-        .expect("the PATCH body is recorded");
+/// The body of the one `POST .../revisions` the deploy sent (it sent no PATCH).
+fn revision_body(h: &Harness) -> Value {
+    assert!(h.mock.requests_for("patch_deployment").is_empty());
+    let posts = h.mock.requests_for("create_revision");
+    assert_eq!(posts.len(), 1);
+    posts[0].body.clone().expect("the body is recorded")
+}
+
+/// The secret names of the one new revision the deploy started.
+fn shipped_secret_names(h: &Harness) -> Vec<String> {
+    let body = revision_body(h);
     let mut names: Vec<String> = body["secrets"]
         .as_array()
-        .expect("the PATCH carries secrets")
+        .expect("the request carries secrets")
         .iter()
         .map(|s| s["name"].as_str().unwrap().to_string())
         .collect();
@@ -474,7 +477,7 @@ fn secrets_given_are_merged_into_the_deployments_own_by_name() {
     for value in ["sk-new-value", "sk-env-value", "kept"] {
         assert!(!run.stdout.contains(value) && !run.stderr.contains(value));
     }
-    assert_eq!(patched_secret_names(&h), ["FROM_ENV", "KEEP", "ROTATE"]);
+    assert_eq!(shipped_secret_names(&h), ["FROM_ENV", "KEEP", "ROTATE"]);
     assert_eq!(
         stored_secrets(&h, deployment.id),
         BTreeMap::from([
@@ -502,7 +505,7 @@ fn replace_secrets_sends_exactly_the_secrets_given() {
         ],
     )
     .code(0);
-    assert_eq!(patched_secret_names(&h), ["ONLY"]);
+    assert_eq!(shipped_secret_names(&h), ["ONLY"]);
     assert_eq!(
         stored_secrets(&h, deployment.id),
         BTreeMap::from([("ONLY".into(), "sk-only".into())])
@@ -510,13 +513,105 @@ fn replace_secrets_sends_exactly_the_secrets_given() {
 }
 
 #[test]
-fn without_secrets_the_patch_leaves_the_deployments_own_alone() {
+fn without_secrets_the_new_revision_leaves_the_deployments_own_alone() {
     let h = Harness::start();
     let deployment = seed_with_secrets(&h);
     deploy(&h, &["--name", "support-agent", "--ref", "v2"]).code(0);
-    let patch = &h.mock.requests_for("patch_deployment")[0];
-    assert!(patch.body.as_ref().unwrap().get("secrets").is_none());
+    assert_eq!(
+        revision_body(&h),
+        serde_json::json!({"source_revision_config": {"repo_ref": "v2"}}),
+        "only what changed"
+    );
     assert_eq!(stored_secrets(&h, deployment.id).len(), 2);
+}
+
+#[test]
+fn replace_secrets_with_nothing_to_replace_is_refused_before_any_request() {
+    let h = Harness::start();
+    let deployment = seed_with_secrets(&h);
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "support-agent",
+            "--ref",
+            "v2",
+            "--replace-secrets",
+        ],
+    );
+    run.code(2).stderr_has("cannot clear secrets");
+    h.assert_no_request();
+    assert_eq!(stored_secrets(&h, deployment.id).len(), 2);
+}
+
+#[test]
+fn an_image_and_a_directory_ship_to_an_existing_deployment_as_new_revisions() {
+    let h = Harness::start();
+    let mut image = github_deployment_request("img");
+    image.source = langsmith_control_plane::types::DeploymentSource::ExternalDocker;
+    image.source_config.repo_url = None;
+    image.source_revision_config = Default::default();
+    image.source_revision_config.image_uri = Some("registry/agent:1".into());
+    let image = h.seed_request(image);
+    deploy(&h, &["--name", "img", "--image", "registry/agent:2"]).code(0);
+    assert_eq!(
+        revision_body(&h),
+        serde_json::json!({"source_revision_config": {"image_uri": "registry/agent:2"}})
+    );
+    assert_eq!(
+        h.mock.revisions(image.id)[0].status,
+        RevisionStatus::Deployed
+    );
+
+    let dir = source_dir();
+    let path = dir.path().to_str().unwrap();
+    deploy(&h, &["--name", "from-dir", "--source-dir", path]).code(0);
+    deploy(&h, &["--name", "from-dir", "--source-dir", path]).code(0);
+    let posts = h.mock.requests_for("create_revision");
+    assert_eq!(posts.len(), 3, "the image, then both directory deploys");
+    let config = &posts[2].body.as_ref().unwrap()["source_revision_config"];
+    assert!(config["source_tarball_path"].is_string(), "{config}");
+    assert!(h.mock.requests_for("patch_deployment").is_empty());
+}
+
+#[test]
+fn display_name_is_set_by_a_patch_after_create_and_shown_by_get() {
+    let h = Harness::start();
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "named",
+            "--ref",
+            "main",
+            "--repo-url",
+            "https://github.com/acme/named",
+            "--display-name",
+            "Named agent",
+        ],
+    );
+    run.code(0);
+    let create = h.mock.requests_for("create_deployment")[0]
+        .body
+        .clone()
+        .unwrap();
+    assert!(create.get("display_name").is_none(), "create takes none");
+    let patches = h.mock.requests_for("patch_deployment");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(
+        patches[0].body.clone().unwrap(),
+        serde_json::json!({"display_name": "Named agent"})
+    );
+    let id = h.mock.deployments()[0].id;
+    h.run(&["deployment", "get", &arg(id)])
+        .code(0)
+        .stdout_has("Named agent");
+
+    let empty = deploy(
+        &h,
+        &["--name", "named", "--ref", "v2", "--display-name", ""],
+    );
+    empty.code(2).stderr_has("--display-name must not be empty");
 }
 
 #[test]

@@ -5,9 +5,10 @@ mod support;
 use std::io::Write;
 use std::process::Stdio;
 
+use langsmith_control_plane_mock::MockServer;
 use serde_json::json;
 use support::{
-    Deployment, Harness, KEY, RevisionStatus, Run, Secret, arg, github_deployment_request,
+    Deployment, Harness, KEY, RevisionStatus, Run, Secret, Timing, arg, github_deployment_request,
     spec_file,
 };
 
@@ -428,14 +429,62 @@ fn update_from_a_file_sends_the_patch_it_holds() {
 }
 
 #[test]
-fn delete_removes_the_deployment() {
-    let h = Harness::start();
+fn delete_starts_the_deletion_which_ends_in_404() {
+    // The realistic clock: 10 s AWAITING_DELETE, then AWAITING_FINAL_DELETE, then gone.
+    let h = Harness::with(MockServer::builder().timing(Timing::realistic()));
     let deployment = h.seed("short-lived");
     let run = h.run(&["deployment", "delete", &arg(deployment.id)]);
     run.code(0);
     run.stdout_has("deleted deployment");
-    assert!(h.mock.deployment(deployment.id).is_none());
+    let status = h.mock.deployment(deployment.id).unwrap().status;
+    assert_eq!(status.as_str(), "AWAITING_DELETE");
+    h.run(&["deployment", "get", &arg(deployment.id)])
+        .code(0)
+        .stdout_has("AWAITING_DELETE");
+
+    let h = Harness::with(MockServer::builder().timing(Timing::instant()));
+    let deployment = h.seed("gone-at-once");
+    h.run(&["deployment", "delete", &arg(deployment.id)])
+        .code(0);
     h.run(&["deployment", "get", &arg(deployment.id)]).code(1);
+}
+
+#[test]
+fn get_and_list_show_the_display_name() {
+    let h = Harness::start();
+    let named = h.seed("named-agent");
+    h.seed("plain-agent");
+    let patch = json!({"display_name": "Named agent"}).to_string();
+    let file = spec_file(&patch);
+    h.run(&[
+        "deployment",
+        "update",
+        &arg(named.id),
+        "--file",
+        file.path().to_str().unwrap(),
+    ])
+    .code(0);
+    let list = h.run(&["deployment", "list"]);
+    list.code(0);
+    let lines: Vec<&str> = list.stdout.lines().collect();
+    assert!(lines[0].contains("DISPLAY NAME"), "{}", list.stdout);
+    let row = |name: &str| *lines.iter().find(|l| l.contains(name)).unwrap();
+    assert!(
+        row("named-agent").contains("Named agent"),
+        "{}",
+        list.stdout
+    );
+    assert!(row("plain-agent").contains(" - "), "{}", list.stdout);
+    h.run(&["deployment", "get", &arg(named.id)])
+        .code(0)
+        .stdout_has("Display name")
+        .stdout_has("Named agent")
+        .stdout_has("Branch");
+    let json = h
+        .run(&["-o", "json", "deployment", "get", &arg(named.id)])
+        .code(0)
+        .json();
+    assert_eq!(json["display_name"], "Named agent");
 }
 
 #[test]

@@ -377,3 +377,116 @@ fn logs_follow_until_the_revision_is_final() {
         "following reads the whole log, each entry once"
     );
 }
+
+/// `lscp -o json revision create D ARGS`: the run.
+fn create_revision(h: &Harness, deployment: Uuid, args: &[&str]) -> support::Run {
+    let id = arg(deployment);
+    let mut all = vec!["-o", "json", "revision", "create", id.as_str()];
+    all.extend(args);
+    h.run(&all)
+}
+
+#[test]
+fn create_starts_a_revision_with_post_revisions_and_waits_like_revision_wait() {
+    let h = Harness::start();
+    let deployment = h.seed("shipping");
+    let run = create_revision(
+        &h,
+        deployment.id,
+        &["--ref", "v2", "--wait", "--interval", "100ms"],
+    );
+    run.code(0).keeps_key_secret();
+    let lines = run.json_lines();
+    let revision = lines[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(lines[0]["source_revision_config"]["repo_ref"], "v2");
+    let last = lines.last().unwrap();
+    assert_eq!(last["revision_id"], revision.as_str());
+    assert_eq!(last["outcome"], "deployed", "{last}");
+    assert!(h.mock.requests_for("patch_deployment").is_empty());
+    let posts = h.mock.requests_for("create_revision");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        posts[0].body.clone().unwrap(),
+        json!({"source_revision_config": {"repo_ref": "v2"}})
+    );
+    assert!(h.mock.requests_for("create_deployment").is_empty());
+    assert!(h.mock.requests_for("list_deployments").is_empty());
+}
+
+#[test]
+fn create_without_wait_prints_the_started_revision() {
+    let h = Harness::start();
+    let deployment = h.seed("no-wait");
+    let run = h.run(&["revision", "create", &arg(deployment.id), "--ref", "v3"]);
+    run.code(0);
+    let newest = &h.mock.revisions(deployment.id)[0];
+    assert_eq!(
+        newest.source_revision_config.repo_ref.as_deref(),
+        Some("v3")
+    );
+    run.stdout_has(&newest.id.to_string());
+}
+
+#[test]
+fn create_ships_an_image_and_a_source_directory() {
+    let h = Harness::start();
+    let mut request = support::github_deployment_request("img");
+    request.source = langsmith_control_plane::types::DeploymentSource::ExternalDocker;
+    request.source_config.repo_url = None;
+    request.source_revision_config = Default::default();
+    request.source_revision_config.image_uri = Some("registry/agent:1".into());
+    let image = h.seed_request(request);
+    create_revision(&h, image.id, &["--image", "registry/agent:2"]).code(0);
+    assert_eq!(
+        h.mock.revisions(image.id)[0]
+            .source_revision_config
+            .image_uri
+            .as_deref(),
+        Some("registry/agent:2")
+    );
+
+    let mut request = support::github_deployment_request("dir");
+    request.source = langsmith_control_plane::types::DeploymentSource::InternalSource;
+    request.source_config.repo_url = None;
+    request.source_revision_config = Default::default();
+    let dir_deployment = h.seed_request(request);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
+    std::fs::write(dir.path().join("agent.py"), "print('hi')\n").unwrap();
+    let run = create_revision(
+        &h,
+        dir_deployment.id,
+        &[
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+            "--wait",
+            "--interval",
+            "100ms",
+        ],
+    );
+    run.code(0).stderr_has("archived 2 files");
+    assert_eq!(h.mock.upload_requests().len(), 1);
+    let posts = h.mock.requests_for("create_revision");
+    assert_eq!(posts.len(), 2);
+    let config = &posts[1].body.as_ref().unwrap()["source_revision_config"];
+    assert_eq!(config["langgraph_config_path"], "langgraph.json");
+    assert!(config["source_tarball_path"].is_string(), "{config}");
+    assert!(h.mock.requests_for("patch_deployment").is_empty());
+}
+
+#[test]
+fn create_never_creates_a_deployment_and_checks_its_arguments() {
+    let h = Harness::start();
+    let unknown = Uuid::new_v4();
+    create_revision(&h, unknown, &["--ref", "main"]).code(1);
+    assert!(h.mock.requests_for("create_deployment").is_empty());
+    assert!(h.mock.requests_for("create_revision").is_empty());
+
+    let deployment = h.seed("args");
+    create_revision(&h, deployment.id, &[]).code(2);
+    create_revision(&h, deployment.id, &["--ref", "a", "--image", "b:1"]).code(2);
+    create_revision(&h, deployment.id, &["--ref", "a", "--timeout", "1m"])
+        .code(2)
+        .stderr_has("--timeout and --interval need --wait");
+    assert!(h.mock.requests_for("create_revision").is_empty());
+}

@@ -18,9 +18,11 @@ use uuid::Uuid;
 use crate::client::Client;
 use crate::error::Error;
 use crate::logs::LogEntry;
+#[cfg(feature = "upload")]
+use crate::types::DeploymentPatchRequest;
 use crate::types::{
-    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentSource, DeploymentType,
-    LogOrder, LogType, Revision, RevisionStatus, Secret, SourceConfigRequest,
+    Deployment, DeploymentCreateRequest, DeploymentSource, DeploymentType, LogOrder, LogType,
+    Revision, RevisionCreateRequest, RevisionStatus, Secret, SourceConfigRequest,
     SourceRevisionConfigRequest,
 };
 use crate::waiting::{RevisionOutcome, WaitEvent, WaitOptions};
@@ -136,7 +138,9 @@ pub enum DeployEvent {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeployResult {
-    /// The deployment, as the last change returned it.
+    /// The deployment as this deploy last read or changed it. After a new revision of an
+    /// existing deployment it is the deployment as found (the service answers that request with
+    /// the revision alone), so its `latest_revision_id` may be older than `revision_id`.
     pub deployment: Deployment,
     /// The revision this deploy started.
     pub revision_id: Uuid,
@@ -157,6 +161,7 @@ pub struct Deploy {
     name: Option<String>,
     deployment_id: Option<Uuid>,
     deployment_type: Option<DeploymentType>,
+    display_name: Option<String>,
     secrets: Vec<(String, String)>,
     replace_secrets: bool,
     wait: Option<WaitOptions>,
@@ -183,6 +188,7 @@ impl Client {
             name: None,
             deployment_id: None,
             deployment_type: None,
+            display_name: None,
             secrets: Vec::new(),
             replace_secrets: false,
             wait: Some(WaitOptions::default()),
@@ -227,13 +233,22 @@ impl Deploy {
         self.deployment_type = Some(deployment_type);
         self
     }
+    /// The name people see (`display_name`). Create does not take one, so it is set by a PATCH
+    /// of that field alone once the revision has started, and only when it differs. The service
+    /// cannot clear a display name; an empty one is refused.
+    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+        self.display_name = Some(display_name.into());
+        self
+    }
     /// A secret to set (merged into the deployment's current ones unless
     /// [`replace_secrets`](Self::replace_secrets)).
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.secrets.push((name.into(), value.into()));
         self
     }
-    /// Replace the deployment's secrets with exactly the ones given.
+    /// Replace the deployment's secrets with exactly the ones given. Replacing them with none is
+    /// refused before anything is sent: the service reads an empty list as "unchanged", so it
+    /// cannot clear secrets.
     pub fn replace_secrets(mut self, replace: bool) -> Self {
         self.replace_secrets = replace;
         self
@@ -296,6 +311,16 @@ impl Deploy {
                 "name the deployment or give its ID, not both".into(),
             ));
         }
+        if self.replace_secrets && self.secrets.is_empty() {
+            return Err(Error::InvalidInput(
+                "replacing the secrets with none would change nothing: the service cannot clear \
+                 secrets (it reads an empty list as unchanged); name the secrets to keep"
+                    .into(),
+            ));
+        }
+        if let Some(name) = &self.display_name {
+            crate::deployments::check_display_name(name)?;
+        }
         let hosted = matches!(
             self.client.settings().base_url.host_str(),
             Some("api.host.langchain.com" | "eu.api.host.langchain.com")
@@ -329,7 +354,7 @@ impl Deploy {
         let deadline = self.timeout.and_then(|t| Instant::now().checked_add(t));
         let step = Mutex::new("archiving the source");
         let shipping = self.ship(events, cancel, &step);
-        let deployment = match (deadline, self.timeout) {
+        let shipped = match (deadline, self.timeout) {
             (Some(deadline), Some(after)) => tokio::time::timeout_at(deadline, shipping)
                 .await
                 .unwrap_or_else(|_| {
@@ -341,9 +366,10 @@ impl Deploy {
                 })?,
             _ => shipping.await?,
         };
-        let revision_id = deployment.latest_revision_id.ok_or_else(|| {
-            Error::InvalidInput(format!("deployment {} started no revision", deployment.id))
-        })?;
+        let Shipped {
+            deployment,
+            revision_id,
+        } = shipped;
         events.step(format!("revision {revision_id}"));
         let status_url = self.client.dashboard_url(&deployment);
         events.send(DeployEvent::StatusUrl(status_url.clone()));
@@ -380,24 +406,21 @@ impl Deploy {
         Ok(())
     }
 
-    /// Archives (for a directory), finds or creates the deployment and ships the source: the
-    /// deployment as the change that started its revision left it. `step` says what it is doing.
+    /// Archives (for a directory), finds or creates the deployment, ships the source and sets
+    /// the display name. `step` says what it is doing.
     async fn ship(
         &self,
         events: &Events,
         cancel: &Arc<AtomicBool>,
         step: &Mutex<&'static str>,
-    ) -> Result<Deployment, Error> {
+    ) -> Result<Shipped, Error> {
         let doing = |what| *step.lock().unwrap_or_else(|e| e.into_inner()) = what;
         #[cfg(feature = "upload")]
         let archive = self.archive(events, cancel).await?;
         #[cfg(not(feature = "upload"))]
         let _ = cancel;
         doing("looking up the deployment");
-        let existing = self.find().await?;
-        let secrets = self.secrets_for(existing.as_ref());
-        let deployments = self.client.deployments();
-        let (deployment, created) = match existing {
+        let (deployment, created) = match self.find().await? {
             Some(deployment) => {
                 events.step(format!(
                     "found deployment {} ({})",
@@ -407,9 +430,8 @@ impl Deploy {
             }
             None => {
                 doing("creating the deployment");
-                let created = deployments
-                    .create(self.create_request(secrets.clone())?)
-                    .await?;
+                let request = self.create_request(self.secrets_for(None))?;
+                let created = self.client.deployments().create(request).await?;
                 events.step(format!(
                     "created deployment {} ({})",
                     created.name, created.id
@@ -418,31 +440,98 @@ impl Deploy {
             }
         };
         // Creating from a git ref or an image starts the revision; uploaded source comes after.
-        if created && self.ships_on_create() {
-            return Ok(deployment);
-        }
-        let mut patch = match &self.source {
-            Source::GitRef { reference, .. } => DeploymentPatchRequest {
-                source_revision_config: Some(revision_config(|c| {
-                    c.repo_ref = Some(reference.clone())
-                })),
-                ..DeploymentPatchRequest::default()
-            },
-            Source::Image(uri) => DeploymentPatchRequest {
-                source_revision_config: Some(revision_config(|c| c.image_uri = Some(uri.clone()))),
-                ..DeploymentPatchRequest::default()
-            },
-            #[cfg(feature = "upload")]
-            Source::Directory { .. } => {
-                let archive = archive.as_ref().expect("archived above");
-                self.upload(deployment.id, archive, events, &doing).await?
+        let shipped = if created && self.ships_on_create() {
+            let revision_id = deployment.latest_revision_id.ok_or_else(|| {
+                Error::InvalidInput(format!("deployment {} started no revision", deployment.id))
+            })?;
+            Shipped {
+                deployment,
+                revision_id,
             }
+        } else {
+            let config = match &self.source {
+                Source::GitRef { reference, .. } => {
+                    revision_config(|c| c.repo_ref = Some(reference.clone()))
+                }
+                Source::Image(uri) => revision_config(|c| c.image_uri = Some(uri.clone())),
+                #[cfg(feature = "upload")]
+                Source::Directory { .. } => {
+                    let archive = archive.as_ref().expect("archived above");
+                    self.upload(deployment.id, archive, events, &doing).await?
+                }
+            };
+            doing("starting the revision");
+            self.start_revision(deployment, created, config).await?
         };
-        if !created && (!self.secrets.is_empty() || self.replace_secrets) {
-            patch.secrets = Some(secrets);
+        doing("setting the display name");
+        self.name_it(shipped).await
+    }
+
+    /// Starts the revision that builds `config`, sending the secrets only when they change.
+    async fn start_revision(
+        &self,
+        deployment: Deployment,
+        created: bool,
+        config: SourceRevisionConfigRequest,
+    ) -> Result<Shipped, Error> {
+        let secrets = match created {
+            true => None,
+            false => self.changed_secrets(&deployment),
+        };
+        #[cfg(feature = "upload")]
+        if matches!(self.source, Source::Directory { .. })
+            && deployment.source != DeploymentSource::InternalSource
+        {
+            // Only a PATCH can switch a deployment to uploaded source (`revision_source`):
+            // a new revision keeps the deployment's source kind.
+            let patch = DeploymentPatchRequest {
+                revision_source: Some(crate::types::RevisionSource::InternalSource),
+                source_revision_config: Some(config),
+                secrets,
+                ..DeploymentPatchRequest::default()
+            };
+            let deployment = self
+                .client
+                .deployments()
+                .update(deployment.id, patch)
+                .await?;
+            let revision_id = deployment.latest_revision_id.ok_or_else(|| {
+                Error::InvalidInput(format!("deployment {} started no revision", deployment.id))
+            })?;
+            return Ok(Shipped {
+                deployment,
+                revision_id,
+            });
         }
-        doing("starting the revision");
-        deployments.update(deployment.id, patch).await
+        let request = RevisionCreateRequest {
+            source_revision_config: config,
+            source_config: None,
+            secrets,
+            secret_references: None,
+        };
+        let revision = self.client.revisions(deployment.id).create(request).await?;
+        Ok(Shipped {
+            deployment,
+            revision_id: revision.id,
+        })
+    }
+
+    /// Sets the display name asked for, when the deployment does not have it already.
+    async fn name_it(&self, shipped: Shipped) -> Result<Shipped, Error> {
+        let Some(name) = &self.display_name else {
+            return Ok(shipped);
+        };
+        if shipped.deployment.display_name.as_deref() == Some(name.as_str()) {
+            return Ok(shipped);
+        }
+        let deployments = self.client.deployments();
+        let deployment = deployments
+            .set_display_name(shipped.deployment.id, name)
+            .await?;
+        Ok(Shipped {
+            deployment,
+            ..shipped
+        })
     }
 
     /// The source directory's archive, built on a blocking thread that stops between files
@@ -486,7 +575,7 @@ impl Deploy {
         matches!(self.source, Source::GitRef { .. } | Source::Image(_))
     }
 
-    /// Uploads the archive and returns the change that builds a revision from it.
+    /// Uploads the archive and returns the source revision config that builds from it.
     #[cfg(feature = "upload")]
     async fn upload(
         &self,
@@ -494,7 +583,7 @@ impl Deploy {
         archive: &crate::archive::SourceArchive,
         events: &Events,
         doing: &impl Fn(&'static str),
-    ) -> Result<DeploymentPatchRequest, Error> {
+    ) -> Result<SourceRevisionConfigRequest, Error> {
         doing("requesting an upload URL");
         let place = self
             .client
@@ -527,14 +616,10 @@ impl Deploy {
                 progress.send(DeployEvent::UploadProgress { sent, total })
             })
             .await?;
-        Ok(DeploymentPatchRequest {
-            revision_source: Some(crate::types::RevisionSource::InternalSource),
-            source_revision_config: Some(revision_config(|c| {
-                c.source_tarball_path = Some(place.object_path.clone());
-                c.langgraph_config_path = Some(archive.config_path.clone());
-            })),
-            ..DeploymentPatchRequest::default()
-        })
+        Ok(revision_config(|c| {
+            c.source_tarball_path = Some(place.object_path.clone());
+            c.langgraph_config_path = Some(archive.config_path.clone());
+        }))
     }
 
     /// The deployment named or identified; `None` when the name is new.
@@ -547,6 +632,24 @@ impl Deploy {
             .as_deref()
             .ok_or_else(|| Error::InvalidInput("name the deployment or give its ID".into()))?;
         self.client.deployments().find_by_name(name).await
+    }
+
+    /// The secrets to send to an existing deployment: the given ones over its current ones (or
+    /// instead of them when replacing); `None` when none are given or it has them already.
+    fn changed_secrets(&self, deployment: &Deployment) -> Option<Vec<Secret>> {
+        if self.secrets.is_empty() {
+            return None;
+        }
+        let wanted = self.secrets_for(Some(deployment));
+        let pairs = |secrets: &[Secret]| {
+            let mut pairs: Vec<(String, String)> = secrets
+                .iter()
+                .map(|s| (s.name.clone(), s.value.clone()))
+                .collect();
+            pairs.sort();
+            pairs
+        };
+        (pairs(&wanted) != pairs(&deployment.secrets)).then_some(wanted)
     }
 
     /// The secrets to send: the given ones over the current ones (unless replacing).
@@ -768,6 +871,12 @@ impl Deploy {
 }
 
 type LogStream = BoxStream<'static, Result<LogEntry, Error>>;
+
+/// What shipping produced: the deployment, and the revision this deploy started.
+struct Shipped {
+    deployment: Deployment,
+    revision_id: Uuid,
+}
 
 /// What becomes of a followed log after one of its items.
 enum Followed {

@@ -128,6 +128,23 @@ impl Deployments<'_> {
             .await
     }
 
+    /// Sets the name people see (`display_name`) with a PATCH that sends nothing else; it
+    /// starts no revision. Create does not take a display name, so a new deployment gets one
+    /// this way. The service cannot clear it once set; an empty name is refused before anything
+    /// is sent ([`Error::InvalidInput`]).
+    pub async fn set_display_name(
+        &self,
+        deployment_id: Uuid,
+        display_name: &str,
+    ) -> Result<Deployment, Error> {
+        check_display_name(display_name)?;
+        let patch = DeploymentPatchRequest {
+            display_name: Some(display_name.to_owned()),
+            ..DeploymentPatchRequest::default()
+        };
+        self.update(deployment_id, patch).await
+    }
+
     /// Deletes a deployment; with `delete_tracing_project`, its tracing project too.
     ///
     /// A 404 after a retried attempt that may have reached the service (it deleted, then the
@@ -263,6 +280,16 @@ fn longest_common_part<'a>(names: &[&'a str]) -> &'a str {
         }
     }
     best
+}
+
+/// A display name must not be empty (the service refuses one, and cannot clear a name).
+pub(crate) fn check_display_name(name: &str) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::InvalidInput(
+            "a display name must not be empty (the service cannot clear one once set)".into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

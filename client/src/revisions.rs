@@ -1,4 +1,4 @@
-//! Revisions of one deployment: get, list, redeploy, logs. (Waiting is on the client:
+//! Revisions of one deployment: create, get, list, redeploy, logs. (Waiting is on the client:
 //! [`Client::wait_for_revision`].)
 
 use futures::StreamExt;
@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::logs::ListLogs;
 use crate::pagination::{Paging, offset_stream};
-use crate::types::{Deployment, LogType, Revision, RevisionStatus};
+use crate::types::{Deployment, LogType, Revision, RevisionCreateRequest, RevisionStatus};
 
 /// Operations on the revisions of one deployment; from [`Client::revisions`].
 #[derive(Clone, Debug)]
@@ -38,6 +38,48 @@ impl Client {
 }
 
 impl Revisions<'_> {
+    /// Starts a new revision: `POST /v2/deployments/{deployment_id}/revisions`, the way the
+    /// service's own tools ship new code. What the body leaves out carries over from the
+    /// previous revision: the rest of `source_revision_config`, the build commands, and the
+    /// secrets. In-progress revisions are superseded (`SKIPPED`). Wait on the answer's `id`.
+    ///
+    /// `secrets`, when given, replaces the deployment's secrets. An empty list is refused before
+    /// anything is sent ([`Error::InvalidInput`]): the service reads it as "unchanged", so it
+    /// cannot clear secrets. A new `source_config.resource_spec` replaces the stored one whole.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client, id: uuid::Uuid) -> Result<(), langsmith_control_plane::Error> {
+    /// use langsmith_control_plane::types::{RevisionCreateRequest, SourceRevisionConfigRequest};
+    /// let request = RevisionCreateRequest {
+    ///     source_revision_config: SourceRevisionConfigRequest {
+    ///         repo_ref: Some("v2.3.0".into()),
+    ///         ..Default::default()
+    ///     },
+    ///     source_config: None,
+    ///     secrets: None,
+    ///     secret_references: None,
+    /// };
+    /// let revision = client.revisions(id).create(request).await?;
+    /// let outcome = client.wait_for_revision(id, revision.id, Default::default()).await?;
+    /// println!("{:?}", outcome.kind());
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, request: RevisionCreateRequest) -> Result<Revision, Error> {
+        if request.secrets.as_ref().is_some_and(Vec::is_empty) {
+            return Err(Error::InvalidInput(
+                "an empty secrets list changes nothing: the service cannot clear secrets; \
+                 leave secrets out to keep them, or name the ones to keep"
+                    .into(),
+            ));
+        }
+        self.client
+            .call(async |api| {
+                let call = api.create_revision().deployment_id(self.deployment_id);
+                call.body(request).send().await
+            })
+            .await
+    }
+
     /// One revision and its status.
     pub async fn get(&self, revision_id: Uuid) -> Result<Revision, Error> {
         self.client

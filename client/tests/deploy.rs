@@ -5,7 +5,8 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use langsmith_control_plane::deploy::{DeployEvent, Source};
 use langsmith_control_plane::types::{
-    DeploymentCreateRequest, DeploymentSource, LogType, RevisionStatus,
+    DeploymentCreateRequest, DeploymentSource, LogType, RevisionCreateRequest,
+    RevisionSourceConfigRequest, RevisionStatus, SourceRevisionConfigRequest,
 };
 use langsmith_control_plane::{Client, Error, WaitOptions};
 use langsmith_control_plane_mock::{MockServer, Timing};
@@ -53,11 +54,20 @@ fn seed(mock: &MockServer, name: &str) -> uuid::Uuid {
     mock.seed_deployment(request).id
 }
 
-fn patch_bodies(mock: &MockServer) -> Vec<Value> {
-    mock.requests_for("patch_deployment")
+fn bodies(mock: &MockServer, operation: &str) -> Vec<Value> {
+    mock.requests_for(operation)
         .into_iter()
         .map(|r| r.body.expect("a recorded body"))
         .collect()
+}
+
+fn patch_bodies(mock: &MockServer) -> Vec<Value> {
+    bodies(mock, "patch_deployment")
+}
+
+/// The bodies of `POST .../revisions`, the way new code ships to an existing deployment.
+fn revision_bodies(mock: &MockServer) -> Vec<Value> {
+    bodies(mock, "create_revision")
 }
 
 #[tokio::test]
@@ -73,12 +83,16 @@ async fn a_new_ref_on_an_existing_deployment_is_a_new_revision_that_deploys() {
         .unwrap();
     assert_eq!(result.deployment.id, id);
     assert!(result.outcome.unwrap().is_deployed());
-    let patches = patch_bodies(&mock);
-    assert_eq!(patches.len(), 1);
-    assert_eq!(patches[0]["source_revision_config"]["repo_ref"], "v2");
-    assert!(
-        patches[0].get("secrets").is_none(),
-        "no secrets given, none sent"
+    assert!(patch_bodies(&mock).is_empty(), "new code is no PATCH");
+    let revisions = revision_bodies(&mock);
+    assert_eq!(
+        revisions,
+        [serde_json::json!({"source_revision_config": {"repo_ref": "v2"}})],
+        "only what changed: no secrets given, none sent"
+    );
+    assert_eq!(
+        result.revision_id,
+        mock.deployment(id).unwrap().latest_revision_id.unwrap()
     );
     assert!(
         result
@@ -155,9 +169,141 @@ async fn secrets_merge_into_the_current_ones_unless_replaced() {
             .map(|s| s["name"].as_str().unwrap().to_owned())
             .collect()
     };
-    let patches = patch_bodies(&mock);
-    assert_eq!(names(&patches[0]), ["KEEP", "NEW"]);
-    assert_eq!(names(&patches[1]), ["ONLY"]);
+    let revisions = revision_bodies(&mock);
+    assert_eq!(names(&revisions[0]), ["KEEP", "NEW"]);
+    assert_eq!(names(&revisions[1]), ["ONLY"]);
+    assert!(patch_bodies(&mock).is_empty());
+}
+
+#[tokio::test]
+async fn secrets_the_deployment_already_has_are_not_sent_again() {
+    let mock = mock().await;
+    seed(&mock, "agent");
+    client(&mock)
+        .deploy(git("v2", None))
+        .name("agent")
+        .secret("KEEP", "kept")
+        .wait(None)
+        .run()
+        .await
+        .unwrap();
+    let revisions = revision_bodies(&mock);
+    assert_eq!(revisions.len(), 1);
+    assert!(revisions[0].get("secrets").is_none(), "{}", revisions[0]);
+}
+
+#[tokio::test]
+async fn replacing_the_secrets_with_none_is_refused_before_any_request() {
+    let mock = mock().await;
+    seed(&mock, "agent");
+    let err = client(&mock)
+        .deploy(git("v2", None))
+        .name("agent")
+        .replace_secrets(true)
+        .run()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(err.to_string().contains("cannot clear secrets"), "{err}");
+    assert!(mock.requests().is_empty());
+    assert_eq!(mock.deployments()[0].secrets.len(), 1, "kept");
+}
+
+#[tokio::test]
+async fn a_new_deployment_gets_its_display_name_by_a_patch_of_that_field_alone() {
+    let mock = mock().await;
+    let result = client(&mock)
+        .deploy(git("main", Some("https://github.com/acme/new-agent")))
+        .name("new-agent")
+        .display_name("New agent")
+        .wait(None)
+        .run()
+        .await
+        .unwrap();
+    let create = &bodies(&mock, "create_deployment")[0];
+    assert!(create.get("display_name").is_none(), "create takes none");
+    assert_eq!(
+        patch_bodies(&mock),
+        [serde_json::json!({"display_name": "New agent"})]
+    );
+    assert_eq!(result.deployment.display_name.as_deref(), Some("New agent"));
+    let stored = mock.deployment(result.deployment.id).unwrap();
+    assert_eq!(stored.display_name.as_deref(), Some("New agent"));
+    let revisions = mock.revisions(result.deployment.id);
+    assert_eq!(revisions.len(), 1, "a display name makes no revision");
+}
+
+#[tokio::test]
+async fn an_existing_deployment_is_renamed_only_when_its_display_name_differs() {
+    let mock = mock().await;
+    seed(&mock, "agent");
+    let c = client(&mock);
+    for _ in 0..2 {
+        c.deploy(git("v2", None))
+            .name("agent")
+            .display_name("Agent")
+            .wait(None)
+            .run()
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        patch_bodies(&mock),
+        [serde_json::json!({"display_name": "Agent"})],
+        "the second deploy found the name set"
+    );
+    assert_eq!(revision_bodies(&mock).len(), 2);
+    let err = c
+        .deploy(git("v3", None))
+        .name("agent")
+        .display_name("")
+        .run()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(revision_bodies(&mock).len(), 2, "nothing sent");
+}
+
+#[tokio::test]
+async fn revisions_create_posts_the_typed_body_and_answers_the_new_revision() {
+    let mock = mock().await;
+    let id = seed(&mock, "agent");
+    let c = client(&mock);
+    let request = RevisionCreateRequest {
+        source_revision_config: SourceRevisionConfigRequest {
+            repo_ref: Some("v9".into()),
+            ..Default::default()
+        },
+        source_config: Some(RevisionSourceConfigRequest {
+            install_command: Some("uv sync".into()),
+            ..Default::default()
+        }),
+        secrets: None,
+        secret_references: None,
+    };
+    let revision = c.revisions(id).create(request.clone()).await.unwrap();
+    assert_eq!(
+        revision.source_revision_config.repo_ref.as_deref(),
+        Some("v9")
+    );
+    assert_eq!(
+        revision_bodies(&mock),
+        [serde_json::json!({
+            "source_revision_config": {"repo_ref": "v9"},
+            "source_config": {"install_command": "uv sync"},
+        })]
+    );
+    let deployment = mock.deployment(id).unwrap();
+    assert_eq!(deployment.latest_revision_id, Some(revision.id));
+
+    let emptied = RevisionCreateRequest {
+        secrets: Some(Vec::new()),
+        ..request
+    };
+    let err = c.revisions(id).create(emptied).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(err.to_string().contains("cannot clear secrets"), "{err}");
+    assert_eq!(revision_bodies(&mock).len(), 1, "nothing sent");
 }
 
 #[tokio::test]
@@ -358,9 +504,9 @@ async fn an_image_ships_to_an_existing_deployment() {
         .await
         .unwrap();
     assert!(result.outcome.unwrap().is_deployed());
-    let patches = patch_bodies(&mock);
+    assert!(patch_bodies(&mock).is_empty());
     assert_eq!(
-        patches[0]["source_revision_config"]["image_uri"],
-        "docker.io/acme/agent:2"
+        revision_bodies(&mock),
+        [serde_json::json!({"source_revision_config": {"image_uri": "docker.io/acme/agent:2"}})]
     );
 }

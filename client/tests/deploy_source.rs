@@ -126,6 +126,48 @@ async fn an_existing_deployment_gets_a_new_revision_from_the_directory() {
     assert_ne!(first.revision_id, second.revision_id);
     assert!(second.outcome.unwrap().is_deployed());
     assert_eq!(mock.upload_requests().len(), 2);
+    // Both revisions were started with `POST .../revisions`, the first one of the new
+    // deployment too: it is uploaded source already, so no PATCH is needed to switch it.
+    assert!(mock.requests_for("patch_deployment").is_empty());
+    let revisions = mock.requests_for("create_revision");
+    assert_eq!(revisions.len(), 2);
+    let body = revisions[1].body.clone().unwrap();
+    assert_eq!(
+        body["source_revision_config"]["langgraph_config_path"],
+        "langgraph.json"
+    );
+    assert!(body["source_revision_config"]["source_tarball_path"].is_string());
+}
+
+#[tokio::test]
+async fn a_directory_deployed_over_a_git_deployment_switches_it_with_a_patch() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let seeded = mock.seed_deployment(langsmith_control_plane_mock::github_deployment_request(
+        "switch",
+    ));
+    let source = Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let result = client(&mock)
+        .deploy(source)
+        .deployment_id(seeded.id)
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    // Only a PATCH carries `revision_source`: a new revision keeps the deployment's kind.
+    assert!(mock.requests_for("create_revision").is_empty());
+    let patches = mock.requests_for("patch_deployment");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(
+        patches[0].body.as_ref().unwrap()["revision_source"],
+        "internal_source"
+    );
+    let deployment = mock.deployment(seeded.id).unwrap();
+    assert_eq!(deployment.source, DeploymentSource::InternalSource);
 }
 
 #[tokio::test]

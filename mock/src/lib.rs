@@ -81,14 +81,22 @@
 //!   [`MockServerBuilder::request_log_capacity`]), and their bodies only when they carried an
 //!   accepted `X-Api-Key` and are at most [`MAX_RECORDED_BODY`] bytes, so a long-running mock's
 //!   memory stays bounded.
+//! - Updates follow the service's own rules. `POST .../revisions` (`create_revision`) and a PATCH
+//!   with a new source revision config, secrets or sizing start a revision that supersedes the
+//!   ones in progress; fields a request leaves out, or sends as `null`, keep their values; an
+//!   empty `secrets` list leaves the secrets as they are (the service cannot clear them); a new
+//!   sizing replaces the stored one whole. `display_name` is set by PATCH only (create ignores
+//!   it, like any field its body does not have; an empty one is a 422). A `github` deployment
+//!   reports the ref of its newest revision as `source_config.repo_branch`.
 //! - Deployments list newest first. The `{}`-typed answers of the document (bulk delete, OAuth
 //!   deletions) are `null`.
-//! - The bulk delete (`DELETE /v2/deployments?deployment_ids=...`) takes each ID on its own: a
-//!   deleted deployment is `AWAITING_DELETE` for [`Timing::deleting`], then gone (404). When any
+//! - Deleting takes a while: a deleted deployment is `AWAITING_DELETE` for [`Timing::deleting`],
+//!   then `AWAITING_FINAL_DELETE` for [`Timing::final_deleting`], then gone (404). The single
+//!   `DELETE` answers 204, also for a deployment already on its way. The bulk delete
+//!   (`DELETE /v2/deployments?deployment_ids=...`) takes each ID on its own. When any
 //!   ID is unknown (404) or already being deleted (409), the response is `207` with
 //!   `{"deleted": [ID...], "failed": [{"deployment_id", "status_code", "detail"}]}`, a shape the
-//!   API document leaves undescribed (the client assumes the same). The single `DELETE` removes
-//!   the deployment at once.
+//!   API document leaves undescribed (the client assumes the same).
 //! - Uploaded source (`internal_source`) goes as the service has it: a deployment created without
 //!   `source_tarball_path` has no revision; `request_upload_url` hands out a signed URL on a second
 //!   listener, [`MockServer::upload_origin`] (another port, so another origin), which takes one

@@ -58,6 +58,7 @@ macro_rules! operation_table {
             patch_deployment: PATCH "/v2/deployments/{deployment_id}" => deployments::patch_deployment;
             request_push_token: POST "/v2/deployments/{deployment_id}/push-token" => artifacts::request_push_token;
             list_revisions: GET "/v2/deployments/{deployment_id}/revisions" => revisions::list_revisions;
+            create_revision: POST "/v2/deployments/{deployment_id}/revisions" => revisions::create_revision;
             get_revision: GET "/v2/deployments/{deployment_id}/revisions/{revision_id}" => revisions::get_revision;
             list_revision_logs: GET "/v2/deployments/{deployment_id}/revisions/{revision_id}/logs" => revisions::list_revision_logs;
             redeploy_revision: POST "/v2/deployments/{deployment_id}/revisions/{revision_id}/redeploy" => revisions::redeploy_revision;
@@ -129,12 +130,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_names_forty_two_unique_operations() {
+    fn the_table_names_forty_three_unique_operations() {
         let mut ids: Vec<&str> = operation_ids().collect();
-        assert_eq!(ids.len(), 42);
+        assert_eq!(ids.len(), 43);
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 42);
+        assert_eq!(ids.len(), 43);
     }
 
     #[test]
@@ -166,6 +167,10 @@ mod tests {
         assert_eq!(
             find(&Method::POST, &format!("/v2/deployments/{id}/push-token")),
             Some("request_push_token")
+        );
+        assert_eq!(
+            find(&Method::POST, &format!("/v2/deployments/{id}/revisions")),
+            Some("create_revision")
         );
         assert_eq!(find(&Method::PUT, "/v2/deployments"), None);
         assert_eq!(find(&Method::GET, "/v2/deployments//revisions"), None);

@@ -48,7 +48,7 @@ fn the_operation_table_lists_every_operation_with_its_template() {
         .operations
         .split_whitespace()
         .collect();
-    assert_eq!(operations.matches("(\"").count(), 42, "{operations}");
+    assert_eq!(operations.matches("(\"").count(), 43, "{operations}");
     assert!(operations.contains(
         "(\"get_revision\",\"/v2/deployments/{deployment_id}/revisions/{revision_id}\")"
     ));

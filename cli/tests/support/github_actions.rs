@@ -504,6 +504,50 @@ fn a_timed_out_and_a_superseded_revision_are_warnings() {
 }
 
 #[test]
+fn revision_create_with_wait_writes_the_outputs_and_summary_of_revision_wait() {
+    let h = Harness::start();
+    let deployment = h.seed("gha-create");
+    let id = arg(deployment.id);
+    let step = Step::new();
+    let create = [
+        "revision",
+        "create",
+        &id,
+        "--ref",
+        "v2",
+        "--wait",
+        "--interval",
+        "100ms",
+    ];
+    step.run(&h, &create).code(0);
+    let created = step.outputs();
+    let revision = arg(h.mock.revisions(deployment.id)[0].id);
+    assert_eq!(created["outcome"].0, "deployed");
+    assert_eq!(created["revision_id"].0, revision);
+
+    let again = Step::new();
+    let wait = ["revision", "wait", &id, &revision, "--interval", "100ms"];
+    again.run(&h, &wait).code(0);
+    let names = |outputs: &BTreeMap<String, (String, Form)>| -> Vec<String> {
+        outputs.keys().cloned().collect()
+    };
+    assert_eq!(names(&created), names(&again.outputs()));
+    assert_eq!(created["deployment_id"], again.outputs()["deployment_id"]);
+    // The same table, but for how long each waited.
+    let without_duration = |summary: String| {
+        let mut tables = tables(&summary);
+        for row in &mut tables[0] {
+            row.remove(3);
+        }
+        tables
+    };
+    assert_eq!(
+        without_duration(step.summary()),
+        without_duration(again.summary())
+    );
+}
+
+#[test]
 fn streamed_logs_are_folded_and_no_log_line_acts_as_a_command() {
     let h = Harness::start();
     let mut request = support::github_deployment_request("gha-##[error]name");

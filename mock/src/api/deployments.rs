@@ -16,10 +16,10 @@ use uuid::Uuid;
 use crate::http::body::JsonBody;
 use crate::http::params::{Params, body_only, comma_list, known_values, path_uuids};
 use crate::http::response::{created, json_response, no_content, ok};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, LocItem, Problem};
 use crate::state::App;
 use crate::state::Tenant;
-use crate::world::store::{State as Store, merged, revision_config, source_config};
+use crate::world::store::{State as Store, merged, revision_config, source_config, updated_config};
 
 pub(crate) async fn list_deployments(
     State(app): State<App>,
@@ -141,6 +141,7 @@ pub(crate) async fn patch_deployment(
     let id = params.path_uuid("deployment_id", &deployment_id);
     let request = params.body::<DeploymentPatchRequest>(&body);
     let request = params.done(request)?;
+    check_display_name(request.display_name.as_deref())?;
 
     let mut guard = app.state();
     let state = &mut *guard;
@@ -158,21 +159,19 @@ pub(crate) async fn patch_deployment(
         |s| DeploymentSource::from(s.as_str()),
     );
     let config = match &request.source_config {
-        Some(patch) => {
-            let mut config = merged(&deployment.source_config, patch);
-            // The service replaces the sizing whole, as it does the secrets: no field merge.
-            if let Some(spec) = &patch.resource_spec {
-                config.resource_spec = Some(merged(&Default::default(), spec));
-            }
-            config
-        }
+        Some(patch) => updated_config(
+            &deployment.source_config,
+            patch,
+            patch.resource_spec.as_ref(),
+        ),
         None => deployment.source_config.clone(),
     };
     let revision = match &request.source_revision_config {
         Some(patch) => merged(&deployment.latest_config(), patch),
         None => deployment.latest_config(),
     };
-    let settings_changed = request.secrets.is_some()
+    // An empty secrets list changes nothing, so it starts no revision either.
+    let settings_changed = request.secrets.as_ref().is_some_and(|s| !s.is_empty())
         || request.secret_references.is_some()
         || request
             .source_config
@@ -195,11 +194,9 @@ pub(crate) async fn patch_deployment(
         .ok_or_else(|| ApiError::not_found("Deployment"))?;
     deployment.source = source;
     deployment.source_config = config;
-    if let Some(secrets) = request.secrets {
-        deployment.secrets = secrets;
-    }
-    if let Some(references) = request.secret_references {
-        deployment.secret_references = Some(references);
+    deployment.update_secrets(request.secrets, request.secret_references);
+    if let Some(name) = request.display_name {
+        deployment.display_name = Some(name);
     }
     deployment.updated_at = Utc::now();
     if let Some(plan) = plan {
@@ -219,13 +216,13 @@ pub(crate) async fn delete_deployment(
     let _ = params.bool("delete_tracing_project");
     params.finish()?;
     let mut state = app.state();
-    let before = state.deployments.len();
-    state
-        .deployments
-        .retain(|d| !(d.id == id && d.tenant_id == tenant));
-    if state.deployments.len() == before {
-        return Err(ApiError::not_found("Deployment"));
-    }
+    let deletion = state.deletion(Instant::now());
+    let record = state
+        .deployment_mut(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    // Deleting takes a while (AWAITING_DELETE, AWAITING_FINAL_DELETE, then 404); deleting a
+    // deployment already on its way answers the same, so a retried DELETE is harmless.
+    record.deletion.get_or_insert(deletion);
     Ok(no_content())
 }
 
@@ -237,8 +234,8 @@ pub(crate) async fn delete_deployments(
     let mut params = Params::new(query.as_deref());
     let ids = params.uuid_list("deployment_ids", 100);
     params.finish()?;
-    let now = Instant::now();
     let mut state = app.state();
+    let deletion = state.deletion(Instant::now());
     // Each ID on its own: the known ones go AWAITING_DELETE, the others are reported in a 207.
     let mut deleted = Vec::new();
     let mut failed = Vec::new();
@@ -252,13 +249,13 @@ pub(crate) async fn delete_deployments(
                 "status_code": 404,
                 "detail": format!("Deployment {id} not found"),
             })),
-            Some(record) if record.deleting_since.is_some() => failed.push(json!({
+            Some(record) if record.deletion.is_some() => failed.push(json!({
                 "deployment_id": id,
                 "status_code": 409,
                 "detail": format!("Deployment {id} is already being deleted"),
             })),
             Some(record) => {
-                record.deleting_since = Some(now);
+                record.deletion = Some(deletion);
                 deleted.push(id);
             }
         }
@@ -272,9 +269,20 @@ pub(crate) async fn delete_deployments(
     ))
 }
 
+/// A display name may not be empty (422, as a too-short string).
+fn check_display_name(name: Option<&str>) -> Result<(), ApiError> {
+    if name != Some("") {
+        return Ok(());
+    }
+    let loc = vec!["body".item(), "display_name".item()];
+    let msg = "String should have at least 1 character";
+    let problem = Problem::new("string_too_short", loc, msg, json!("")).with_ctx("min_length", 1);
+    Err(ApiError::validation(vec![problem]))
+}
+
 /// What each source needs to build from, as the service checks it (400 when missing), and the
 /// listener it names.
-fn check_source(
+pub(crate) fn check_source(
     state: &Store,
     tenant: Uuid,
     source: &DeploymentSource,
@@ -308,7 +316,11 @@ fn check_source(
 }
 
 /// 400 when the configuration names a listener the workspace does not have.
-fn check_listener(state: &Store, tenant: Uuid, config: &SourceConfig) -> Result<(), ApiError> {
+pub(crate) fn check_listener(
+    state: &Store,
+    tenant: Uuid,
+    config: &SourceConfig,
+) -> Result<(), ApiError> {
     if let Some(listener_id) = config.listener_id
         && state.listener(tenant, listener_id).is_none()
     {

@@ -1,19 +1,24 @@
-//! `/v2/deployments/{deployment_id}/revisions...`: list, get, redeploy and logs.
+//! `/v2/deployments/{deployment_id}/revisions...`: list, create, get, redeploy and logs.
 
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::response::Response;
+use chrono::Utc;
 use langsmith_control_plane_api::open_enums::{LogLevel, LogOrder, LogType};
-use langsmith_control_plane_api::types::{LogsResponse, Revision, RevisionsList};
+use langsmith_control_plane_api::types::{
+    LogsResponse, Revision, RevisionCreateRequest, RevisionsList,
+};
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use crate::api::deployments::check_source;
+use crate::http::body::JsonBody;
 use crate::http::params::{Params, comma_list, known_values, path_uuids};
-use crate::http::response::ok;
+use crate::http::response::{created, ok};
 use crate::problem::ApiError;
 use crate::state::App;
 use crate::state::Tenant;
 use crate::world::logs::{self, LogQuery, Stream};
-use crate::world::store::{RevisionRecord, State as Store};
+use crate::world::store::{RevisionRecord, State as Store, merged, updated_config};
 
 pub(crate) async fn list_revisions(
     State(app): State<App>,
@@ -49,6 +54,48 @@ pub(crate) async fn list_revisions(
         offset: page.next_offset(resources.len()),
         resources,
     }))
+}
+
+/// Starts a revision from the body's source revision config (fields it leaves out come from the
+/// newest revision) and settings; in-progress revisions are superseded, as with PATCH.
+pub(crate) async fn create_revision(
+    State(app): State<App>,
+    Extension(Tenant(tenant)): Extension<Tenant>,
+    Path(deployment_id): Path<String>,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let mut params = Params::new(None);
+    let id = params.path_uuid("deployment_id", &deployment_id);
+    let request = params.body::<RevisionCreateRequest>(&body);
+    let request = params.done(request)?;
+
+    let mut guard = app.state();
+    let state = &mut *guard;
+    let deployment = state
+        .deployment(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    let source = deployment.source.clone();
+    let config = match &request.source_config {
+        Some(patch) => updated_config(
+            &deployment.source_config,
+            patch,
+            patch.resource_spec.as_ref(),
+        ),
+        None => deployment.source_config.clone(),
+    };
+    let revision = merged(&deployment.latest_config(), &request.source_revision_config);
+    // A rejected request must leave the deployment as it was: check before changing anything.
+    check_source(state, tenant, &source, &config, &revision)?;
+    let plan = state.plan_revision(&source, &revision);
+
+    let deployment = state
+        .deployment_mut(tenant, id)
+        .ok_or_else(|| ApiError::not_found("Deployment"))?;
+    deployment.source_config = config;
+    deployment.update_secrets(request.secrets, request.secret_references);
+    deployment.updated_at = Utc::now();
+    let revision = deployment.start_revision(revision, plan);
+    Ok(created(&revision.to_api(Instant::now())))
 }
 
 pub(crate) async fn get_revision(

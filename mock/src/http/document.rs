@@ -255,6 +255,6 @@ mod tests {
                 compiled += 1;
             }
         }
-        assert_eq!(compiled, 13);
+        assert_eq!(compiled, 14);
     }
 }

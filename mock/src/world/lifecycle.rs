@@ -35,8 +35,10 @@ pub struct Timing {
     pub awaiting_deploy: Duration,
     /// Time in `DEPLOYING`.
     pub deploying: Duration,
-    /// Time a deployment deleted by the bulk delete stays `AWAITING_DELETE` before it is gone.
+    /// Time a deleted deployment stays `AWAITING_DELETE`.
     pub deleting: Duration,
+    /// Time a deleted deployment then stays `AWAITING_FINAL_DELETE` before it is gone (404).
+    pub final_deleting: Duration,
 }
 
 impl Timing {
@@ -57,6 +59,7 @@ impl Timing {
             awaiting_deploy: Duration::from_secs(2),
             deploying: Duration::from_secs(20),
             deleting: Duration::from_secs(10),
+            final_deleting: Duration::from_secs(5),
         }
     }
 
@@ -65,7 +68,7 @@ impl Timing {
         Self::uniform(Duration::ZERO)
     }
 
-    /// The same duration for each of the six phases (and for deleting).
+    /// The same duration for each of the six phases (and for each phase of deleting).
     pub fn uniform(phase: Duration) -> Self {
         Self {
             creating: phase,
@@ -75,6 +78,7 @@ impl Timing {
             awaiting_deploy: phase,
             deploying: phase,
             deleting: phase,
+            final_deleting: phase,
         }
     }
 

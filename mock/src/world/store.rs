@@ -6,9 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use langsmith_control_plane_api::open_enums::{DeploymentSource, DeploymentStatus, RevisionStatus};
 use langsmith_control_plane_api::types::{
-    Deployment, DeploymentCreateRequest, GithubIntegration, GithubRepository, Listener, Revision,
-    Secret, SecretReference, SourceConfig, SourceConfigRequest, SourceRevisionConfig,
-    SourceRevisionConfigRequest,
+    Deployment, DeploymentCreateRequest, GithubIntegration, GithubRepository, Listener,
+    ResourceSpecInput, Revision, Secret, SecretReference, SourceConfig, SourceConfigRequest,
+    SourceRevisionConfig, SourceRevisionConfigRequest,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,11 +40,17 @@ pub(crate) struct State {
 impl State {
     /// Forgets the deployments whose deletion has run its course by `now`.
     pub(crate) fn sweep_deleted(&mut self, now: Instant) {
-        let deleting = self.timing.deleting;
-        self.deployments.retain(|d| {
-            d.deleting_since
-                .is_none_or(|since| now.saturating_duration_since(since) < deleting)
-        });
+        self.deployments
+            .retain(|d| d.deletion.is_none_or(|deletion| !deletion.is_over(now)));
+    }
+
+    /// A deletion that starts `now`, on the server's clock.
+    pub(crate) fn deletion(&self, now: Instant) -> Deletion {
+        Deletion {
+            since: now,
+            awaiting_delete: self.timing.deleting,
+            awaiting_final_delete: self.timing.final_deleting,
+        }
     }
 
     pub(crate) fn deployment(&self, tenant: Uuid, id: Uuid) -> Option<&DeploymentRecord> {
@@ -114,8 +120,9 @@ impl State {
             secret_references: request.secret_references,
             created_at: now,
             updated_at: now,
+            display_name: None,
             revisions: Vec::new(),
-            deleting_since: None,
+            deletion: None,
         };
         if let Some(plan) = plan {
             record.start_revision(revision, plan);
@@ -190,10 +197,37 @@ pub(crate) struct DeploymentRecord {
     pub(crate) secret_references: Option<Vec<SecretReference>>,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) updated_at: DateTime<Utc>,
+    /// Set by an update only (create does not take it); never cleared.
+    pub(crate) display_name: Option<String>,
     /// Oldest first.
     pub(crate) revisions: Vec<RevisionRecord>,
-    /// When a bulk delete took it: `AWAITING_DELETE` from then on, gone after `Timing::deleting`.
-    pub(crate) deleting_since: Option<Instant>,
+    /// Once deleted: `AWAITING_DELETE`, then `AWAITING_FINAL_DELETE`, then gone.
+    pub(crate) deletion: Option<Deletion>,
+}
+
+/// A deletion under way, and how long each of its statuses lasts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deletion {
+    since: Instant,
+    awaiting_delete: Duration,
+    awaiting_final_delete: Duration,
+}
+
+impl Deletion {
+    /// The deployment's status at `now` while being deleted.
+    fn status(&self, now: Instant) -> DeploymentStatus {
+        if now.saturating_duration_since(self.since) < self.awaiting_delete {
+            DeploymentStatus::AwaitingDelete
+        } else {
+            DeploymentStatus::AwaitingFinalDelete
+        }
+    }
+
+    /// Whether the deployment is gone at `now`.
+    fn is_over(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.since)
+            >= self.awaiting_delete + self.awaiting_final_delete
+    }
 }
 
 impl DeploymentRecord {
@@ -236,6 +270,22 @@ impl DeploymentRecord {
         self.revisions.last().expect("just pushed")
     }
 
+    /// Applies an update's secrets. A non-empty list replaces them; an empty list, like none,
+    /// leaves them as they are (the service cannot clear secrets). References are replaced
+    /// whenever given, an empty list included.
+    pub(crate) fn update_secrets(
+        &mut self,
+        secrets: Option<Vec<Secret>>,
+        references: Option<Vec<SecretReference>>,
+    ) {
+        if let Some(secrets) = secrets.filter(|s| !s.is_empty()) {
+            self.secrets = secrets;
+        }
+        if let Some(references) = references {
+            self.secret_references = Some(references);
+        }
+    }
+
     pub(crate) fn revision(&self, id: Uuid) -> Option<&RevisionRecord> {
         self.revisions.iter().find(|r| r.id == id)
     }
@@ -254,8 +304,8 @@ impl DeploymentRecord {
     /// The deployment's status at `now`: the database is provisioned while the first revision
     /// is being created.
     pub(crate) fn status(&self, now: Instant) -> DeploymentStatus {
-        if self.deleting_since.is_some() {
-            return DeploymentStatus::AwaitingDelete;
+        if let Some(deletion) = &self.deletion {
+            return deletion.status(now);
         }
         let provisioning = self
             .revisions
@@ -275,9 +325,15 @@ impl DeploymentRecord {
             .iter()
             .rev()
             .find(|r| r.status_at(now).0 == RevisionStatus::Deployed);
+        let mut source_config = self.source_config.clone();
+        // A github deployment reports the branch it tracks: the ref its newest revision builds.
+        if self.source == DeploymentSource::Github {
+            source_config.repo_branch = latest.and_then(|r| r.config.repo_ref.clone());
+        }
         Deployment {
             active_revision_id: active.map(|r| r.id),
             created_at: self.created_at,
+            display_name: self.display_name.clone(),
             id: self.id,
             image_version: None,
             latest_revision_id: latest.map(|r| r.id),
@@ -285,7 +341,7 @@ impl DeploymentRecord {
             secret_references: self.secret_references.clone(),
             secrets: self.secrets.clone(),
             source: self.source.clone(),
-            source_config: self.source_config.clone(),
+            source_config,
             source_revision_config: latest.map(|r| r.config_at(now)).unwrap_or_default(),
             status: self.status(now),
             tenant_id: self.tenant_id,
@@ -420,6 +476,21 @@ pub(crate) fn merged<T: Serialize + DeserializeOwned + Clone, P: Serialize>(
     );
     // Request and response types share their field names; should one ever not fit, keep `base`.
     serde_json::from_value(value).unwrap_or_else(|_| base.clone())
+}
+
+/// `config` with the settings of an update: fields `patch` sets replace, and a `null` (like an
+/// absent field) changes nothing; the sizing, when given, replaces the stored one whole, as the
+/// service does.
+pub(crate) fn updated_config<P: Serialize>(
+    config: &SourceConfig,
+    patch: &P,
+    sizing: Option<&ResourceSpecInput>,
+) -> SourceConfig {
+    let mut config = merged(config, patch);
+    if let Some(spec) = sizing {
+        config.resource_spec = Some(merged(&Default::default(), spec));
+    }
+    config
 }
 
 /// The deployment-wide settings as requested, in the shape the service reports them.

@@ -421,20 +421,27 @@ async fn patch_answers_404_422_and_400() {
     );
 }
 
-#[tokio::test]
-async fn delete_answers_204_then_the_deployment_is_gone() {
+#[tokio::test(start_paused = true)]
+async fn delete_answers_204_then_the_deployment_awaits_delete_then_final_delete_then_is_gone() {
     let api = Api::start().await;
     let created = api.create("a").await;
+    let path = deployment_path(&created);
     let deleted = api
-        .delete(&format!(
-            "{}?delete_tracing_project=true",
-            deployment_path(&created)
-        ))
+        .delete(&format!("{path}?delete_tracing_project=true"))
         .await;
     assert_eq!(deleted.status, 204);
     assert_eq!(deleted.text, "");
-    assert_eq!(api.get(&deployment_path(&created)).await.status, 404);
-    assert_eq!(api.delete(&deployment_path(&created)).await.status, 404);
+    // The realistic clock: 10 s AWAITING_DELETE, then 5 s AWAITING_FINAL_DELETE.
+    let status = async || api.get(&path).await.json()["status"].clone();
+    assert_eq!(status().await, "AWAITING_DELETE");
+    assert_eq!(api.delete(&path).await.status, 204, "already on its way");
+    tokio::time::advance(std::time::Duration::from_secs(10)).await;
+    assert_eq!(status().await, "AWAITING_FINAL_DELETE");
+    tokio::time::advance(std::time::Duration::from_millis(4999)).await;
+    assert_eq!(status().await, "AWAITING_FINAL_DELETE");
+    tokio::time::advance(std::time::Duration::from_millis(1)).await;
+    assert_eq!(api.get(&path).await.status, 404);
+    assert_eq!(api.delete(&path).await.status, 404);
 }
 
 fn ids_query(ids: &[&str]) -> String {
@@ -480,6 +487,11 @@ async fn a_bulk_deleted_deployment_answers_404_once_its_deletion_has_run() {
         "AWAITING_DELETE"
     );
     tokio::time::advance(std::time::Duration::from_secs(1)).await;
+    assert_eq!(
+        api.get(&deployment_path(&a)).await.json()["status"],
+        "AWAITING_FINAL_DELETE"
+    );
+    tokio::time::advance(std::time::Duration::from_secs(5)).await;
     assert_eq!(api.get(&deployment_path(&a)).await.status, 404);
     assert!(api.server.deployments().is_empty());
 }
@@ -554,8 +566,9 @@ async fn patch_replaces_the_whole_list_of_secrets() {
         .json();
     assert_eq!(replaced["secrets"], json!([{"name": "C", "value": "3"}]));
     assert_eq!(api.get(&path).await.json()["secrets"], replaced["secrets"]);
+    // An empty list is no replacement: the service cannot clear secrets (see `updates`).
     let emptied = api.patch(&path, json!({"secrets": []})).await.json();
-    assert_eq!(emptied["secrets"], json!([]));
+    assert_eq!(emptied["secrets"], replaced["secrets"]);
 }
 
 #[tokio::test]

@@ -13,4 +13,5 @@ mod revision_lifecycle;
 mod revision_logs;
 mod revisions;
 mod serving;
+mod updates;
 mod uploads;

@@ -265,6 +265,18 @@ fn without_the_overlay_the_newest_reference_lacks_exactly_the_overlays_facts() {
         removed(Area::EnumValue, "DeploymentSource: internal_template"),
         removed(Area::EnumValue, "DeploymentType: dev_zero"),
         removed(Area::EnumValue, "DeploymentType: dev_free_zero"),
+        removed(
+            Area::Operation,
+            "POST /v2/deployments/{deployment_id}/revisions",
+        ),
+        removed(Area::Schema, "RevisionCreateRequest"),
+        removed(Area::Schema, "RevisionSourceConfigRequest"),
+        removed(Area::Property, "Deployment.display_name"),
+        removed(Area::Property, "DeploymentPatchRequest.display_name"),
+        removed(Area::Property, "SourceConfig.repo_branch"),
+        removed(Area::Property, "SourceConfig.template_id"),
+        removed(Area::Property, "SourceConfigRequest.template_id"),
+        removed(Area::EnumValue, "DeploymentStatus: AWAITING_FINAL_DELETE"),
     ]
     .into_iter()
     .collect();
@@ -416,7 +428,8 @@ fn spec_diff_shows_the_overlays_facts_missing_without_it_and_nothing_with_it() {
         "- [BREAKING] POST /v2/deployments/{deployment_id}/upload-url: request_upload_url",
         "- [BREAKING] POST /v2/deployments/{deployment_id}/push-token: request_push_token",
         "- [BREAKING] DeploymentType: dev_zero: enum narrowed",
-        "16 change(s), 16 breaking.",
+        "- [BREAKING] POST /v2/deployments/{deployment_id}/revisions: create_revision",
+        "25 change(s), 25 breaking.",
     ] {
         assert!(report.contains(line), "{line}\n{report}");
     }
