@@ -1,7 +1,7 @@
 //! `lscp deployment prune` against the mock: selection by prefix, age and exceptions; never
 //! without --yes off a terminal; bulk deletes of at most 100; a line per ID; --wait.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

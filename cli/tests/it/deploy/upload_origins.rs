@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::running::{Ended, Running};
-use super::support::{self, Harness, KEY};
+use crate::support::{self, Harness, KEY};
 use super::{source_dir, write_incompressible};
 
 /// The signature in every upload URL: a credential, never printed.
