@@ -38,7 +38,7 @@ impl Context {
             .as_ref()
             .filter(|_| typed("workspace_id"))
         {
-            let id = crate::args::uuid(id)
+            let id = crate::values::uuid(id)
                 .map_err(|e| Failure::usage(format!("invalid value for '--workspace-id': {e}")))?;
             builder = builder.workspace_id(id);
         }

@@ -12,8 +12,8 @@ use langsmith_control_plane::types::DeploymentType;
 use langsmith_control_plane::{Error, RevisionOutcome, WaitOptions};
 use uuid::Uuid;
 
-use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to, one_of, uuid};
 use crate::deploy_report::{EventLine, Outcome, Report, ResultLine, log_line};
+use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
 use crate::global::Context;
@@ -21,6 +21,7 @@ use crate::inert::{self, Inert};
 use crate::output::{self, OutputFormat};
 use crate::secrets::{self, NamedValue};
 use crate::stop::Stop;
+use crate::values::{one_of, uuid};
 
 /// The environment variable (and env-file entry) that names the deployment.
 const NAME_VARIABLE: &str = "LANGSMITH_DEPLOYMENT_NAME";

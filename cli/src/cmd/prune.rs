@@ -10,8 +10,8 @@ use langsmith_control_plane::types::{Deployment, DeploymentStatus};
 use langsmith_control_plane::{DeleteOutcome, GoneOutcome};
 use serde_json::json;
 
-use crate::args::{MAX_WAIT, duration_up_to};
 use crate::confirm;
+use crate::duration::{MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
 use crate::inert::Inert;
