@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::support::{self, Harness, RevisionStatus, Secret, arg, github_deployment_request, spec_file};
+use crate::support::{
+    self, Harness, RevisionStatus, Secret, arg, github_deployment_request, spec_file,
+};
 
 /// `lscp deploy ARGS --interval 100ms` (a fast poll for the mock's fast clock).
 fn deploy(h: &Harness, args: &[&str]) -> support::Run {
