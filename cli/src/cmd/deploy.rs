@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Args};
 use futures::StreamExt;
+use futures::stream::BoxStream;
 use langsmith_control_plane::deploy::{DeployEvent, DeployResult, Source};
 use langsmith_control_plane::types::DeploymentType;
 use langsmith_control_plane::{Error, RevisionOutcome, WaitOptions};
@@ -120,7 +121,7 @@ pub struct DeployArgs {
 /// Runs `lscp deploy`.
 pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
     // Listening before any work: a signal at any point stops the deploy with nothing more sent.
-    let mut stop = Stop::listen();
+    let stop = Stop::listen();
     // Everything the arguments alone can refuse is refused before the client sends anything.
     let mut secrets = match &args.env_file {
         Some(path) => secrets::from_env_file(path)?,
@@ -160,8 +161,17 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         deploy = deploy.timeout(args.timeout.unwrap_or(DEFAULT_TIMEOUT));
     }
 
+    follow(&args, context, stop, deploy.events()).await
+}
+
+/// Follows the deploy's events to its result, printing each; a signal stops it at once.
+async fn follow(
+    args: &DeployArgs,
+    context: &Context,
+    mut stop: Stop,
+    mut events: BoxStream<'static, Result<DeployEvent, Error>>,
+) -> Result<Exit, Failure> {
     let mut report = Report::new(context.output);
-    let mut events = deploy.events();
     // Whether the deploy has reported progress past its checks and look-up (steps such as
     // "archived" or "found" do not count); before that, its refusals are usage errors.
     let mut progressed = false;
