@@ -1,19 +1,14 @@
-//! The command line: global options, the command tree, and value parsers shared by commands.
+//! The command line: the command tree. The global options are in `global`, the value parsers
+//! shared by commands in `values` and `duration`.
 
-use std::time::Duration;
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use uuid::Uuid;
-
-use crate::deploy::DeployArgs;
-use crate::deployment::DeploymentCommand;
-pub use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
-use crate::github::GithubMode;
-use crate::mock::MockArgs;
-use crate::output::OutputFormat;
-use crate::revision::RevisionCommand;
-use crate::spec::SchemaArgs;
+use crate::cmd::deploy::DeployArgs;
+use crate::cmd::deployment::DeploymentCommand;
+use crate::cmd::mock::MockArgs;
+use crate::cmd::revision::RevisionCommand;
+use crate::cmd::spec::SchemaArgs;
+use crate::global::GlobalArgs;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -39,99 +34,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts, before or after the subcommand.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
-    /// Base URL of the Control Plane API; may carry a path (self-hosted: https://HOST/api-host).
-    /// Without it: LANGSMITH_CONTROL_PLANE_URL, then a URL derived from LANGSMITH_ENDPOINT, then
-    /// the US host
-    #[arg(
-        long,
-        global = true,
-        env = "LANGSMITH_CONTROL_PLANE_URL",
-        value_name = "URL"
-    )]
-    pub base_url: Option<String>,
-
-    /// Hosted region, instead of --base-url
-    #[arg(long, global = true, value_enum, value_name = "REGION")]
-    pub region: Option<RegionArg>,
-
-    /// LangSmith API key; LANGCHAIN_API_KEY is read when LANGSMITH_API_KEY is not set
-    #[arg(
-        long,
-        global = true,
-        env = "LANGSMITH_API_KEY",
-        hide_env_values = true,
-        // A key that starts with `-` must not be parsed as flags (and echoed in the error).
-        allow_hyphen_values = true,
-        value_name = "KEY"
-    )]
-    pub api_key: Option<String>,
-
-    /// Workspace UUID, sent as X-Tenant-Id (needed with organization-scoped keys); LANGSMITH_TENANT_ID
-    /// is read too, and must agree with LANGSMITH_WORKSPACE_ID when both are set
-    #[arg(
-        long,
-        global = true,
-        env = "LANGSMITH_WORKSPACE_ID",
-        value_name = "UUID"
-    )]
-    pub workspace_id: Option<String>,
-
-    /// Output format: tables for people, or one JSON document per object (the API's own shape)
-    #[arg(
-        long,
-        short = 'o',
-        global = true,
-        value_enum,
-        default_value_t = OutputFormat::Text,
-        value_name = "FORMAT"
-    )]
-    pub output: OutputFormat,
-
-    /// Timeout of each HTTP request, e.g. 30s, at most 1h [default: 30s]
-    #[arg(long, global = true, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
-    pub request_timeout: Option<Duration>,
-
-    /// Print secret values, which every output format masks as *** otherwise
-    #[arg(long, global = true)]
-    pub show_secrets: bool,
-
-    /// Allow plain http:// to hosts other than loopback (the key then travels unencrypted)
-    #[arg(long, global = true)]
-    pub allow_insecure_http: bool,
-
-    /// Show request tracing on stderr (-vv for more); the API key is never shown
-    #[arg(short, long, global = true, action = ArgAction::Count)]
-    pub verbose: u8,
-
-    /// Speak to a GitHub Actions runner (auto: when GITHUB_ACTIONS=true): step outputs
-    /// ($GITHUB_OUTPUT), a job summary ($GITHUB_STEP_SUMMARY), annotations, folded logs and
-    /// masked secrets
-    #[arg(
-        long,
-        global = true,
-        env = "LSCP_GITHUB_ACTIONS",
-        value_enum,
-        default_value_t = GithubMode::Auto,
-        value_name = "WHEN"
-    )]
-    pub github_actions: GithubMode,
-}
-
-/// A hosted region.
-// The variant docs are `--help` text, where a bare URL reads best.
-#[allow(rustdoc::bare_urls)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RegionArg {
-    /// https://api.host.langchain.com
-    Us,
-    /// https://eu.api.host.langchain.com
-    Eu,
-}
-
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -142,9 +44,9 @@ pub enum Command {
     #[command(subcommand, alias = "revisions")]
     Revision(RevisionCommand),
     /// Show what `apply` would change to bring the workspace to a deployment file
-    Plan(crate::plan::PlanArgs),
+    Plan(crate::cmd::plan::PlanArgs),
     /// Bring the workspace to a deployment file: create, update, wait for every new revision
-    Apply(crate::plan::ApplyArgs),
+    Apply(crate::cmd::plan::ApplyArgs),
     /// Ship a git ref, an image or a source directory to a deployment (created when new) and
     /// wait until it is live; exit codes as for `revision wait`
     Deploy(Box<DeployArgs>),
@@ -193,52 +95,4 @@ fn hide_globals(mut command: clap::Command, globals: &[clap::Arg]) -> clap::Comm
         });
     }
     command
-}
-
-/// How many items a listing prints.
-#[derive(Debug, Args)]
-pub struct Paging {
-    /// Print at most N items [default: 20]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
-    pub limit: Option<u32>,
-    /// Print every item, fetching as many pages as needed
-    #[arg(long)]
-    pub all: bool,
-}
-
-impl Paging {
-    /// The item cap for the facade's listing; `None` for all.
-    pub fn max_items(&self) -> Option<usize> {
-        if self.all {
-            None
-        } else {
-            Some(self.limit.unwrap_or(20) as usize)
-        }
-    }
-}
-
-/// A UUID, with an example in the error.
-pub fn uuid(text: &str) -> Result<Uuid, String> {
-    Uuid::parse_str(text.trim())
-        .map_err(|_| "not a UUID (expected e.g. 6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01)".to_string())
-}
-
-/// A parser that accepts the known values of an open enum, case-insensitively, and lists them in
-/// help and errors. A value this version does not know is refused: on the command line it is far
-/// more likely a typo than a value the service added.
-pub fn one_of<T>(
-    known: &'static [T],
-    name: fn(&'static T) -> &'static str,
-) -> impl TypedValueParser<Value = T>
-where
-    T: Clone + Send + Sync + 'static + for<'a> From<&'a str>,
-{
-    PossibleValuesParser::new(known.iter().map(name)).map(move |value| {
-        // With `ignore_case`, clap hands back the value as typed: use the canonical spelling.
-        known
-            .iter()
-            .find(|candidate| name(candidate).eq_ignore_ascii_case(&value))
-            .cloned()
-            .unwrap_or_else(|| T::from(value.as_str()))
-    })
 }

@@ -1,5 +1,6 @@
 //! Exit codes, and the errors that end a command with one.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use langsmith_control_plane::{ApiError, ConfigError, Error};
@@ -79,9 +80,9 @@ impl Failure {
     /// Prints the failure on stderr (under GitHub Actions also as an error annotation) and
     /// returns its exit code.
     pub fn report(self) -> Exit {
-        crate::output::diagnostic(&format!("error: {}", self.message));
+        diagnostic(&format!("error: {}", self.message));
         if let Some(hint) = self.hint {
-            crate::output::diagnostic(&format!("hint: {hint}"));
+            diagnostic(&format!("hint: {hint}"));
         }
         crate::github::failure(&self.message);
         self.exit
@@ -149,6 +150,15 @@ fn unauthorized_hint(error: &ApiError) -> &'static str {
         "check the API key; an organization-scoped key also needs --workspace-id \
          (or LANGSMITH_WORKSPACE_ID)"
     }
+}
+
+/// Writes `text` and a newline to stderr, its control characters but line feeds escaped.
+/// Unlike `eprintln!`, a closed or failing stderr is ignored: there is nowhere left to report
+/// it, and it must not change the exit code.
+pub fn diagnostic(text: &str) {
+    let text = crate::inert::escape_keeping_lines(text);
+    let text = crate::github::guard_lines(&text);
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 #[cfg(test)]

@@ -1,15 +1,110 @@
-//! What every API command needs: a client configured as CONTRACT section 2 says, the output
-//! format, and request tracing for `-v`.
+//! The global options, and what every API command needs from them: a client configured as
+//! CONTRACT section 2 says, the output format, and request tracing for `-v`.
 
 use std::io::IsTerminal;
+use std::time::Duration;
 
-use clap::ArgMatches;
 use clap::parser::ValueSource;
+use clap::{ArgAction, ArgMatches, Args, ValueEnum};
 use langsmith_control_plane::{Client, Region};
 
-use crate::args::{GlobalArgs, RegionArg};
+use crate::duration::{MAX_INTERVAL, duration_up_to};
 use crate::exit::Failure;
-use crate::output::Output;
+use crate::github::GithubMode;
+use crate::output::{Output, OutputFormat};
+
+/// Options every command accepts, before or after the subcommand.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Base URL of the Control Plane API; may carry a path (self-hosted: https://HOST/api-host).
+    /// Without it: LANGSMITH_CONTROL_PLANE_URL, then a URL derived from LANGSMITH_ENDPOINT, then
+    /// the US host
+    #[arg(
+        long,
+        global = true,
+        env = "LANGSMITH_CONTROL_PLANE_URL",
+        value_name = "URL"
+    )]
+    pub base_url: Option<String>,
+
+    /// Hosted region, instead of --base-url
+    #[arg(long, global = true, value_enum, value_name = "REGION")]
+    pub region: Option<RegionArg>,
+
+    /// LangSmith API key; LANGCHAIN_API_KEY is read when LANGSMITH_API_KEY is not set
+    #[arg(
+        long,
+        global = true,
+        env = "LANGSMITH_API_KEY",
+        hide_env_values = true,
+        // A key that starts with `-` must not be parsed as flags (and echoed in the error).
+        allow_hyphen_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+
+    /// Workspace UUID, sent as X-Tenant-Id (needed with organization-scoped keys); LANGSMITH_TENANT_ID
+    /// is read too, and must agree with LANGSMITH_WORKSPACE_ID when both are set
+    #[arg(
+        long,
+        global = true,
+        env = "LANGSMITH_WORKSPACE_ID",
+        value_name = "UUID"
+    )]
+    pub workspace_id: Option<String>,
+
+    /// Output format: tables for people, or one JSON document per object (the API's own shape)
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        default_value_t = OutputFormat::Text,
+        value_name = "FORMAT"
+    )]
+    pub output: OutputFormat,
+
+    /// Timeout of each HTTP request, e.g. 30s, at most 1h [default: 30s]
+    #[arg(long, global = true, value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
+    pub request_timeout: Option<Duration>,
+
+    /// Print secret values, which every output format masks as *** otherwise
+    #[arg(long, global = true)]
+    pub show_secrets: bool,
+
+    /// Allow plain http:// to hosts other than loopback (the key then travels unencrypted)
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+
+    /// Show request tracing on stderr (-vv for more); the API key is never shown
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Speak to a GitHub Actions runner (auto: when GITHUB_ACTIONS=true): step outputs
+    /// ($GITHUB_OUTPUT), a job summary ($GITHUB_STEP_SUMMARY), annotations, folded logs and
+    /// masked secrets
+    #[arg(
+        long,
+        global = true,
+        env = "LSCP_GITHUB_ACTIONS",
+        value_enum,
+        default_value_t = GithubMode::Auto,
+        value_name = "WHEN"
+    )]
+    pub github_actions: GithubMode,
+}
+
+/// A hosted region.
+// The variant docs are `--help` text, where a bare URL reads best.
+#[allow(rustdoc::bare_urls)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RegionArg {
+    /// https://api.host.langchain.com
+    Us,
+    /// https://eu.api.host.langchain.com
+    Eu,
+}
 
 /// The client and the output settings of one run.
 pub struct Context {
@@ -38,7 +133,7 @@ impl Context {
             .as_ref()
             .filter(|_| typed("workspace_id"))
         {
-            let id = crate::args::uuid(id)
+            let id = crate::values::uuid(id)
                 .map_err(|e| Failure::usage(format!("invalid value for '--workspace-id': {e}")))?;
             builder = builder.workspace_id(id);
         }

@@ -7,25 +7,19 @@
 
 mod apply_report;
 mod args;
+mod cmd;
 mod confirm;
-mod deploy;
 mod deploy_report;
-mod deployment;
 mod duration;
 mod exit;
 mod github;
 mod global;
 mod inert;
-mod mock;
 mod output;
-mod plan;
-mod prune;
 mod redact;
-mod revision;
 mod secrets;
-mod spec;
 mod stop;
-mod wait;
+mod values;
 
 use std::process::ExitCode;
 
@@ -53,7 +47,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
     let Cli { global, command } = cli;
     match command {
         // Commands that need no client and no network.
-        Command::Schema(args) => spec::print_schema(&args),
+        Command::Schema(args) => cmd::spec::print_schema(&args),
         Command::Completions { shell } => {
             // Into a buffer first: clap_complete panics when stdout is a closed pipe.
             let mut script = Vec::new();
@@ -61,26 +55,26 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
             output::bytes(&script)?;
             Ok(Exit::Success)
         }
-        Command::Mock(args) => runtime()?.block_on(mock::serve(args)),
+        Command::Mock(args) => runtime()?.block_on(cmd::mock::serve(args)),
         Command::Deployment(command) => {
             let context = global::Context::new(&global, matches)?;
-            runtime()?.block_on(deployment::run(*command, &context))
+            runtime()?.block_on(cmd::deployment::run(*command, &context))
         }
         Command::Revision(command) => {
             let context = global::Context::new(&global, matches)?;
-            runtime()?.block_on(revision::run(command, &context))
+            runtime()?.block_on(cmd::revision::run(command, &context))
         }
         Command::Plan(args) => {
             let context = global::Context::new(&global, matches)?;
-            runtime()?.block_on(plan::run_plan(args, &context))
+            runtime()?.block_on(cmd::plan::run_plan(args, &context))
         }
         Command::Apply(args) => {
             let context = global::Context::new(&global, matches)?;
-            runtime()?.block_on(plan::run_apply(args, &context))
+            runtime()?.block_on(cmd::plan::run_apply(args, &context))
         }
         Command::Deploy(args) => {
             let context = global::Context::new(&global, matches)?;
-            runtime()?.block_on(deploy::run(*args, &context))
+            runtime()?.block_on(cmd::deploy::run(*args, &context))
         }
     }
 }

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::exit::Failure;
+pub use crate::exit::diagnostic;
 use crate::{github, inert};
 
 /// `--output`.
@@ -141,15 +142,6 @@ pub fn bytes(data: &[u8]) -> Result<(), Failure> {
         }
         _ => Ok(()),
     }
-}
-
-/// Writes `text` and a newline to stderr, its control characters but line feeds escaped.
-/// Unlike `eprintln!`, a closed or failing stderr is ignored: there is nowhere left to report
-/// it, and it must not change the exit code.
-pub fn diagnostic(text: &str) {
-    let text = inert::escape_keeping_lines(text);
-    let text = github::guard_lines(&text);
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 /// A table with a header row and no borders, like `kubectl get`. Each cell is escaped whole: a

@@ -40,7 +40,7 @@ pub fn escape_property(text: &str) -> String {
 /// `text` (lines printed by lscp, controls already escaped) with nothing in it that the runner
 /// would read as a workflow command; borrowed unchanged when off GitHub Actions or clean.
 pub fn guard_lines(text: &str) -> Cow<'_, str> {
-    if !super::active() {
+    if !super::runner::active() {
         return Cow::Borrowed(text);
     }
     guard(text)
@@ -127,7 +127,7 @@ pub enum Level {
 /// An annotation: one `::error title=...::message` (or `::warning`) line, both escaped, controls
 /// first, so that neither can end the command or start another one.
 pub fn annotate(level: Level, title: &str, message: &str) {
-    if !super::active() {
+    if !super::runner::active() {
         return;
     }
     let name = match level {
@@ -148,7 +148,7 @@ pub fn annotate(level: Level, title: &str, message: &str) {
 /// lines are not: the runner refuses them), and also whole in the escaped form lscp itself would
 /// print it in (`\n` for a line break).
 pub fn mask_secrets<'a>(values: impl IntoIterator<Item = &'a str>) {
-    if !super::active() {
+    if !super::runner::active() {
         return;
     }
     let mut lines = String::new();
@@ -191,7 +191,7 @@ pub struct Fold {
 impl Fold {
     /// Opens a fold on `stream`; `None` off GitHub Actions.
     pub fn open(title: &str, stream: FoldStream) -> Option<Fold> {
-        if !super::active() {
+        if !super::runner::active() {
             return None;
         }
         let fold = Fold {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-use super::Runner;
+use super::runner::Runner;
 use crate::output;
 
 /// Step outputs, in the file format the runner reads: `name=value` on one line, or

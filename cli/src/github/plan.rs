@@ -13,13 +13,13 @@ use super::revision::{failure_tail, last_error};
 
 /// `lscp plan` computed `plan`: its changes as a summary table, a row per field.
 pub fn plan_computed(plan: &Plan) {
-    let Some(runner) = super::runner() else {
+    let Some(runner) = super::runner::runner() else {
         return;
     };
     let mut rows = Vec::new();
     for deployment in &plan.deployments {
         let name = markdown::text(&deployment.name);
-        let action = crate::plan::action_word(deployment.action);
+        let action = crate::cmd::plan::action_word(deployment.action);
         let mut row = |field: &str, change: &str| {
             rows.push(vec![
                 name.clone(),
@@ -34,7 +34,7 @@ pub fn plan_computed(plan: &Plan) {
         for change in &deployment.changes {
             let mark = deployment.action != Action::Create;
             // Only JSON encoding can fail, and the plan came from JSON.
-            let text = crate::plan::change_text(change, mark).unwrap_or_default();
+            let text = crate::cmd::plan::change_text(change, mark).unwrap_or_default();
             row(&change.field, &text);
         }
         for blocked in &deployment.blocked {
@@ -81,7 +81,7 @@ const APPLY_OUTCOMES: [&str; 7] = [
 
 /// `lscp apply` found nothing to change in `plan`.
 pub fn apply_unchanged(plan: &Plan) {
-    let Some(runner) = super::runner() else {
+    let Some(runner) = super::runner::runner() else {
         return;
     };
     let unchanged = plan.deployments.len();
@@ -110,7 +110,7 @@ fn apply_outputs(outcome: &str, count: impl Fn(&str) -> usize) -> Outputs {
 /// an annotation for each deployment that did not make it (reading each failed revision's log
 /// for its last error line).
 pub async fn apply_finished(client: &Client, report: &ApplyReport) {
-    let Some(runner) = super::runner() else {
+    let Some(runner) = super::runner::runner() else {
         return;
     };
     let worst = report.worst().map_or("success", ApplyOutcome::kind);
@@ -126,7 +126,7 @@ pub async fn apply_finished(client: &Client, report: &ApplyReport) {
         .results
         .iter()
         .map(|result| {
-            crate::plan::summary_row(result)
+            crate::cmd::plan::summary_row(result)
                 .iter()
                 .map(|cell| markdown::text(cell))
                 .collect()

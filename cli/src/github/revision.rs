@@ -44,7 +44,7 @@ struct RevisionReport<'a> {
 impl RevisionReport<'_> {
     /// Writes the step outputs, the summary and, unless it went live, an annotation.
     fn write(&self) {
-        let Some(runner) = super::runner() else {
+        let Some(runner) = super::runner::runner() else {
             return;
         };
         Outputs::default()
@@ -196,7 +196,7 @@ pub async fn wait_finished(
     outcome: &RevisionOutcome,
     duration: Duration,
 ) {
-    if !super::active() {
+    if !super::runner::active() {
         return;
     }
     let deployment = client.deployments().get(deployment_id).await.ok();

@@ -1,7 +1,7 @@
 //! Bad input is a usage error (exit code 2), found before any request, with a message naming what
 //! was wrong.
 
-mod support;
+use crate::support;
 
 use support::{Harness, Run, spec_file};
 

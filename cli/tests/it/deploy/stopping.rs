@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::running::{Ended, Running};
-use super::support::{Harness, KEY};
+use crate::support::{Harness, KEY};
 
 /// 1,000 files of 64 KiB that gzip cannot shrink (62.5 MiB): a second or more of archiving in a
 /// debug build, in small steps, so a stop between two files comes soon after the signal.
@@ -37,7 +37,7 @@ fn large_tree() -> tempfile::TempDir {
 /// `lscp deploy --source-dir TREE` against `base_url` with `TMPDIR` set to `tmp`, started once
 /// it says it is archiving.
 fn start_deploy(base_url: &str, tree: &Path, tmp: &Path) -> Running {
-    let mut command = super::support::lscp();
+    let mut command = crate::support::lscp();
     command
         .env("LANGSMITH_CONTROL_PLANE_URL", base_url)
         .env("LANGSMITH_API_KEY", KEY)
@@ -53,7 +53,7 @@ fn start_deploy(base_url: &str, tree: &Path, tmp: &Path) -> Running {
 /// first request fails at once (nothing listens at its base URL).
 fn full_archive_time(tree: &Path) -> Duration {
     let tmp = tempfile::tempdir().unwrap();
-    let running = start_deploy(&super::support::closed_port_url(), tree, tmp.path());
+    let running = start_deploy(&crate::support::closed_port_url(), tree, tmp.path());
     let started = Instant::now();
     let ended = running.end_within(Duration::from_secs(120));
     ended.code(1).stderr_has("archived 1001 files");

@@ -11,7 +11,7 @@ use langsmith_control_plane::{RevisionOutcome, WaitEvent, WaitOptions};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
+use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
 use crate::global::Context;

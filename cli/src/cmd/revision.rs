@@ -9,14 +9,15 @@ use langsmith_control_plane::deploy::DeployEvent;
 use langsmith_control_plane::types::{LogLevel, LogOrder, LogType, Revision, RevisionStatus};
 use uuid::Uuid;
 
-use crate::args::{MAX_INTERVAL, Paging, duration_up_to, one_of, uuid};
-use crate::deploy::SourceArgs;
+use crate::cmd::deploy::SourceArgs;
+use crate::cmd::wait::{WaitFlag, WaitTiming, wait_for};
+use crate::duration::{MAX_INTERVAL, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
 use crate::inert;
 use crate::output::{self, Output, OutputFormat, or_dash};
 use crate::stop::Stop;
-use crate::wait::{WaitFlag, WaitTiming, wait_for};
+use crate::values::{Paging, one_of, uuid};
 
 /// `lscp revision`.
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@
 //!
 //! 300 cases by default; `LSCP_FUZZ_CASES=5000` for a longer hunt.
 
-mod support;
+use crate::support;
 
 use std::io::Read;
 use std::process::Stdio;

@@ -2,8 +2,6 @@
 //! driven against a server that sends terminal control sequences in names, statuses, log lines
 //! and error details, prints them as visible escapes, never raw, on stdout and on stderr; and
 //! `-o json` keeps them as JSON escapes that decode to the server's exact strings.
-//!
-//! Included by `deploy.rs` only (not by the other test files that share `support`).
 
 use std::time::Duration;
 

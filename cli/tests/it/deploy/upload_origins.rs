@@ -13,8 +13,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::running::{Ended, Running};
-use super::support::{self, Harness, KEY};
 use super::{source_dir, write_incompressible};
+use crate::support::{self, Harness, KEY};
 
 /// The signature in every upload URL: a credential, never printed.
 const SIGNATURE: &str = "X-Goog-Signature=5f1e0c9a8b7d6e5f4a3b2c1d";

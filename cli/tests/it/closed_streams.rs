@@ -1,7 +1,7 @@
 //! A closed stdout or stderr (`lscp ... | head -1`, a log collector that went away) never panics
 //! and never changes the exit code (CONTRACT section 8).
 
-mod support;
+use crate::support;
 
 use std::process::Stdio;
 

@@ -1,5 +1,4 @@
 //! Runs the built `lscp` against the mock Control Plane, started in this process.
-#![allow(dead_code)] // each test file uses a different part of this module
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

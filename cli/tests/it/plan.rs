@@ -1,7 +1,7 @@
 //! Deployments as code with `lscp`: the deployment file's schema, `lscp plan` and `lscp apply`
 //! against the mock.
 
-mod support;
+use crate::support;
 
 use support::run_with;
 

@@ -13,8 +13,8 @@ use langsmith_control_plane::deployment_file::DesiredState;
 use langsmith_control_plane::plan::{Action, ChangeKind, FieldChange, Plan, PlannedDeployment};
 
 use crate::apply_report::{ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY};
-use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::confirm;
+use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
 use crate::global::Context;

@@ -1,7 +1,7 @@
 //! Where settings come from (CONTRACT section 2), global options anywhere on the line, and the API
 //! key kept out of every output at every verbosity.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,8 +2,6 @@
 //! folded logs and secret masks; no text from the server acting as a workflow command; and none
 //! of it outside Actions. What the runner would read is parsed here by code written from GitHub's
 //! documentation of its formats, independently of lscp's writers.
-//!
-//! Included by `deploy.rs` only (not by the other test files that share `support`).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! `lscp deployment prune`: delete the deployments a name prefix selects (preview deployments),
 //! in bulk, reporting each one.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Args;
@@ -10,8 +10,9 @@ use langsmith_control_plane::types::{Deployment, DeploymentStatus};
 use langsmith_control_plane::{DeleteOutcome, GoneOutcome};
 use serde_json::json;
 
-use crate::args::{MAX_WAIT, duration_up_to};
+use crate::apply_report::STILL_WAITING_EVERY;
 use crate::confirm;
+use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
 use crate::inert::Inert;
@@ -41,12 +42,16 @@ pub struct PruneArgs {
     /// Delete without asking (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     yes: bool,
-    /// Wait until each deleted deployment is gone (AWAITING_DELETE, then not found)
+    /// Wait until each deleted deployment is gone (AWAITING_DELETE, then not found); every 30s a
+    /// line on stderr names those still going
     #[arg(long)]
     wait: bool,
     /// With --wait, give up after this long (exit code 4), e.g. 5m [default: 10m]
     #[arg(long, requires = "wait", value_parser = duration_up_to(MAX_WAIT), value_name = "DURATION")]
     timeout: Option<Duration>,
+    /// How often a CI log says which deletions are still going; hidden, for tests
+    #[arg(long, hide = true, requires = "wait", value_parser = duration_up_to(MAX_INTERVAL), value_name = "DURATION")]
+    heartbeat_interval: Option<Duration>,
 }
 
 /// Runs the prune.
@@ -84,21 +89,40 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
         return Ok(Exit::Success);
     }
     if !args.yes {
-        for deployment in &selected {
-            output::diagnostic(&format!(
-                "  {} ({})",
-                Inert(&deployment.name),
-                deployment.id
-            ));
-        }
-        let question = match selected.len() {
-            1 => "Delete this deployment?".to_string(),
-            count => format!("Delete these {count} deployments?"),
-        };
-        if !confirm::ask(false, &question)? {
-            return Err(Failure::error("not confirmed; nothing was deleted"));
-        }
+        confirm_deletion(&selected)?;
     }
+    let (exit, deleted) = delete(printer, context, &selected).await?;
+    if args.wait && !deleted.is_empty() {
+        return wait_until_gone(&args, printer, context, deleted, exit).await;
+    }
+    Ok(exit)
+}
+
+/// Lists the deployments on stderr and asks before deleting them.
+fn confirm_deletion(selected: &[Deployment]) -> Result<(), Failure> {
+    for deployment in selected {
+        output::diagnostic(&format!(
+            "  {} ({})",
+            Inert(&deployment.name),
+            deployment.id
+        ));
+    }
+    let question = match selected.len() {
+        1 => "Delete this deployment?".to_string(),
+        count => format!("Delete these {count} deployments?"),
+    };
+    if !confirm::ask(false, &question)? {
+        return Err(Failure::error("not confirmed; nothing was deleted"));
+    }
+    Ok(())
+}
+
+/// Deletes the deployments in bulk, a line each; the exit code so far and those deleted.
+async fn delete<'a>(
+    printer: Output,
+    context: &Context,
+    selected: &'a [Deployment],
+) -> Result<(Exit, Vec<&'a Deployment>), Failure> {
     let ids: Vec<_> = selected.iter().map(|d| d.id).collect();
     let results = context.client.deployments().delete_many(&ids).await;
     let mut exit = Exit::Success;
@@ -119,37 +143,78 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
             }
         }
     }
-    if args.wait && !deleted.is_empty() {
-        let timeout = args.timeout.unwrap_or(Duration::from_secs(10 * 60));
-        let waits = futures::stream::iter(deleted.into_iter().map(|deployment| async move {
-            let gone = context
-                .client
-                .deployments()
-                .wait_until_gone(deployment.id, timeout)
-                .await;
-            (deployment, gone)
-        }))
-        .buffer_unordered(PARALLEL_WAITS);
-        futures::pin_mut!(waits);
-        while let Some((deployment, gone)) = waits.next().await {
-            match gone {
-                Ok(GoneOutcome::Gone) => report(printer, deployment, "gone", None)?,
-                Ok(GoneOutcome::TimedOut { last_status }) => {
-                    let reason = format!("still {last_status} after {}", output::elapsed(timeout));
-                    report(printer, deployment, "timed_out", Some(&reason))?;
-                    if exit == Exit::Success {
-                        exit = Exit::TimedOut;
-                    }
+    Ok((exit, deleted))
+}
+
+/// `--wait`: follows each deleted deployment until it is gone, a line each; while any is still
+/// going, a line on stderr every `--heartbeat-interval` names them, so that a CI log does not
+/// look hung.
+async fn wait_until_gone(
+    args: &PruneArgs,
+    printer: Output,
+    context: &Context,
+    deleted: Vec<&Deployment>,
+    mut exit: Exit,
+) -> Result<Exit, Failure> {
+    let timeout = args.timeout.unwrap_or(Duration::from_secs(10 * 60));
+    let every = args.heartbeat_interval.unwrap_or(STILL_WAITING_EVERY);
+    let started = Instant::now();
+    let mut going = deleted.clone();
+    let waits = futures::stream::iter(deleted.into_iter().map(|deployment| async move {
+        let gone = context
+            .client
+            .deployments()
+            .wait_until_gone(deployment.id, timeout)
+            .await;
+        (deployment, gone)
+    }))
+    .buffer_unordered(PARALLEL_WAITS);
+    futures::pin_mut!(waits);
+    let mut next_line = started + every;
+    loop {
+        let next = tokio::select! {
+            next = waits.next() => next,
+            () = tokio::time::sleep_until(next_line.into()) => {
+                output::diagnostic(&still_waiting(started.elapsed(), &going));
+                next_line += every;
+                continue;
+            }
+        };
+        let Some((deployment, gone)) = next else {
+            break;
+        };
+        going.retain(|d| d.id != deployment.id);
+        match gone {
+            Ok(GoneOutcome::Gone) => report(printer, deployment, "gone", None)?,
+            Ok(GoneOutcome::TimedOut { last_status }) => {
+                let reason = format!("still {last_status} after {}", output::elapsed(timeout));
+                report(printer, deployment, "timed_out", Some(&reason))?;
+                if exit == Exit::Success {
+                    exit = Exit::TimedOut;
                 }
-                Ok(other) => report(printer, deployment, "unknown", Some(&format!("{other:?}")))?,
-                Err(error) => {
-                    report(printer, deployment, "wait_failed", Some(&error.to_string()))?;
-                    exit = Exit::Error;
-                }
+            }
+            Ok(other) => report(printer, deployment, "unknown", Some(&format!("{other:?}")))?,
+            Err(error) => {
+                report(printer, deployment, "wait_failed", Some(&error.to_string()))?;
+                exit = Exit::Error;
             }
         }
     }
     Ok(exit)
+}
+
+/// `[30s] still waiting for 2 deployments to be gone: pr-1 (ID), pr-2 (ID)`.
+fn still_waiting(since_start: Duration, going: &[&Deployment]) -> String {
+    let names: Vec<String> = going
+        .iter()
+        .map(|d| format!("{} ({})", Inert(&d.name), d.id))
+        .collect();
+    let count = match going.len() {
+        1 => "1 deployment".to_string(),
+        count => format!("{count} deployments"),
+    };
+    let text = format!("still waiting for {count} to be gone: {}", names.join(", "));
+    output::stamped(since_start, &text)
 }
 
 /// The deployments to delete (newest first), and the matching ones already being deleted.

@@ -1,7 +1,7 @@
 //! `lscp revision ...` against the mock: list, get, redeploy, logs, and every outcome of a wait
 //! with its exit code.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

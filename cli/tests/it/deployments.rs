@@ -1,6 +1,6 @@
 //! `lscp deployment ...` against the mock: each command, text and JSON output.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::process::Stdio;

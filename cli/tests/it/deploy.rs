@@ -2,26 +2,18 @@
 //! went in text, in JSON event lines and in the exit code; secrets from flags and env files. The
 //! GitHub Action that runs it: `action`.
 
-#[path = "support/github_actions.rs"]
-mod github_actions;
-mod support;
-#[path = "support/terminal_safety.rs"]
-mod terminal_safety;
-
-#[path = "deploy/running.rs"]
-mod running;
-#[path = "deploy/stopping.rs"]
-mod stopping;
-#[path = "deploy/upload_origins.rs"]
-mod upload_origins;
-
-#[path = "deploy/action.rs"]
 mod action;
+mod running;
+mod stopping;
+mod upload_origins;
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use support::{Harness, RevisionStatus, Secret, arg, github_deployment_request, spec_file};
+
+use crate::support::{
+    self, Harness, RevisionStatus, Secret, arg, github_deployment_request, spec_file,
+};
 
 /// `lscp deploy ARGS --interval 100ms` (a fast poll for the mock's fast clock).
 fn deploy(h: &Harness, args: &[&str]) -> support::Run {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use super::support::{self, Harness, KEY, RevisionStatus, Timing};
+use crate::support::{self, Harness, KEY, RevisionStatus, Timing};
 use langsmith_control_plane_mock::MockServer;
 
 /// The repository's root, where action.yml is.

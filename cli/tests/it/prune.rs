@@ -1,7 +1,7 @@
 //! `lscp deployment prune` against the mock: selection by prefix, age and exceptions; never
 //! without --yes off a terminal; bulk deletes of at most 100; a line per ID; --wait.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -221,4 +221,68 @@ fn wait_that_outlasts_its_timeout_exits_4() {
     run.code(4)
         .stdout_has("timed out pr-1 (")
         .stdout_has("AWAITING_DELETE");
+}
+
+#[test]
+fn wait_says_every_interval_which_deployments_are_still_going() {
+    let mut timing = Timing::fast();
+    timing.deleting = Duration::from_millis(1500);
+    let h = Harness::with(MockServer::builder().timing(timing));
+    let one = h.seed("pr-1");
+    let two = h.seed("pr-2");
+    let run = h.run(&[
+        "deployment",
+        "prune",
+        "--name-prefix",
+        "pr-",
+        "--yes",
+        "--wait",
+        "--heartbeat-interval",
+        "300ms",
+    ]);
+    run.code(0)
+        .stdout_has("gone pr-1 (")
+        .stdout_has("gone pr-2 (");
+    let waiting: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("still waiting"))
+        .collect();
+    assert!(waiting.len() >= 2, "{}", run.stderr);
+    let first = waiting[0];
+    assert!(
+        first.contains("still waiting for 2 deployments to be gone: "),
+        "{}",
+        run.stderr
+    );
+    for name in [format!("pr-1 ({})", one.id), format!("pr-2 ({})", two.id)] {
+        assert!(first.contains(&name), "{name} in {}", run.stderr);
+    }
+    assert!(waiting[0].starts_with('['), "stamped: {}", run.stderr);
+    assert!(!run.stdout.contains("still waiting"), "{}", run.stdout);
+}
+
+#[test]
+fn wait_says_nothing_more_when_the_deployments_go_before_the_interval() {
+    let mut timing = Timing::fast();
+    timing.deleting = Duration::from_millis(300);
+    let h = Harness::with(MockServer::builder().timing(timing));
+    h.seed("pr-1");
+    let run = h.run(&[
+        "deployment",
+        "prune",
+        "--name-prefix",
+        "pr-",
+        "--yes",
+        "--wait",
+    ]);
+    run.code(0).stdout_has("gone pr-1 (");
+    assert!(!run.stderr.contains("still waiting"), "{}", run.stderr);
+}
+
+#[test]
+fn the_heartbeat_interval_for_tests_is_not_in_the_help() {
+    let help = support::run_with(&[], &["deployment", "prune", "--help"]);
+    help.code(0);
+    assert!(!help.stdout.contains("heartbeat"), "{}", help.stdout);
 }

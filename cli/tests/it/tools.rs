@@ -3,7 +3,7 @@
 //! (`cargo test -p langsmith-control-plane-cli --features mock`); without it, the test of what
 //! `lscp mock` says instead runs.
 
-mod support;
+use crate::support;
 
 #[cfg(feature = "mock")]
 use std::io::{BufRead, BufReader};

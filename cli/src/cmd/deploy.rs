@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Args};
 use futures::StreamExt;
+use futures::stream::BoxStream;
 use langsmith_control_plane::deploy::{DeployEvent, DeployResult, Source};
 use langsmith_control_plane::types::DeploymentType;
 use langsmith_control_plane::{Error, RevisionOutcome, WaitOptions};
 use uuid::Uuid;
 
-use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to, one_of, uuid};
 use crate::deploy_report::{EventLine, Outcome, Report, ResultLine, log_line};
+use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
 use crate::global::Context;
@@ -21,6 +22,7 @@ use crate::inert::{self, Inert};
 use crate::output::{self, OutputFormat};
 use crate::secrets::{self, NamedValue};
 use crate::stop::Stop;
+use crate::values::{one_of, uuid};
 
 /// The environment variable (and env-file entry) that names the deployment.
 const NAME_VARIABLE: &str = "LANGSMITH_DEPLOYMENT_NAME";
@@ -153,7 +155,7 @@ pub struct DeployArgs {
 /// Runs `lscp deploy`.
 pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
     // Listening before any work: a signal at any point stops the deploy with nothing more sent.
-    let mut stop = Stop::listen();
+    let stop = Stop::listen();
     // Everything the arguments alone can refuse is refused before the client sends anything.
     let mut secrets = match &args.env_file {
         Some(path) => secrets::from_env_file(path)?,
@@ -208,8 +210,17 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         deploy = deploy.timeout(args.timeout.unwrap_or(DEFAULT_TIMEOUT));
     }
 
+    follow(&args, context, stop, deploy.events()).await
+}
+
+/// Follows the deploy's events to its result, printing each; a signal stops it at once.
+async fn follow(
+    args: &DeployArgs,
+    context: &Context,
+    mut stop: Stop,
+    mut events: BoxStream<'static, Result<DeployEvent, Error>>,
+) -> Result<Exit, Failure> {
     let mut report = Report::new(context.output);
-    let mut events = deploy.events();
     // Whether the deploy has reported progress past its checks and look-up (steps such as
     // "archived" or "found" do not count); before that, its refusals are usage errors.
     let mut progressed = false;

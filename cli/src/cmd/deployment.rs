@@ -9,12 +9,12 @@ use langsmith_control_plane::types::{
 };
 use uuid::Uuid;
 
-use crate::args::{Paging, one_of, uuid};
+use crate::cmd::spec::{RequestType, read_request};
+use crate::cmd::wait::WaitFlag;
 use crate::exit::{Exit, Failure};
 use crate::global::Context;
 use crate::output::{self, Output, OutputFormat, or_dash};
-use crate::spec::{RequestType, read_request};
-use crate::wait::WaitFlag;
+use crate::values::{Paging, one_of, uuid};
 
 /// `lscp deployment`.
 #[derive(Debug, Subcommand)]
@@ -43,7 +43,7 @@ pub enum DeploymentCommand {
         delete_tracing_project: bool,
     },
     /// Delete every deployment whose name starts with a prefix (preview deployments), in bulk
-    Prune(crate::prune::PruneArgs),
+    Prune(crate::cmd::prune::PruneArgs),
 }
 
 /// `lscp deployment list`.
@@ -340,7 +340,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
                 output::line(&format!("deleted deployment {deployment_id}"))?;
             }
         }
-        DeploymentCommand::Prune(args) => return crate::prune::run(args, context).await,
+        DeploymentCommand::Prune(args) => return crate::cmd::prune::run(args, context).await,
     }
     Ok(Exit::Success)
 }
