@@ -44,6 +44,8 @@ pub use error::{ApiError, ConfigError, Error, ErrorBody, RequestLine, TransportE
 pub use langsmith_control_plane_api::http::http_client_builder;
 pub use listeners::{ListListeners, Listeners};
 pub use logs::{ListLogs, LogEntry};
+/// For the fuzz targets only (`cargo fuzz` sets `--cfg fuzzing`); not part of the API.
+#[cfg(fuzzing)]
 #[doc(hidden)]
 pub use policy::parse_retry_after;
 pub use policy::{Backoff, RetryPolicy};
