@@ -1,12 +1,12 @@
 //! Every class of error, as a caller sees it.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{Reply, Server, client, d, r, revision};
 use langsmith_control_plane::{Error, RetryPolicy, TransportErrorKind};
 use serde_json::json;
-use support::{Reply, Server, client, d, r, revision};
 
 async fn get_error(reply: Reply) -> Error {
     let server = Server::sequence(vec![reply]).await;
