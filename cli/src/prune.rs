@@ -109,8 +109,9 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
                 report(printer, deployment, "deleted", None)?;
                 deleted.push(deployment);
             }
-            DeleteOutcome::Failed { reason, .. } => {
-                report(printer, deployment, "failed", Some(reason))?;
+            DeleteOutcome::Failed { error } => {
+                let reason = crate::exit::error_text(error.as_ref());
+                report(printer, deployment, "failed", Some(&reason))?;
                 exit = Exit::Error;
             }
             other => {
@@ -143,7 +144,8 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
                 }
                 Ok(other) => report(printer, deployment, "unknown", Some(&format!("{other:?}")))?,
                 Err(error) => {
-                    report(printer, deployment, "wait_failed", Some(&error.to_string()))?;
+                    let reason = crate::exit::error_text(&error);
+                    report(printer, deployment, "wait_failed", Some(&reason))?;
                     exit = Exit::Error;
                 }
             }

@@ -10,6 +10,7 @@
 //! read again, and one that is `AWAITING_DELETE` or gone (404) counts as deleted.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -19,7 +20,7 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, RequestLine};
 use crate::policy::Backoff;
 use crate::types::{ApiErrorBody, DeploymentStatus};
 
@@ -28,7 +29,7 @@ pub const MAX_IDS_PER_DELETE: usize = 100;
 
 /// How the deletion of one deployment went; from
 /// [`Deployments::delete_many`](crate::Deployments::delete_many).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// The deployment.
@@ -38,17 +39,17 @@ pub struct DeleteResult {
 }
 
 /// Whether a deployment was deleted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum DeleteOutcome {
     /// The service took the deletion: the deployment is `AWAITING_DELETE`, then gone.
     Deleted,
     /// Not deleted.
     Failed {
-        /// The service's reason, or the error of the request that carried this ID.
-        reason: String,
-        /// The HTTP status the service gave for this ID (or the request), when there was one.
-        status: Option<u16>,
+        /// Why: the service's answer for this ID as an error of its status (its `detail` in
+        /// [`ApiError::detail`](crate::ApiError::detail)), or the error of the request that
+        /// carried this ID (shared by the IDs of that request).
+        error: Arc<Error>,
     },
 }
 
@@ -56,6 +57,14 @@ impl DeleteOutcome {
     /// Whether the deployment was deleted.
     pub fn is_deleted(&self) -> bool {
         matches!(self, DeleteOutcome::Deleted)
+    }
+
+    /// The error, when the deployment was not deleted.
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            DeleteOutcome::Deleted => None,
+            DeleteOutcome::Failed { error } => Some(error),
+        }
     }
 }
 
@@ -106,6 +115,7 @@ pub(crate) async fn delete_many(client: &Client, ids: &[Uuid]) -> Vec<DeleteResu
     let mut results = Vec::with_capacity(unique.len());
     for batch in unique.chunks(MAX_IDS_PER_DELETE) {
         let (response, repeated) = delete_batch(client, batch).await;
+        let response = response.map_err(Arc::new);
         let said: Vec<(Uuid, Said)> = batch
             .iter()
             .map(|&deployment_id| {
@@ -201,7 +211,12 @@ async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<BulkResponse, Er
         .await
 }
 
-fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) -> Said {
+/// The request of a bulk delete, as its errors name it.
+fn bulk_request() -> RequestLine {
+    RequestLine::new("DELETE", "/v2/deployments")
+}
+
+fn outcome_of(id: Uuid, response: &Result<BulkResponse, Arc<Error>>, repeated: bool) -> Said {
     match response {
         Ok(BulkResponse::All) => Said::Settled(DeleteOutcome::Deleted),
         Ok(BulkResponse::Partial(body)) => {
@@ -212,27 +227,27 @@ fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) 
                     tracing::info!(deployment_id = %id, "deployment already deleted by an earlier attempt");
                     return Said::Settled(DeleteOutcome::Deleted);
                 }
-                Said::Settled(DeleteOutcome::Failed {
-                    reason: failed
-                        .detail
-                        .clone()
-                        .unwrap_or_else(|| "the service did not delete it".into()),
-                    status: failed.status_code,
-                })
+                let detail = failed
+                    .detail
+                    .clone()
+                    .unwrap_or_else(|| "the service did not delete it".into());
+                let status = failed.status_code.unwrap_or(207);
+                Said::Settled(failed_with(Error::refused(bulk_request(), status, detail)))
             } else if body.deleted.contains(&id) {
                 Said::Settled(DeleteOutcome::Deleted)
             } else {
-                Said::Unsure(DeleteOutcome::Failed {
-                    reason: "the service's partial response does not mention this deployment"
-                        .into(),
-                    status: Some(207),
-                })
+                Said::Unsure(failed_with(Error::Decode {
+                    request: bulk_request(),
+                    status: 207,
+                    message: "the partial response does not mention this deployment".into(),
+                    body_excerpt: String::new(),
+                    source: None,
+                }))
             }
         }
         Err(error) => {
             let failure = DeleteOutcome::Failed {
-                reason: error.to_string(),
-                status: error.status(),
+                error: error.clone(),
             };
             // A 4xx refuses the request as a whole, before anything is deleted.
             match error.api_error() {
@@ -240,6 +255,12 @@ fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) 
                 _ => Said::Unsure(failure),
             }
         }
+    }
+}
+
+fn failed_with(error: Error) -> DeleteOutcome {
+    DeleteOutcome::Failed {
+        error: Arc::new(error),
     }
 }
 

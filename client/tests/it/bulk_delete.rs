@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use langsmith_control_plane::types::DeploymentStatus;
-use langsmith_control_plane::{Client, DeleteOutcome, GoneOutcome, RetryPolicy};
+use langsmith_control_plane::{Client, DeleteOutcome, Error, GoneOutcome, RetryPolicy};
 use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_request};
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ async fn any_number_of_ids_goes_in_requests_of_at_most_100_with_a_result_per_id(
         results
             .iter()
             .zip(&ids)
-            .all(|(r, id)| r.deployment_id == *id && r.outcome == DeleteOutcome::Deleted)
+            .all(|(r, id)| r.deployment_id == *id && matches!(r.outcome, DeleteOutcome::Deleted))
     );
     assert!(
         mock.deployments()
@@ -76,17 +76,17 @@ async fn a_partial_answer_fails_only_the_ids_it_names_with_their_reason() {
         .deployments()
         .delete_many(&[ids[0], unknown, ids[1]])
         .await;
-    assert_eq!(results[0].outcome, DeleteOutcome::Deleted);
+    assert!(matches!(results[0].outcome, DeleteOutcome::Deleted));
+    let error = results[1].outcome.error().unwrap();
+    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
     assert_eq!(
-        results[1].outcome,
-        DeleteOutcome::Failed {
-            reason: format!("Deployment {unknown} not found"),
-            status: Some(404),
-        }
+        error.api_error().unwrap().detail,
+        Some(format!("Deployment {unknown} not found"))
     );
+    assert_eq!(error.status(), Some(404));
     assert!(
-        matches!(&results[2].outcome, DeleteOutcome::Failed { reason, status: Some(409) }
-            if reason.contains("already being deleted")),
+        matches!(results[2].outcome.error(), Some(error) if error.status() == Some(409)
+            && error.to_string().contains("already being deleted")),
         "{:?}",
         results[2]
     );
@@ -103,7 +103,8 @@ async fn a_failed_request_fails_its_own_batch_and_the_others_go_on() {
     assert!(failed.iter().all(|r| r.deployment_id != ids[120]));
     assert!(matches!(
         &failed[0].outcome,
-        DeleteOutcome::Failed { status: Some(500), reason } if reason.contains("DELETE /v2/deployments")
+        DeleteOutcome::Failed { error } if error.status() == Some(500)
+            && error.to_string().contains("DELETE /v2/deployments")
     ));
 }
 
@@ -114,8 +115,8 @@ async fn an_unreadable_partial_answer_fails_its_ids_without_guessing() {
     mock.inject(Fault::html(207).on("delete_deployments").times(1));
     let results = client(&mock).deployments().delete_many(&ids).await;
     assert!(
-        matches!(&results[0].outcome, DeleteOutcome::Failed { status: Some(207), reason }
-            if reason.contains("could not be decoded")),
+        matches!(&results[0].outcome, DeleteOutcome::Failed { error } if error.status() == Some(207)
+            && error.to_string().contains("could not be decoded")),
         "{results:?}"
     );
 }
@@ -272,14 +273,13 @@ fn assert_first_deleted(
 ) {
     for (n, result) in results.iter().enumerate() {
         if n < deleted {
-            assert_eq!(
-                result.outcome,
-                DeleteOutcome::Deleted,
+            assert!(
+                matches!(result.outcome, DeleteOutcome::Deleted),
                 "result {n}: {results:?}"
             );
         } else {
             assert!(
-                matches!(&result.outcome, DeleteOutcome::Failed { status: Some(s), .. } if *s == status),
+                matches!(result.outcome.error(), Some(error) if error.status() == Some(status)),
                 "result {n}: {results:?}"
             );
         }
