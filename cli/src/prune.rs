@@ -6,8 +6,8 @@ use std::time::Duration;
 use chrono::Utc;
 use clap::Args;
 use futures::StreamExt;
-use langsmith_control_plane::types::{Deployment, DeploymentStatus};
-use langsmith_control_plane::{DeleteOutcome, GoneOutcome};
+use langsmith_control_plane::types::Deployment;
+use langsmith_control_plane::{DeleteOutcome, GoneOutcome, is_being_deleted};
 use serde_json::json;
 
 use crate::args::{MAX_WAIT, duration_up_to};
@@ -179,7 +179,7 @@ async fn select(
             && !args.except.contains(&d.name)
             && cutoff.is_none_or(|cutoff| d.created_at < cutoff)
     });
-    Ok(matching.partition(|d| d.status != DeploymentStatus::AwaitingDelete))
+    Ok(matching.partition(|d| !is_being_deleted(&d.status)))
 }
 
 /// One line per deployment: `RESULT NAME (ID)[: reason]`, or a JSON object.

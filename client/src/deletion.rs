@@ -7,7 +7,8 @@
 //!
 //! A response that does not say what became of an ID (a 207 that does not mention it, a 5xx, a
 //! lost or unreadable response) may come after the service deleted some: each such deployment is
-//! read again, and one that is `AWAITING_DELETE` or gone (404) counts as deleted.
+//! read again, and one that is `AWAITING_DELETE`, `AWAITING_FINAL_DELETE` or gone (404) counts
+//! as deleted.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use uuid::Uuid;
 use crate::client::Client;
 use crate::error::{Error, RequestLine};
 use crate::policy::Backoff;
+use crate::poll::{Polled, Poller};
 use crate::types::{ApiErrorBody, DeploymentStatus};
 
 /// IDs one bulk delete request takes (the API's `maxItems`).
@@ -158,11 +160,11 @@ async fn settle(client: &Client, deployment_id: Uuid, said: Said) -> DeleteResul
     }
 }
 
-/// Settles an ID the response left unsure by reading its deployment: `AWAITING_DELETE` or gone
-/// (404) is deleted; still there, or unreadable, keeps the response's `failure`.
+/// Settles an ID the response left unsure by reading its deployment: being deleted (see
+/// [`is_being_deleted`]) or gone (404) is deleted; still there, or unreadable, keeps the response's `failure`.
 async fn read_again(client: &Client, deployment_id: Uuid, failure: DeleteOutcome) -> DeleteOutcome {
     let deleted = match client.deployments().get(deployment_id).await {
-        Ok(deployment) => deployment.status == DeploymentStatus::AwaitingDelete,
+        Ok(deployment) => is_being_deleted(&deployment.status),
         Err(Error::NotFound(_)) => true,
         Err(error) => {
             tracing::debug!(%deployment_id, %error, "could not read the deployment again");
@@ -264,33 +266,47 @@ fn failed_with(error: Error) -> DeleteOutcome {
     }
 }
 
-/// Reads the deployment until it gets 404 or `timeout` passes: at once, then after 250 ms,
-/// growing 1.5x to 5 s between reads.
+/// Whether a deployment with `status` is on its way to gone: `AWAITING_DELETE` or
+/// `AWAITING_FINAL_DELETE` (the last step before reads answer 404).
+pub fn is_being_deleted(status: &DeploymentStatus) -> bool {
+    *status == DeploymentStatus::AwaitingDelete || status.as_str() == "AWAITING_FINAL_DELETE"
+}
+
+/// Reads the deployment until its read answers 404 or `timeout` passes: at once, then after
+/// 250 ms, growing 1.5x to 5 s between reads. Only the deployment's own 404 ends it: a
+/// revision can answer 404 while its deployment exists, so no revision is read here.
+/// `AWAITING_DELETE` and `AWAITING_FINAL_DELETE` are the way there; failed reads are ridden out
+/// as any wait's are (see [`Poller`]).
 pub(crate) async fn wait_until_gone(
     client: &Client,
     deployment_id: Uuid,
     timeout: Duration,
 ) -> Result<GoneOutcome, Error> {
     let backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(5)).factor(1.5);
-    // A timeout past what the clock can hold never ends the wait.
-    let deadline = Instant::now().checked_add(timeout);
-    let mut step = 0;
+    let mut poller = Poller::new(Instant::now(), timeout);
+    let mut last_status = DeploymentStatus::Unknown;
     loop {
-        let last_status = match client.deployments().get(deployment_id).await {
-            Err(Error::NotFound(_)) => return Ok(GoneOutcome::Gone),
-            Err(error) if error.is_retryable() => None,
-            Err(error) => return Err(error),
-            Ok(deployment) => Some(deployment.status),
+        let interval = backoff.delay(poller.polls().saturating_sub(1));
+        let read = async {
+            match client.deployments().get(deployment_id).await {
+                Ok(deployment) => Ok(Some(deployment.status)),
+                Err(Error::NotFound(_)) => Ok(None),
+                Err(error) => Err(error),
+            }
         };
-        let left = deadline.map_or(Duration::MAX, |d| {
-            d.saturating_duration_since(Instant::now())
-        });
-        if left.is_zero() {
-            return Ok(GoneOutcome::TimedOut {
-                last_status: last_status.unwrap_or(DeploymentStatus::Unknown),
-            });
+        match poller.poll(interval, read).await {
+            Polled::Got(None) => return Ok(GoneOutcome::Gone),
+            Polled::Got(Some(status)) => {
+                if !is_being_deleted(&status) {
+                    tracing::debug!(%deployment_id, %status, "the deployment is not being deleted (yet)");
+                }
+                last_status = status;
+            }
+            Polled::Transient(error) => {
+                tracing::debug!(%deployment_id, %error, "a read of the deleted deployment failed");
+            }
+            Polled::Failed(error) => return Err(error),
+            Polled::Deadline => return Ok(GoneOutcome::TimedOut { last_status }),
         }
-        tokio::time::sleep(backoff.delay(step).min(left)).await;
-        step += 1;
     }
 }

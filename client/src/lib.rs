@@ -24,6 +24,7 @@ mod pagination;
 #[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
 pub mod plan;
 mod policy;
+mod poll;
 pub mod prelude;
 mod revisions;
 mod transport;
@@ -37,7 +38,9 @@ pub use archive::{
 };
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};
-pub use deletion::{DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE};
+pub use deletion::{
+    DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE, is_being_deleted,
+};
 pub use deployments::{Deployments, ListDeployments};
 pub use error::{ApiError, ConfigError, Error, ErrorBody, RequestLine, TransportErrorKind};
 /// A `reqwest::ClientBuilder` with this crate's TLS backend ready, for [`ClientBuilder::http_client`].

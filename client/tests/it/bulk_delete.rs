@@ -327,3 +327,60 @@ async fn a_partial_response_of_another_shape_is_settled_by_reading_each_deployme
     let results = client_at(&base).deployments().delete_many(&ids).await;
     assert_first_deleted(&results, 3, 207);
 }
+
+/// A deployment read as `status` by a scripted server.
+fn deployment_in(status: &str) -> crate::support::Reply {
+    let mut body = crate::support::deployment(None);
+    body["status"] = serde_json::json!(status);
+    crate::support::Reply::json(200, body)
+}
+
+/// Issue 20, 6: `AWAITING_FINAL_DELETE` is on the way to gone, like `AWAITING_DELETE`: a
+/// deployment a failed bulk delete left unsure, read again in that status, was deleted.
+#[tokio::test]
+async fn a_deployment_awaiting_final_delete_counts_as_deleted_when_read_again() {
+    use crate::support::{Reply, Server, d};
+    let server = Server::start(|seen, _| match seen.method.as_str() {
+        "DELETE" => Reply::json(500, serde_json::json!({"detail": "failed midway"})),
+        _ => deployment_in("AWAITING_FINAL_DELETE"),
+    })
+    .await;
+    let client = crate::support::builder(&server)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let results = client.deployments().delete_many(&[d()]).await;
+    assert!(results[0].outcome.is_deleted(), "{results:?}");
+    let status = DeploymentStatus::from("AWAITING_FINAL_DELETE".to_string());
+    assert!(langsmith_control_plane::is_being_deleted(&status));
+    assert!(langsmith_control_plane::is_being_deleted(
+        &DeploymentStatus::AwaitingDelete
+    ));
+    assert!(!langsmith_control_plane::is_being_deleted(
+        &DeploymentStatus::Ready
+    ));
+}
+
+/// Issue 20, 6: waiting for a deleted deployment rides `AWAITING_DELETE` and
+/// `AWAITING_FINAL_DELETE` out, and ends on the deployment's own 404 (only the deployment is
+/// read, never a revision).
+#[tokio::test]
+async fn waiting_until_gone_ends_on_the_deployments_404_after_awaiting_final_delete() {
+    use crate::support::{Reply, Server, d};
+    let server = Server::sequence(vec![
+        deployment_in("AWAITING_DELETE"),
+        deployment_in("AWAITING_FINAL_DELETE"),
+        deployment_in("AWAITING_FINAL_DELETE"),
+        Reply::json(404, serde_json::json!({"detail": "Deployment not found"})),
+    ])
+    .await;
+    let client = crate::support::client(&server);
+    let gone = client
+        .deployments()
+        .wait_until_gone(d(), Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(gone, GoneOutcome::Gone);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, vec![format!("/v2/deployments/{}", d()); 4]);
+}
