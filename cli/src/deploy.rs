@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Args};
 use futures::StreamExt;
-use langsmith_control_plane::deploy::{DeployEvent, DeployResult, Source};
+use langsmith_control_plane::deploy::{Deploy, DeployEvent, DeployResult, Source};
 use langsmith_control_plane::types::DeploymentType;
 use langsmith_control_plane::{Error, RevisionOutcome, WaitOptions};
 use uuid::Uuid;
@@ -121,43 +121,12 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
     // Listening before any work: a signal at any point stops the deploy with nothing more sent.
     let mut stop = Stop::listen();
     // Everything the arguments alone can refuse is refused before the client sends anything.
-    let mut secrets = match &args.env_file {
-        Some(path) => secrets::from_env_file(path)?,
-        None => Vec::new(),
-    };
-    let file_name = take_entry(&mut secrets, NAME_VARIABLE);
-    secrets.retain(|(name, value)| {
-        if value.is_empty() {
-            output::diagnostic(&format!("note: {name} is empty in the env file; not sent"));
-        }
-        !value.is_empty()
-    });
-    secrets.extend(secrets::from_flags(&args.secrets)?);
-    github::mask_secrets(secrets.iter().map(|(_, value)| value.as_str()));
+    let (secrets, file_name) = args.secrets()?;
     let name = match args.deployment_id {
         Some(_) => None,
         None => Some(args.deployment_name(file_name)?),
     };
-
-    let mut deploy = context.client.deploy(args.source());
-    deploy = match (args.deployment_id, name) {
-        (Some(id), _) => deploy.deployment_id(id),
-        (None, Some(name)) => deploy.name(name),
-        (None, None) => deploy,
-    };
-    if let Some(deployment_type) = &args.deployment_type {
-        deploy = deploy.deployment_type(deployment_type.clone());
-    }
-    for (name, value) in secrets {
-        deploy = deploy.secret(name, value);
-    }
-    deploy = deploy
-        .replace_secrets(args.replace_secrets)
-        .follow_logs(args.logs)
-        .wait((!args.no_wait).then(|| args.wait_options()));
-    if !args.no_wait {
-        deploy = deploy.timeout(args.timeout.unwrap_or(DEFAULT_TIMEOUT));
-    }
+    let deploy = args.deploy(context, name, secrets);
 
     let mut report = Report::new(context.output);
     let mut events = deploy.events();
@@ -200,6 +169,56 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
                 return Err(Failure::error("the deploy ended without a result"));
             }
         }
+    }
+}
+
+impl DeployArgs {
+    /// The secrets to send (the env file's, then `--secret`'s; empty values dropped with a
+    /// note), masked in GitHub Actions logs; and the deployment name the env file gives.
+    fn secrets(&self) -> Result<(Vec<NamedValue>, Option<String>), Failure> {
+        let mut secrets = match &self.env_file {
+            Some(path) => secrets::from_env_file(path)?,
+            None => Vec::new(),
+        };
+        let file_name = take_entry(&mut secrets, NAME_VARIABLE);
+        secrets.retain(|(name, value)| {
+            if value.is_empty() {
+                output::diagnostic(&format!("note: {name} is empty in the env file; not sent"));
+            }
+            !value.is_empty()
+        });
+        secrets.extend(secrets::from_flags(&self.secrets)?);
+        github::mask_secrets(secrets.iter().map(|(_, value)| value.as_str()));
+        Ok((secrets, file_name))
+    }
+
+    /// The deploy these arguments ask for.
+    fn deploy(
+        &self,
+        context: &Context,
+        name: Option<String>,
+        secrets: Vec<NamedValue>,
+    ) -> Deploy {
+        let mut deploy = context.client.deploy(self.source());
+        deploy = match (self.deployment_id, name) {
+            (Some(id), _) => deploy.deployment_id(id),
+            (None, Some(name)) => deploy.name(name),
+            (None, None) => deploy,
+        };
+        if let Some(deployment_type) = &self.deployment_type {
+            deploy = deploy.deployment_type(deployment_type.clone());
+        }
+        for (name, value) in secrets {
+            deploy = deploy.secret(name, value);
+        }
+        deploy = deploy
+            .replace_secrets(self.replace_secrets)
+            .follow_logs(self.logs)
+            .wait((!self.no_wait).then(|| self.wait_options()));
+        if !self.no_wait {
+            deploy = deploy.timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
+        }
+        deploy
     }
 }
 

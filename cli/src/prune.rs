@@ -84,70 +84,86 @@ pub async fn run(args: PruneArgs, context: &Context) -> Result<Exit, Failure> {
         return Ok(Exit::Success);
     }
     if !args.yes {
-        for deployment in &selected {
-            output::diagnostic(&format!(
-                "  {} ({})",
-                Inert(&deployment.name),
-                deployment.id
-            ));
-        }
-        let question = match selected.len() {
-            1 => "Delete this deployment?".to_string(),
-            count => format!("Delete these {count} deployments?"),
-        };
-        if !confirm::ask(false, &question)? {
-            return Err(Failure::error("not confirmed; nothing was deleted"));
-        }
+        confirm_deletion(&selected)?;
     }
     let ids: Vec<_> = selected.iter().map(|d| d.id).collect();
     let results = context.client.deployments().delete_many(&ids).await;
     let mut exit = Exit::Success;
     let mut deleted = Vec::new();
     for (deployment, result) in selected.iter().zip(&results) {
-        match &result.outcome {
+        let reason = match &result.outcome {
             DeleteOutcome::Deleted => {
                 report(printer, deployment, "deleted", None)?;
                 deleted.push(deployment);
+                continue;
             }
-            DeleteOutcome::Failed { error } => {
-                let reason = crate::exit::error_text(error.as_ref());
-                report(printer, deployment, "failed", Some(&reason))?;
-                exit = Exit::Error;
-            }
-            other => {
-                report(printer, deployment, "failed", Some(&format!("{other:?}")))?;
-                exit = Exit::Error;
-            }
-        }
+            DeleteOutcome::Failed { error } => crate::exit::error_text(error.as_ref()),
+            other => format!("{other:?}"),
+        };
+        report(printer, deployment, "failed", Some(&reason))?;
+        exit = Exit::Error;
     }
     if args.wait && !deleted.is_empty() {
         let timeout = args.timeout.unwrap_or(Duration::from_secs(10 * 60));
-        let waits = futures::stream::iter(deleted.into_iter().map(|deployment| async move {
-            let gone = context
-                .client
-                .deployments()
-                .wait_until_gone(deployment.id, timeout)
-                .await;
-            (deployment, gone)
-        }))
-        .buffer_unordered(PARALLEL_WAITS);
-        futures::pin_mut!(waits);
-        while let Some((deployment, gone)) = waits.next().await {
-            match gone {
-                Ok(GoneOutcome::Gone) => report(printer, deployment, "gone", None)?,
-                Ok(GoneOutcome::TimedOut { last_status }) => {
-                    let reason = format!("still {last_status} after {}", output::elapsed(timeout));
-                    report(printer, deployment, "timed_out", Some(&reason))?;
-                    if exit == Exit::Success {
-                        exit = Exit::TimedOut;
-                    }
+        exit = wait_until_gone(context, deleted, timeout, exit).await?;
+    }
+    Ok(exit)
+}
+
+/// Lists `selected` on stderr and asks whether to delete them.
+fn confirm_deletion(selected: &[Deployment]) -> Result<(), Failure> {
+    for deployment in selected {
+        output::diagnostic(&format!(
+            "  {} ({})",
+            Inert(&deployment.name),
+            deployment.id
+        ));
+    }
+    let question = match selected.len() {
+        1 => "Delete this deployment?".to_string(),
+        count => format!("Delete these {count} deployments?"),
+    };
+    if !confirm::ask(false, &question)? {
+        return Err(Failure::error("not confirmed; nothing was deleted"));
+    }
+    Ok(())
+}
+
+/// Waits, a few at once, until each of `deleted` is gone, reporting each; the exit code, from
+/// `exit` so far: 4 when one is still there at `timeout` (unless an error came first), 1 when
+/// waiting on one failed.
+async fn wait_until_gone(
+    context: &Context,
+    deleted: Vec<&Deployment>,
+    timeout: Duration,
+    mut exit: Exit,
+) -> Result<Exit, Failure> {
+    let printer = context.output;
+    let waits = futures::stream::iter(deleted.into_iter().map(|deployment| async move {
+        let gone = context
+            .client
+            .deployments()
+            .wait_until_gone(deployment.id, timeout)
+            .await;
+        (deployment, gone)
+    }))
+    .buffer_unordered(PARALLEL_WAITS);
+    futures::pin_mut!(waits);
+    while let Some((deployment, gone)) = waits.next().await {
+        match gone {
+            Ok(GoneOutcome::Gone) => report(printer, deployment, "gone", None)?,
+            Ok(GoneOutcome::TimedOut { last_status }) => {
+                let reason = format!("still {last_status} after {}", output::elapsed(timeout));
+                report(printer, deployment, "timed_out", Some(&reason))?;
+                if exit == Exit::Success {
+                    exit = Exit::TimedOut;
                 }
-                Ok(other) => report(printer, deployment, "unknown", Some(&format!("{other:?}")))?,
-                Err(error) => {
-                    let reason = crate::exit::error_text(&error);
-                    report(printer, deployment, "wait_failed", Some(&reason))?;
-                    exit = Exit::Error;
-                }
+            }
+            Ok(other) => report(printer, deployment, "unknown", Some(&format!("{other:?}")))?,
+            Err(error) => {
+                let reason = crate::exit::error_text(&error);
+                report(printer, deployment, "wait_failed", Some(&reason))?;
+                exit = Exit::Error;
             }
         }
     }
