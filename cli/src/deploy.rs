@@ -193,12 +193,7 @@ impl DeployArgs {
     }
 
     /// The deploy these arguments ask for.
-    fn deploy(
-        &self,
-        context: &Context,
-        name: Option<String>,
-        secrets: Vec<NamedValue>,
-    ) -> Deploy {
+    fn deploy(&self, context: &Context, name: Option<String>, secrets: Vec<NamedValue>) -> Deploy {
         let mut deploy = context.client.deploy(self.source());
         deploy = match (self.deployment_id, name) {
             (Some(id), _) => deploy.deployment_id(id),
