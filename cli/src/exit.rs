@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use langsmith_control_plane::{ApiError, ConfigError, Error};
 
+use crate::inert;
+
 /// How `lscp` ends. The numbers are part of its interface (CI scripts branch on them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -49,6 +51,8 @@ impl From<Exit> for ExitCode {
 pub struct Failure {
     exit: Exit,
     message: String,
+    /// What caused it, outermost first, each said once (an error's `source()` chain).
+    causes: Vec<String>,
     hint: Option<String>,
 }
 
@@ -58,6 +62,7 @@ impl Failure {
         Self {
             exit: Exit::Error,
             message: message.into(),
+            causes: Vec::new(),
             hint: None,
         }
     }
@@ -67,8 +72,15 @@ impl Failure {
         Self {
             exit: Exit::Usage,
             message: message.into(),
+            causes: Vec::new(),
             hint: None,
         }
+    }
+
+    /// The same failure with exit code 2: input that cannot be used, found before any request.
+    pub fn with_usage_exit(mut self) -> Self {
+        self.exit = Exit::Usage;
+        self
     }
 
     /// Adds a line telling the user what to do about it.
@@ -81,10 +93,13 @@ impl Failure {
     /// returns its exit code.
     pub fn report(self) -> Exit {
         diagnostic(&format!("error: {}", self.message));
-        if let Some(hint) = self.hint {
+        for cause in &self.causes {
+            diagnostic(&format!("caused by: {cause}"));
+        }
+        if let Some(hint) = &self.hint {
             diagnostic(&format!("hint: {hint}"));
         }
-        crate::github::failure(&self.message);
+        crate::github::failure(&one_line(&self.message, &self.causes));
         self.exit
     }
 }
@@ -97,13 +112,12 @@ impl From<ConfigError> for Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        if let Error::Cancelled = error {
-            return Failure {
-                exit: Exit::Interrupted,
-                message: error.to_string(),
-                hint: None,
-            };
-        }
+        let exit = match error {
+            Error::Cancelled => Exit::Interrupted,
+            Error::DeployTimedOut { .. } => Exit::TimedOut,
+            _ => Exit::Error,
+        };
+        // lscp's own hint where it has one (it knows the flags), else the library's.
         let hint = match &error {
             Error::Config(_) => Some(
                 "settings come from --api-key, --workspace-id, --base-url/--region, then \
@@ -119,18 +133,50 @@ impl From<Error> for Failure {
                 "rename or delete all but one of them (`lscp deployment list --name-contains`); \
                  `lscp deploy` also takes --deployment-id instead of a name",
             ),
-            _ => None,
+            other => other.hint(),
         };
-        // One line, whatever the service put in its detail or validation messages.
-        let mut failure = Failure::error(crate::inert::escape(&error.to_string()));
-        if let Error::DeployTimedOut { .. } = error {
-            failure.exit = Exit::TimedOut;
-        }
-        match hint {
-            Some(hint) => failure.hint(hint),
-            None => failure,
+        Failure {
+            exit,
+            // One line each, whatever the service put in its detail or validation messages.
+            message: inert::escape(&error.to_string()).into_owned(),
+            causes: causes(&error),
+            hint: hint.map(str::to_owned),
         }
     }
+}
+
+/// The causes of `error` (its `source()` chain), escaped, leaving out any the text before it
+/// already says (a wrapper that repeats its cause's words).
+pub fn causes(error: &dyn std::error::Error) -> Vec<String> {
+    let mut said = error.to_string();
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.trim().is_empty() && !said.contains(&text) {
+            said.push('\n');
+            said.push_str(&text);
+            causes.push(inert::escape(&text).into_owned());
+        }
+        source = cause.source();
+    }
+    causes
+}
+
+/// `error` and its causes on one line, escaped: for a report that gives each failure a line
+/// (`prune`'s per-deployment reasons).
+pub fn error_text(error: &dyn std::error::Error) -> String {
+    one_line(&inert::escape(&error.to_string()), &causes(error))
+}
+
+/// `message: cause: cause`.
+fn one_line(message: &str, causes: &[String]) -> String {
+    let mut text = message.to_owned();
+    for cause in causes {
+        text.push_str(": ");
+        text.push_str(cause);
+    }
+    text
 }
 
 /// What to do about a 401 or 403, by what the service said.

@@ -8,7 +8,7 @@ mod walk;
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
@@ -115,6 +115,16 @@ fn input(message: String) -> Error {
     Error::InvalidInput(message)
 }
 
+/// An [`Error::Io`] maker: `action` failed on `path` (as shown to the user).
+fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.into();
+    move |source| Error::Io {
+        action,
+        path,
+        source,
+    }
+}
+
 /// Archives `dir` (and local dependencies its config names outside it) into a temporary file.
 /// `config` is relative to `dir` and must exist there.
 ///
@@ -144,7 +154,7 @@ pub fn archive_cancellable(
 ) -> Result<SourceArchive, Error> {
     let dir = dir
         .canonicalize()
-        .map_err(|e| input(format!("source directory {}: {e}", dir.display())))?;
+        .map_err(io("read the source directory", dir))?;
     let config_file = roots::config_file(&dir, config)?;
     let (roots, base) = roots::roots(&dir, &config_file, MAX_CONFIG_BYTES)?;
     let config_path = relative_name(&base, &config_file)?;
@@ -204,7 +214,8 @@ fn write(
     cancel: &AtomicBool,
 ) -> Result<(tempfile::NamedTempFile, u64, Vec<String>), Error> {
     let file = tempfile::NamedTempFile::new()
-        .map_err(|e| input(format!("cannot create a temporary file: {e}")))?;
+        .map_err(io("create a temporary file in", std::env::temp_dir()))?;
+    let path = file.path().to_owned();
     let capped = Capped {
         inner: BufWriter::new(file.as_file()),
         written: 0,
@@ -226,13 +237,9 @@ fn write(
     let mut capped = match tar.into_inner().and_then(|gzip| gzip.finish()) {
         Ok(capped) => capped,
         Err(_) if cancel.load(Ordering::Relaxed) => return Err(Error::Cancelled),
-        Err(e) => {
-            return Err(input(format!("cannot write the archive: {e}")));
-        }
+        Err(e) => return Err(io("write the archive", path)(e)),
     };
-    capped
-        .flush()
-        .map_err(|e| input(format!("cannot write the archive: {e}")))?;
+    capped.flush().map_err(io("write the archive", path))?;
     let size = capped.written;
     drop(capped);
     if size > MAX_ARCHIVE_BYTES {
@@ -259,7 +266,7 @@ fn append<W: Write>(
 ) -> Result<bool, Error> {
     cancelled(cancel)?;
     let name = &found.name;
-    let failed = |e: std::io::Error| input(format!("cannot archive {name}: {e}"));
+    let failed = |e: std::io::Error| io("archive", name)(e);
     let source = File::open(&found.path).map_err(failed)?;
     let before = source.metadata().map_err(failed)?;
     if !before.is_file() {
@@ -454,10 +461,12 @@ impl SourceArchive {
         progress: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<(), Error> {
         let target = UploadTarget::parse(url, options.allow_insecure_http)?;
-        let failed = |message: String| target.error(message);
+        let failed = |message: &str, source: Box<dyn std::error::Error + Send + Sync>| {
+            target.error_from(message, source)
+        };
         let file = tokio::fs::File::open(self.file.path())
             .await
-            .map_err(|e| failed(format!("cannot read the archive: {e}")))?
+            .map_err(|e| failed("cannot read the archive", e.into()))?
             .into_std()
             .await;
         let watch = Arc::new(Watch::new(self.size));
@@ -466,7 +475,7 @@ impl SourceArchive {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .build()
-            .map_err(|e| failed(format!("cannot build an HTTP client: {e}")))?;
+            .map_err(|e| failed("cannot build an HTTP client", e.into()))?;
         let mut request = http
             .put(target.url.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/gzip")
@@ -482,8 +491,9 @@ impl SourceArchive {
             request = request.header(name, value);
         }
         let response = tokio::select! {
-            response = request.send() => response.map_err(|e| failed(e.without_url().to_string()))?,
-            stalled = watch.stalled(options.stall_timeout) => return Err(failed(stalled)),
+            response = request.send() => response
+                .map_err(|e| failed("the request failed", e.without_url().into()))?,
+            stalled = watch.stalled(options.stall_timeout) => return Err(target.error(stalled)),
         };
         let status = response.status();
         if status.is_success() {
@@ -492,7 +502,7 @@ impl SourceArchive {
         let body = tokio::time::timeout(options.stall_timeout, error_excerpt(response))
             .await
             .unwrap_or_default();
-        Err(failed(format!("{status}: {body}")))
+        Err(target.error(format!("{status}: {body}")))
     }
 }
 
@@ -511,6 +521,7 @@ impl UploadTarget {
             return Err(Error::Upload {
                 host: "the upload host".into(),
                 message: "the upload URL the service gave is not a URL".into(),
+                source: None,
             });
         };
         let target = Self {
@@ -538,10 +549,21 @@ impl UploadTarget {
         }
     }
 
+    /// An error whose message says it all.
     fn error(&self, message: String) -> Error {
         Error::Upload {
             host: self.host.clone(),
             message,
+            source: None,
+        }
+    }
+
+    /// An error with a fixed phrase, caused by `source`.
+    fn error_from(&self, message: &str, source: Box<dyn std::error::Error + Send + Sync>) -> Error {
+        Error::Upload {
+            host: self.host.clone(),
+            message: message.to_owned(),
+            source: Some(source),
         }
     }
 }

@@ -196,59 +196,9 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
     let no_env = |_: &str| None;
     let env: EnvLookup<'_> = if explicit.use_env { env } else { &no_env };
 
-    let api_key = match &explicit.api_key {
-        Some(key) => ApiKey::new(key.expose_secret())?,
-        None => {
-            let key = env_value(env, "LANGSMITH_API_KEY")
-                .or_else(|| env_value(env, "LANGCHAIN_API_KEY"))
-                .ok_or_else(|| {
-                    ConfigError::new(
-                        "api key",
-                        "is not set: pass one, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)",
-                    )
-                })?;
-            ApiKey::new(key).map_err(|e| {
-                ConfigError::new("api key", format!("{} (from the environment)", e.message))
-            })?
-        }
-    };
-
-    let workspace_id = match &explicit.workspace_id {
-        Some(id) => Some(parse_workspace(id, "workspace id")?),
-        None => {
-            let from = |name| env_value(env, name).map(|v| parse_workspace(&v, name));
-            match (
-                from("LANGSMITH_WORKSPACE_ID").transpose()?,
-                from("LANGSMITH_TENANT_ID").transpose()?,
-            ) {
-                (Some(a), Some(b)) if a != b => {
-                    return Err(ConfigError::new(
-                        "workspace id",
-                        "LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID are both set and differ; unset one",
-                    ));
-                }
-                (a, b) => a.or(b),
-            }
-        }
-    };
-
-    let (base_url, base_url_source) = match (&explicit.base_url, explicit.region) {
-        (Some(_), Some(_)) => {
-            return Err(ConfigError::new(
-                "base url",
-                "both a base URL and a region were given; pass one",
-            ));
-        }
-        (Some(url), None) => (url.clone(), BaseUrlSource::Explicit),
-        (None, Some(region)) => (region.base_url().to_string(), BaseUrlSource::Explicit),
-        (None, None) => match env_value(env, "LANGSMITH_CONTROL_PLANE_URL") {
-            Some(url) => (url, BaseUrlSource::ControlPlaneUrlEnv),
-            None => match env_value(env, "LANGSMITH_ENDPOINT") {
-                Some(endpoint) => (derive_from_endpoint(&endpoint)?, BaseUrlSource::EndpointEnv),
-                None => (US_BASE_URL.to_string(), BaseUrlSource::Default),
-            },
-        },
-    };
+    let api_key = resolve_api_key(explicit, env)?;
+    let workspace_id = resolve_workspace_id(explicit, env)?;
+    let (base_url, base_url_source) = resolve_base_url(explicit, env)?;
     let base_url = check_base_url(&base_url, explicit.allow_insecure_http)?;
 
     let connect_timeout = explicit.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
@@ -257,18 +207,7 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
     let request_timeout = nonzero(request_timeout, "request timeout")?;
     let retry = explicit.retry.clone().unwrap_or_default();
     retry.check()?;
-
-    let suffix = explicit.user_agent_suffix.as_deref().unwrap_or_default();
-    if suffix.chars().any(|c| c.is_control() || !c.is_ascii()) {
-        return Err(ConfigError::new(
-            "user agent suffix",
-            "must be printable ASCII",
-        ));
-    }
-    let user_agent = match suffix.trim() {
-        "" => DEFAULT_USER_AGENT.to_string(),
-        suffix => format!("{DEFAULT_USER_AGENT} {suffix}"),
-    };
+    let user_agent = user_agent(explicit.user_agent_suffix.as_deref().unwrap_or_default())?;
 
     let max_response_bytes = explicit
         .max_response_bytes
@@ -286,6 +225,84 @@ pub(crate) fn resolve(explicit: &Explicit, env: EnvLookup<'_>) -> Result<Setting
         user_agent,
         max_response_bytes,
         allow_insecure_http: explicit.allow_insecure_http,
+    })
+}
+
+/// The key given, else `LANGSMITH_API_KEY`, else `LANGCHAIN_API_KEY`.
+fn resolve_api_key(explicit: &Explicit, env: EnvLookup<'_>) -> Result<ApiKey, ConfigError> {
+    if let Some(key) = &explicit.api_key {
+        return ApiKey::new(key.expose_secret());
+    }
+    let key = env_value(env, "LANGSMITH_API_KEY")
+        .or_else(|| env_value(env, "LANGCHAIN_API_KEY"))
+        .ok_or_else(|| {
+            ConfigError::new(
+                "api key",
+                "is not set: pass one, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)",
+            )
+        })?;
+    ApiKey::new(key)
+        .map_err(|e| ConfigError::new("api key", format!("{} (from the environment)", e.message)))
+}
+
+/// The workspace given, else `LANGSMITH_WORKSPACE_ID` or `LANGSMITH_TENANT_ID` (which must
+/// agree when both are set), else none.
+fn resolve_workspace_id(
+    explicit: &Explicit,
+    env: EnvLookup<'_>,
+) -> Result<Option<Uuid>, ConfigError> {
+    if let Some(id) = &explicit.workspace_id {
+        return parse_workspace(id, "workspace id").map(Some);
+    }
+    let from = |name| env_value(env, name).map(|v| parse_workspace(&v, name));
+    match (
+        from("LANGSMITH_WORKSPACE_ID").transpose()?,
+        from("LANGSMITH_TENANT_ID").transpose()?,
+    ) {
+        (Some(a), Some(b)) if a != b => Err(ConfigError::new(
+            "workspace id",
+            "LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID are both set and differ; unset one",
+        )),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
+/// The base URL given (or a region's), else `LANGSMITH_CONTROL_PLANE_URL`, else one derived
+/// from `LANGSMITH_ENDPOINT`, else the US service; and where it came from.
+fn resolve_base_url(
+    explicit: &Explicit,
+    env: EnvLookup<'_>,
+) -> Result<(String, BaseUrlSource), ConfigError> {
+    Ok(match (&explicit.base_url, explicit.region) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::new(
+                "base url",
+                "both a base URL and a region were given; pass one",
+            ));
+        }
+        (Some(url), None) => (url.clone(), BaseUrlSource::Explicit),
+        (None, Some(region)) => (region.base_url().to_string(), BaseUrlSource::Explicit),
+        (None, None) => match env_value(env, "LANGSMITH_CONTROL_PLANE_URL") {
+            Some(url) => (url, BaseUrlSource::ControlPlaneUrlEnv),
+            None => match env_value(env, "LANGSMITH_ENDPOINT") {
+                Some(endpoint) => (derive_from_endpoint(&endpoint)?, BaseUrlSource::EndpointEnv),
+                None => (US_BASE_URL.to_string(), BaseUrlSource::Default),
+            },
+        },
+    })
+}
+
+/// The `User-Agent`: the crate's, then `suffix` when it has one (printable ASCII only).
+fn user_agent(suffix: &str) -> Result<String, ConfigError> {
+    if suffix.chars().any(|c| c.is_control() || !c.is_ascii()) {
+        return Err(ConfigError::new(
+            "user agent suffix",
+            "must be printable ASCII",
+        ));
+    }
+    Ok(match suffix.trim() {
+        "" => DEFAULT_USER_AGENT.to_string(),
+        suffix => format!("{DEFAULT_USER_AGENT} {suffix}"),
     })
 }
 

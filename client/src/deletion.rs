@@ -7,9 +7,11 @@
 //!
 //! A response that does not say what became of an ID (a 207 that does not mention it, a 5xx, a
 //! lost or unreadable response) may come after the service deleted some: each such deployment is
-//! read again, and one that is `AWAITING_DELETE` or gone (404) counts as deleted.
+//! read again, and one that is `AWAITING_DELETE`, `AWAITING_FINAL_DELETE` or gone (404) counts
+//! as deleted.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -19,8 +21,9 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, RequestLine};
 use crate::policy::Backoff;
+use crate::poll::{Polled, Poller};
 use crate::types::{ApiErrorBody, DeploymentStatus};
 
 /// IDs one bulk delete request takes (the API's `maxItems`).
@@ -28,7 +31,7 @@ pub const MAX_IDS_PER_DELETE: usize = 100;
 
 /// How the deletion of one deployment went; from
 /// [`Deployments::delete_many`](crate::Deployments::delete_many).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// The deployment.
@@ -38,17 +41,17 @@ pub struct DeleteResult {
 }
 
 /// Whether a deployment was deleted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum DeleteOutcome {
     /// The service took the deletion: the deployment is `AWAITING_DELETE`, then gone.
     Deleted,
     /// Not deleted.
     Failed {
-        /// The service's reason, or the error of the request that carried this ID.
-        reason: String,
-        /// The HTTP status the service gave for this ID (or the request), when there was one.
-        status: Option<u16>,
+        /// Why: the service's answer for this ID as an error of its status (its `detail` in
+        /// [`ApiError::detail`](crate::ApiError::detail)), or the error of the request that
+        /// carried this ID (shared by the IDs of that request).
+        error: Arc<Error>,
     },
 }
 
@@ -56,6 +59,14 @@ impl DeleteOutcome {
     /// Whether the deployment was deleted.
     pub fn is_deleted(&self) -> bool {
         matches!(self, DeleteOutcome::Deleted)
+    }
+
+    /// The error, when the deployment was not deleted.
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            DeleteOutcome::Deleted => None,
+            DeleteOutcome::Failed { error } => Some(error),
+        }
     }
 }
 
@@ -106,6 +117,7 @@ pub(crate) async fn delete_many(client: &Client, ids: &[Uuid]) -> Vec<DeleteResu
     let mut results = Vec::with_capacity(unique.len());
     for batch in unique.chunks(MAX_IDS_PER_DELETE) {
         let (response, repeated) = delete_batch(client, batch).await;
+        let response = response.map_err(Arc::new);
         let said: Vec<(Uuid, Said)> = batch
             .iter()
             .map(|&deployment_id| {
@@ -148,11 +160,11 @@ async fn settle(client: &Client, deployment_id: Uuid, said: Said) -> DeleteResul
     }
 }
 
-/// Settles an ID the response left unsure by reading its deployment: `AWAITING_DELETE` or gone
-/// (404) is deleted; still there, or unreadable, keeps the response's `failure`.
+/// Settles an ID the response left unsure by reading its deployment: being deleted (see
+/// [`is_being_deleted`]) or gone (404) is deleted; still there, or unreadable, keeps the response's `failure`.
 async fn read_again(client: &Client, deployment_id: Uuid, failure: DeleteOutcome) -> DeleteOutcome {
     let deleted = match client.deployments().get(deployment_id).await {
-        Ok(deployment) => deployment.status == DeploymentStatus::AwaitingDelete,
+        Ok(deployment) => is_being_deleted(&deployment.status),
         Err(Error::NotFound(_)) => true,
         Err(error) => {
             tracing::debug!(%deployment_id, %error, "could not read the deployment again");
@@ -201,7 +213,12 @@ async fn delete_batch(client: &Client, ids: &[Uuid]) -> (Result<BulkResponse, Er
         .await
 }
 
-fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) -> Said {
+/// The request of a bulk delete, as its errors name it.
+fn bulk_request() -> RequestLine {
+    RequestLine::new("DELETE", "/v2/deployments")
+}
+
+fn outcome_of(id: Uuid, response: &Result<BulkResponse, Arc<Error>>, repeated: bool) -> Said {
     match response {
         Ok(BulkResponse::All) => Said::Settled(DeleteOutcome::Deleted),
         Ok(BulkResponse::Partial(body)) => {
@@ -212,27 +229,27 @@ fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) 
                     tracing::info!(deployment_id = %id, "deployment already deleted by an earlier attempt");
                     return Said::Settled(DeleteOutcome::Deleted);
                 }
-                Said::Settled(DeleteOutcome::Failed {
-                    reason: failed
-                        .detail
-                        .clone()
-                        .unwrap_or_else(|| "the service did not delete it".into()),
-                    status: failed.status_code,
-                })
+                let detail = failed
+                    .detail
+                    .clone()
+                    .unwrap_or_else(|| "the service did not delete it".into());
+                let status = failed.status_code.unwrap_or(207);
+                Said::Settled(failed_with(Error::refused(bulk_request(), status, detail)))
             } else if body.deleted.contains(&id) {
                 Said::Settled(DeleteOutcome::Deleted)
             } else {
-                Said::Unsure(DeleteOutcome::Failed {
-                    reason: "the service's partial response does not mention this deployment"
-                        .into(),
-                    status: Some(207),
-                })
+                Said::Unsure(failed_with(Error::Decode {
+                    request: bulk_request(),
+                    status: 207,
+                    message: "the partial response does not mention this deployment".into(),
+                    body_excerpt: String::new(),
+                    source: None,
+                }))
             }
         }
         Err(error) => {
             let failure = DeleteOutcome::Failed {
-                reason: error.to_string(),
-                status: error.status(),
+                error: error.clone(),
             };
             // A 4xx refuses the request as a whole, before anything is deleted.
             match error.api_error() {
@@ -243,33 +260,53 @@ fn outcome_of(id: Uuid, response: &Result<BulkResponse, Error>, repeated: bool) 
     }
 }
 
-/// Reads the deployment until it gets 404 or `timeout` passes: at once, then after 250 ms,
-/// growing 1.5x to 5 s between reads.
+fn failed_with(error: Error) -> DeleteOutcome {
+    DeleteOutcome::Failed {
+        error: Arc::new(error),
+    }
+}
+
+/// Whether a deployment with `status` is on its way to gone: `AWAITING_DELETE` or
+/// `AWAITING_FINAL_DELETE` (the last step before reads answer 404).
+pub fn is_being_deleted(status: &DeploymentStatus) -> bool {
+    *status == DeploymentStatus::AwaitingDelete || status.as_str() == "AWAITING_FINAL_DELETE"
+}
+
+/// Reads the deployment until its read answers 404 or `timeout` passes: at once, then after
+/// 250 ms, growing 1.5x to 5 s between reads. Only the deployment's own 404 ends it: a
+/// revision can answer 404 while its deployment exists, so no revision is read here.
+/// `AWAITING_DELETE` and `AWAITING_FINAL_DELETE` are the way there; failed reads are ridden out
+/// as any wait's are (see [`Poller`]).
 pub(crate) async fn wait_until_gone(
     client: &Client,
     deployment_id: Uuid,
     timeout: Duration,
 ) -> Result<GoneOutcome, Error> {
     let backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(5)).factor(1.5);
-    // A timeout past what the clock can hold never ends the wait.
-    let deadline = Instant::now().checked_add(timeout);
-    let mut step = 0;
+    let mut poller = Poller::new(Instant::now(), timeout);
+    let mut last_status = DeploymentStatus::Unknown;
     loop {
-        let last_status = match client.deployments().get(deployment_id).await {
-            Err(Error::NotFound(_)) => return Ok(GoneOutcome::Gone),
-            Err(error) if error.is_retryable() => None,
-            Err(error) => return Err(error),
-            Ok(deployment) => Some(deployment.status),
+        let interval = backoff.delay(poller.polls().saturating_sub(1));
+        let read = async {
+            match client.deployments().get(deployment_id).await {
+                Ok(deployment) => Ok(Some(deployment.status)),
+                Err(Error::NotFound(_)) => Ok(None),
+                Err(error) => Err(error),
+            }
         };
-        let left = deadline.map_or(Duration::MAX, |d| {
-            d.saturating_duration_since(Instant::now())
-        });
-        if left.is_zero() {
-            return Ok(GoneOutcome::TimedOut {
-                last_status: last_status.unwrap_or(DeploymentStatus::Unknown),
-            });
+        match poller.poll(interval, read).await {
+            Polled::Got(None) => return Ok(GoneOutcome::Gone),
+            Polled::Got(Some(status)) => {
+                if !is_being_deleted(&status) {
+                    tracing::debug!(%deployment_id, %status, "the deployment is not being deleted (yet)");
+                }
+                last_status = status;
+            }
+            Polled::Transient(error) => {
+                tracing::debug!(%deployment_id, %error, "a read of the deleted deployment failed");
+            }
+            Polled::Failed(error) => return Err(error),
+            Polled::Deadline => return Ok(GoneOutcome::TimedOut { last_status }),
         }
-        tokio::time::sleep(backoff.delay(step).min(left)).await;
-        step += 1;
     }
 }

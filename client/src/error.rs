@@ -12,6 +12,9 @@ use crate::transport::Seen;
 /// How the message of an [`Error::Decode`] for a body over the size limit begins.
 const OVERSIZED: &str = "the response body ";
 
+/// The message of an [`Error::Decode`] whose body did not decode; the JSON error is its source.
+pub(crate) const NOT_AS_DESCRIBED: &str = "not the JSON the API describes";
+
 /// Longest stretch of an undecodable body kept in an error.
 const BODY_EXCERPT_LIMIT: usize = 4096;
 
@@ -102,16 +105,13 @@ impl fmt::Display for ApiError {
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {}s)", wait.as_secs_f64())?;
         }
-        if let Some(hint) = self.hint() {
-            write!(f, " ({hint})")?;
-        }
         Ok(())
     }
 }
 
 impl ApiError {
     /// What to do about a 403 the service explains: an organization key without a workspace,
-    /// or a workspace without deployments.
+    /// or a workspace without deployments. Not part of the message; [`Error::hint`] gives it.
     pub fn hint(&self) -> Option<&'static str> {
         let detail = self.detail.as_deref().filter(|_| self.status == 403)?;
         if detail.contains("requires workspace specification") {
@@ -182,13 +182,13 @@ pub enum Error {
     InvalidInput(String),
 
     /// No response arrived: connection refused or reset, timeout, unreadable body.
-    #[error("{request}: {kind}: {}", chain(source))]
+    #[error("{request}: {kind}")]
     Transport {
         /// The request.
         request: RequestLine,
         /// What went wrong.
         kind: TransportErrorKind,
-        /// reqwest's error (its URL without the query).
+        /// reqwest's error (its URL without the query), the cause of this one.
         #[source]
         source: reqwest::Error,
     },
@@ -222,13 +222,16 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// A response arrived but its body was not what the API describes, or was too large.
-    #[error("{request}: {status}: response body could not be decoded ({message}): {body_excerpt}")]
+    #[error(
+        "{request}: {status}: response body could not be decoded ({message}){}",
+        excerpt_suffix(body_excerpt)
+    )]
     Decode {
         /// The request.
         request: RequestLine,
         /// HTTP status of the response.
         status: u16,
-        /// What did not decode.
+        /// What did not decode, in a fixed phrase (the JSON error itself is the `source`).
         message: String,
         /// The body, cut to 4 KiB.
         body_excerpt: String,
@@ -255,8 +258,25 @@ pub enum Error {
     Upload {
         /// Host of the upload URL.
         host: String,
-        /// What went wrong: the status and an excerpt of the response, or the transport error.
+        /// What went wrong: the status and an excerpt of the response, a refusal of the URL, or
+        /// a fixed phrase whose cause is the `source`.
         message: String,
+        /// The transport error (reqwest's, without the URL) or the I/O error reading the archive.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// A local file or directory could not be read or written (while archiving a source
+    /// directory, or the archive's temporary file); nothing was sent for it.
+    #[error("cannot {action} {}", path.display())]
+    Io {
+        /// What was being done, e.g. `read` or `create a temporary file in`.
+        action: &'static str,
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
     },
 
     /// A deploy's [`timeout`](crate::deploy::Deploy::timeout) passed before its revision started.
@@ -301,6 +321,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// What to do about this error, when the crate knows: for now a 403 the service explains
+    /// (see [`ApiError::hint`]). Never part of the message, so that it is said once.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Unauthorized(api) => api.hint(),
+            _ => None,
+        }
+    }
+
     /// HTTP status of the response, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -376,6 +405,15 @@ impl Error {
         }
     }
 
+    /// An error response of `status` whose FastAPI `detail` said `detail` (as one item of a
+    /// multi-status answer says why it was refused).
+    pub(crate) fn refused(request: RequestLine, status: u16, detail: String) -> Self {
+        let body = ApiErrorBody {
+            detail: ApiErrorDetail::String(detail),
+        };
+        Error::from_api(request, status, Ok(body), None)
+    }
+
     pub(crate) fn transport(request: RequestLine, mut source: reqwest::Error) -> Self {
         // A query can name private things (a name filter); errors never carry one.
         if let Some(url) = source.url_mut() {
@@ -437,7 +475,7 @@ impl Error {
                 status => Error::Decode {
                     request,
                     status,
-                    message: source.to_string(),
+                    message: NOT_AS_DESCRIBED.into(),
                     body_excerpt: excerpt(&bytes),
                     source: Some(source),
                 },
@@ -553,17 +591,11 @@ fn describe_validation(item: &ValidationError) -> String {
     format!("{}: {}", location.join("."), item.msg)
 }
 
-/// reqwest's error with its sources, on one line. reqwest includes the URL, which carries no secret.
-fn chain(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+/// `: excerpt`, or nothing for an empty excerpt.
+fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!(": {excerpt}")
     }
-    text
 }

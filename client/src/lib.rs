@@ -24,6 +24,7 @@ mod pagination;
 #[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
 pub mod plan;
 mod policy;
+mod poll;
 pub mod prelude;
 mod revisions;
 mod transport;
@@ -37,13 +38,17 @@ pub use archive::{
 };
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};
-pub use deletion::{DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE};
+pub use deletion::{
+    DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE, is_being_deleted,
+};
 pub use deployments::{Deployments, ListDeployments};
 pub use error::{ApiError, ConfigError, Error, ErrorBody, RequestLine, TransportErrorKind};
 /// A `reqwest::ClientBuilder` with this crate's TLS backend ready, for [`ClientBuilder::http_client`].
 pub use langsmith_control_plane_api::http::http_client_builder;
 pub use listeners::{ListListeners, Listeners};
 pub use logs::{ListLogs, LogEntry};
+/// For the fuzz targets only (`cargo fuzz` sets `--cfg fuzzing`); not part of the API.
+#[cfg(fuzzing)]
 #[doc(hidden)]
 pub use policy::parse_retry_after;
 pub use policy::{Backoff, RetryPolicy};

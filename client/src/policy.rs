@@ -192,8 +192,7 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
     parse_retry_after(headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?)
 }
 
-/// The wait a `Retry-After` value asks for (public for the fuzz targets only).
-#[doc(hidden)]
+/// The wait a `Retry-After` value asks for (exported only to the fuzz targets, under `cfg(fuzzing)`).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {

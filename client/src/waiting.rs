@@ -24,6 +24,7 @@ use uuid::Uuid;
 use crate::client::Client;
 use crate::error::Error;
 use crate::policy::Backoff;
+use crate::poll::{Polled, Poller};
 use crate::types::{Deployment, Revision, RevisionStatus};
 
 /// How to poll while waiting.
@@ -337,14 +338,12 @@ impl Client {
             revision_id,
             options,
             started: None,
+            poller: None,
             last: None,
-            polls: 0,
             fast_polls: 0,
             short_since: Vec::new(),
             pending: None,
             finished: false,
-            min_wait: Duration::ZERO,
-            garbled: 0,
         };
         futures::stream::unfold(watch, |mut watch| async move {
             let event = watch.next_event().await?;
@@ -360,23 +359,16 @@ struct Watch {
     revision_id: Uuid,
     options: WaitOptions,
     started: Option<Instant>,
+    /// The poll loop, from the first poll on.
+    poller: Option<Poller>,
     last: Option<Revision>,
-    polls: u32,
     /// Intervals taken on the fast schedule: it grows over the whole wait, never restarts.
     fast_polls: u32,
     /// When the wait first saw each short status (`AWAITING_DEPLOY`, `DEPLOYING`).
     short_since: Vec<(RevisionStatus, Instant)>,
     pending: Option<WaitEvent>,
     finished: bool,
-    /// A `Retry-After` the service asked for, honoured by the next wait.
-    min_wait: Duration,
-    /// Undecodable responses in a row.
-    garbled: u32,
 }
-
-/// Undecodable responses in a row that end a wait with [`Error::Decode`] (the ones before it are
-/// reported and ridden out).
-const GARBLED_POLLS_FATAL: u32 = 3;
 
 impl Watch {
     async fn next_event(&mut self) -> Option<Result<WaitEvent, Error>> {
@@ -393,85 +385,72 @@ impl Watch {
             return Some(Err(e));
         }
         let started = *self.started.get_or_insert_with(Instant::now);
-        // No deadline when the timeout reaches past what the clock can count.
-        let deadline = started.checked_add(self.options.timeout);
-        loop {
-            if self.polls > 0 {
-                let now = Instant::now();
-                let left = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(now));
-                if left.is_zero() {
-                    return Some(Ok(self.time_out(started)));
-                }
-                let wait = self.interval(now).max(self.min_wait).min(left);
-                tokio::time::sleep(wait).await;
-                self.min_wait = Duration::ZERO;
-            }
-            self.polls += 1;
-            // A poll in flight is cut at the deadline: the timeout is a deadline, not a hint.
+        let mut poller = self
+            .poller
+            .take()
+            .unwrap_or_else(|| Poller::new(started, self.options.timeout));
+        let event = loop {
+            let polls = poller.polls();
+            let interval = match polls {
+                0 => Duration::ZERO,
+                _ => self.interval(Instant::now(), polls),
+            };
             let poll = self
                 .client
                 .get_revision(self.deployment_id, self.revision_id);
-            let polled = match deadline {
-                Some(deadline) => tokio::time::timeout_at(deadline, poll).await,
-                None => Ok(poll.await),
-            };
-            let Ok(polled) = polled else {
-                return Some(Ok(self.time_out(started)));
-            };
-            match polled {
-                Ok(revision) => {
-                    self.garbled = 0;
-                    if is_short_phase(&revision.status)
-                        && !self.short_since.iter().any(|(s, _)| *s == revision.status)
-                    {
-                        self.short_since
-                            .push((revision.status.clone(), Instant::now()));
-                    }
-                    let changed = self
-                        .last
-                        .as_ref()
-                        .is_none_or(|last| last.status != revision.status);
-                    if revision.status.is_terminal() {
-                        self.finished = true;
-                        if changed {
-                            let outcome = RevisionOutcome::from_terminal(revision.clone());
-                            self.pending = Some(WaitEvent::Finished(outcome));
-                            return Some(Ok(WaitEvent::Status(revision)));
-                        }
-                        let outcome = RevisionOutcome::from_terminal(revision);
-                        return Some(Ok(WaitEvent::Finished(outcome)));
-                    }
-                    if changed {
-                        self.last = Some(revision.clone());
-                        return Some(Ok(WaitEvent::Status(revision)));
-                    }
-                    self.last = Some(revision);
-                }
-                Err(error) if error.is_retryable() => {
-                    self.garbled = 0;
-                    if let Some(wait) = error.api_error().and_then(|e| e.retry_after) {
-                        self.min_wait = wait;
-                    }
-                    return Some(Ok(WaitEvent::PollFailed(error)));
-                }
-                // A garbled body is usually a proxy's hiccup: ride out a few in a row, but
-                // report one that persists instead of hiding it behind a timeout.
-                Err(error @ Error::Decode { .. }) if self.garbled + 1 < GARBLED_POLLS_FATAL => {
-                    self.garbled += 1;
-                    return Some(Ok(WaitEvent::PollFailed(error)));
-                }
-                Err(error) => {
+            match poller.poll(interval, poll).await {
+                Polled::Got(revision) => match self.seen(revision) {
+                    Some(event) => break Ok(event),
+                    None => continue,
+                },
+                Polled::Transient(error) => break Ok(WaitEvent::PollFailed(error)),
+                Polled::Failed(error) => {
                     self.finished = true;
-                    return Some(Err(error));
+                    break Err(error);
                 }
+                Polled::Deadline => break Ok(self.time_out(started)),
             }
+        };
+        self.poller = Some(poller);
+        Some(event)
+    }
+
+    /// Takes in a polled revision: the event it makes (a status change, the outcome), or none
+    /// when nothing changed.
+    fn seen(&mut self, revision: Revision) -> Option<WaitEvent> {
+        if is_short_phase(&revision.status)
+            && !self.short_since.iter().any(|(s, _)| *s == revision.status)
+        {
+            self.short_since
+                .push((revision.status.clone(), Instant::now()));
         }
+        let changed = self
+            .last
+            .as_ref()
+            .is_none_or(|last| last.status != revision.status);
+        if revision.status.is_terminal() {
+            self.finished = true;
+            if changed {
+                let outcome = RevisionOutcome::from_terminal(revision.clone());
+                self.pending = Some(WaitEvent::Finished(outcome));
+                return Some(WaitEvent::Status(revision));
+            }
+            return Some(WaitEvent::Finished(RevisionOutcome::from_terminal(
+                revision,
+            )));
+        }
+        if changed {
+            self.last = Some(revision.clone());
+            return Some(WaitEvent::Status(revision));
+        }
+        self.last = Some(revision);
+        None
     }
 
     /// The wait before the next poll: fast while the last status seen is a short one that has
     /// not yet outstayed its window, slow otherwise (the slow step counts every poll, fast ones
     /// too, so leaving the fast schedule usually resumes at the slow cap, not at 2 s).
-    fn interval(&mut self, now: Instant) -> Duration {
+    fn interval(&mut self, now: Instant, polls: u32) -> Duration {
         if let (Some(fast), Some(last)) = (&self.options.fast, &self.last) {
             let since = self.short_since.iter().find(|(s, _)| *s == last.status);
             if let Some((_, since)) = since
@@ -481,7 +460,7 @@ impl Watch {
                 return fast.backoff.delay(self.fast_polls - 1);
             }
         }
-        self.options.backoff.delay(self.polls - 1)
+        self.options.backoff.delay(polls - 1)
     }
 
     fn time_out(&mut self, started: Instant) -> WaitEvent {

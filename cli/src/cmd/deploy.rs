@@ -316,6 +316,8 @@ impl DeployArgs {
                     failure
                 }
             }
+            // A local file that cannot be read, before anything was sent.
+            Error::Io { .. } if !progressed => Failure::from(error).with_usage_exit(),
             other => Failure::from(other),
         }
     }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use clap::Args;
 use futures::StreamExt;
-use langsmith_control_plane::types::{Deployment, DeploymentStatus};
-use langsmith_control_plane::{DeleteOutcome, GoneOutcome};
+use langsmith_control_plane::types::Deployment;
+use langsmith_control_plane::{DeleteOutcome, GoneOutcome, is_being_deleted};
 use serde_json::json;
 
 use crate::apply_report::STILL_WAITING_EVERY;
@@ -128,20 +128,17 @@ async fn delete<'a>(
     let mut exit = Exit::Success;
     let mut deleted = Vec::new();
     for (deployment, result) in selected.iter().zip(&results) {
-        match &result.outcome {
+        let reason = match &result.outcome {
             DeleteOutcome::Deleted => {
                 report(printer, deployment, "deleted", None)?;
                 deleted.push(deployment);
+                continue;
             }
-            DeleteOutcome::Failed { reason, .. } => {
-                report(printer, deployment, "failed", Some(reason))?;
-                exit = Exit::Error;
-            }
-            other => {
-                report(printer, deployment, "failed", Some(&format!("{other:?}")))?;
-                exit = Exit::Error;
-            }
-        }
+            DeleteOutcome::Failed { error } => crate::exit::error_text(error.as_ref()),
+            other => format!("{other:?}"),
+        };
+        report(printer, deployment, "failed", Some(&reason))?;
+        exit = Exit::Error;
     }
     Ok((exit, deleted))
 }
@@ -195,7 +192,8 @@ async fn wait_until_gone(
             }
             Ok(other) => report(printer, deployment, "unknown", Some(&format!("{other:?}")))?,
             Err(error) => {
-                report(printer, deployment, "wait_failed", Some(&error.to_string()))?;
+                let reason = crate::exit::error_text(&error);
+                report(printer, deployment, "wait_failed", Some(&reason))?;
                 exit = Exit::Error;
             }
         }
@@ -242,7 +240,7 @@ async fn select(
             && !args.except.contains(&d.name)
             && cutoff.is_none_or(|cutoff| d.created_at < cutoff)
     });
-    Ok(matching.partition(|d| d.status != DeploymentStatus::AwaitingDelete))
+    Ok(matching.partition(|d| !is_being_deleted(&d.status)))
 }
 
 /// One line per deployment: `RESULT NAME (ID)[: reason]`, or a JSON object.

@@ -15,7 +15,7 @@ use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
 use crate::global::Context;
-use crate::inert::{self, Inert};
+use crate::inert;
 use crate::output::{self, Output, OutputFormat};
 
 /// How long to wait and how often to poll.
@@ -252,7 +252,9 @@ impl Display {
     }
 
     fn poll_failed(&self, error: &langsmith_control_plane::Error) {
-        let text = format!("warning: polling failed, still waiting: {}", Inert(error));
+        // The error and its causes on one line, each said once.
+        let error = crate::exit::error_text(error);
+        let text = format!("warning: polling failed, still waiting: {error}");
         match &self.bar {
             Some(bar) => bar.println(text),
             None => output::diagnostic(&text),

@@ -218,6 +218,35 @@ fn an_unreachable_service_is_a_transport_error() {
     );
     run.code(1).keeps_key_secret();
     run.stderr_has("could not connect");
+    // Issue 19, 2: the message, then each cause once on its own line, then the hint.
+    run.stderr_has("caused by: ")
+        .stderr_has("hint: check the base URL");
+    says_each_clause_once(&run.stderr);
+    assert_eq!(
+        run.stderr.matches("Connection refused").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+/// Issue 19, 2: no clause of lscp's error report (message, causes, hint; each line cut at `: `
+/// and `; `) comes twice.
+fn says_each_clause_once(stderr: &str) {
+    let mut seen = std::collections::HashSet::new();
+    for line in stderr.lines() {
+        let line = ["error: ", "caused by: ", "hint: "]
+            .iter()
+            .find_map(|prefix| line.strip_prefix(prefix))
+            .unwrap_or(line);
+        for clause in line.split(": ").flat_map(|part| part.split("; ")) {
+            let clause = clause.trim();
+            assert!(
+                clause.is_empty() || seen.insert(clause.to_owned()),
+                "{clause:?} said twice in:\n{stderr}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -264,11 +293,19 @@ fn forbidden(detail: &str) -> support::Run {
 
 #[test]
 fn a_403_for_an_organization_key_says_to_set_the_workspace() {
-    forbidden("This API key is org-scoped and requires workspace specification")
-        .code(1)
+    let run = forbidden("This API key is org-scoped and requires workspace specification");
+    run.code(1)
         .keeps_key_secret()
         .stderr_has("requires workspace specification")
         .stderr_has("hint: this API key belongs to an organization: set LANGSMITH_WORKSPACE_ID");
+    // One hint, lscp's: the library's is no longer inside the message (issue 19, 2).
+    says_each_clause_once(&run.stderr);
+    assert_eq!(
+        run.stderr.matches("LANGSMITH_WORKSPACE_ID").count(),
+        1,
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::{MAX_IGNORE_FILE_BYTES, input};
+use super::{MAX_IGNORE_FILE_BYTES, io};
 use crate::error::Error;
 
 /// The `.gitignore` of one directory and those of the directories above it, deepest first.
@@ -165,7 +165,7 @@ pub(super) fn read_ignore_file(
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(input(format!("cannot read {shown}: {e}"))),
+        Err(e) => return Err(io("read", shown)(e)),
     };
     let skip = |why: &str| format!("skipped the ignore file {shown}: {why}");
     if meta.file_type().is_symlink() {
@@ -180,11 +180,11 @@ pub(super) fn read_ignore_file(
         warnings.push(skip(&format!("over {} KiB", MAX_IGNORE_FILE_BYTES / 1024)));
         return Ok(None);
     }
-    let file = std::fs::File::open(path).map_err(|e| input(format!("cannot read {shown}: {e}")))?;
+    let file = std::fs::File::open(path).map_err(io("read", shown))?;
     let mut bytes = Vec::new();
     file.take(MAX_IGNORE_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| input(format!("cannot read {shown}: {e}")))?;
+        .map_err(io("read", shown))?;
     if bytes.len() as u64 > MAX_IGNORE_FILE_BYTES {
         warnings.push(skip("it grew while being read"));
         return Ok(None);

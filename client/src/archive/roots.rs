@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use super::input;
+use super::{input, io};
 use crate::error::Error;
 
 /// The config file, `config` under `dir`: a relative path down from `dir` to a regular file
@@ -127,7 +127,7 @@ fn lexical(path: &Path) -> PathBuf {
 
 /// The config's bytes, refused when larger than `max`.
 fn read_config(file: &Path, max: u64) -> Result<Vec<u8>, Error> {
-    let failed = |e: std::io::Error| input(format!("{}: {e}", file.display()));
+    let failed = |e: std::io::Error| io("read", file)(e);
     let mut bytes = Vec::new();
     std::fs::File::open(file)
         .map_err(failed)?

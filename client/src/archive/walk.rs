@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::docker::DockerRules;
 use super::gitrules::{GitRules, Level, read_ignore_file};
-use super::{cancelled, input, relative_name};
+use super::{cancelled, io, relative_name};
 use crate::error::Error;
 
 /// Directories never archived, whatever the ignore files say.
@@ -109,23 +109,13 @@ impl Walker<'_> {
             .descend(&dir.git, &dir.path, &shown, &mut self.walked.warnings)?;
         let mut entries = std::fs::read_dir(&dir.path)
             .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| {
-                input(format!(
-                    "cannot read the directory {}: {e}",
-                    shown.display()
-                ))
-            })?;
+            .map_err(io("read the directory", &shown))?;
         entries.sort_by_key(|entry| entry.file_name());
         let mut subdirs = Vec::new();
         for entry in entries {
             cancelled(cancel)?;
             let path = entry.path();
-            let failed = |e: std::io::Error| {
-                input(format!(
-                    "cannot read {}: {e}",
-                    display_name(self.base, &path)
-                ))
-            };
+            let failed = |e: std::io::Error| io("read", display_name(self.base, &path))(e);
             let kind = entry.file_type().map_err(failed)?;
             let file_name = entry.file_name();
             let mut relative = dir.relative.clone();
@@ -167,12 +157,7 @@ impl Walker<'_> {
         }
         let len = entry
             .metadata()
-            .map_err(|e| {
-                input(format!(
-                    "cannot read {}: {e}",
-                    display_name(self.base, &path)
-                ))
-            })?
+            .map_err(io("read", display_name(self.base, &path)))?
             .len();
         let name = relative_name(self.base, &path)?;
         self.walked.files.push(Found { path, name, len });

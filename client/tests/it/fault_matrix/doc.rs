@@ -15,9 +15,9 @@ pub fn render(matrix: &[Row]) -> String {
         "# Fault matrix\n\n\
          What a caller of `langsmith-control-plane` gets when the network or the service misbehaves, \
          for five operations crossed with {faults} faults ({cells} cells). Each cell is checked by \
-         `client/tests/fault_matrix.rs`, which also checks that this file matches its table; after \
+         `client/tests/it/fault_matrix.rs`, which also checks that this file matches its table; after \
          changing the table, regenerate it with\n\n\
-         ```sh\nUPDATE_FAULTS_DOC=1 cargo test -p langsmith-control-plane --test fault_matrix\n```\n\n\
+         ```sh\nUPDATE_FAULTS_DOC=1 cargo test -p langsmith-control-plane --test it fault_matrix\n```\n\n\
          Every cell is also checked to end without a panic or a hang, and a POST that reached the \
          server is never sent again (on the mock, at most one deployment or revision is created).",
         faults = matrix.len(),

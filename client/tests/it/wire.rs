@@ -1,12 +1,12 @@
 //! What goes on the wire: paths, headers, bodies.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{KEY, Reply, Server, WORKSPACE, client, d, r, revision};
 use langsmith_control_plane::types::{DeploymentPatchRequest, SourceRevisionConfigRequest};
 use langsmith_control_plane::{Client, Error, Region, RetryPolicy};
-use support::{KEY, Reply, Server, WORKSPACE, client, d, r, revision};
 
 #[tokio::test]
 async fn get_revision_sends_auth_workspace_accept_and_user_agent() {
@@ -267,4 +267,74 @@ async fn each_create_constructor_is_accepted_and_starts_what_its_source_starts()
     let created = deployments.create(uploaded).await.unwrap();
     assert_eq!(created.source, DeploymentSource::InternalSource);
     assert_eq!(created.latest_revision_id, None);
+}
+
+/// Every operation with a string path parameter, through `Client::call`: an empty, `.` or `..`
+/// ID is refused before sending; anything else arrives as one segment.
+#[tokio::test]
+async fn string_path_ids_are_one_segment_or_refused_through_the_facade() {
+    let server = Server::sequence(vec![Reply::json(418, "{}")]).await;
+    let client = support::client(&server);
+    for id in ["", ".", "..", ".\t", "\n", ".\t."] {
+        let sent_before = server.count();
+        let results = [
+            client
+                .call(async |api| api.list_connections().agent_id(id).send().await)
+                .await
+                .map(drop),
+            client
+                .call(async |api| {
+                    api.remove_connection()
+                        .agent_id(id)
+                        .connection_id(id)
+                        .send()
+                        .await
+                })
+                .await
+                .map(drop),
+            client
+                .call(async |api| api.get_oauth_provider().provider_id(id).send().await)
+                .await
+                .map(drop),
+            client
+                .call(async |api| api.delete_oauth_provider().provider_id(id).send().await)
+                .await
+                .map(drop),
+            client
+                .call(async |api| api.delete_single_oauth_token().token_id(id).send().await)
+                .await
+                .map(drop),
+            client
+                .call(async |api| api.wait_for_auth_completion().auth_id(id).send().await)
+                .await
+                .map(drop),
+        ];
+        for result in results {
+            let err = result.unwrap_err();
+            match id {
+                "" | "." | ".." => {
+                    assert!(matches!(err, Error::InvalidInput(_)), "{id:?}: {err:?}")
+                }
+                _ => assert_eq!(err.status(), Some(418), "{id:?}: {err:?}"),
+            }
+        }
+        if ["", ".", ".."].contains(&id) {
+            assert_eq!(server.count(), sent_before, "{id:?}: nothing is sent");
+        }
+    }
+    // Three sendable IDs, six operations: each request kept its IDs as whole segments.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 18);
+    for seen in requests {
+        assert!(
+            !seen.path.ends_with('/') && !seen.path.contains("//"),
+            "{}",
+            seen.path
+        );
+        assert!(
+            seen.path.contains("%09") || seen.path.contains("%0A"),
+            "{}",
+            seen.path
+        );
+    }
 }

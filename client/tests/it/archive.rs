@@ -1,5 +1,5 @@
 //! Archiving a source directory: ignore rules, excluded directories, links, monorepo
-//! dependencies, the caps, cancelling; and (in `archive/hostile.rs`) generated hostile trees
+//! dependencies, the caps, cancelling; and (in `archive/source_trees.rs`) generated hostile trees
 //! against an oracle built on the real `git`.
 
 use std::fs;
@@ -8,11 +8,9 @@ use std::path::Path;
 use langsmith_control_plane::{Error, SourceArchive, archive};
 
 #[cfg(unix)]
-#[path = "archive/hostile.rs"]
-mod hostile;
-#[cfg(unix)]
-#[path = "archive/oracle.rs"]
 mod oracle;
+#[cfg(unix)]
+mod source_trees;
 
 /// Runs `git ARGS` in `dir` (with the configuration the archiver sees too); panics when git is
 /// missing: the tests that need it are never skipped.
@@ -312,16 +310,12 @@ fn is_child() -> bool {
     std::env::var_os(CHILD).is_some()
 }
 
-/// Runs the test `name` again in a child process with `env` set, and checks it passed.
+/// Runs the test `archive::name` again in a child process with `env` set, and checks it passed.
 fn run_child(name: &str, env: &[(&str, &Path)]) {
-    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
-    command.args(["--exact", name, "--test-threads=1"]);
-    command.env(CHILD, "1");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let status = command.status().unwrap();
-    assert!(status.success(), "the child run of {name} failed: {status}");
+    let mut env: Vec<(&str, &std::ffi::OsStr)> =
+        env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    env.push((CHILD, "1".as_ref()));
+    crate::support::run_in_child(&format!("archive::{name}"), &env, &[]);
 }
 
 /// Issue 18, 4: a subdirectory of a repository is archived with the repository's rules: the

@@ -1,10 +1,11 @@
-//! The API key never shows: not in Debug, not in errors, not in tracing output at any level.
+//! The API key never shows: not in Debug, not in errors, not in tracing output at any level;
+//! nor does a request's query or a base URL that may hold a password.
 
-mod support;
+use crate::support;
 
+use crate::support::{KEY, Reply, Server, d, r, revision};
 use langsmith_control_plane::{ApiKey, Client, RetryPolicy};
 use serde_json::json;
-use support::{KEY, Reply, Server, d, r, revision};
 use tracing_subscriber::fmt::format::FmtSpan;
 
 #[test]
@@ -91,4 +92,47 @@ async fn errors_and_traces_never_contain_the_key() {
             .iter()
             .all(|s| s.header("x-api-key") == Some(KEY))
     );
+}
+
+/// Error text names the path, never the query (a name filter can be private).
+#[tokio::test]
+async fn errors_carry_no_query() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = langsmith_control_plane::Client::builder()
+        .api_key(support::KEY)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .deployments()
+        .list()
+        .name_contains("private-project-name")
+        .collect()
+        .await
+        .unwrap_err();
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    assert!(text.contains("/v2/deployments"), "{text}");
+    assert!(!text.contains("private-project-name"), "{text}");
+}
+
+/// A base URL that does not parse is not echoed: it may hold a password.
+#[test]
+fn a_bad_base_url_is_not_echoed() {
+    let err = langsmith_control_plane::Client::builder()
+        .api_key(support::KEY)
+        .base_url("https://user:hunter2@[not-a-host")
+        .build()
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    assert!(err.to_string().contains("base url"), "{err}");
 }

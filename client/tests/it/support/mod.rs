@@ -409,3 +409,29 @@ pub fn capture_traces(
         .finish();
     (captured, tracing::subscriber::set_default(subscriber))
 }
+
+/// Runs the test `module::name` of this binary again in a child process with `env` set (one
+/// process per environment: setting variables here would race with the other tests), and
+/// checks that it ran, alone, and passed.
+pub fn run_in_child(test: &str, env: &[(&str, &std::ffi::OsStr)], remove: &[&str]) {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args(["--exact", test, "--test-threads=1"]);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    for key in remove {
+        command.env_remove(key);
+    }
+    let out = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the child run of {test} failed: {}\n{stdout}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "the child run of {test} ran no test:\n{stdout}"
+    );
+}

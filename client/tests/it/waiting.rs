@@ -1,18 +1,18 @@
 //! Waiting on a revision: every outcome, transient errors, timing, and the watch stream.
 //! The clock is paused, so waits of many minutes take milliseconds.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::StreamExt;
-use langsmith_control_plane::{Backoff, Error, RevisionOutcome, WaitEvent, WaitOptions};
-use serde_json::json;
-use support::{
+use crate::support::{
     Reply, Server, d, deployment, paused_clock_builder as builder, paused_clock_client as client,
     r, revision,
 };
+use futures::StreamExt;
+use langsmith_control_plane::{Backoff, Error, RevisionOutcome, WaitEvent, WaitOptions};
+use serde_json::json;
 
 fn statuses(list: &[&str]) -> Vec<Reply> {
     list.iter().map(|s| Reply::json(200, revision(s))).collect()
@@ -611,4 +611,33 @@ async fn a_failure_a_retry_cures_is_not_reported_one_that_outlasts_the_retries_i
         let sent = mock.requests_for("get_revision").len();
         assert!(sent > faults as usize, "{case}: {sent} polls and retries");
     }
+}
+
+/// A wait's timeout is a deadline: a poll still in flight is cut there, whatever the request
+/// timeout (it took 21 s with a 2 s wait and a 5 s request timeout).
+#[tokio::test]
+async fn a_wait_ends_at_its_deadline_with_a_poll_in_flight() {
+    let server = Server::sequence(vec![
+        Reply::json(200, revision("BUILDING")).after(Duration::from_secs(10)),
+    ])
+    .await;
+    let client = support::builder(&server)
+        .request_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let outcome = client
+        .wait_for_revision(
+            d(),
+            r(),
+            WaitOptions::default().timeout(Duration::from_millis(500)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.kind(), "timed_out");
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -375,7 +375,7 @@ fn check(
 ) -> Result<(), TestCaseError> {
     if !expected.errors.is_empty() {
         let err = match result {
-            Err(Error::InvalidInput(message)) => message,
+            Err(error @ (Error::InvalidInput(_) | Error::Io { .. })) => error.to_string(),
             other => {
                 return Err(TestCaseError::fail(format!(
                     "expected one of {:?}, got {other:?}",

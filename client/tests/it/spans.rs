@@ -1,9 +1,9 @@
 //! One `control_plane.request` span per attempt, inside the caller's span, with the operation,
 //! method, path, attempt number, status and latency.
 
-mod support;
+use crate::support;
 
-use support::{Reply, Server, d, r, revision};
+use crate::support::{Reply, Server, d, r, revision};
 use tracing::Instrument;
 use tracing_subscriber::fmt::format::FmtSpan;
 

@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use serde_json::{Value, json};
 
-use super::hostile_wire::{Act, After, Answer, Body, Framing, ORIGIN, Piece, Reply, SOON};
+use super::wire::{Act, After, Answer, Body, Framing, ORIGIN, Piece, Reply, SOON};
 
 /// What a successful answer of an operation carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

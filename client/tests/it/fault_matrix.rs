@@ -6,12 +6,9 @@
 //!
 //! `FAULT_MATRIX_CELLS=<text>` runs only the cells whose name (`[operation × fault]`) contains it.
 
-#[path = "fault_matrix/doc.rs"]
 mod doc;
-mod support;
-#[path = "fault_matrix/table.rs"]
+use crate::support;
 mod table;
-#[path = "fault_matrix/wire.rs"]
 mod wire;
 
 use std::sync::Arc;
@@ -239,7 +236,7 @@ fn the_published_matrix_matches_the_table() {
     let published = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         published == rendered,
-        "docs/FAULTS.md differs from the table in client/tests/fault_matrix/table.rs; \
-         regenerate it with UPDATE_FAULTS_DOC=1 cargo test -p langsmith-control-plane --test fault_matrix"
+        "docs/FAULTS.md differs from the table in client/tests/it/fault_matrix/table.rs; \
+         regenerate it with UPDATE_FAULTS_DOC=1 cargo test -p langsmith-control-plane --test it fault_matrix"
     );
 }

@@ -1,7 +1,7 @@
 //! A hostile server against every facade call. A loopback server driven by proptest answers
 //! with any status, any header (notably `Retry-After` of any text and `Location`), lying
 //! framing, bodies that are truncated, oversized, deeply nested, mistyped or not UTF-8, delays
-//! past the request timeout, closes and resets (`support/hostile_replies.rs`).
+//! past the request timeout, closes and resets (`any_server_reply/replies.rs`).
 //!
 //! Every call must end in `Ok` or a typed `Error` without panicking, within a time derived from
 //! the client's timeout and retry deadline; it must report only statuses the server sent, send
@@ -10,14 +10,12 @@
 //!
 //! Knobs: `HOSTILE_CASES` (generated cases in all, default 1,050: 75 per call),
 //! `HOSTILE_SEED` (reproduces a run; each failure prints its seed), `HOSTILE_CALL` (runs only
-//! the calls whose name contains it). `cargo test --test hostile -- --ignored` runs a long
+//! the calls whose name contains it). `cargo test --test it any_server_reply -- --ignored` runs a long
 //! variant.
 
-#[path = "support/hostile_replies.rs"]
-mod hostile_replies;
-#[path = "support/hostile_wire.rs"]
-mod hostile_wire;
-mod support;
+mod replies;
+mod wire;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -35,8 +33,8 @@ use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
 use serde_json::json;
 use uuid::Uuid;
 
-use hostile_replies::{RETRY_AFTER, Shape, Tuning};
-use hostile_wire::{Act, After, Answer, Body, Framing, HostileServer, Piece, Reply, Request};
+use replies::{RETRY_AFTER, Shape, Tuning};
+use wire::{Act, After, Answer, Body, Framing, HostileServer, Piece, Reply, Request};
 
 const RETRIES: u32 = 2;
 const WAIT_TIMEOUT: Duration = Duration::from_millis(250);
@@ -422,10 +420,10 @@ fn check(call: Call, setup: Setup, script: &[Reply], seen: &Observed) -> Result<
         }
         Ok(Done::Items(count)) if call.fanout() == Fanout::Pages && call != Call::Logs => {
             // Items repeated across pages are skipped, so a listing holds each ID at most once.
-            if *count > hostile_replies::IDS.len() {
+            if *count > replies::IDS.len() {
                 return Err(format!(
                     "listed {count} items, more than the {} IDs the server knows",
-                    hostile_replies::IDS.len()
+                    replies::IDS.len()
                 ));
             }
         }
@@ -680,7 +678,7 @@ fn every_call_ends_typed_and_on_time_against_a_hostile_server() {
         "hostile replies",
         BRISK,
         cases_per_call(1_050),
-        |call| hostile_replies::script(call.shape(), call.success(), BRISK.tuning()).boxed(),
+        |call| replies::script(call.shape(), call.success(), BRISK.tuning()).boxed(),
         |_, _| Ok(()),
     );
 }
@@ -692,7 +690,7 @@ fn every_call_ends_typed_and_on_time_through_a_long_hostile_run() {
         "hostile replies (long)",
         BRISK,
         cases_per_call(28_000),
-        |call| hostile_replies::script(call.shape(), call.success(), BRISK.tuning()).boxed(),
+        |call| replies::script(call.shape(), call.success(), BRISK.tuning()).boxed(),
         |_, _| Ok(()),
     );
 }
@@ -704,10 +702,7 @@ fn a_body_past_the_cap_is_a_decode_error_however_it_is_framed() {
         "oversized bodies",
         PATIENT,
         total.div_ceil(Call::ALL.len() as u64) as u32,
-        |call| {
-            hostile_replies::oversized_script(call.shape(), call.success(), PATIENT.tuning())
-                .boxed()
-        },
+        |call| replies::oversized_script(call.shape(), call.success(), PATIENT.tuning()).boxed(),
         check_oversized,
     );
 }
@@ -734,11 +729,7 @@ fn plain(status: u16, headers: &[(&str, &str)], body: Body) -> Reply {
 }
 
 fn healthy(call: Call) -> Reply {
-    plain(
-        call.success(),
-        &[],
-        hostile_replies::healthy_body(call.shape()),
-    )
+    plain(call.success(), &[], replies::healthy_body(call.shape()))
 }
 
 /// Runs hand-written cases at once; each must pass the common checks and its own.
@@ -799,7 +790,7 @@ fn asks(value: &str) -> Asks {
         "340282366920938463463374607431768211456",
         " 1 ",
         "Fri, 31 Dec 9999 23:59:59 GMT",
-        hostile_wire::SOON,
+        wire::SOON,
     ];
     const EITHER: &[&str] = &["1.5", "+3", "1e300", "inf", "-inf", "-1.5"];
     if TOO_LONG.contains(&value) {
@@ -964,7 +955,7 @@ async fn redirects_are_refused_and_never_followed() {
     for (n, status) in [300, 301, 302, 303, 305, 307, 308].into_iter().enumerate() {
         for (m, location) in locations.into_iter().enumerate() {
             let call = calls[(n + m) % calls.len()];
-            let body = hostile_replies::healthy_body(call.shape());
+            let body = replies::healthy_body(call.shape());
             let redirect = plain(status, &[("location", location)], body);
             cases.push((call, vec![redirect, healthy(call)]));
         }
@@ -1001,7 +992,7 @@ async fn revisions_in_statuses_this_client_does_not_know_decode_and_keep_a_wait_
         "UNKNOWN",
     ];
     for status in statuses {
-        let body = hostile_replies::revision(support::R, status).to_string();
+        let body = replies::revision(support::R, status).to_string();
         let server = HostileServer::start(vec![plain(200, &[], Body::bytes(body))]).await;
         let client = BRISK.client(&server.url);
         let revision = client
@@ -1036,7 +1027,7 @@ async fn revisions_in_statuses_this_client_does_not_know_decode_and_keep_a_wait_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wait_ends_at_its_deadline_while_a_poll_hangs_or_the_server_asks_for_hours() {
-    let building = || hostile_replies::revision(support::R, "BUILDING").to_string();
+    let building = || replies::revision(support::R, "BUILDING").to_string();
     let hanging = Reply {
         delay: Duration::from_secs(4),
         ..plain(200, &[], Body::bytes(building()))

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use langsmith_control_plane::types::DeploymentStatus;
-use langsmith_control_plane::{Client, DeleteOutcome, GoneOutcome, RetryPolicy};
+use langsmith_control_plane::{Client, DeleteOutcome, Error, GoneOutcome, RetryPolicy};
 use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_request};
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ async fn any_number_of_ids_goes_in_requests_of_at_most_100_with_a_result_per_id(
         results
             .iter()
             .zip(&ids)
-            .all(|(r, id)| r.deployment_id == *id && r.outcome == DeleteOutcome::Deleted)
+            .all(|(r, id)| r.deployment_id == *id && matches!(r.outcome, DeleteOutcome::Deleted))
     );
     assert!(
         mock.deployments()
@@ -76,17 +76,17 @@ async fn a_partial_answer_fails_only_the_ids_it_names_with_their_reason() {
         .deployments()
         .delete_many(&[ids[0], unknown, ids[1]])
         .await;
-    assert_eq!(results[0].outcome, DeleteOutcome::Deleted);
+    assert!(matches!(results[0].outcome, DeleteOutcome::Deleted));
+    let error = results[1].outcome.error().unwrap();
+    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
     assert_eq!(
-        results[1].outcome,
-        DeleteOutcome::Failed {
-            reason: format!("Deployment {unknown} not found"),
-            status: Some(404),
-        }
+        error.api_error().unwrap().detail,
+        Some(format!("Deployment {unknown} not found"))
     );
+    assert_eq!(error.status(), Some(404));
     assert!(
-        matches!(&results[2].outcome, DeleteOutcome::Failed { reason, status: Some(409) }
-            if reason.contains("already being deleted")),
+        matches!(results[2].outcome.error(), Some(error) if error.status() == Some(409)
+            && error.to_string().contains("already being deleted")),
         "{:?}",
         results[2]
     );
@@ -103,7 +103,8 @@ async fn a_failed_request_fails_its_own_batch_and_the_others_go_on() {
     assert!(failed.iter().all(|r| r.deployment_id != ids[120]));
     assert!(matches!(
         &failed[0].outcome,
-        DeleteOutcome::Failed { status: Some(500), reason } if reason.contains("DELETE /v2/deployments")
+        DeleteOutcome::Failed { error } if error.status() == Some(500)
+            && error.to_string().contains("DELETE /v2/deployments")
     ));
 }
 
@@ -114,8 +115,8 @@ async fn an_unreadable_partial_answer_fails_its_ids_without_guessing() {
     mock.inject(Fault::html(207).on("delete_deployments").times(1));
     let results = client(&mock).deployments().delete_many(&ids).await;
     assert!(
-        matches!(&results[0].outcome, DeleteOutcome::Failed { status: Some(207), reason }
-            if reason.contains("could not be decoded")),
+        matches!(&results[0].outcome, DeleteOutcome::Failed { error } if error.status() == Some(207)
+            && error.to_string().contains("could not be decoded")),
         "{results:?}"
     );
 }
@@ -272,14 +273,13 @@ fn assert_first_deleted(
 ) {
     for (n, result) in results.iter().enumerate() {
         if n < deleted {
-            assert_eq!(
-                result.outcome,
-                DeleteOutcome::Deleted,
+            assert!(
+                matches!(result.outcome, DeleteOutcome::Deleted),
                 "result {n}: {results:?}"
             );
         } else {
             assert!(
-                matches!(&result.outcome, DeleteOutcome::Failed { status: Some(s), .. } if *s == status),
+                matches!(result.outcome.error(), Some(error) if error.status() == Some(status)),
                 "result {n}: {results:?}"
             );
         }
@@ -326,4 +326,61 @@ async fn a_partial_response_of_another_shape_is_settled_by_reading_each_deployme
     let base = deleting_half_then(&mock, 207, other_shape).await;
     let results = client_at(&base).deployments().delete_many(&ids).await;
     assert_first_deleted(&results, 3, 207);
+}
+
+/// A deployment read as `status` by a scripted server.
+fn deployment_in(status: &str) -> crate::support::Reply {
+    let mut body = crate::support::deployment(None);
+    body["status"] = serde_json::json!(status);
+    crate::support::Reply::json(200, body)
+}
+
+/// Issue 20, 6: `AWAITING_FINAL_DELETE` is on the way to gone, like `AWAITING_DELETE`: a
+/// deployment a failed bulk delete left unsure, read again in that status, was deleted.
+#[tokio::test]
+async fn a_deployment_awaiting_final_delete_counts_as_deleted_when_read_again() {
+    use crate::support::{Reply, Server, d};
+    let server = Server::start(|seen, _| match seen.method.as_str() {
+        "DELETE" => Reply::json(500, serde_json::json!({"detail": "failed midway"})),
+        _ => deployment_in("AWAITING_FINAL_DELETE"),
+    })
+    .await;
+    let client = crate::support::builder(&server)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let results = client.deployments().delete_many(&[d()]).await;
+    assert!(results[0].outcome.is_deleted(), "{results:?}");
+    let status = DeploymentStatus::from("AWAITING_FINAL_DELETE".to_string());
+    assert!(langsmith_control_plane::is_being_deleted(&status));
+    assert!(langsmith_control_plane::is_being_deleted(
+        &DeploymentStatus::AwaitingDelete
+    ));
+    assert!(!langsmith_control_plane::is_being_deleted(
+        &DeploymentStatus::Ready
+    ));
+}
+
+/// Issue 20, 6: waiting for a deleted deployment rides `AWAITING_DELETE` and
+/// `AWAITING_FINAL_DELETE` out, and ends on the deployment's own 404 (only the deployment is
+/// read, never a revision).
+#[tokio::test]
+async fn waiting_until_gone_ends_on_the_deployments_404_after_awaiting_final_delete() {
+    use crate::support::{Reply, Server, d};
+    let server = Server::sequence(vec![
+        deployment_in("AWAITING_DELETE"),
+        deployment_in("AWAITING_FINAL_DELETE"),
+        deployment_in("AWAITING_FINAL_DELETE"),
+        Reply::json(404, serde_json::json!({"detail": "Deployment not found"})),
+    ])
+    .await;
+    let client = crate::support::client(&server);
+    let gone = client
+        .deployments()
+        .wait_until_gone(d(), Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(gone, GoneOutcome::Gone);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, vec![format!("/v2/deployments/{}", d()); 4]);
 }

@@ -1,12 +1,12 @@
 //! Every class of error, as a caller sees it.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{Reply, Server, client, d, r, revision};
 use langsmith_control_plane::{Error, RetryPolicy, TransportErrorKind};
 use serde_json::json;
-use support::{Reply, Server, client, d, r, revision};
 
 async fn get_error(reply: Reply) -> Error {
     let server = Server::sequence(vec![reply]).await;
@@ -374,14 +374,17 @@ async fn a_body_over_the_size_limit_is_refused_without_being_kept() {
     assert_eq!(server.count(), 1, "an oversized answer is not retried");
 }
 
-/// A 403 the service explains carries what to do about it.
+/// A 403 the service explains carries what to do about it, as the error's hint (issue 19, 2:
+/// not inside the message, so that it is said once).
 #[tokio::test]
 async fn a_403_for_an_organization_key_says_to_set_the_workspace() {
     let detail =
         json!({"detail": "This API key is org-scoped and requires workspace specification."});
     let err = get_error(Reply::json(403, detail)).await;
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
-    assert!(err.to_string().contains("LANGSMITH_WORKSPACE_ID"), "{err}");
+    let hint = err.hint().unwrap_or_default();
+    assert!(hint.contains("LANGSMITH_WORKSPACE_ID"), "{hint}");
+    assert!(!err.to_string().contains(hint), "{err}");
     let detail = json!({"detail": "Deployments are not enabled for this workspace."});
     let err = get_error(Reply::json(403, detail)).await;
     assert!(err.to_string().contains("not enabled"), "{err}");
@@ -389,4 +392,211 @@ async fn a_403_for_an_organization_key_says_to_set_the_workspace() {
         err.api_error().unwrap().hint(),
         Some("deployments are not enabled for this workspace")
     );
+}
+
+/// The sentences of an error as a caller prints it: its message, each cause in its `source()`
+/// chain, and its hint, each cut at `: ` and `; ` into clauses.
+pub fn sentences(error: &(dyn std::error::Error + 'static), hint: Option<&str>) -> Vec<String> {
+    let mut texts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        texts.push(cause.to_string());
+        source = cause.source();
+    }
+    texts.extend(hint.map(str::to_owned));
+    texts
+        .iter()
+        .flat_map(|text| text.split(": ").flat_map(|part| part.split("; ")))
+        .map(|clause| clause.trim().to_owned())
+        .filter(|clause| !clause.is_empty())
+        .collect()
+}
+
+/// The clause said more than once, if any.
+pub fn repeated(sentences: &[String]) -> Option<&String> {
+    let mut seen = std::collections::HashSet::new();
+    sentences.iter().find(|s| !seen.insert(s.as_str()))
+}
+
+/// A closed loopback port, as a base URL.
+fn closed_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    url
+}
+
+/// The name of `error`'s variant.
+fn variant(error: &Error) -> &'static str {
+    match error {
+        Error::Config(_) => "Config",
+        Error::InvalidInput(_) => "InvalidInput",
+        Error::Transport { .. } => "Transport",
+        Error::Unauthorized(_) => "Unauthorized",
+        Error::NotFound(_) => "NotFound",
+        Error::Conflict(_) => "Conflict",
+        Error::Validation(_) => "Validation",
+        Error::RateLimited(_) => "RateLimited",
+        Error::Server(_) => "Server",
+        Error::Api(_) => "Api",
+        Error::Decode { .. } => "Decode",
+        Error::RedirectRefused { .. } => "RedirectRefused",
+        Error::Upload { .. } => "Upload",
+        Error::Io { .. } => "Io",
+        Error::DeployTimedOut { .. } => "DeployTimedOut",
+        Error::Cancelled => "Cancelled",
+        Error::AmbiguousName { .. } => "AmbiguousName",
+        Error::Pagination { .. } => "Pagination",
+        other => panic!("a variant this test does not know: {other:?}"),
+    }
+}
+
+/// One error of every variant (several for some), as the client makes them against loopback
+/// servers, or built directly where only a long job makes one.
+async fn one_of_each() -> Vec<Error> {
+    let statuses = [
+        Reply::json(401, json!({"detail": "Invalid API key"})),
+        Reply::json(
+            403,
+            json!({"detail": "org-scoped, requires workspace specification"}),
+        ),
+        Reply::json(404, json!({"detail": "Revision not found"})),
+        Reply::json(409, json!({"detail": "exists"})),
+        Reply::json(
+            422,
+            json!({"detail": [{"loc": ["path", "revision_id"], "msg": "bad", "type": "x"}]}),
+        ),
+        Reply::json(429, json!({"detail": "slow down"})).with_header("retry-after", "7"),
+        Reply::json(503, "<html>proxy error</html>"),
+        Reply::json(400, json!({"detail": "cannot"})),
+        Reply::json(200, json!({"id": "not a revision"})),
+        Reply::json(307, "").with_header("location", "https://elsewhere.example.net/x"),
+    ];
+    let mut errors = Vec::new();
+    for reply in statuses {
+        errors.push(get_error(reply).await);
+    }
+    let server = Server::sequence(vec![Reply::json(200, revision("DEPLOYED"))]).await;
+    let small = support::builder(&server)
+        .max_response_bytes(64)
+        .build()
+        .unwrap();
+    errors.push(small.get_revision(d(), r()).await.unwrap_err());
+    let closed = langsmith_control_plane::Client::builder()
+        .api_key(support::KEY)
+        .base_url(closed_port())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    errors.push(closed.get_revision(d(), r()).await.unwrap_err());
+    let no_key = langsmith_control_plane::Client::builder()
+        .api_key("")
+        .build()
+        .unwrap_err();
+    errors.push(no_key);
+    errors.push(
+        client(&server)
+            .deployments()
+            .list()
+            .page_size(0)
+            .collect()
+            .await
+            .unwrap_err(),
+    );
+    let cycling = Server::start(|_, n| {
+        let next = if n % 2 == 0 { "A" } else { "B" };
+        Reply::json(
+            200,
+            json!({"logs": [{"message": "x"}], "next_offset": next}),
+        )
+    })
+    .await;
+    let logs = client(&cycling)
+        .revisions(d())
+        .logs(r(), langsmith_control_plane::types::LogType::Build)
+        .collect()
+        .await;
+    errors.push(logs.unwrap_err());
+    errors.push(Error::DeployTimedOut {
+        after: Duration::from_secs(3),
+        step: "uploading the archive".into(),
+    });
+    errors.push(Error::Cancelled);
+    errors.push(Error::AmbiguousName {
+        name: "agent".into(),
+        ids: vec![d(), r()],
+    });
+    #[cfg(feature = "upload")]
+    errors.extend(upload_errors().await);
+    errors
+}
+
+/// `Upload` with a transport cause and with a status, and `Io`.
+#[cfg(feature = "upload")]
+async fn upload_errors() -> Vec<Error> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("langgraph.json"), "{}").unwrap();
+    let archive = langsmith_control_plane::archive(dir.path(), "langgraph.json".as_ref()).unwrap();
+    let options = langsmith_control_plane::UploadOptions::default();
+    let mut errors = Vec::new();
+    let refused = archive.upload(&closed_port(), &[], &options, |_| {}).await;
+    errors.push(refused.unwrap_err());
+    let origin = Server::sequence(vec![Reply::json(403, "<Error>denied</Error>")]).await;
+    let denied = archive.upload(&origin.url, &[], &options, |_| {}).await;
+    errors.push(denied.unwrap_err());
+    let missing = dir.path().join("missing");
+    let io = langsmith_control_plane::archive(&missing, "langgraph.json".as_ref());
+    errors.push(io.unwrap_err());
+    errors
+}
+
+/// Issue 19, 2: each cause is said once. The message is a fixed phrase (with the request and
+/// status), the causes travel in `source()`, the hint apart: no clause of the printed chain
+/// comes twice, for an error of every variant.
+#[tokio::test]
+async fn every_error_says_each_cause_once() {
+    let errors = one_of_each().await;
+    let mut variants: Vec<&str> = errors.iter().map(variant).collect();
+    variants.sort_unstable();
+    variants.dedup();
+    let mut expected = vec![
+        "AmbiguousName",
+        "Api",
+        "Cancelled",
+        "Config",
+        "Conflict",
+        "Decode",
+        "DeployTimedOut",
+        "InvalidInput",
+        "NotFound",
+        "Pagination",
+        "RateLimited",
+        "RedirectRefused",
+        "Server",
+        "Transport",
+        "Unauthorized",
+        "Validation",
+    ];
+    if cfg!(feature = "upload") {
+        expected.extend(["Io", "Upload"]);
+    }
+    expected.sort_unstable();
+    assert_eq!(variants, expected);
+    for error in &errors {
+        let said = sentences(error, error.hint());
+        assert_eq!(repeated(&said), None, "{error:?} prints {said:#?}");
+    }
+    // The causes are there, each once: a transport error's in `source()`, not in the message.
+    let transport = errors.iter().find(|e| variant(e) == "Transport").unwrap();
+    let cause = std::error::Error::source(transport).expect("a transport error has a cause");
+    assert!(
+        !transport.to_string().contains(&cause.to_string()),
+        "{transport}"
+    );
+    let decode = errors
+        .iter()
+        .find(|e| variant(e) == "Decode" && std::error::Error::source(e).is_some())
+        .expect("a body that did not decode has the JSON error as its cause");
+    let cause = std::error::Error::source(decode).unwrap().to_string();
+    assert!(!decode.to_string().contains(&cause), "{decode}");
 }

@@ -1,14 +1,14 @@
 //! Retry policy: what is retried, how often, how long it waits, and what is never repeated.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::{Reply, Server, client, d, deployment, r, revision};
 use langsmith_control_plane::types::DeploymentPatchRequest;
 use langsmith_control_plane::{Error, RetryPolicy};
 use serde_json::json;
-use support::{Reply, Server, client, d, deployment, r, revision};
 
 fn unavailable() -> Reply {
     Reply::json(503, json!({"detail": "unavailable"}))
@@ -278,4 +278,75 @@ async fn backoff_waits_grow() {
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(700), "{waited:?}");
     assert!(waited < Duration::from_millis(2000), "{waited:?}");
+}
+
+/// A `Retry-After` too large to add to a clock reading ends the call with the server's error
+/// instead of a panic ("overflow when adding duration to instant").
+#[tokio::test]
+async fn a_huge_retry_after_is_an_error_not_a_panic() {
+    // A wait no deadline allows, however written, is not made; unreadable text is ignored.
+    for (value, attempts) in [
+        ("18446744073709551615", 1),
+        ("18446744073709551616", 1),
+        ("1e300", 1),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 1),
+        ("soon", 4),
+    ] {
+        let server = Server::sequence(vec![
+            Reply::json(503, "{}").with_header("retry-after", value),
+        ])
+        .await;
+        let client = support::client(&server);
+        let started = Instant::now();
+        let err = client.get_revision(d(), r()).await.unwrap_err();
+        assert!(matches!(err, Error::Server(_)), "{value}: {err:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{value}: waited"
+        );
+        assert_eq!(
+            server.count(),
+            attempts,
+            "{value}: a wait past the deadline is not made"
+        );
+
+        let outcome = client
+            .wait_for_revision(
+                d(),
+                r(),
+                langsmith_control_plane::WaitOptions::default().timeout(Duration::from_millis(300)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(outcome.kind(), "timed_out", "{value}");
+    }
+}
+
+/// The first DELETE deletes but its response comes after the request timeout; the retry gets
+/// 404. The deployment is gone either way, so the delete succeeds.
+#[tokio::test]
+async fn a_retried_delete_that_finds_nothing_has_deleted() {
+    let server = Server::sequence(vec![
+        Reply::json(204, "").after(Duration::from_secs(2)),
+        Reply::json(404, json!({"detail": "Deployment not found"})),
+    ])
+    .await;
+    let client = support::builder(&server)
+        .request_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    client.deployments().delete(d(), false).await.unwrap();
+    assert_eq!(server.count(), 2);
+}
+
+/// A 404 on the first and only attempt is still "not found".
+#[tokio::test]
+async fn a_delete_of_a_missing_deployment_is_not_found() {
+    let server = Server::sequence(vec![Reply::json(404, json!({"detail": "nope"}))]).await;
+    let err = support::client(&server)
+        .deployments()
+        .delete(d(), false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
 }

@@ -343,20 +343,22 @@ fn zero_timeouts_and_bad_retry_policies_are_named() {
 #[test]
 fn from_env_reads_the_process_environment() {
     // Setting variables in this process would race with other tests; a child process gets its own.
-    let exe = std::env::current_exe().unwrap();
-    let status = std::process::Command::new(exe)
-        .arg("--exact")
-        .arg("child_reads_process_env")
-        .arg("--nocapture")
-        .env("LSCP_TEST_CHILD", "1")
-        .env("LANGSMITH_API_KEY", KEY)
-        .env("LANGSMITH_ENDPOINT", "https://eu.api.smith.langchain.com")
-        .env_remove("LANGSMITH_CONTROL_PLANE_URL")
-        .env_remove("LANGSMITH_WORKSPACE_ID")
-        .env_remove("LANGSMITH_TENANT_ID")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::support::run_in_child(
+        "config::child_reads_process_env",
+        &[
+            ("LSCP_TEST_CHILD", "1".as_ref()),
+            ("LANGSMITH_API_KEY", KEY.as_ref()),
+            (
+                "LANGSMITH_ENDPOINT",
+                "https://eu.api.smith.langchain.com".as_ref(),
+            ),
+        ],
+        &[
+            "LANGSMITH_CONTROL_PLANE_URL",
+            "LANGSMITH_WORKSPACE_ID",
+            "LANGSMITH_TENANT_ID",
+        ],
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Paged listings: lazy, exact request counts, caps, misbehaving servers, log cursors.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 
@@ -10,8 +10,8 @@ use langsmith_control_plane::types::{LogType, RevisionStatus};
 
 /// The largest page the list operations accept.
 const MAX_PAGE_SIZE: u32 = 100;
+use crate::support::{Reply, Seen, Server, client, d, r};
 use serde_json::{Value, json};
-use support::{Reply, Seen, Server, client, d, r};
 
 fn revision_n(n: usize) -> Value {
     json!({
@@ -403,4 +403,52 @@ async fn a_tail_is_the_last_entries_oldest_first() {
             .unwrap();
         assert_eq!(tail, all[all.len().saturating_sub(n)..], "tail({n})");
     }
+}
+
+/// A server that always sends a full page of new revisions cannot keep a listing going
+/// forever: it stops at the ceiling with an error naming it.
+#[tokio::test]
+async fn endless_full_pages_stop_at_the_ceiling() {
+    let server = Server::start(|seen, n| {
+        let limit: usize = seen.query_param("limit").unwrap().parse().unwrap();
+        let page: Vec<_> = (0..limit)
+            .map(|i| {
+                let mut item = support::revision("DEPLOYED");
+                item["id"] = json!(uuid::Uuid::from_u128((n * limit + i) as u128 + 1));
+                item
+            })
+            .collect();
+        Reply::json(200, json!({"resources": page, "offset": 0}))
+    })
+    .await;
+    let client = support::client(&server);
+    let listing = client.revisions(d()).list();
+    let err = listing.collect().await.unwrap_err();
+    let Error::Pagination { message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("100000"), "{message}");
+    assert_eq!(server.count(), 1000);
+    assert_eq!(langsmith_control_plane::ListRevisions::CEILING, 100_000);
+}
+
+/// Log cursors that cycle A, B, A, B are caught at the first repeat.
+#[tokio::test]
+async fn cycling_log_cursors_stop_the_read() {
+    let server = Server::start(|_, n| {
+        let next = if n % 2 == 0 { "A" } else { "B" };
+        Reply::json(
+            200,
+            json!({"logs": [{"message": format!("line {n}")}], "next_offset": next}),
+        )
+    })
+    .await;
+    let err = support::client(&server)
+        .revisions(d())
+        .logs(r(), langsmith_control_plane::types::LogType::Build)
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Pagination { .. }), "{err:?}");
+    assert_eq!(server.count(), 3);
 }

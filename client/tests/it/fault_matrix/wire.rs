@@ -7,9 +7,9 @@ use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::support::{self, Reply, Seen, Server};
 use super::table::faulty_requests;
 use super::{POLL_INTERVAL, WAIT_TIMEOUT};
+use crate::support::{self, Reply, Seen, Server};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
