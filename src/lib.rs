@@ -6,7 +6,8 @@
 //!
 //! What lives here besides the generated code is only what must sit next to it:
 //! the open enums the generated types point at ([`open_enums`]), the request transport hook
-//! ([`transport`]) and helpers on [`RevisionStatus`](open_enums::RevisionStatus).
+//! ([`transport`]), helpers on [`RevisionStatus`](open_enums::RevisionStatus), and the
+//! document itself ([`OPENAPI_DOCUMENT`]).
 #![forbid(unsafe_code)]
 
 pub mod http;
@@ -15,6 +16,11 @@ mod revision_status;
 pub mod transport;
 
 pub use revision_status::RevisionPhase;
+
+/// The OpenAPI document these bindings were generated from (`openapi/control-plane.json`), as
+/// text: for tools that need what the types do not carry, such as the bounds and nullability of
+/// each field (the mock Control Plane validates requests against it).
+pub const OPENAPI_DOCUMENT: &str = include_str!("../openapi/control-plane.json");
 
 mod generated {
     #![allow(missing_docs, unused_imports, clippy::all)]

@@ -6,11 +6,14 @@
 use std::io::Read;
 use std::path::Path;
 
-use boon::{Compiler, Schemas, ValidationError};
 use clap::{Args, ValueEnum};
 use langsmith_control_plane::deployment_file::DesiredState;
 use langsmith_control_plane::plan::Plan;
 use langsmith_control_plane::types;
+use langsmith_control_plane_schema_kit::boon::ValidationError;
+use langsmith_control_plane_schema_kit::{
+    Validator, leaves, make_strict, without_null_alternatives,
+};
 use schemars::schema_for;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -160,39 +163,19 @@ fn read_text(path: &Path) -> std::io::Result<String> {
 /// The schema violations of `value`, one line each: `at /json/path: what is wrong`.
 fn validate(kind: RequestType, value: &Value) -> Result<Vec<String>, Failure> {
     let location = format!("https://lscp.invalid/schemas/{}.json", kind.name());
-    let mut compiler = Compiler::new();
-    let mut schemas = Schemas::new();
-    let broken = |e: boon::CompileError| {
-        Failure::error(format!("the {} schema does not compile: {e}", kind.name()))
-    };
-    compiler
-        .add_resource(&location, kind.schema())
-        .map_err(broken)?;
-    let index = compiler.compile(&location, &mut schemas).map_err(broken)?;
-    Ok(match schemas.validate(value, index) {
+    let validator = Validator::new(&location, kind.schema())
+        .map_err(|e| Failure::error(format!("the {} schema does not compile: {e}", kind.name())))?;
+    Ok(match validator.validate(value) {
         Ok(()) => Vec::new(),
         Err(error) => describe(&error),
     })
 }
 
-/// The leaves of boon's error tree, which name the actual problems. An `anyOf` between a type
-/// and `null` (how optional fields are written) fails on both branches; the `null` branch's
-/// complaint says nothing useful, so it is dropped when there is another.
+/// The leaves of boon's error tree, which name the actual problems, one line each. An `anyOf`
+/// between a type and `null` (how optional fields are written) fails on both branches; the
+/// `null` branch's complaint says nothing useful, so it is dropped when there is another.
 fn describe(error: &ValidationError<'_, '_>) -> Vec<String> {
-    fn leaves<'e, 's, 'v>(
-        error: &'e ValidationError<'s, 'v>,
-        out: &mut Vec<&'e ValidationError<'s, 'v>>,
-    ) {
-        if error.causes.is_empty() {
-            out.push(error);
-        }
-        for cause in &error.causes {
-            leaves(cause, out);
-        }
-    }
-    let mut found = Vec::new();
-    leaves(error, &mut found);
-    let mut lines: Vec<String> = found
+    let mut lines: Vec<String> = without_null_alternatives(leaves(error))
         .iter()
         .map(|leaf| {
             let path = leaf.instance_location.to_string();
@@ -204,46 +187,8 @@ fn describe(error: &ValidationError<'_, '_>) -> Vec<String> {
             format!("at {path}: {}", leaf.kind)
         })
         .collect();
-    let useful: Vec<String> = lines
-        .iter()
-        .filter(|line| !line.contains("want null, but got"))
-        .cloned()
-        .collect();
-    if !useful.is_empty() {
-        lines = useful;
-    }
     lines.dedup();
     lines
-}
-
-/// Forbids fields a schema does not name, in every object schema that lists its properties.
-/// Walks schema positions only, so a property that happens to be called `properties` is safe.
-fn make_strict(schema: &mut Value) {
-    let Some(object) = schema.as_object_mut() else {
-        return;
-    };
-    if object.contains_key("properties") && !object.contains_key("additionalProperties") {
-        object.insert("additionalProperties".into(), Value::Bool(false));
-    }
-    for key in ["properties", "definitions", "patternProperties"] {
-        if let Some(Value::Object(members)) = object.get_mut(key) {
-            members.values_mut().for_each(make_strict);
-        }
-    }
-    for key in [
-        "items",
-        "additionalProperties",
-        "not",
-        "anyOf",
-        "allOf",
-        "oneOf",
-    ] {
-        match object.get_mut(key) {
-            Some(Value::Array(schemas)) => schemas.iter_mut().for_each(make_strict),
-            Some(other) => make_strict(other),
-            None => {}
-        }
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 //! inject faults ([`Fault`]) and read back the requests received ([`RecordedRequest`]).
 //!
 //! It depends on the generated types of `langsmith-control-plane-api` only, never on the client
-//! crate it is meant to test.
+//! crate it is meant to test (the examples use the client's re-exports of those types, as a
+//! program using the client does).
 //!
 //! # Example
 //!
@@ -18,8 +19,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let _ = rustls::crypto::ring::default_provider().install_default();
-//! use langsmith_control_plane_api::open_enums::RevisionStatus;
-//! use langsmith_control_plane_api::types::{Deployment, Revision};
+//! use langsmith_control_plane::types::{Deployment, Revision, RevisionStatus};
 //! use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_request};
 //!
 //! let server = MockServer::builder().timing(Timing::instant()).start().await?;
@@ -104,38 +104,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod agent_connections;
-mod api_error;
-mod archive;
-mod artifacts;
-mod auth_service;
-mod deployments;
-mod faults;
-mod fixtures;
-mod gate;
-mod integrations;
-mod lifecycle;
-mod listeners;
-mod logs;
+mod api;
+mod control;
+mod http;
 mod operations;
-mod params;
-mod recorded;
-mod response;
-mod revisions;
-mod schema;
-mod scripting;
+mod problem;
 mod server;
-mod store;
-mod upload_origin;
-mod uploads;
+mod state;
+mod world;
 
-pub use faults::{Fault, FaultKind, RetryAfter};
-pub use fixtures::github_deployment_request;
-pub use lifecycle::{RevisionScript, Timing};
+pub use control::faults::{Fault, FaultKind, RetryAfter};
+pub use control::fixtures::github_deployment_request;
+pub use control::recorded::{MAX_RECORDED_BODY, REDACTED, RecordedRequest};
 pub use operations::operation_ids;
-pub use recorded::{MAX_RECORDED_BODY, REDACTED, RecordedRequest};
 pub use server::{MockServer, MockServerBuilder};
-pub use uploads::UploadRequest;
+pub use world::lifecycle::{RevisionScript, Timing};
+pub use world::uploads::UploadRequest;
 
 #[cfg(test)]
 mod tests {

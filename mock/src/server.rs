@@ -1,107 +1,21 @@
-//! The server: configuration, the accept loop on loopback, and shutdown.
+//! The server's handle and settings: [`MockServerBuilder`] binds the two listeners (the API and the
+//! upload origin) and starts serving; [`MockServer`] tells where they are and stops them.
 
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{Method, Request, StatusCode, Uri, header::LOCATION};
-use axum::response::{IntoResponse, Response};
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Notify;
-use tokio::task::{JoinHandle, JoinSet};
-use tower::ServiceExt;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::faults::Fault;
-use crate::lifecycle::Timing;
-use crate::operations;
-use crate::recorded::RequestLog;
-use crate::store;
-use crate::upload_origin::{self, DEFAULT_UPLOAD_LIMIT};
-use crate::uploads::UploadStore;
-
-/// The state shared by the server's tasks and the [`MockServer`] handle.
-pub(crate) type App = Arc<Shared>;
-
-pub(crate) struct Shared {
-    pub(crate) config: Config,
-    /// `http://127.0.0.1:PORT` of the upload origin, the second listener.
-    pub(crate) upload_origin: String,
-    state: Mutex<store::State>,
-    faults: Mutex<Vec<Fault>>,
-    requests: Mutex<RequestLog>,
-}
-
-impl Shared {
-    pub(crate) fn state(&self) -> MutexGuard<'_, store::State> {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        // Deleted deployments disappear on the clock, like statuses: checked on every access.
-        state.sweep_deleted(tokio::time::Instant::now());
-        state
-    }
-
-    pub(crate) fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {
-        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub(crate) fn requests(&self) -> MutexGuard<'_, RequestLog> {
-        self.requests.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Settings of a server that hold while it runs.
-#[derive(Clone)]
-pub(crate) struct Config {
-    /// Empty, or `/segment[/segment...]` without a trailing slash (once started).
-    pub(crate) prefix: String,
-    api_keys: Vec<String>,
-    pub(crate) tenant_id: Uuid,
-    pub(crate) require_tenant_id: bool,
-    /// `false`: every `/v2/deployments` call is answered 403.
-    pub(crate) deployments_enabled: bool,
-    /// Largest archive the upload origin takes, in bytes.
-    pub(crate) upload_limit: u64,
-}
-
-impl Config {
-    /// The part of `path` below the prefix; `None` when `path` is not under it.
-    pub(crate) fn api_path<'a>(&self, path: &'a str) -> Option<&'a str> {
-        let rest = path.strip_prefix(self.prefix.as_str())?;
-        rest.starts_with('/').then_some(rest)
-    }
-
-    pub(crate) fn accepts_key(&self, key: &[u8]) -> bool {
-        self.api_keys.is_empty()
-            || self
-                .api_keys
-                .iter()
-                .any(|accepted| accepted.as_bytes() == key)
-    }
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("prefix", &self.prefix)
-            .field(
-                "api_keys",
-                &format_args!("[{} redacted]", self.api_keys.len()),
-            )
-            .field("tenant_id", &self.tenant_id)
-            .field("require_tenant_id", &self.require_tenant_id)
-            .field("deployments_enabled", &self.deployments_enabled)
-            .field("upload_limit", &self.upload_limit)
-            .finish()
-    }
-}
+use crate::api::upload_origin;
+use crate::http::listener::accept_loop;
+use crate::http::router::router;
+use crate::state::{App, Config, Shared};
+use crate::world::lifecycle::Timing;
+use crate::world::uploads::DEFAULT_UPLOAD_LIMIT;
 
 /// Settings of a [`MockServer`] before it starts. Made by [`MockServer::builder`].
 #[derive(Clone, Debug)]
@@ -226,17 +140,12 @@ impl MockServerBuilder {
         // Another port on the same address: another origin, as storage is to the service.
         let upload_listener = TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
         let upload_addr = reachable(upload_listener.local_addr()?);
-        let app = Arc::new(Shared {
+        let app = Shared::new(
             config,
-            upload_origin: format!("http://{upload_addr}"),
-            state: Mutex::new(store::State {
-                timing: self.timing,
-                uploads: UploadStore::new(self.request_log_capacity),
-                ..store::State::default()
-            }),
-            faults: Mutex::new(Vec::new()),
-            requests: Mutex::new(RequestLog::new(self.request_log_capacity)),
-        });
+            format!("http://{upload_addr}"),
+            self.timing,
+            self.request_log_capacity,
+        );
         let task = tokio::spawn(accept_loop(listener, router(app.clone())));
         let upload_task = tokio::spawn(accept_loop(
             upload_listener,
@@ -280,95 +189,6 @@ fn normalize_prefix(prefix: &str) -> io::Result<String> {
     } else {
         format!("/{trimmed}")
     })
-}
-
-/// The whole application: the API under its prefix, the responses for unknown paths, and the gate.
-fn router(app: App) -> Router {
-    let api = operations::api_router().method_not_allowed_fallback(method_not_allowed);
-    let routes = if app.config.prefix.is_empty() {
-        api
-    } else {
-        Router::new().nest(&app.config.prefix, api)
-    };
-    routes
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            crate::gate::gate,
-        ))
-        .with_state(app)
-}
-
-/// FastAPI's response for an unknown path, after its redirect of a trailing slash.
-async fn not_found(State(app): State<App>, method: Method, uri: Uri) -> Response {
-    let path = uri.path();
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.len() < path.len() {
-        let known = app
-            .config
-            .api_path(trimmed)
-            .and_then(|api_path| operations::find(&method, api_path))
-            .is_some();
-        if known {
-            let location = match uri.query() {
-                Some(query) => format!("{trimmed}?{query}"),
-                None => trimmed.to_string(),
-            };
-            return (StatusCode::TEMPORARY_REDIRECT, [(LOCATION, location)]).into_response();
-        }
-    }
-    ApiError::new(StatusCode::NOT_FOUND, "Not Found").into_response()
-}
-
-async fn method_not_allowed() -> Response {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed").into_response()
-}
-
-/// Lets a dropped-connection fault close the connection a request arrived on.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ConnectionControl(Arc<Notify>);
-
-impl ConnectionControl {
-    pub(crate) fn close(&self) {
-        self.0.notify_one();
-    }
-
-    async fn closed(&self) {
-        self.0.notified().await;
-    }
-}
-
-async fn accept_loop(listener: TcpListener, router: Router) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, router.clone()));
-                }
-                // Out of file descriptors and the like: wait a little rather than spin.
-                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
-}
-
-async fn serve_connection(stream: TcpStream, router: Router) {
-    let control = ConnectionControl::default();
-    let request_control = control.clone();
-    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-        let mut request = request.map(Body::new);
-        request.extensions_mut().insert(request_control.clone());
-        router.clone().oneshot(request)
-    });
-    let connection =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    tokio::select! {
-        _ = connection => {}
-        // Dropping the connection closes the socket without a response.
-        () = control.closed() => {}
-    }
 }
 
 /// A running mock Control Plane on loopback.

@@ -1,16 +1,13 @@
 //! Path and query parameters read and checked as FastAPI does: every problem of a request is
 //! collected (path first, then query, then body) and answered together in one 422.
 
-use axum::http::HeaderMap;
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::api_error::{ApiError, Problem, loc};
-use crate::schema::{enum_problem, lax_bool, parse_body};
+use crate::http::body::{JsonBody, lax_bool, parse_body};
+use crate::problem::{ApiError, Problem, loc};
 
 /// The parameters of one request and the problems found in them so far.
 pub(crate) struct Params {
@@ -139,7 +136,7 @@ impl Params {
             return Some(raw);
         }
         let allowed: Vec<Value> = allowed.iter().map(|a| Value::from(*a)).collect();
-        self.problems.push(enum_problem(
+        self.problems.push(Problem::enumeration(
             loc!["query", name],
             &allowed,
             Value::String(raw),
@@ -200,12 +197,9 @@ impl Params {
         ids
     }
 
-    /// The JSON request body, checked against `T`'s schema.
-    pub(crate) fn body<T>(&mut self, headers: &HeaderMap, body: &Bytes) -> Option<T>
-    where
-        T: DeserializeOwned + JsonSchema + 'static,
-    {
-        parse_body(headers, body, &mut self.problems)
+    /// The JSON request body, checked against its operation's schema and decoded as `T`.
+    pub(crate) fn body<T: DeserializeOwned>(&mut self, body: &JsonBody) -> Option<T> {
+        parse_body(body, &mut self.problems)
     }
 
     /// The request body once every parameter is checked; `Err` with a 422 response when any
@@ -273,13 +267,19 @@ pub(crate) fn path_uuids<const N: usize>(
 }
 
 /// The JSON body of a request with no other checked parameter.
-pub(crate) fn body_only<T>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError>
-where
-    T: DeserializeOwned + JsonSchema + 'static,
-{
+pub(crate) fn body_only<T: DeserializeOwned>(body: &JsonBody) -> Result<T, ApiError> {
     let mut params = Params::new(None);
-    let parsed = params.body(headers, body);
+    let parsed = params.body(body);
     params.done(parsed)
+}
+
+/// Splits `a,b, c` into its non-empty parts.
+pub(crate) fn comma_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn to_usize(value: i64) -> usize {

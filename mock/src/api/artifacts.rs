@@ -4,21 +4,19 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Extension, Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
-use bytes::Bytes;
 use langsmith_control_plane_api::types::{
     PushTokenRequest, PushTokenResponse, UploadUrlRequest, UploadUrlResponse,
 };
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::gate::Tenant;
-use crate::params::Params;
-use crate::response::ok;
-use crate::server::App;
-use crate::upload_origin::RANGE_HEADER;
-use crate::uploads::UploadSlot;
+use crate::http::body::JsonBody;
+use crate::http::params::Params;
+use crate::http::response::ok;
+use crate::problem::ApiError;
+use crate::state::App;
+use crate::state::Tenant;
+use crate::world::uploads::{RANGE_HEADER, UploadSlot, default_range};
 
 /// The registry host the push tokens are for; `.invalid` never resolves, so nothing is pushed
 /// anywhere by mistake.
@@ -33,12 +31,11 @@ pub(crate) async fn request_upload_url(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(deployment_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(None);
     let id = params.path_uuid("deployment_id", &deployment_id);
-    let request = params.body::<UploadUrlRequest>(&headers, &body);
+    let request = params.body::<UploadUrlRequest>(&body);
     let request = params.done(request)?;
 
     let mut state = app.state();
@@ -81,10 +78,7 @@ fn upload_headers(app: &App, deployment_id: Uuid, supported: bool) -> BTreeMap<S
             ),
         ])
     } else {
-        BTreeMap::from([(
-            RANGE_HEADER.to_string(),
-            crate::upload_origin::default_range(),
-        )])
+        BTreeMap::from([(RANGE_HEADER.to_string(), default_range())])
     }
 }
 
@@ -92,12 +86,11 @@ pub(crate) async fn request_push_token(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(deployment_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(None);
     let id = params.path_uuid("deployment_id", &deployment_id);
-    let request = params.body::<PushTokenRequest>(&headers, &body);
+    let request = params.body::<PushTokenRequest>(&body);
     let request = params.done(request)?;
 
     if app.state().deployment(tenant, id).is_none() {

@@ -6,8 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use langsmith_control_plane_api::open_enums::{DeploymentSource, DeploymentStatus, RevisionStatus};
 use langsmith_control_plane_api::types::{
-    Deployment, GithubIntegration, GithubRepository, Listener, Revision, Secret, SecretReference,
-    SourceConfig, SourceConfigRequest, SourceRevisionConfig, SourceRevisionConfigRequest,
+    Deployment, DeploymentCreateRequest, GithubIntegration, GithubRepository, Listener, Revision,
+    Secret, SecretReference, SourceConfig, SourceConfigRequest, SourceRevisionConfig,
+    SourceRevisionConfigRequest,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,10 +16,10 @@ use serde_json::Value;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::archive::{self, ArchiveBuild};
-use crate::auth_service::AuthState;
-use crate::lifecycle::{RevisionScript, Timing};
-use crate::uploads::UploadStore;
+use crate::world::archive::{self, ArchiveBuild};
+use crate::world::auth::AuthState;
+use crate::world::lifecycle::{RevisionScript, Timing};
+use crate::world::uploads::UploadStore;
 
 /// Everything the mock holds.
 #[derive(Debug, Default)]
@@ -91,6 +92,37 @@ impl State {
     pub(crate) fn remove_listener(&mut self, tenant: Uuid, id: Uuid) -> Option<ListenerRecord> {
         let index = self.listener_index(tenant, id)?;
         Some(self.listeners.remove(index))
+    }
+
+    /// Adds a deployment of `tenant`, with a first revision that follows `plan` unless it is
+    /// `None`, and returns it as the API answers it.
+    pub(crate) fn insert_deployment(
+        &mut self,
+        tenant: Uuid,
+        request: DeploymentCreateRequest,
+        (config, revision): (SourceConfig, SourceRevisionConfig),
+        plan: Option<RevisionPlan>,
+    ) -> Deployment {
+        let now = Utc::now();
+        let mut record = DeploymentRecord {
+            id: Uuid::new_v4(),
+            tenant_id: tenant,
+            name: request.name,
+            source: request.source,
+            source_config: config,
+            secrets: request.secrets,
+            secret_references: request.secret_references,
+            created_at: now,
+            updated_at: now,
+            revisions: Vec::new(),
+            deleting_since: None,
+        };
+        if let Some(plan) = plan {
+            record.start_revision(revision, plan);
+        }
+        let deployment = record.to_api(Instant::now());
+        self.deployments.push(record);
+        deployment
     }
 
     /// The plan for the next revision: a scripted one, or the full pipeline.

@@ -1,9 +1,8 @@
 //! `/v2/deployments` and `/v2/deployments/{deployment_id}`.
 
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use langsmith_control_plane_api::open_enums::{DeploymentSource, DeploymentType};
 use langsmith_control_plane_api::types::{
@@ -14,14 +13,13 @@ use serde_json::json;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::gate::Tenant;
-use crate::params::{Params, body_only, known_values, path_uuids};
-use crate::response::{created, json_response, no_content, ok};
-use crate::server::App;
-use crate::store::{
-    DeploymentRecord, RevisionPlan, State as Store, merged, revision_config, source_config,
-};
+use crate::http::body::JsonBody;
+use crate::http::params::{Params, body_only, comma_list, known_values, path_uuids};
+use crate::http::response::{created, json_response, no_content, ok};
+use crate::problem::ApiError;
+use crate::state::App;
+use crate::state::Tenant;
+use crate::world::store::{State as Store, merged, revision_config, source_config};
 
 pub(crate) async fn list_deployments(
     State(app): State<App>,
@@ -86,10 +84,9 @@ pub(crate) async fn list_deployments(
 pub(crate) async fn create_deployment(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: DeploymentCreateRequest = body_only(&headers, &body)?;
+    let request: DeploymentCreateRequest = body_only(&body)?;
 
     let mut state = app.state();
     if request.name.trim().is_empty() {
@@ -117,38 +114,8 @@ pub(crate) async fn create_deployment(
         check_listener(&state, tenant, &config)?;
     }
     let plan = building.then(|| state.plan_revision(&request.source, &revision));
-    let deployment = insert(&mut state, tenant, request, (config, revision), plan);
+    let deployment = state.insert_deployment(tenant, request, (config, revision), plan);
     Ok(created(&deployment))
-}
-
-/// Adds a deployment, with a first revision that follows `plan` unless it is `None`.
-pub(crate) fn insert(
-    state: &mut Store,
-    tenant: Uuid,
-    request: DeploymentCreateRequest,
-    (config, revision): (SourceConfig, SourceRevisionConfig),
-    plan: Option<RevisionPlan>,
-) -> Deployment {
-    let now = Utc::now();
-    let mut record = DeploymentRecord {
-        id: Uuid::new_v4(),
-        tenant_id: tenant,
-        name: request.name,
-        source: request.source,
-        source_config: config,
-        secrets: request.secrets,
-        secret_references: request.secret_references,
-        created_at: now,
-        updated_at: now,
-        revisions: Vec::new(),
-        deleting_since: None,
-    };
-    if let Some(plan) = plan {
-        record.start_revision(revision, plan);
-    }
-    let deployment = record.to_api(Instant::now());
-    state.deployments.push(record);
-    deployment
 }
 
 pub(crate) async fn get_deployment(
@@ -168,12 +135,11 @@ pub(crate) async fn patch_deployment(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(deployment_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(None);
     let id = params.path_uuid("deployment_id", &deployment_id);
-    let request = params.body::<DeploymentPatchRequest>(&headers, &body);
+    let request = params.body::<DeploymentPatchRequest>(&body);
     let request = params.done(request)?;
 
     let mut guard = app.state();
@@ -351,15 +317,6 @@ fn check_listener(state: &Store, tenant: Uuid, config: &SourceConfig) -> Result<
         )));
     }
     Ok(())
-}
-
-/// Splits `a,b, c` into its non-empty parts.
-pub(crate) fn comma_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn parse_id_list(text: &str) -> Result<Vec<Uuid>, ApiError> {

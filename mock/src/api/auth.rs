@@ -7,44 +7,25 @@
 use std::time::Duration;
 
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use langsmith_control_plane_api::open_enums::{AuthStatus, AuthWaitStatus};
 use langsmith_control_plane_api::types::{
-    AgentConnectionResponse, AuthAuthenticateRequest, AuthAuthenticateResponse, AuthWaitResponse,
-    GithubIntegration, McpoAuthProviderCreateRequest, OAuthFinalizeRequest,
-    OAuthProviderCreateRequest, OAuthProviderResponse, OAuthProviderUpdateRequest,
-    OAuthTokenStatusResponse, OAuthTokenSummary, OAuthTokenUpdateRequest,
+    AuthAuthenticateRequest, AuthAuthenticateResponse, AuthWaitResponse, GithubIntegration,
+    McpoAuthProviderCreateRequest, OAuthFinalizeRequest, OAuthProviderCreateRequest,
+    OAuthProviderResponse, OAuthProviderUpdateRequest, OAuthTokenStatusResponse, OAuthTokenSummary,
+    OAuthTokenUpdateRequest,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::gate::Tenant;
-use crate::params::{Params, body_only};
-use crate::response::{json_response, no_content, ok};
-use crate::server::App;
-
-/// Providers, flows, tokens and agent connections, each tagged with its workspace.
-#[derive(Debug, Default)]
-pub(crate) struct AuthState {
-    providers: Vec<(Uuid, OAuthProviderResponse)>,
-    flows: Vec<Flow>,
-    pub(crate) tokens: Vec<(Uuid, OAuthTokenSummary)>,
-    pub(crate) connections: Vec<(Uuid, AgentConnectionResponse)>,
-}
-
-#[derive(Debug)]
-struct Flow {
-    tenant: Uuid,
-    auth_id: String,
-    provider_id: String,
-    scopes: Vec<String>,
-    is_default: bool,
-    token_id: Option<String>,
-}
+use crate::http::body::JsonBody;
+use crate::http::params::{Params, body_only};
+use crate::http::response::{json_response, no_content, ok};
+use crate::problem::ApiError;
+use crate::state::{App, Tenant};
+use crate::world::auth::Flow;
 
 /// The access token the mock hands out for a stored token: derived, so nothing secret is kept.
 fn access_token(token_id: &str) -> String {
@@ -54,10 +35,9 @@ fn access_token(token_id: &str) -> String {
 pub(crate) async fn authenticate(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: AuthAuthenticateRequest = body_only(&headers, &body)?;
+    let request: AuthAuthenticateRequest = body_only(&body)?;
     let mut state = app.state();
     let auth = &mut state.auth;
     let provider = auth
@@ -156,10 +136,9 @@ fn clear_default(tokens: &mut [(Uuid, OAuthTokenSummary)], tenant: Uuid, provide
 pub(crate) async fn oauth_callback(
     State(app): State<App>,
     Path(provider_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthFinalizeRequest = body_only(&headers, &body)?;
+    let request: OAuthFinalizeRequest = body_only(&body)?;
     complete_flow(&app, &provider_id, &request.state)
 }
 
@@ -232,10 +211,9 @@ pub(crate) async fn list_oauth_providers(
 pub(crate) async fn create_oauth_provider(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthProviderCreateRequest = body_only(&headers, &body)?;
+    let request: OAuthProviderCreateRequest = body_only(&body)?;
     let now = Utc::now();
     let provider = OAuthProviderResponse {
         auth_url: request.auth_url,
@@ -260,10 +238,9 @@ pub(crate) async fn create_oauth_provider(
 pub(crate) async fn create_mcp_oauth_provider(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: McpoAuthProviderCreateRequest = body_only(&headers, &body)?;
+    let request: McpoAuthProviderCreateRequest = body_only(&body)?;
     let now = Utc::now();
     let server = request.mcp_server_url.trim_end_matches('/');
     let provider = OAuthProviderResponse {
@@ -335,10 +312,9 @@ pub(crate) async fn update_oauth_provider(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(provider_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthProviderUpdateRequest = body_only(&headers, &body)?;
+    let request: OAuthProviderUpdateRequest = body_only(&body)?;
     let mut state = app.state();
     let provider = provider_mut(&mut state.auth.providers, tenant, &provider_id)?;
     let OAuthProviderUpdateRequest {
@@ -474,10 +450,9 @@ pub(crate) async fn update_token_label(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(token_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: OAuthTokenUpdateRequest = body_only(&headers, &body)?;
+    let request: OAuthTokenUpdateRequest = body_only(&body)?;
     let mut state = app.state();
     let tokens = &mut state.auth.tokens;
     let index = tokens

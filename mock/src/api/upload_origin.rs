@@ -14,20 +14,9 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::{Bytes, BytesMut};
 
-use crate::archive;
-use crate::server::App;
-use crate::uploads::{UploadRequest, UploadSlot};
-
-/// The upload size limit the service signs into its URLs (200 MiB), and the default cap.
-pub(crate) const DEFAULT_UPLOAD_LIMIT: u64 = 200 * 1024 * 1024;
-
-/// The header a client sends when the service gave it no `upload_headers`.
-pub(crate) const RANGE_HEADER: &str = "x-goog-content-length-range";
-
-/// The value of [`RANGE_HEADER`] a client sends when the service gave it no `upload_headers`.
-pub(crate) fn default_range() -> String {
-    format!("0,{DEFAULT_UPLOAD_LIMIT}")
-}
+use crate::state::App;
+use crate::world::archive;
+use crate::world::uploads::{UploadRequest, UploadSlot};
 
 /// Every request goes to one handler, so that wrong paths and methods are recorded too.
 pub(crate) fn router(app: App) -> Router {

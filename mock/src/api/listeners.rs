@@ -1,21 +1,20 @@
 //! `/v2/listeners` and `/v2/listeners/{listener_id}`.
 
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use langsmith_control_plane_api::types::{
     Listener, ListenerCreateRequest, ListenerPatchRequest, ListenersList,
 };
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::gate::Tenant;
-use crate::params::{Params, body_only, path_uuids};
-use crate::response::{created, no_content, ok};
-use crate::server::App;
-use crate::store::ListenerRecord;
+use crate::http::body::JsonBody;
+use crate::http::params::{Params, body_only, path_uuids};
+use crate::http::response::{created, no_content, ok};
+use crate::problem::ApiError;
+use crate::state::App;
+use crate::state::Tenant;
+use crate::world::store::ListenerRecord;
 
 pub(crate) async fn list_listeners(
     State(app): State<App>,
@@ -43,10 +42,9 @@ pub(crate) async fn list_listeners(
 pub(crate) async fn create_listener(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: ListenerCreateRequest = body_only(&headers, &body)?;
+    let request: ListenerCreateRequest = body_only(&body)?;
     let mut state = app.state();
     let taken = state
         .listeners
@@ -92,12 +90,11 @@ pub(crate) async fn patch_listener(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(listener_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     let mut params = Params::new(None);
     let id = params.path_uuid("listener_id", &listener_id);
-    let request = params.body::<ListenerPatchRequest>(&headers, &body);
+    let request = params.body::<ListenerPatchRequest>(&body);
     let request = params.done(request)?;
     let mut state = app.state();
     let record = state

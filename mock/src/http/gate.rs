@@ -1,5 +1,5 @@
 //! What every request passes before its handler: the request record, injected faults, and the
-//! `X-Api-Key` / `X-Tenant-Id` checks.
+//! `X-Api-Key` / `X-Tenant-Id` checks; and, after it, the document's shape of the response.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -8,18 +8,15 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::faults::{self, Action};
-use crate::operations;
-use crate::recorded::RecordedRequest;
-use crate::server::{App, ConnectionControl};
+use crate::control::faults::{self, Action};
+use crate::control::recorded::RecordedRequest;
+use crate::http::wire;
+use crate::operations::{self, Operation};
+use crate::problem::ApiError;
+use crate::state::{App, ConnectionControl, Tenant};
 
 /// Largest request body read; the service's own limit is far below.
 const MAX_BODY: usize = 16 * 1024 * 1024;
-
-/// The workspace a request addresses: its `X-Tenant-Id`, or the mock's default workspace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Tenant(pub(crate) Uuid);
 
 pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
     let connection = request.extensions().get::<ConnectionControl>().cloned();
@@ -50,7 +47,8 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
             Action::Drop => return close(connection).await,
         }
     }
-    if operation.is_some() {
+    if let Some(id) = operation {
+        parts.extensions.insert(Operation(id));
         match authenticate(&app, &parts.headers) {
             Ok(tenant) => {
                 parts.extensions.insert(tenant);
@@ -70,6 +68,7 @@ pub(crate) async fn gate(State(app): State<App>, request: Request, next: Next) -
         }
     }
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let response = wire::shape(operation, response).await;
     match plan.fault {
         Some(fault) => match fault.distort(response).await {
             Some(response) => response,

@@ -9,8 +9,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use crate::http::response::json_response;
 use crate::operations;
-use crate::response::json_response;
 
 /// One fault: what goes wrong, on which operation, and how many times.
 ///

@@ -6,11 +6,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use langsmith_control_plane_api::types::{GithubIntegration, GithubRepository};
 
-use crate::api_error::ApiError;
-use crate::params::path_uuids;
-use crate::response::ok;
-use crate::server::App;
-use crate::store::State as Store;
+use crate::http::params::path_uuids;
+use crate::http::response::ok;
+use crate::problem::ApiError;
+use crate::state::App;
+use crate::world::store::State as Store;
 
 /// Which of the two integration families a request is about.
 #[derive(Clone, Copy)]

@@ -1,13 +1,11 @@
-//! Successful responses: JSON bodies in the service's shape, and empty 204s.
+//! Successful responses: JSON bodies, and empty 204s. The document's shape (explicit `null`s)
+//! is given to every successful JSON response on its way out ([`crate::http::wire`]).
 
 use axum::body::Body;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use schemars::JsonSchema;
 use serde::Serialize;
-
-use crate::schema::to_wire_json;
 
 /// A JSON response with `status` and `body` as given.
 pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
@@ -20,22 +18,14 @@ pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Respon
     response
 }
 
-/// A generated API type as the service writes it (explicit `null`s included).
-pub(crate) fn api_json<T: Serialize + JsonSchema + 'static>(
-    status: StatusCode,
-    body: &T,
-) -> Response {
-    json_response(status, &to_wire_json(body))
-}
-
 /// `200 OK` with a generated API type.
-pub(crate) fn ok<T: Serialize + JsonSchema + 'static>(body: &T) -> Response {
-    api_json(StatusCode::OK, body)
+pub(crate) fn ok(body: &impl Serialize) -> Response {
+    json_response(StatusCode::OK, body)
 }
 
 /// `201 Created` with a generated API type.
-pub(crate) fn created<T: Serialize + JsonSchema + 'static>(body: &T) -> Response {
-    api_json(StatusCode::CREATED, body)
+pub(crate) fn created(body: &impl Serialize) -> Response {
+    json_response(StatusCode::CREATED, body)
 }
 
 /// `204 No Content`.

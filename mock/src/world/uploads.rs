@@ -6,7 +6,18 @@ use std::collections::{BTreeMap, VecDeque};
 use axum::http::request::Parts;
 use bytes::Bytes;
 
-use crate::archive::Listing;
+use crate::world::archive::Listing;
+
+/// The upload size limit the service signs into its URLs (200 MiB), and the default cap.
+pub(crate) const DEFAULT_UPLOAD_LIMIT: u64 = 200 * 1024 * 1024;
+
+/// The header a client sends when the service gave it no `upload_headers`.
+pub(crate) const RANGE_HEADER: &str = "x-goog-content-length-range";
+
+/// The value of [`RANGE_HEADER`] a client sends when the service gave it no `upload_headers`.
+pub(crate) fn default_range() -> String {
+    format!("0,{DEFAULT_UPLOAD_LIMIT}")
+}
 
 /// Header names that carry LangSmith credentials or workspace identity, or credentials of any
 /// kind: none of them has any business reaching a storage URL.

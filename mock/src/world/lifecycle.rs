@@ -110,7 +110,7 @@ impl Default for Timing {
 ///
 /// ```
 /// use std::time::Duration;
-/// use langsmith_control_plane_api::open_enums::RevisionStatus;
+/// use langsmith_control_plane::types::RevisionStatus;
 /// use langsmith_control_plane_mock::RevisionScript;
 ///
 /// // Pauses in a status this client version has never heard of, then goes live.

@@ -8,13 +8,12 @@ use langsmith_control_plane_api::types::{
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::deployments;
-use crate::faults::Fault;
-use crate::lifecycle::RevisionScript;
-use crate::recorded::RecordedRequest;
+use crate::control::faults::Fault;
+use crate::control::recorded::RecordedRequest;
 use crate::server::MockServer;
-use crate::store::{revision_config, source_config};
-use crate::uploads::UploadRequest;
+use crate::world::lifecycle::RevisionScript;
+use crate::world::store::{revision_config, source_config};
+use crate::world::uploads::UploadRequest;
 
 impl MockServer {
     /// Adds a deployment to the default workspace with its first revision already `DEPLOYED`.
@@ -24,13 +23,7 @@ impl MockServer {
         let config = source_config(&request.source_config);
         let revision = revision_config(&request.source_revision_config);
         let plan = RevisionScript::new().into();
-        deployments::insert(
-            &mut state,
-            self.tenant_id(),
-            request,
-            (config, revision),
-            Some(plan),
-        )
+        state.insert_deployment(self.tenant_id(), request, (config, revision), Some(plan))
     }
 
     /// Appends a revision that reports `status` from the start and for ever, built from the same

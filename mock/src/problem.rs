@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use langsmith_control_plane_api::types::{ValidationError, ValidationErrorLocItem};
 use serde_json::{Map, Value, json};
 
-use crate::response::json_response;
+use crate::http::response::json_response;
 
 /// An error response of the API.
 #[derive(Debug)]
@@ -118,6 +118,26 @@ impl Problem {
             .with_ctx("error", error.to_string())
     }
 
+    /// A value outside an enumeration: `Input should be 'a', 'b' or 'c'`.
+    pub(crate) fn enumeration(
+        loc: Vec<ValidationErrorLocItem>,
+        allowed: &[Value],
+        input: Value,
+    ) -> Self {
+        let quoted: Vec<String> = allowed
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|a| format!("'{a}'"))
+            .collect();
+        let expected = match quoted.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        Self::new("enum", loc, format!("Input should be {expected}"), input)
+            .with_ctx("expected", expected)
+    }
+
     /// A number below its lower bound.
     pub(crate) fn too_small(loc: Vec<ValidationErrorLocItem>, input: Value, ge: Value) -> Self {
         let msg = format!(
@@ -213,7 +233,7 @@ fn bound_text(bound: &Value) -> String {
 /// Builds a `loc` list: `loc!["path", "deployment_id"]`, `loc!["body", "secrets", 0]`.
 macro_rules! loc {
     ($($item:expr),* $(,)?) => {
-        vec![$($crate::api_error::LocItem::item($item)),*]
+        vec![$($crate::problem::LocItem::item($item)),*]
     };
 }
 pub(crate) use loc;

@@ -1,20 +1,19 @@
 //! `/v2/auth/agents/{agent_id}/connections`: which stored OAuth tokens an agent may use.
 
 use axum::extract::{Extension, Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use langsmith_control_plane_api::types::{
     AgentConnectionListResponse, AgentConnectionResponse, CreateAgentConnectionRequest,
 };
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::gate::Tenant;
-use crate::params::body_only;
-use crate::response::{created, no_content, ok};
-use crate::server::App;
+use crate::http::body::JsonBody;
+use crate::http::params::body_only;
+use crate::http::response::{created, no_content, ok};
+use crate::problem::ApiError;
+use crate::state::App;
+use crate::state::Tenant;
 
 /// Who the mock says made a connection.
 const CREATED_BY: &str = "mock-user";
@@ -39,10 +38,9 @@ pub(crate) async fn create_connection(
     State(app): State<App>,
     Extension(Tenant(tenant)): Extension<Tenant>,
     Path(agent_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: CreateAgentConnectionRequest = body_only(&headers, &body)?;
+    let request: CreateAgentConnectionRequest = body_only(&body)?;
     let mut state = app.state();
     let auth = &mut state.auth;
     let token = auth

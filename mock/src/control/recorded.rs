@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use axum::http::request::Parts;
 use serde_json::Value;
 
-use crate::faults::FaultKind;
+use crate::control::faults::FaultKind;
 
 /// What replaces a secret in recorded headers and bodies.
 pub const REDACTED: &str = "[REDACTED]";

@@ -8,7 +8,7 @@ use langsmith_control_plane_api::open_enums::{DeploymentSource, LogLevel, Revisi
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::store::RevisionRecord;
+use crate::world::store::RevisionRecord;
 
 /// The two log streams of a revision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

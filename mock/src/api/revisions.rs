@@ -7,14 +7,13 @@ use langsmith_control_plane_api::types::{LogsResponse, Revision, RevisionsList};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::api_error::ApiError;
-use crate::deployments::comma_list;
-use crate::gate::Tenant;
-use crate::logs::{self, LogQuery, Stream};
-use crate::params::{Params, known_values, path_uuids};
-use crate::response::ok;
-use crate::server::App;
-use crate::store::{RevisionRecord, State as Store};
+use crate::http::params::{Params, comma_list, known_values, path_uuids};
+use crate::http::response::ok;
+use crate::problem::ApiError;
+use crate::state::App;
+use crate::state::Tenant;
+use crate::world::logs::{self, LogQuery, Stream};
+use crate::world::store::{RevisionRecord, State as Store};
 
 pub(crate) async fn list_revisions(
     State(app): State<App>,
