@@ -130,6 +130,23 @@ impl From<Error> for Failure {
     }
 }
 
+impl From<langsmith_control_plane_plan::Error> for Failure {
+    /// The facade's errors as above; a plan's own (an archive it cannot read back, a change
+    /// that does not fit the API) exit 1, with their causes.
+    fn from(error: langsmith_control_plane_plan::Error) -> Self {
+        if let langsmith_control_plane_plan::Error::Client(error) = error {
+            return error.into();
+        }
+        let mut message = error.to_string();
+        let mut cause = std::error::Error::source(&error);
+        while let Some(inner) = cause {
+            message = format!("{message}: {inner}");
+            cause = inner.source();
+        }
+        Failure::error(crate::inert::escape(&message))
+    }
+}
+
 /// What to do about a 401 or 403, by what the service said.
 fn unauthorized_hint(error: &ApiError) -> &'static str {
     let detail = error

@@ -6,9 +6,11 @@ use std::time::Duration;
 use clap::Args;
 use futures::StreamExt;
 use langsmith_control_plane::WaitOptions;
-use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport};
-use langsmith_control_plane::deployment_file::DesiredState;
-use langsmith_control_plane::plan::{Action, ChangeKind, FieldChange, Plan, PlannedDeployment};
+use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport};
+use langsmith_control_plane_plan::deployment_file::DesiredState;
+use langsmith_control_plane_plan::plan::{
+    Action, ChangeKind, FieldChange, Plan, PlannedDeployment,
+};
 
 use crate::apply_report::{ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY};
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
@@ -258,8 +260,8 @@ fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
             ),
             ApplyOutcome::Error {
                 deployment_id,
-                message,
-            } => (output::or_dash(*deployment_id), message.clone()),
+                error,
+            } => (output::or_dash(*deployment_id), error.to_string()),
             _ => (String::new(), String::new()),
         };
         vec![name.clone(), outcome.kind().to_string(), deployment, detail]

@@ -2,23 +2,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[cfg(feature = "plan")]
-pub mod apply;
 #[cfg(feature = "upload")]
 mod archive;
 mod client;
 mod config;
 mod deletion;
 pub mod deploy;
-#[cfg(feature = "plan")]
-pub mod deployment_file;
 mod deployments;
 mod error;
 mod listeners;
 mod logs;
 mod pagination;
-#[cfg(feature = "plan")]
-pub mod plan;
 mod policy;
 mod revisions;
 mod transport;
