@@ -74,13 +74,13 @@ pub(super) fn plan(
     })
 }
 
-/// The settings of an upload's deployment, changed in an update of their own before the
-/// upload (which carries the secrets and starts the revision).
+/// The settings and secret references of an upload's deployment, changed in an update of
+/// their own before the upload (which carries the secrets and starts the revision).
 fn settings_first(patch: &mut DeploymentPatchRequest) -> Option<DeploymentPatchRequest> {
-    let config = patch.source_config.take()?;
-    Some(DeploymentPatchRequest {
-        source_config: Some(config),
+    let settings = DeploymentPatchRequest {
+        source_config: patch.source_config.take(),
         secret_references: patch.secret_references.take(),
         ..DeploymentPatchRequest::default()
-    })
+    };
+    (settings.source_config.is_some() || settings.secret_references.is_some()).then_some(settings)
 }

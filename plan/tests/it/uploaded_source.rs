@@ -117,3 +117,46 @@ async fn apply_uploads_the_archive_the_plan_hashed_even_when_the_directory_chang
     assert_eq!(next.deployments[0].action, Action::NewRevision);
     assert_eq!(next.deployments[0].changes[0].field, "source_dir");
 }
+
+#[tokio::test]
+async fn secret_references_changed_along_with_the_directory_are_applied() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("agent");
+    std::fs::create_dir(&source).unwrap();
+    std::fs::write(source.join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
+    std::fs::write(source.join("agent.py"), "print('v1')\n").unwrap();
+    let load = |yaml: &str| DesiredState::parse(yaml, "d.yaml", dir.path(), env).unwrap();
+    let plain = "deployments:\n  - {name: uploaded, source: internal_source, source_dir: agent}\n";
+    apply(
+        &client,
+        &Plan::compute(&client, &load(plain)).await.unwrap(),
+    )
+    .await;
+
+    std::fs::write(source.join("agent.py"), "print('v2')\n").unwrap();
+    let referenced = "deployments:\n  - name: uploaded\n    source: internal_source\n    \
+                      source_dir: agent\n    secret_references:\n      \
+                      - {name: DB_URL, secret_name: db, secret_key: url}\n";
+    let plan = Plan::compute(&client, &load(referenced)).await.unwrap();
+    let fields: Vec<&str> = plan.deployments[0]
+        .changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(fields, ["source_dir", "secret_references"]);
+    let (_, report) = apply(&client, &plan).await;
+    assert_eq!(report.results[0].outcome.kind(), "deployed", "{report:?}");
+    let references = stored(&mock, "uploaded").secret_references.unwrap();
+    assert_eq!(references.len(), 1);
+    assert_eq!(
+        (
+            references[0].name.as_str(),
+            references[0].secret_name.as_str()
+        ),
+        ("DB_URL", "db")
+    );
+    let again = Plan::compute(&client, &load(referenced)).await.unwrap();
+    assert!(!again.has_changes(), "{again:#?}");
+}
