@@ -75,7 +75,7 @@ fn run_progenitor(spec: &openapiv3::OpenAPI, enums: &[OpenEnum]) -> Result<Token
         .with_derive("PartialEq")
         // Free-form string maps (labels, resource limits) encode in key order: with typify's
         // default HashMap the same value gave differently ordered JSON on every run (found by
-        // fuzzing; tests/schemas.rs `string_maps_encode_in_key_order`).
+        // fuzzing; tests/it/schemas.rs `string_maps_encode_in_key_order`).
         .with_map_type("::std::collections::BTreeMap");
     for e in enums {
         let path = format!("{ENUM_MODULE}::{}", e.name);

@@ -262,18 +262,6 @@ mod tests {
     }
 
     #[test]
-    fn a_property_named_properties_is_not_mistaken_for_a_schema() {
-        let mut schema =
-            json!({"type": "object", "properties": {"properties": {"type": "string"}}});
-        make_strict(&mut schema);
-        assert_eq!(
-            schema,
-            json!({"type": "object", "additionalProperties": false,
-                   "properties": {"properties": {"type": "string"}}})
-        );
-    }
-
-    #[test]
     fn problems_name_their_json_path() {
         let problems = validate(
             RequestType::DeploymentCreateRequest,

@@ -55,7 +55,7 @@ macro_rules! every_type {
     };
 }
 
-// The component schemas (as in tests/schemas.rs), then the bodies that are no component.
+// The component schemas (as in tests/it/schemas.rs), then the bodies that are no component.
 every_type! {
     "AgentConnectionListResponse" => t::AgentConnectionListResponse,
     "AgentConnectionResponse" => t::AgentConnectionResponse,

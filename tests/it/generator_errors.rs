@@ -1,6 +1,6 @@
 //! build.rs turns bad documents into one-line messages, never panics.
 
-#[path = "../build/generate.rs"]
+#[path = "../../build/generate.rs"]
 #[allow(dead_code)]
 mod generate;
 

@@ -1,19 +1,16 @@
 //! The generated client has a method for each operation of the document, and each one sends the
 //! request the document describes; Get Revision decodes every documented answer typed.
 
-#[path = "support/server.rs"]
-mod server;
-#[path = "support/spec.rs"]
-mod spec;
-
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use langsmith_control_plane_api::transport::Transport;
 use langsmith_control_plane_api::{Client, Error, open_enums, types};
 use serde_json::{Value, json};
-use server::Server;
 use uuid::Uuid;
+
+use crate::support::server::Server;
+use crate::support::spec;
 
 const D: &str = "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01";
 const R: &str = "a93b5e10-47f2-4d8e-b0c6-3e71d5f08a22";

@@ -1,12 +1,11 @@
 //! Every component schema of the document decodes a realistic example and re-encodes it unchanged;
 //! unknown enum values and unknown fields decode in every type.
 
-#[path = "support/spec.rs"]
-mod spec;
-
 use langsmith_control_plane_api::open_enums;
 use langsmith_control_plane_api::types;
 use serde_json::{Value, json};
+
+use crate::support::spec;
 
 type RoundTrip = fn(&Value) -> Result<Value, String>;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the bindings crate with each saved upstream document normalized and swapped in for
-# openapi/control-plane.json: the full check behind the quicker one in xtask/tests/references.rs
+# openapi/control-plane.json: the full check behind the quicker one in xtask/tests/it/upstream_documents.rs
 # (which runs build/generate.rs on each document). Works in a temporary copy of the workspace
 # with its own target directory, so it never touches the real one.
 #

@@ -1,11 +1,9 @@
 //! `/v2/deployments`: create, list, get, patch, delete, with the service's status codes and errors.
 
-mod support;
-
+use crate::support::{Api, deployment_path};
 use langsmith_control_plane_api::types::{Deployment, DeploymentsList};
 use langsmith_control_plane_mock::github_deployment_request;
 use serde_json::{Value, json};
-use support::{Api, deployment_path};
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 

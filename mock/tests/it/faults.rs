@@ -1,13 +1,11 @@
 //! Injected faults as a client sees them on the wire.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Api, deployment_path};
 use langsmith_control_plane_mock::{Fault, FaultKind, RetryAfter};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Api, deployment_path};
 
 #[tokio::test(start_paused = true)]
 async fn latency_delays_the_answer_of_the_chosen_operation() {

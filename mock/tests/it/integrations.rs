@@ -1,10 +1,8 @@
 //! `/v1/integrations/...`: GitHub installations and their repositories, as configured by the test.
 
-mod support;
-
+use crate::support::Api;
 use langsmith_control_plane_api::types::{GithubIntegration, GithubRepository};
 use serde_json::json;
-use support::Api;
 use uuid::Uuid;
 
 fn installation(name: &str) -> (GithubIntegration, Vec<GithubRepository>) {

@@ -1,11 +1,9 @@
 //! `X-Api-Key` (401) and `X-Tenant-Id` (403, and which workspace a request sees).
 
-mod support;
-
+use crate::support::{Api, KEY};
 use langsmith_control_plane_mock::{MockServer, github_deployment_request};
 use reqwest::Method;
 use serde_json::json;
-use support::{Api, KEY};
 use uuid::Uuid;
 
 #[tokio::test]

@@ -1,10 +1,8 @@
 //! `/v2/listeners`: register, list, get, patch, remove.
 
-mod support;
-
+use crate::support::Api;
 use langsmith_control_plane_api::types::{Listener, ListenersList};
 use serde_json::{Value, json};
-use support::Api;
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
 

@@ -1,15 +1,13 @@
 //! `/v2/auth/...`: OAuth providers, flows, tokens and agent connections, kept in memory.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::Api;
 use langsmith_control_plane_api::types::{
     AgentConnectionListResponse, AuthAuthenticateResponse, AuthWaitResponse, OAuthProviderResponse,
     OAuthTokenSummary,
 };
 use serde_json::{Value, json};
-use support::Api;
 
 fn provider(provider_id: &str) -> Value {
     json!({

@@ -1,14 +1,12 @@
 //! How revisions move: through every status on the server's clock, to a scripted failure, to
 //! SKIPPED when superseded. All on tokio's paused clock, so minute-long builds take no time.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Api, deployment_path, latest_revision_path};
 use langsmith_control_plane_api::open_enums::RevisionStatus;
 use langsmith_control_plane_mock::{MockServer, RevisionScript, Timing};
 use serde_json::{Value, json};
-use support::{Api, deployment_path, latest_revision_path};
 use tokio::time::advance;
 
 const SECOND: Duration = Duration::from_secs(1);

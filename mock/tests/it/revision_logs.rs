@@ -1,15 +1,13 @@
 //! `/v2/deployments/{id}/revisions/{id}/logs`: build and deploy logs written as the revision
 //! reaches each phase, paged with an opaque string cursor.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Api, latest_revision_path};
 use langsmith_control_plane_api::open_enums::RevisionStatus;
 use langsmith_control_plane_api::types::LogsResponse;
 use langsmith_control_plane_mock::{MockServer, Timing};
 use serde_json::{Value, json};
-use support::{Api, latest_revision_path};
 use tokio::time::advance;
 
 /// Lines of a successful build: the wait for a builder, seven build steps, the success line.

@@ -1,14 +1,12 @@
 //! `/v2/deployments/{id}/revisions...`: list (paged, newest first, filtered), get, redeploy.
 
-mod support;
-
 use std::collections::HashSet;
 
+use crate::support::{Api, deployment_path, latest_revision_path};
 use langsmith_control_plane_api::open_enums::RevisionStatus;
 use langsmith_control_plane_api::types::RevisionsList;
 use langsmith_control_plane_mock::github_deployment_request;
 use serde_json::json;
-use support::{Api, deployment_path, latest_revision_path};
 use uuid::Uuid;
 
 const NIL: &str = "00000000-0000-0000-0000-000000000000";

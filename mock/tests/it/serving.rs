@@ -1,12 +1,10 @@
 //! The server itself: path prefix, unknown paths, request records, start and shutdown, and every
 //! path of the OpenAPI document being served.
 
-mod support;
-
+use crate::support::{Api, KEY};
 use langsmith_control_plane_mock::{MAX_RECORDED_BODY, MockServer, REDACTED, operation_ids};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Api, KEY};
 
 #[tokio::test]
 async fn a_path_prefix_carries_the_whole_api() {
@@ -16,7 +14,7 @@ async fn a_path_prefix_carries_the_whole_api() {
         format!("{}/api-host", api.server.url())
     );
     assert_eq!(api.create("a").await["name"], "a");
-    let outside = support::http()
+    let outside = crate::support::http()
         .get(format!("{}/v2/deployments", api.server.url()))
         .header("X-Api-Key", KEY)
         .send()
@@ -171,7 +169,7 @@ async fn a_request_without_an_accepted_key_is_recorded_without_its_body() {
 async fn shutdown_closes_the_port_and_drop_does_too() {
     let server = MockServer::start().await;
     let url = format!("{}/v2/deployments", server.base_url());
-    let http = support::http();
+    let http = crate::support::http();
     assert!(http.get(&url).send().await.is_ok());
     server.shutdown().await;
     assert!(http.get(&url).send().await.unwrap_err().is_connect());
@@ -203,7 +201,7 @@ async fn run_until_serves_until_the_signal() {
     let serving = tokio::spawn(server.run_until(async {
         let _ = stopped.await;
     }));
-    let http = support::http();
+    let http = crate::support::http();
     assert_eq!(
         http.get(&url)
             .header("X-Api-Key", KEY)

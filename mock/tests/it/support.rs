@@ -1,5 +1,4 @@
 //! A thin HTTP client for the tests: the real server, real requests, raw answers.
-#![allow(dead_code)] // Each test file uses its own part of this module.
 
 use langsmith_control_plane_mock::{
     MockServer, MockServerBuilder, Timing, github_deployment_request,

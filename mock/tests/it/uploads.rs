@@ -1,16 +1,14 @@
 //! Uploaded source: `request_upload_url`, the PUT to the upload origin, revisions built from the
 //! archive (`internal_source`), and `request_push_token`.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Answer, Api, KEY, deployment_path};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use langsmith_control_plane_mock::{MockServer, Timing};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Answer, Api, KEY, deployment_path};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

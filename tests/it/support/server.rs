@@ -1,5 +1,4 @@
 //! A scripted HTTP server on loopback: records every request and answers from a closure.
-#![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 

@@ -1,5 +1,4 @@
 //! Reading our OpenAPI document in tests: component schemas, $ref resolution, operations.
-#![allow(dead_code)]
 
 use serde_json::Value;
 

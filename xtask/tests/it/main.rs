@@ -1,0 +1,11 @@
+//! `cargo xtask` and its library, one module per behaviour: the command line run as a process,
+//! normalization (each rule, and its properties on arbitrary documents), the overlay, `spec
+//! diff`, the vendored document, and the saved upstream documents.
+
+mod command_line;
+mod diff;
+mod normalize_properties;
+mod normalize_rules;
+mod overlay;
+mod upstream_documents;
+mod vendored_document;
