@@ -148,10 +148,7 @@ async fn a_changed_secret_is_a_hidden_change_and_the_update_keeps_other_secrets(
 
     mock.clear_requests();
     apply(&client, &plan).await;
-    let sent = mock.requests_for("patch_deployment")[0]
-        .body
-        .clone()
-        .unwrap();
+    let sent = first_patch(&mock);
     let mut names: Vec<&str> = sent["secrets"]
         .as_array()
         .unwrap()
@@ -193,10 +190,7 @@ async fn a_resource_spec_change_sends_the_whole_merged_spec() {
     );
     mock.clear_requests();
     apply(&client, &plan).await;
-    let sent = mock.requests_for("patch_deployment")[0]
-        .body
-        .clone()
-        .unwrap();
+    let sent = first_patch(&mock);
     assert_eq!(
         sent["source_config"]["resource_spec"],
         json!({"cpu": 1.0, "min_scale": 2})

@@ -65,6 +65,14 @@ pub fn writes(mock: &MockServer) -> Vec<String> {
         .collect()
 }
 
+/// The body of the first `PATCH` of a deployment the mock saw.
+pub fn first_patch(mock: &MockServer) -> serde_json::Value {
+    mock.requests_for("patch_deployment")[0]
+        .body
+        .clone()
+        .unwrap()
+}
+
 pub fn entry<'a>(plan: &'a Plan, name: &str) -> &'a PlannedDeployment {
     plan.deployments.iter().find(|d| d.name == name).unwrap()
 }
@@ -81,6 +89,16 @@ pub fn stored(mock: &MockServer, name: &str) -> Deployment {
         .into_iter()
         .find(|d| d.name == name)
         .unwrap()
+}
+
+/// A directory `agent` holding `langgraph.json` and `agent.py` (printing `v1`), and its path.
+pub fn agent_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("agent");
+    std::fs::create_dir(&source).unwrap();
+    std::fs::write(source.join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
+    std::fs::write(source.join("agent.py"), "print('v1')\n").unwrap();
+    (dir, source)
 }
 
 pub const TWO: &str = "

@@ -6,17 +6,21 @@ use langsmith_control_plane_plan::plan::{Action, Plan};
 
 use crate::support::*;
 
+/// One deployment of the directory `agent`.
+const UPLOADED: &str =
+    "deployments:\n  - {name: uploaded, source: internal_source, source_dir: agent}\n";
+
+/// The deployment file `yaml`, as if in `dir`.
+fn file_in(dir: &tempfile::TempDir, yaml: &str) -> DesiredState {
+    DesiredState::parse(yaml, "d.yaml", dir.path(), env).unwrap()
+}
+
 #[tokio::test]
 async fn an_uploaded_directory_is_built_once_and_again_only_when_it_changes() {
     let mock = mock().await;
     let client = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("agent");
-    std::fs::create_dir(&source).unwrap();
-    std::fs::write(source.join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
-    std::fs::write(source.join("agent.py"), "print('v1')\n").unwrap();
-    let yaml = "deployments:\n  - {name: uploaded, source: internal_source, source_dir: agent}\n";
-    let load = || DesiredState::parse(yaml, "d.yaml", dir.path(), env).unwrap();
+    let (dir, source) = agent_dir();
+    let load = || file_in(&dir, UPLOADED);
     let plan = Plan::compute(&client, &load()).await.unwrap();
     assert_eq!(plan.deployments[0].action, Action::Create);
     let (_, report) = apply(&client, &plan).await;
@@ -62,13 +66,8 @@ async fn apply_uploads_the_archive_the_plan_hashed_even_when_the_directory_chang
 
     let mock = mock().await;
     let client = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("agent");
-    std::fs::create_dir(&source).unwrap();
-    std::fs::write(source.join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
-    std::fs::write(source.join("agent.py"), "print('v1')\n").unwrap();
-    let yaml = "deployments:\n  - {name: uploaded, source: internal_source, source_dir: agent}\n";
-    let load = || DesiredState::parse(yaml, "d.yaml", dir.path(), env).unwrap();
+    let (dir, source) = agent_dir();
+    let load = || file_in(&dir, UPLOADED);
     let plan = Plan::compute(&client, &load()).await.unwrap();
     // The directory changes between plan and apply.
     std::fs::write(source.join("agent.py"), "print('v2')\n").unwrap();
@@ -122,11 +121,7 @@ async fn apply_uploads_the_archive_the_plan_hashed_even_when_the_directory_chang
 async fn secret_references_changed_along_with_the_directory_are_applied() {
     let mock = mock().await;
     let client = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("agent");
-    std::fs::create_dir(&source).unwrap();
-    std::fs::write(source.join("langgraph.json"), r#"{"graphs": {}}"#).unwrap();
-    std::fs::write(source.join("agent.py"), "print('v1')\n").unwrap();
+    let (dir, source) = agent_dir();
     let load = |yaml: &str| DesiredState::parse(yaml, "d.yaml", dir.path(), env).unwrap();
     let plain = "deployments:\n  - {name: uploaded, source: internal_source, source_dir: agent}\n";
     apply(
