@@ -284,9 +284,10 @@ impl OpenEnum {
                 }
             }
 
+            // `pad`, not `write_str`: width, alignment and precision apply as they do to a `str`.
             impl ::std::fmt::Display for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
+                    f.pad(self.as_str())
                 }
             }
 

@@ -21,10 +21,15 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 /// Needed only by programs that build their own `reqwest::Client` on rustls without a provider.
 /// Idempotent and safe to call from several threads.
 #[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub fn ensure_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // rustls 0.23.48 deprecates its ring provider for lacking post-quantum key exchange,
+        // and offers no other way to build one; ring is this feature's choice (no C build).
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
         // Losing a race to another installer is fine: some provider is installed either way.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let _ = provider.install_default();
     }
 }
 

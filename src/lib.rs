@@ -6,12 +6,17 @@
 //!
 //! What lives here besides the generated code is only what must sit next to it:
 //! the open enums the generated types point at ([`open_enums`]), the request transport hook
-//! ([`transport`]), helpers on [`RevisionStatus`](open_enums::RevisionStatus), and the
-//! document itself ([`OPENAPI_DOCUMENT`]).
+//! ([`transport`]), helpers on [`RevisionStatus`](open_enums::RevisionStatus), constructors
+//! of [`DeploymentCreateRequest`](types::DeploymentCreateRequest), and the document itself
+//! ([`OPENAPI_DOCUMENT`]).
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod http;
 pub mod open_enums;
+// Before `generated`: rustdoc lists impl blocks in the order it meets them, and these
+// constructors should come before the generated `builder()`.
+mod requests;
 mod revision_status;
 pub mod transport;
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::deploy::DeployArgs;
 use crate::deployment::DeploymentCommand;
 pub use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
+use crate::github::GithubMode;
 use crate::mock::MockArgs;
 use crate::output::OutputFormat;
 use crate::revision::RevisionCommand;
@@ -105,6 +106,19 @@ pub struct GlobalArgs {
     /// Show request tracing on stderr (-vv for more); the API key is never shown
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+
+    /// Speak to a GitHub Actions runner (auto: when GITHUB_ACTIONS=true): step outputs
+    /// ($GITHUB_OUTPUT), a job summary ($GITHUB_STEP_SUMMARY), annotations, folded logs and
+    /// masked secrets
+    #[arg(
+        long,
+        global = true,
+        env = "LSCP_GITHUB_ACTIONS",
+        value_enum,
+        default_value_t = GithubMode::Auto,
+        value_name = "WHEN"
+    )]
+    pub github_actions: GithubMode,
 }
 
 /// A hosted region.
@@ -152,7 +166,7 @@ const GLOBALS_NOTE: &str = "\
 Global options, accepted here too (`lscp --help` describes them): -o/--output, --api-key
 (LANGSMITH_API_KEY), --workspace-id (LANGSMITH_WORKSPACE_ID), --base-url
 (LANGSMITH_CONTROL_PLANE_URL), --region, --request-timeout, --show-secrets, --allow-insecure-http,
--v/--verbose.";
+-v/--verbose, --github-actions (LSCP_GITHUB_ACTIONS).";
 
 /// The command line as parsed: [`Cli`] with the global options described once, under `lscp
 /// --help`. clap would repeat each global option in full in every subcommand's help; instead each

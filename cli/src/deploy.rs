@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to, one_of, uuid};
 use crate::deploy_report::{EventLine, Outcome, Report, ResultLine, log_line};
 use crate::exit::{Exit, Failure};
+use crate::github;
 use crate::global::Context;
 use crate::inert::{self, Inert};
 use crate::output::{self, OutputFormat};
@@ -52,8 +53,9 @@ pub struct DeployArgs {
     /// Run this container image
     #[arg(long, value_name = "URI", help_heading = "Source (exactly one)")]
     image: Option<String>,
-    /// Archive this directory (.gitignore and .dockerignore rules applied; .git, .venv,
-    /// node_modules and symlinks left out) and upload it, at most 200 MiB compressed
+    /// Archive this directory (what git would not commit and .dockerignore excludes left out,
+    /// and .git, .venv, node_modules, symlinks and secrets files such as .env and *.pem) and
+    /// upload it, at most 200 MiB compressed
     #[arg(long, value_name = "DIR", help_heading = "Source (exactly one)")]
     source_dir: Option<PathBuf>,
     /// The config file, relative to --source-dir [default: langgraph.json]
@@ -131,6 +133,7 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         !value.is_empty()
     });
     secrets.extend(secrets::from_flags(&args.secrets)?);
+    github::mask_secrets(secrets.iter().map(|(_, value)| value.as_str()));
     let name = match args.deployment_id {
         Some(_) => None,
         None => Some(args.deployment_name(file_name)?),
@@ -177,7 +180,9 @@ pub async fn run(args: DeployArgs, context: &Context) -> Result<Exit, Failure> {
         match event {
             Some(Ok(DeployEvent::Finished(result))) => {
                 report.clear();
-                return finish(context, &result);
+                let exit = finish(context, &result)?;
+                github::deploy_finished(&result, report.elapsed());
+                return Ok(exit);
             }
             Some(Ok(event)) => {
                 progressed |= !matches!(event, DeployEvent::Step(_));

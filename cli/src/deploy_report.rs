@@ -2,7 +2,7 @@
 //! `lscp schema deploy-event`), or for people, steps, an upload bar and a live status on stderr.
 
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use langsmith_control_plane::LogEntry;
@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::exit::Failure;
+use crate::github::{Fold, FoldStream};
 use crate::inert::{self, Inert};
 use crate::output::{self, Output, OutputFormat};
 
@@ -114,6 +115,10 @@ pub struct Report {
     status: Option<ProgressBar>,
     /// The last status seen, for heartbeats.
     last_status: Option<String>,
+    /// When the deploy began.
+    started: Instant,
+    /// Under GitHub Actions, the log whose lines are being folded (see [`Fold`]).
+    fold: Option<(LogType, Fold)>,
 }
 
 impl Report {
@@ -125,7 +130,14 @@ impl Report {
             upload_quarter: 0,
             status: None,
             last_status: None,
+            started: Instant::now(),
+            fold: None,
         }
+    }
+
+    /// Time since the deploy began.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
     }
 
     fn json(&self) -> bool {
@@ -134,6 +146,10 @@ impl Report {
 
     /// Shows one event; `Finished` is left to the caller.
     pub fn event(&mut self, event: &DeployEvent) -> Result<(), Failure> {
+        if !matches!(event, DeployEvent::Log { .. }) {
+            // Status lines and steps show outside the folded log.
+            self.fold = None;
+        }
         match event {
             DeployEvent::Step(message) => self.step(message),
             DeployEvent::UploadProgress { sent, total } => self.upload(*sent, *total),
@@ -246,6 +262,16 @@ impl Report {
                 entry: entry.0.clone(),
             });
         }
+        if self
+            .fold
+            .as_ref()
+            .is_none_or(|(folded, _)| folded != log_type)
+        {
+            // The fold of another log ends before this one opens.
+            self.fold = None;
+            let title = format!("{log_type} log");
+            self.fold = Fold::open(&title, FoldStream::Stderr).map(|fold| (log_type.clone(), fold));
+        }
         self.say(&format!("[{log_type}] {}", log_line(entry)));
         Ok(())
     }
@@ -277,8 +303,9 @@ impl Report {
         }
     }
 
-    /// Removes the bars, leaving what was printed above them.
+    /// Removes the bars, leaving what was printed above them, and ends a fold.
     pub fn clear(&mut self) {
+        self.fold = None;
         for bar in [self.upload.take(), self.status.take()]
             .into_iter()
             .flatten()

@@ -315,6 +315,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
         DeploymentCommand::Create(args) => {
             args.change.wait.check()?;
             let request = args.request()?;
+            crate::github::mask_secrets(request.secrets.iter().map(|s| s.value.as_str()));
             let deployment = deployments.create(request).await?;
             report_change(context.output, "created", &deployment)?;
             return args.change.wait.after(context, &deployment).await;
@@ -322,6 +323,8 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
         DeploymentCommand::Update(args) => {
             args.change.wait.check()?;
             let patch = args.patch()?;
+            let sent = patch.secrets.iter().flatten().map(|s| s.value.as_str());
+            crate::github::mask_secrets(sent);
             let deployment = deployments.update(args.deployment_id, patch).await?;
             report_change(context.output, "updated", &deployment)?;
             return args.change.wait.after(context, &deployment).await;

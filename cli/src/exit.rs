@@ -76,12 +76,14 @@ impl Failure {
         self
     }
 
-    /// Prints the failure on stderr and returns its exit code.
+    /// Prints the failure on stderr (under GitHub Actions also as an error annotation) and
+    /// returns its exit code.
     pub fn report(self) -> Exit {
         crate::output::diagnostic(&format!("error: {}", self.message));
         if let Some(hint) = self.hint {
             crate::output::diagnostic(&format!("hint: {hint}"));
         }
+        crate::github::failure(&self.message);
         self.exit
     }
 }
@@ -163,5 +165,20 @@ fn unauthorized_hint(error: &ApiError) -> &'static str {
     } else {
         "check the API key; an organization-scoped key also needs --workspace-id \
          (or LANGSMITH_WORKSPACE_ID)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 18, 1: work cancelled by Ctrl-C ends as a SIGINT does, 130.
+    #[test]
+    fn a_cancelled_error_exits_130() {
+        assert_eq!(Failure::from(Error::Cancelled).exit, Exit::Interrupted);
+        assert_eq!(
+            Failure::from(Error::InvalidInput("x".into())).exit,
+            Exit::Error
+        );
     }
 }

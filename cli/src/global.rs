@@ -89,12 +89,35 @@ pub fn init_tracing(verbose: u8) {
     };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(directives))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(|| TraceWriter)
+        .with_ansi(std::io::stderr().is_terminal() && !crate::github::active())
         .with_span_events(span_events)
         .with_target(verbose >= 2)
         // Off (the default today), because the report of a failed write is an `eprintln!`,
         // which panics when stderr is closed.
         .log_internal_errors(false)
         .init();
+}
+
+/// Stderr for request tracing. Under GitHub Actions an event's text (which may quote the
+/// service) is made inert and passes the workflow-command guard, as every other line does;
+/// otherwise it is written as it is.
+struct TraceWriter;
+
+impl std::io::Write for TraceWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The formatter writes each event whole, so a buffer holds whole lines.
+        if crate::github::active() {
+            let text = String::from_utf8_lossy(buf);
+            let text = crate::inert::escape_keeping_lines(&text);
+            std::io::stderr().write_all(crate::github::guard_lines(&text).as_bytes())?;
+        } else {
+            std::io::stderr().write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }

@@ -13,6 +13,7 @@ mod deploy_report;
 mod deployment;
 mod duration;
 mod exit;
+mod github;
 mod global;
 mod inert;
 mod mock;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    github::init(cli.global.github_actions);
     global::init_tracing(cli.global.verbose);
     let code = match run(cli, &matches) {
         Ok(exit) => exit,

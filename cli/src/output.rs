@@ -2,9 +2,10 @@
 //! diagnostics go to stderr elsewhere.
 //!
 //! Everything printed here is inert (see [`crate::inert`]): JSON goes through
-//! [`inert::JsonFormatter`], table cells through [`inert::escape`], and [`line`] and
+//! [`inert::JsonFormatter`], table cells through [`inert::escape`], and [`line()`] and
 //! [`diagnostic`] escape any control character but the line feed, as a last guard behind the
-//! escaping each caller does for server text that must stay on its line.
+//! escaping each caller does for server text that must stay on its line. Under GitHub Actions
+//! both also pass [`github::guard_lines`], so that no line is taken for a workflow command.
 
 use std::io::{ErrorKind, Write};
 use std::time::Duration;
@@ -20,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::exit::Failure;
-use crate::inert;
+use crate::{github, inert};
 
 /// `--output`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -126,6 +127,7 @@ fn json_line(value: &Value) -> Result<(), Failure> {
 /// Writes `text` and a newline to stdout, its control characters but line feeds escaped.
 pub fn line(text: &str) -> Result<(), Failure> {
     let text = inert::escape_keeping_lines(text);
+    let text = github::guard_lines(&text);
     bytes(format!("{text}\n").as_bytes())
 }
 
@@ -146,6 +148,7 @@ pub fn bytes(data: &[u8]) -> Result<(), Failure> {
 /// it, and it must not change the exit code.
 pub fn diagnostic(text: &str) {
     let text = inert::escape_keeping_lines(text);
+    let text = github::guard_lines(&text);
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 

@@ -6,7 +6,9 @@ use std::time::Duration;
 use clap::Args;
 use futures::StreamExt;
 use langsmith_control_plane::WaitOptions;
-use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport};
+use langsmith_control_plane_plan::apply::{
+    ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult,
+};
 use langsmith_control_plane_plan::deployment_file::DesiredState;
 use langsmith_control_plane_plan::plan::{
     Action, ChangeKind, FieldChange, Plan, PlannedDeployment,
@@ -16,6 +18,7 @@ use crate::apply_report::{ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY};
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::confirm;
 use crate::exit::{Exit, Failure};
+use crate::github;
 use crate::global::Context;
 use crate::inert::Inert;
 use crate::output::{self, OutputFormat};
@@ -54,11 +57,21 @@ pub struct ApplyArgs {
     heartbeat_interval: Option<Duration>,
 }
 
-/// Loads and checks the file: every problem at once, exit 2, before any request.
+/// Loads and checks the file: every problem at once, exit 2, before any request. Under GitHub
+/// Actions the secret values it read are masked before anything is sent.
 fn load(path: &std::path::Path) -> Result<DesiredState, Failure> {
-    DesiredState::load(path).map_err(|e| {
+    let desired = DesiredState::load(path).map_err(|e| {
         Failure::usage(e.to_string()).hint("`lscp schema deployment-file` prints the file's schema")
-    })
+    })?;
+    // The same variables `load` read the values from, in the same process.
+    let values: Vec<String> = desired
+        .deployments
+        .iter()
+        .flat_map(|deployment| deployment.spec.secrets.values())
+        .filter_map(|secret| std::env::var(&secret.from_env).ok())
+        .collect();
+    github::mask_secrets(values.iter().map(String::as_str));
+    Ok(desired)
 }
 
 /// `lscp plan -f FILE [--exit-code]`.
@@ -69,6 +82,7 @@ pub async fn run_plan(args: PlanArgs, context: &Context) -> Result<Exit, Failure
         OutputFormat::Json => context.output.json(&plan)?,
         OutputFormat::Text => print_plan(&plan)?,
     }
+    github::plan_computed(&plan);
     Ok(if args.exit_code && plan.has_changes() {
         Exit::Changes
     } else {
@@ -89,6 +103,7 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
         OutputFormat::Text => print_plan(&plan)?,
     }
     if !plan.has_changes() {
+        github::apply_unchanged(&plan);
         return Ok(Exit::Success);
     }
     if !confirm::ask(args.yes, "Apply these changes?")? {
@@ -129,6 +144,7 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
     if printer.format == OutputFormat::Text {
         print_summary(&report)?;
     }
+    github::apply_finished(&context.client, &report).await;
     Ok(match report.worst() {
         None => Exit::Success,
         Some(ApplyOutcome::Superseded { .. }) => Exit::Superseded,
@@ -187,12 +203,12 @@ fn print_plan(plan: &Plan) -> Result<(), Failure> {
 }
 
 fn heading(deployment: &PlannedDeployment) -> String {
-    let (mark, what) = match deployment.action {
-        Action::Create => ("+", "create"),
-        Action::Update => ("~", "update in place"),
-        Action::NewRevision => ("~", "new revision"),
-        Action::NoChange => ("=", "no change"),
+    let mark = match deployment.action {
+        Action::Create => "+",
+        Action::Update | Action::NewRevision => "~",
+        Action::NoChange => "=",
     };
+    let what = action_word(deployment.action);
     let name = Inert(&deployment.name);
     match deployment.deployment_id {
         Some(id) => format!("{mark} {name} ({id}): {what}"),
@@ -200,8 +216,28 @@ fn heading(deployment: &PlannedDeployment) -> String {
     }
 }
 
+/// An action for people: `create`, `update in place`, `new revision`, `no change`.
+pub fn action_word(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update in place",
+        Action::NewRevision => "new revision",
+        Action::NoChange => "no change",
+    }
+}
+
 /// `field: old -> new`, values as JSON (inert); secrets only say whether they change.
 fn describe(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
+    Ok(format!(
+        "{}: {}",
+        Inert(&change.field),
+        change_text(change, mark_revision)?
+    ))
+}
+
+/// A change without its field: `old -> new`, and `  (new revision)` when it starts one and
+/// `mark_revision` asks.
+pub fn change_text(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
     let value = |v: &Option<serde_json::Value>| match v {
         Some(v) => output::json_text(v),
         None => Ok("(unset)".to_string()),
@@ -220,52 +256,55 @@ fn describe(change: &FieldChange, mark_revision: bool) -> Result<String, Failure
     } else {
         ""
     };
-    Ok(format!("{}: {text}{revision}", Inert(&change.field)))
+    Ok(format!("{text}{revision}"))
 }
 
 fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
-    let rows = report.results.iter().map(|result| {
-        let (name, outcome) = (&result.name, &result.outcome);
-        let (deployment, detail) = match outcome {
-            ApplyOutcome::Unchanged { deployment_id } => {
-                (output::or_dash(*deployment_id), String::new())
-            }
-            ApplyOutcome::Updated { deployment_id } => (deployment_id.to_string(), String::new()),
-            ApplyOutcome::Deployed {
-                deployment_id,
-                revision_id,
-            }
-            | ApplyOutcome::Superseded {
-                deployment_id,
-                revision_id,
-            } => (deployment_id.to_string(), format!("revision {revision_id}")),
-            ApplyOutcome::Failed {
-                deployment_id,
-                revision_id,
-                status,
-            } => (
-                deployment_id.to_string(),
-                format!("revision {revision_id} {status}"),
-            ),
-            ApplyOutcome::TimedOut {
-                deployment_id,
-                revision_id,
-                last_status,
-            } => (
-                deployment_id.to_string(),
-                format!(
-                    "revision {revision_id} still {}",
-                    last_status.as_deref().unwrap_or("unknown")
-                ),
-            ),
-            ApplyOutcome::Error {
-                deployment_id,
-                error,
-            } => (output::or_dash(*deployment_id), error.to_string()),
-            _ => (String::new(), String::new()),
-        };
-        vec![name.clone(), outcome.kind().to_string(), deployment, detail]
-    });
+    let rows = report.results.iter().map(summary_row);
     output::line("")?;
     output::table(&["NAME", "OUTCOME", "DEPLOYMENT", "DETAIL"], rows)
+}
+
+/// A deployment's row of the summary: name, outcome, deployment ID, detail.
+pub fn summary_row(result: &ApplyResult) -> Vec<String> {
+    let (name, outcome) = (&result.name, &result.outcome);
+    let (deployment, detail) = match outcome {
+        ApplyOutcome::Unchanged { deployment_id } => {
+            (output::or_dash(*deployment_id), String::new())
+        }
+        ApplyOutcome::Updated { deployment_id } => (deployment_id.to_string(), String::new()),
+        ApplyOutcome::Deployed {
+            deployment_id,
+            revision_id,
+        }
+        | ApplyOutcome::Superseded {
+            deployment_id,
+            revision_id,
+        } => (deployment_id.to_string(), format!("revision {revision_id}")),
+        ApplyOutcome::Failed {
+            deployment_id,
+            revision_id,
+            status,
+        } => (
+            deployment_id.to_string(),
+            format!("revision {revision_id} {status}"),
+        ),
+        ApplyOutcome::TimedOut {
+            deployment_id,
+            revision_id,
+            last_status,
+        } => (
+            deployment_id.to_string(),
+            format!(
+                "revision {revision_id} still {}",
+                last_status.as_deref().unwrap_or("unknown")
+            ),
+        ),
+        ApplyOutcome::Error {
+            deployment_id,
+            error,
+        } => (output::or_dash(*deployment_id), error.to_string()),
+        _ => (String::new(), String::new()),
+    };
+    vec![name.clone(), outcome.kind().to_string(), deployment, detail]
 }

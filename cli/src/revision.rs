@@ -185,6 +185,7 @@ async fn latest_revision(context: &Context, deployment_id: Uuid) -> Result<Uuid,
 }
 
 async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
+    let title = format!("{} log of revision {}", args.log_type, args.revision_id);
     let mut listing = context
         .client
         .revisions(args.deployment_id)
@@ -206,6 +207,9 @@ async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
     }
     let stream = listing.stream();
     futures::pin_mut!(stream);
+    // Under GitHub Actions the entries are folded, and no line of theirs can act as a command.
+    let _fold = (context.output.format == OutputFormat::Text)
+        .then(|| crate::github::Fold::open(&title, crate::github::FoldStream::Stdout));
     while let Some(entry) = stream.try_next().await? {
         context.output.object(&entry, |entry| {
             output::line(&crate::deploy_report::log_line(entry))

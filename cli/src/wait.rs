@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::args::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
+use crate::github;
 use crate::global::Context;
 use crate::inert::{self, Inert};
 use crate::output::{self, Output, OutputFormat};
@@ -114,7 +115,11 @@ pub async fn wait_for(
             Some(Ok(WaitEvent::PollFailed(error))) => display.poll_failed(&error),
             Some(Ok(WaitEvent::Finished(outcome))) => {
                 display.clear();
-                return finish(context.output, deployment_id, revision_id, &outcome);
+                let exit = finish(context.output, deployment_id, revision_id, &outcome)?;
+                let took = display.started.elapsed();
+                github::wait_finished(&context.client, deployment_id, revision_id, &outcome, took)
+                    .await;
+                return Ok(exit);
             }
             Some(Ok(_)) => {}
             Some(Err(error)) => {

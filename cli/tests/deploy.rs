@@ -1,6 +1,9 @@
 //! `lscp deploy` against the mock: find or create, ship a ref or an image, wait, and say how it
-//! went in text, in JSON event lines and in the exit code; secrets from flags and env files.
+//! went in text, in JSON event lines and in the exit code; secrets from flags and env files. The
+//! GitHub Action that runs it: `action`.
 
+#[path = "support/github_actions.rs"]
+mod github_actions;
 mod support;
 #[path = "support/terminal_safety.rs"]
 mod terminal_safety;
@@ -11,6 +14,9 @@ mod running;
 mod stopping;
 #[path = "deploy/upload_origins.rs"]
 mod upload_origins;
+
+#[path = "deploy/action.rs"]
+mod action;
 
 use std::collections::BTreeMap;
 
@@ -950,4 +956,48 @@ fn deploy_logs_in_json_reports_the_skipped_page_as_a_warning_step() {
         "build log entries after the warning:\n{}",
         run.stdout
     );
+}
+
+/// Issue 18, 13: a config the ignore rules leave out is refused, exit 2, before any request.
+#[test]
+fn a_config_left_out_by_the_ignore_rules_is_refused_before_any_request() {
+    let h = Harness::start();
+    let dir = source_dir();
+    std::fs::write(dir.path().join(".gitignore"), "langgraph.json\n").unwrap();
+    let run = deploy(
+        &h,
+        &[
+            "--name",
+            "agent",
+            "--source-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    run.code(2)
+        .stderr_has("langgraph.json is left out by the ignore rules");
+    h.assert_no_request();
+}
+
+/// Issue 18, 10: secrets files are left out with one summary line; `-v` lists each.
+#[test]
+fn secrets_files_are_left_out_in_one_line_and_listed_at_v() {
+    let h = Harness::start();
+    let dir = source_dir();
+    std::fs::write(dir.path().join(".env"), "OPENAI_API_KEY=sk-not-real\n").unwrap();
+    std::fs::write(dir.path().join("k.pem"), "-----BEGIN PRIVATE KEY-----\n").unwrap();
+    let source = dir.path().to_str().unwrap();
+    let run = deploy(&h, &["--name", "quiet", "--source-dir", source]);
+    run.code(0)
+        .stderr_has("left out 2 secrets files (.env, k.pem); a .dockerignore negation ships one");
+    assert!(
+        !run.stderr.contains("left out a secrets file"),
+        "{}",
+        run.stderr
+    );
+    let run = deploy(&h, &["-v", "--name", "listed", "--source-dir", source]);
+    run.code(0)
+        .stderr_has("left out a secrets file file=.env")
+        .stderr_has("left out a secrets file file=k.pem");
+    let result = deploy_result(&h, &["--name", "json", "--source-dir", source], 0);
+    assert_eq!(archived_files(&h, &result), ["agent.py", "langgraph.json"]);
 }

@@ -2,8 +2,7 @@
 //!
 //! `cargo run -p langsmith-control-plane --example list_revisions -- <DEPLOYMENT_ID>`
 
-use futures::StreamExt;
-use langsmith_control_plane::Client;
+use langsmith_control_plane::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -12,8 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: list_revisions <DEPLOYMENT_ID>")?
         .parse()?;
     let client = Client::from_env()?;
-    let revisions = client.revisions(deployment_id).list().stream();
-    futures::pin_mut!(revisions);
+    let mut revisions = client.revisions(deployment_id).list().stream();
     while let Some(revision) = revisions.next().await {
         let revision = revision?;
         let phase = revision

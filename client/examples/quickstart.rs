@@ -9,14 +9,9 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
-use langsmith_control_plane::types::{
-    DeploymentCreateRequest, DeploymentSource, LogType, SourceConfigRequest,
-    SourceRevisionConfigRequest,
-};
-use langsmith_control_plane::{Client, RevisionOutcome, WaitEvent, WaitOptions};
+use langsmith_control_plane::prelude::*;
+use langsmith_control_plane::types::SourceRevisionConfigRequest;
 use langsmith_control_plane_mock::{MockServer, Timing};
-use uuid::Uuid;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -53,21 +48,11 @@ async fn mock_flow() -> Result<()> {
     // 1. Create a deployment; the answer names its first revision.
     let deployment = client
         .deployments()
-        .create(DeploymentCreateRequest {
-            name: "quickstart-agent".into(),
-            source: DeploymentSource::Github,
-            source_config: SourceConfigRequest {
-                repo_url: Some("https://github.com/acme/support-agent".into()),
-                ..Default::default()
-            },
-            source_revision_config: SourceRevisionConfigRequest {
-                repo_ref: Some("main".into()),
-                langgraph_config_path: Some("langgraph.json".into()),
-                ..Default::default()
-            },
-            secrets: vec![],
-            secret_references: None,
-        })
+        .create(DeploymentCreateRequest::github(
+            "quickstart-agent",
+            "https://github.com/acme/support-agent",
+            "main",
+        ))
         .await?;
     let first = deployment
         .latest_revision_id
@@ -98,7 +83,7 @@ async fn mock_flow() -> Result<()> {
     );
 
     // 4. Ship a second revision, then roll back to the first with a redeploy.
-    let patch = langsmith_control_plane::types::DeploymentPatchRequest {
+    let patch = DeploymentPatchRequest {
         source_revision_config: Some(SourceRevisionConfigRequest {
             repo_ref: Some("v2".into()),
             ..Default::default()

@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
-use langsmith_control_plane::Client;
-use langsmith_control_plane::types::LogType;
+use langsmith_control_plane::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,12 +17,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let log_type: LogType = args.get(2).map(String::as_str).unwrap_or("build").parse()?;
     let client = Client::from_env()?;
-    let entries = client
+    let mut entries = client
         .revisions(deployment_id)
         .logs(revision_id, log_type)
         .follow(Duration::from_secs(3))
         .stream();
-    futures::pin_mut!(entries);
     while let Some(entry) = entries.next().await {
         let entry = entry?;
         println!(

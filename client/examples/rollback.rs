@@ -2,9 +2,7 @@
 //!
 //! `cargo run -p langsmith-control-plane --example rollback -- <DEPLOYMENT_ID>`
 
-use futures::TryStreamExt;
-use langsmith_control_plane::types::RevisionStatus;
-use langsmith_control_plane::{Client, WaitOptions};
+use langsmith_control_plane::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

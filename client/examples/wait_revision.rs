@@ -3,9 +3,7 @@
 //! `cargo run -p langsmith-control-plane --example wait_revision -- <DEPLOYMENT_ID> [REVISION_ID]`
 //! Without a revision ID, waits on the deployment's latest revision.
 
-use futures::StreamExt;
-use langsmith_control_plane::{Client, RevisionOutcome, WaitEvent, WaitOptions};
-use uuid::Uuid;
+use langsmith_control_plane::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,8 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or("the deployment has no revision")?,
     };
 
-    let events = client.watch_revision(deployment_id, revision_id, WaitOptions::default());
-    futures::pin_mut!(events);
+    let mut events = client.watch_revision(deployment_id, revision_id, WaitOptions::default());
     while let Some(event) = events.next().await {
         match event? {
             WaitEvent::Status(revision) => eprintln!("{revision_id}: {}", revision.status),

@@ -123,6 +123,13 @@ fn input(message: String) -> Error {
 /// repository, `dir` counts as one's root). Then the `.dockerignore` at the top of each archived
 /// directory, with Docker's rules. Always left out: `.git/`, virtualenvs, `node_modules/`,
 /// caches, symlinks, special files, and secrets files (see [`SourceArchive::left_out`]).
+///
+/// A local dependency (`"dependencies": ["../shared"]`) is refused when it resolves through a
+/// symlink, is `dir` or a directory above it, or lies outside `dir`'s parent and its repository;
+/// entry names are relative to the nearest directory holding `dir` and its dependencies.
+/// Refused as [`Error::InvalidInput`], before anything is written: a config the rules leave
+/// out, a file name that is not UTF-8, more than [`MAX_UNCOMPRESSED_BYTES`]; and while
+/// writing, an archive over [`MAX_ARCHIVE_BYTES`].
 pub fn archive(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
     archive_cancellable(dir, config, &AtomicBool::new(false))
 }

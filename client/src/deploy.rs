@@ -85,6 +85,7 @@ pub enum Source {
     Image(String),
     /// The source directory as it is on disk, archived and uploaded (`internal_source`).
     #[cfg(feature = "upload")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "upload")))]
     Directory {
         /// The directory.
         path: PathBuf,

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "upload")]
 mod archive;
@@ -14,11 +15,13 @@ mod listeners;
 mod logs;
 mod pagination;
 mod policy;
+pub mod prelude;
 mod revisions;
 mod transport;
 mod waiting;
 
 #[cfg(feature = "upload")]
+#[cfg_attr(docsrs, doc(cfg(feature = "upload")))]
 pub use archive::{
     MAX_ARCHIVE_BYTES, MAX_IGNORE_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, SourceArchive, UploadOptions,
     archive, archive_cancellable,
@@ -36,9 +39,18 @@ pub use logs::{ListLogs, LogEntry};
 pub use policy::parse_retry_after;
 pub use policy::{Backoff, RetryPolicy};
 pub use revisions::{ListRevisions, Revisions};
+/// Deployment and revision IDs (the `uuid` crate's type, so no dependency on it is needed).
+#[doc(no_inline)]
+pub use uuid::Uuid;
 pub use waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 
 /// The API's types: requests, responses, and open enums (unknown values decode as `Unrecognized`).
+///
+/// To create a deployment, start from a constructor per source:
+/// [`DeploymentCreateRequest::github`](types::DeploymentCreateRequest::github),
+/// [`image`](types::DeploymentCreateRequest::image) or
+/// [`internal_source`](types::DeploymentCreateRequest::internal_source). The `builder` module
+/// holds progenitor's builders, which check required fields only at run time.
 pub mod types {
     #[doc(inline)]
     pub use langsmith_control_plane_api::RevisionPhase;

@@ -200,6 +200,27 @@ impl ListLogs {
         self.stream().try_collect().await
     }
 
+    /// The last `n` entries, oldest first: the end of a log, where a failed build says why.
+    /// Filters apply; [`order`](Self::order), [`max_items`](Self::max_items) and
+    /// [`follow`](Self::follow) do not (it reads newest first, stops after `n`, and reverses).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client, d: langsmith_control_plane::Uuid, r: langsmith_control_plane::Uuid) -> Result<(), langsmith_control_plane::Error> {
+    /// use langsmith_control_plane::types::LogType;
+    /// for entry in client.revisions(d).logs(r, LogType::Build).tail(50).await? {
+    ///     eprintln!("{}", entry.message().unwrap_or_default());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn tail(mut self, n: usize) -> Result<Vec<LogEntry>, Error> {
+        self.order = Some(LogOrder::Desc);
+        self.max_items = Some(n);
+        self.follow = None;
+        let mut entries = self.collect().await?;
+        entries.reverse();
+        Ok(entries)
+    }
+
     fn request_line(&self) -> RequestLine {
         let path = format!(
             "/v2/deployments/{}/revisions/{}/logs",

@@ -1,4 +1,5 @@
-//! Revisions of one deployment: get, list, redeploy, logs, wait.
+//! Revisions of one deployment: get, list, redeploy, logs. (Waiting is on the client:
+//! [`Client::wait_for_revision`].)
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -9,7 +10,6 @@ use crate::error::Error;
 use crate::logs::ListLogs;
 use crate::pagination::{Paging, offset_stream};
 use crate::types::{Deployment, LogType, Revision, RevisionStatus};
-use crate::waiting::{RevisionOutcome, WaitOptions};
 
 /// Operations on the revisions of one deployment; from [`Client::revisions`].
 #[derive(Clone, Debug)]
@@ -86,17 +86,6 @@ impl Revisions<'_> {
             revision_id,
             log_type,
         )
-    }
-
-    /// Waits until the revision is deployed, fails, is superseded, or the wait times out.
-    pub async fn wait(
-        &self,
-        revision_id: Uuid,
-        options: WaitOptions,
-    ) -> Result<RevisionOutcome, Error> {
-        self.client
-            .wait_for_revision(self.deployment_id, revision_id, options)
-            .await
     }
 }
 

@@ -1,5 +1,16 @@
 //! Waiting on a revision until it is deployed, fails, is superseded, or the wait times out.
 //!
+//! One entry point per need: [`Client::wait_for_revision`] for the outcome,
+//! [`Client::watch_revision`] for the same wait as a stream of events (progress displays), and
+//! [`Client::wait_for_latest_revision`] for the revision a create, update or redeploy response
+//! names. The first and the last drive the second.
+//!
+//! A transient failure (network, 429, 5xx) is reported by the innermost layer that gives up on
+//! it: each poll is one request under the client's [`RetryPolicy`](crate::RetryPolicy), which
+//! retries it unseen by the wait (a `debug` trace line per retry); only a poll whose retries all
+//! failed becomes a [`WaitEvent::PollFailed`], and the wait goes on. With
+//! [`RetryPolicy::none`](crate::RetryPolicy::none) every transient failure is a `PollFailed`.
+//!
 //! Dropping a wait (or the stream of [`Client::watch_revision`]) stops only the polling: the
 //! service goes on building and deploying the revision.
 
@@ -240,7 +251,8 @@ pub enum WaitEvent {
     /// The first status seen, or a change of status.
     Status(Revision),
     /// A poll failed in a way that may pass (network, 429, 5xx, or an undecodable response that is
-    /// not yet the third in a row); the wait goes on.
+    /// not yet the third in a row) after the client's [`RetryPolicy`](crate::RetryPolicy) retried
+    /// it as often as allowed; the wait goes on. A failure that a retry cured is not reported.
     PollFailed(Error),
     /// The wait is over. Always the last event.
     Finished(RevisionOutcome),
@@ -250,10 +262,11 @@ impl Client {
     /// Waits until revision `revision_id` of `deployment_id` is deployed, fails, is superseded,
     /// or `options`' timeout passes. Transient polling errors (network, 429, 5xx, and up to two
     /// undecodable responses in a row, as a proxy may send) do not end the
-    /// wait; others (401, 403, 404, ...) are returned at once.
+    /// wait; others (401, 403, 404, ...) are returned at once. It runs
+    /// [`watch_revision`](Self::watch_revision) and keeps only the outcome.
     ///
     /// ```no_run
-    /// # async fn demo(client: langsmith_control_plane::Client, d: uuid::Uuid, r: uuid::Uuid) -> Result<(), langsmith_control_plane::Error> {
+    /// # async fn demo(client: langsmith_control_plane::Client, d: langsmith_control_plane::Uuid, r: langsmith_control_plane::Uuid) -> Result<(), langsmith_control_plane::Error> {
     /// use langsmith_control_plane::{RevisionOutcome, WaitOptions};
     /// match client.wait_for_revision(d, r, WaitOptions::default()).await? {
     ///     RevisionOutcome::Deployed(revision) => println!("live: {}", revision.id),
@@ -267,8 +280,7 @@ impl Client {
         revision_id: Uuid,
         options: WaitOptions,
     ) -> Result<RevisionOutcome, Error> {
-        let events = self.watch_revision(deployment_id, revision_id, options);
-        futures::pin_mut!(events);
+        let mut events = self.watch_revision(deployment_id, revision_id, options);
         while let Some(event) = events.next().await {
             if let WaitEvent::Finished(outcome) = event? {
                 return Ok(outcome);
@@ -277,7 +289,8 @@ impl Client {
         unreachable!("a watch always ends with Finished or an error")
     }
 
-    /// Waits on the revision a create, update or redeploy response named (`latest_revision_id`).
+    /// Waits on the revision a create, update or redeploy response named (`latest_revision_id`):
+    /// [`wait_for_revision`](Self::wait_for_revision) with that revision.
     pub async fn wait_for_latest_revision(
         &self,
         deployment: &Deployment,
@@ -293,9 +306,25 @@ impl Client {
             .await
     }
 
-    /// Polls a revision and reports each status change, transient polling errors, and finally
+    /// The wait of [`wait_for_revision`](Self::wait_for_revision) as a stream: each status
+    /// change, each poll that failed after its retries ([`WaitEvent::PollFailed`]), and finally
     /// the outcome. The stream ends after [`WaitEvent::Finished`] or an error; dropping it stops
     /// polling at once.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client, d: langsmith_control_plane::Uuid, r: langsmith_control_plane::Uuid) -> Result<(), langsmith_control_plane::Error> {
+    /// use langsmith_control_plane::prelude::*;
+    /// let mut events = client.watch_revision(d, r, WaitOptions::default());
+    /// while let Some(event) = events.try_next().await? {
+    ///     match event {
+    ///         WaitEvent::Status(revision) => println!("{}", revision.status),
+    ///         WaitEvent::PollFailed(error) => eprintln!("still waiting: {error}"),
+    ///         WaitEvent::Finished(outcome) => println!("{}", outcome.kind()),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn watch_revision(
         &self,
         deployment_id: Uuid,

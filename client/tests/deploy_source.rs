@@ -174,3 +174,72 @@ async fn an_archive_made_beforehand_is_uploaded_as_it_is() {
     let deployment = mock.deployment(result.deployment.id).unwrap();
     assert_eq!(deployment.source, DeploymentSource::InternalSource);
 }
+
+/// Issue 18, 7, 10 and 6: a deploy says, as steps, which secrets files it left out (one line),
+/// which files changed while read, and which ignore files it skipped.
+#[tokio::test]
+async fn a_deploy_reports_what_archiving_left_out_skipped_or_saw_change() {
+    use futures::TryStreamExt;
+    use langsmith_control_plane::deploy::DeployEvent;
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mock = mock().await;
+    let dir = agent_dir();
+    write(dir.path(), ".env", "OPENAI_API_KEY=sk-not-real");
+    write(dir.path(), "certs/k.pem", "-----BEGIN PRIVATE KEY-----");
+    write(dir.path(), "sub/real-ignore", "");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("real-ignore", dir.path().join("sub/.gitignore")).unwrap();
+    write(dir.path(), "grow.bin", &"g".repeat(24 << 20));
+    // Appends to grow.bin until the deploy is over.
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let (flag, path) = (stop.clone(), dir.path().join("grow.bin"));
+    let writer = std::thread::spawn(move || {
+        let mut file = fs::OpenOptions::new().append(true).open(path).unwrap();
+        for _ in 0..4096 {
+            if flag.load(Ordering::Relaxed) {
+                break;
+            }
+            file.write_all(&[b'g'; 4096]).unwrap();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    let events: Result<Vec<DeployEvent>, Error> = client(&mock)
+        .deploy(Source::Directory {
+            path: dir.path().to_owned(),
+            config: "langgraph.json".into(),
+        })
+        .name("notices")
+        .wait(wait())
+        .events()
+        .try_collect()
+        .await;
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    let steps: Vec<String> = events
+        .unwrap()
+        .into_iter()
+        .filter_map(|event| match event {
+            DeployEvent::Step(step) => Some(step),
+            _ => None,
+        })
+        .collect();
+    let has = |wanted: &str| steps.iter().any(|step| step == wanted);
+    assert!(
+        has("left out 2 secrets files (.env, certs/k.pem); a .dockerignore negation ships one"),
+        "{steps:#?}"
+    );
+    assert!(
+        has(
+            "warning: 1 file changed while being read (grow.bin); each ships as it was when first seen"
+        ),
+        "{steps:#?}"
+    );
+    #[cfg(unix)]
+    assert!(
+        has(
+            "warning: skipped the ignore file sub/.gitignore: a symlink (git does not follow one either)"
+        ),
+        "{steps:#?}"
+    );
+}

@@ -363,3 +363,44 @@ async fn either_meaning_of_the_answered_offset_lists_the_same_items() {
         );
     }
 }
+
+/// `tail(n)` is the end of a log in time order: the last `n` entries of a full read, whatever
+/// order was set before, over as many pages as it takes.
+#[tokio::test]
+async fn a_tail_is_the_last_entries_oldest_first() {
+    use langsmith_control_plane::types::LogOrder;
+    use langsmith_control_plane_mock::{MockServer, Timing, github_deployment_request};
+
+    let mock = MockServer::builder()
+        .timing(Timing::instant())
+        .start()
+        .await
+        .unwrap();
+    mock.fail_next_revision(RevisionStatus::BuildFailed);
+    let client = langsmith_control_plane::Client::builder()
+        .api_key("test")
+        .base_url(mock.base_url())
+        .build()
+        .unwrap();
+    let deployment = client
+        .deployments()
+        .create(github_deployment_request("tail"))
+        .await
+        .unwrap();
+    let revision_id = deployment.latest_revision_id.unwrap();
+    let logs = client
+        .revisions(deployment.id)
+        .logs(revision_id, LogType::Build);
+    let all = logs.clone().collect().await.unwrap();
+    assert!(all.len() >= 4, "{all:?}");
+    for n in [0, 1, 3, all.len(), all.len() + 5] {
+        let tail = logs
+            .clone()
+            .order(LogOrder::Asc)
+            .page_size(2)
+            .tail(n)
+            .await
+            .unwrap();
+        assert_eq!(tail, all[all.len().saturating_sub(n)..], "tail({n})");
+    }
+}

@@ -562,3 +562,53 @@ async fn a_thirty_minute_wait_stays_within_the_documented_budget() {
         "{count} polls: the short statuses were not polled fast"
     );
 }
+
+/// Which layer reports a transient failure during a wait: the client's retry policy retries it
+/// inside the poll, unseen by the watch; a poll whose retries all failed is one `PollFailed`.
+#[tokio::test(start_paused = true)]
+async fn a_failure_a_retry_cures_is_not_reported_one_that_outlasts_the_retries_is() {
+    use langsmith_control_plane::types::DeploymentCreateRequest;
+    use langsmith_control_plane::{Client, RetryPolicy};
+    use langsmith_control_plane_mock::{Fault, MockServer, Timing};
+
+    // (retries, 503s in a row, polls reported failed)
+    for (retries, faults, reported) in [(3, 1, 0), (3, 4, 1), (0, 1, 1), (0, 2, 2)] {
+        let mock = MockServer::builder()
+            .timing(Timing::fast())
+            .start()
+            .await
+            .unwrap();
+        let client = Client::builder()
+            .api_key("test")
+            .base_url(mock.base_url())
+            .http_client(langsmith_control_plane::http_client_builder().pool_max_idle_per_host(0))
+            .retry_policy(RetryPolicy::default().max_retries(retries))
+            .build()
+            .unwrap();
+        let request = DeploymentCreateRequest::image("waited", "ghcr.io/acme/agent:1");
+        let deployment = client.deployments().create(request).await.unwrap();
+        mock.inject(Fault::status(503).on("get_revision").times(faults));
+        let options = quick().fixed_interval(Duration::from_secs(1));
+        let revision_id = deployment.latest_revision_id.unwrap();
+        let events: Vec<WaitEvent> = client
+            .watch_revision(deployment.id, revision_id, options)
+            .map(Result::unwrap)
+            .collect()
+            .await;
+        let failed: Vec<Option<u16>> = events
+            .iter()
+            .filter_map(|event| match event {
+                WaitEvent::PollFailed(error) => Some(error.status()),
+                _ => None,
+            })
+            .collect();
+        let case = format!("{retries} retries, {faults} faults");
+        assert_eq!(failed, vec![Some(503); reported], "{case}");
+        assert!(
+            matches!(events.last(), Some(WaitEvent::Finished(outcome)) if outcome.is_deployed()),
+            "{case}: {events:?}"
+        );
+        let sent = mock.requests_for("get_revision").len();
+        assert!(sent > faults as usize, "{case}: {sent} polls and retries");
+    }
+}

@@ -223,3 +223,48 @@ async fn a_body_in_many_pieces_is_read_whole() {
         assert_eq!(server.count(), 2, "{retries:?}");
     }
 }
+
+/// The create constructors' bodies are ones the service takes: a GitHub or image deployment
+/// starts its first revision from what its constructor was given, uploaded source starts none.
+#[tokio::test]
+async fn each_create_constructor_is_accepted_and_starts_what_its_source_starts() {
+    use langsmith_control_plane::types::{DeploymentCreateRequest, DeploymentSource};
+    use langsmith_control_plane_mock::MockServer;
+
+    let mock = MockServer::builder().start().await.unwrap();
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(mock.base_url())
+        .build()
+        .unwrap();
+    let deployments = client.deployments();
+    let github = DeploymentCreateRequest::github("gh", "https://github.com/acme/gh", "v1.2.0")
+        .secret("OPENAI_API_KEY", "sk-1");
+    let created = deployments.create(github).await.unwrap();
+    assert_eq!(created.source, DeploymentSource::Github);
+    let revision = client
+        .get_revision(created.id, created.latest_revision_id.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        revision.source_revision_config.repo_ref.as_deref(),
+        Some("v1.2.0")
+    );
+    assert_eq!(created.secrets.len(), 1);
+
+    let image = DeploymentCreateRequest::image("img", "ghcr.io/acme/img:1");
+    let created = deployments.create(image).await.unwrap();
+    let revision = client
+        .get_revision(created.id, created.latest_revision_id.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        revision.source_revision_config.image_uri.as_deref(),
+        Some("ghcr.io/acme/img:1")
+    );
+
+    let uploaded = DeploymentCreateRequest::internal_source("src");
+    let created = deployments.create(uploaded).await.unwrap();
+    assert_eq!(created.source, DeploymentSource::InternalSource);
+    assert_eq!(created.latest_revision_id, None);
+}

@@ -18,7 +18,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let _ = rustls::crypto::ring::default_provider().install_default();
+//! # langsmith_control_plane_api::http::ensure_tls_ready();
 //! use langsmith_control_plane::types::{Deployment, Revision, RevisionStatus};
 //! use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_request};
 //!

@@ -253,6 +253,21 @@ fn unknown_revision_status_is_kept_and_sent_back() {
 }
 
 #[test]
+fn open_enums_honour_width_and_alignment_like_strings() {
+    use open_enums::RevisionStatus;
+    assert_eq!(
+        format!("[{:<14}]", RevisionStatus::Deployed),
+        "[DEPLOYED      ]"
+    );
+    assert_eq!(format!("[{:>10}]", RevisionStatus::Queued), "[    QUEUED]");
+    assert_eq!(format!("[{:^8}]", open_enums::LogType::Build), "[ build  ]");
+    // A value this version does not know pads the same, and precision cuts like a string's.
+    let later = RevisionStatus::from("PAUSED");
+    assert_eq!(format!("[{later:<8}]"), "[PAUSED  ]");
+    assert_eq!(format!("[{:.4}]", RevisionStatus::Deployed), "[DEPL]");
+}
+
+#[test]
 fn enums_accept_escaped_strings_and_reject_non_strings() {
     let escaped: open_enums::LogLevel = serde_json::from_str(r#""\u0045RROR""#).unwrap();
     assert_eq!(escaped, open_enums::LogLevel::Error);
@@ -374,4 +389,43 @@ fn floats_decode_exactly_and_round_trip() {
     let spec: types::ResourceSpecOutput =
         serde_json::from_str(&format!(r#"{{"cpu": {text}}}"#)).unwrap();
     assert_eq!(spec.cpu, Some(text.parse::<f64>().unwrap()));
+}
+
+#[test]
+fn each_create_constructor_sends_what_its_source_needs_and_empty_lists() {
+    use types::DeploymentCreateRequest;
+    let github = DeploymentCreateRequest::github("agent", "https://github.com/acme/agent", "main")
+        .secret("OPENAI_API_KEY", "sk-1");
+    assert_eq!(
+        serde_json::to_value(&github).unwrap(),
+        json!({
+            "name": "agent",
+            "source": "github",
+            "source_config": {"repo_url": "https://github.com/acme/agent"},
+            "source_revision_config": {"repo_ref": "main"},
+            "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-1"}],
+        })
+    );
+    let image = DeploymentCreateRequest::image("agent", "ghcr.io/acme/agent:1");
+    assert_eq!(
+        serde_json::to_value(&image).unwrap(),
+        json!({
+            "name": "agent",
+            "source": "external_docker",
+            "source_config": {},
+            "source_revision_config": {"image_uri": "ghcr.io/acme/agent:1"},
+            "secrets": [],
+        })
+    );
+    let uploaded = DeploymentCreateRequest::internal_source("agent");
+    assert_eq!(
+        serde_json::to_value(&uploaded).unwrap(),
+        json!({
+            "name": "agent",
+            "source": "internal_source",
+            "source_config": {},
+            "source_revision_config": {},
+            "secrets": [],
+        })
+    );
 }

@@ -19,12 +19,25 @@ pub use langsmith_control_plane_mock::{Fault, Timing, github_deployment_request}
 /// The API key every test sends; no output may ever contain it.
 pub const KEY: &str = "lsv2_sk_clitest_0f9e8d7c6b5a49382716";
 
-/// The built binary with no `LANGSMITH_*`/`LANGCHAIN_*` variable inherited from the test run.
+/// Variables that make lscp speak to a GitHub Actions runner: a test run inside a GitHub
+/// workflow must not pass them on (nor have lscp write to the workflow's own files).
+pub const GITHUB_VARIABLES: &[&str] = &[
+    "GITHUB_ACTIONS",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "LSCP_GITHUB_ACTIONS",
+];
+
+/// The built binary with no `LANGSMITH_*`/`LANGCHAIN_*` variable, nor any of
+/// [`GITHUB_VARIABLES`], inherited from the test run.
 pub fn lscp() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lscp"));
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
-        if name.starts_with("LANGSMITH_") || name.starts_with("LANGCHAIN_") {
+        if name.starts_with("LANGSMITH_")
+            || name.starts_with("LANGCHAIN_")
+            || GITHUB_VARIABLES.contains(&name.as_ref())
+        {
             command.env_remove(name.as_ref());
         }
     }

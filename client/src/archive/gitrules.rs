@@ -128,7 +128,7 @@ fn matcher(dir: &Path, file: &Path, text: &str, warnings: &mut Vec<String>) -> G
 
 /// The top of the git repository `dir` is in: the nearest directory, `dir` included, holding a
 /// `.git` directory with a `HEAD`, or a `.git` file (a worktree's, `gitdir: ...`).
-fn repository(dir: &Path) -> Option<PathBuf> {
+pub(super) fn repository(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .find(|candidate| git_dir(candidate).is_some())
         .map(Path::to_path_buf)

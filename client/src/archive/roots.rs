@@ -46,9 +46,9 @@ pub(super) fn roots(
         .map_err(|e| input(format!("{} is not JSON: {e}", config_file.display())))?;
     let bounds: Vec<PathBuf> = dir
         .parent()
-        .into_iter()
-        .chain(repository(dir))
         .map(Path::to_path_buf)
+        .into_iter()
+        .chain(super::gitrules::repository(dir))
         .collect();
     let mut roots = vec![dir.to_path_buf()];
     let listed = config.get("dependencies").and_then(|d| d.as_array());
@@ -123,11 +123,6 @@ fn lexical(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// The top of the git repository `dir` is in, if any.
-fn repository(dir: &Path) -> Option<&Path> {
-    dir.ancestors().find(|d| d.join(".git").exists())
 }
 
 /// The config's bytes, refused when larger than `max`.

@@ -51,6 +51,17 @@ struct Pending {
     git: Rc<Level>,
 }
 
+/// The rules of one archived directory, and what its walk found so far.
+struct Walker<'a> {
+    base: &'a Path,
+    git: GitRules,
+    docker: DockerRules,
+    /// Whether a directory `.dockerignore` excludes can be skipped: no `!` pattern could bring
+    /// back something below it.
+    prune_excluded: bool,
+    walked: &'a mut Walked,
+}
+
 /// Adds to `walked` the files under `root` that ship; entry names are relative to `base`.
 pub(super) fn walk(
     root: &Path,
@@ -68,70 +79,105 @@ pub(super) fn walk(
         Some(text) => DockerRules::parse(&text, &shown)?,
         None => DockerRules::default(),
     };
-    let prune_excluded = !docker.has_negations();
     let mut pending = vec![Pending {
         path: root.to_path_buf(),
         relative: Vec::new(),
         git: git.above.clone(),
     }];
+    let mut walker = Walker {
+        base,
+        prune_excluded: !docker.has_negations(),
+        git,
+        docker,
+        walked,
+    };
     while let Some(dir) = pending.pop() {
         cancelled(cancel)?;
-        let shown_dir = PathBuf::from(display_name(base, &dir.path));
-        let level = git.descend(&dir.git, &dir.path, &shown_dir, &mut walked.warnings)?;
+        let subdirs = walker.directory(dir, cancel)?;
+        pending.extend(subdirs.into_iter().rev());
+    }
+    Ok(())
+}
+
+impl Walker<'_> {
+    /// Reads `dir`, in name order: records the files that ship and the secrets left out, and
+    /// returns the subdirectories to walk.
+    fn directory(&mut self, dir: Pending, cancel: &AtomicBool) -> Result<Vec<Pending>, Error> {
+        let shown = PathBuf::from(display_name(self.base, &dir.path));
+        let level = self
+            .git
+            .descend(&dir.git, &dir.path, &shown, &mut self.walked.warnings)?;
         let mut entries = std::fs::read_dir(&dir.path)
             .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
             .map_err(|e| {
                 input(format!(
                     "cannot read the directory {}: {e}",
-                    shown_dir.display()
+                    shown.display()
                 ))
             })?;
         entries.sort_by_key(|entry| entry.file_name());
         let mut subdirs = Vec::new();
         for entry in entries {
             cancelled(cancel)?;
-            let file_name = entry.file_name();
             let path = entry.path();
+            let failed = |e: std::io::Error| {
+                input(format!(
+                    "cannot read {}: {e}",
+                    display_name(self.base, &path)
+                ))
+            };
+            let kind = entry.file_type().map_err(failed)?;
+            let file_name = entry.file_name();
             let mut relative = dir.relative.clone();
             if !relative.is_empty() {
                 relative.push(b'/');
             }
             relative.extend_from_slice(file_name.as_encoded_bytes());
-            let kind = entry
-                .file_type()
-                .map_err(|e| input(format!("cannot read {}: {e}", display_name(base, &path))))?;
             if kind.is_dir() {
                 let skip = ALWAYS_EXCLUDED.iter().any(|name| file_name == *name)
-                    || git.is_ignored(&level, &path, true)
-                    || (prune_excluded && docker.verdict(&relative).excluded);
+                    || self.git.is_ignored(&level, &path, true)
+                    || (self.prune_excluded && self.docker.verdict(&relative).excluded);
                 if !skip {
+                    let git = level.clone();
                     subdirs.push(Pending {
                         path,
                         relative,
-                        git: level.clone(),
+                        git,
                     });
                 }
-            } else if kind.is_file() && !git.is_ignored(&level, &path, false) {
-                let verdict = docker.verdict(&relative);
-                if verdict.excluded {
-                    continue;
-                }
-                if is_secret(file_name.as_encoded_bytes()) && !verdict.named_on_purpose {
-                    walked.left_out.push(display_name(base, &path));
-                    continue;
-                }
-                let len = entry
-                    .metadata()
-                    .map_err(|e| input(format!("cannot read {}: {e}", display_name(base, &path))))?
-                    .len();
-                let name = relative_name(base, &path)?;
-                walked.files.push(Found { path, name, len });
+            } else if kind.is_file() && !self.git.is_ignored(&level, &path, false) {
+                self.file(&entry, &relative)?;
             }
             // Symlinks, FIFOs, sockets and devices: never followed, never opened.
         }
-        pending.extend(subdirs.into_iter().rev());
+        Ok(subdirs)
     }
-    Ok(())
+
+    /// A regular file git would commit: recorded unless `.dockerignore` excludes it or it is a
+    /// secrets file no negation names.
+    fn file(&mut self, entry: &std::fs::DirEntry, relative: &[u8]) -> Result<(), Error> {
+        let verdict = self.docker.verdict(relative);
+        if verdict.excluded {
+            return Ok(());
+        }
+        let path = entry.path();
+        if is_secret(entry.file_name().as_encoded_bytes()) && !verdict.named_on_purpose {
+            self.walked.left_out.push(display_name(self.base, &path));
+            return Ok(());
+        }
+        let len = entry
+            .metadata()
+            .map_err(|e| {
+                input(format!(
+                    "cannot read {}: {e}",
+                    display_name(self.base, &path)
+                ))
+            })?
+            .len();
+        let name = relative_name(self.base, &path)?;
+        self.walked.files.push(Found { path, name, len });
+        Ok(())
+    }
 }
 
 /// Secrets files left out unless a `.dockerignore` negation names them: dotenv files (not their

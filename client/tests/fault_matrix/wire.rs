@@ -107,7 +107,10 @@ impl Op {
                 let options = WaitOptions::default()
                     .fixed_interval(POLL_INTERVAL)
                     .timeout(WAIT_TIMEOUT);
-                match revisions.wait(ids.revision, options).await? {
+                match client
+                    .wait_for_revision(ids.deployment, ids.revision, options)
+                    .await?
+                {
                     RevisionOutcome::Deployed(_) => Ended::success(false),
                     RevisionOutcome::TimedOut {
                         last_seen: None, ..

@@ -40,7 +40,7 @@ pub struct Api {
 /// connection affects only its own request.
 pub fn http() -> reqwest::Client {
     // With the workspace's rustls feature unified in, reqwest needs a process-wide provider.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    langsmith_control_plane_api::http::ensure_tls_ready();
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .redirect(reqwest::redirect::Policy::none())
