@@ -43,6 +43,23 @@ impl From<Exit> for ExitCode {
     }
 }
 
+impl From<langsmith_control_plane_plan::Error> for Failure {
+    /// The facade's errors as `From<Error>` below; a plan's own (an archive it cannot read back, a change
+    /// that does not fit the API) exit 1, with their causes.
+    fn from(error: langsmith_control_plane_plan::Error) -> Self {
+        if let langsmith_control_plane_plan::Error::Client(error) = error {
+            return error.into();
+        }
+        let mut message = error.to_string();
+        let mut cause = std::error::Error::source(&error);
+        while let Some(inner) = cause {
+            message = format!("{message}: {inner}");
+            cause = inner.source();
+        }
+        Failure::error(crate::inert::escape(&message))
+    }
+}
+
 /// An error that ends the command: what to print on stderr and the exit code.
 #[derive(Debug)]
 pub struct Failure {
@@ -129,23 +146,6 @@ impl From<Error> for Failure {
             Some(hint) => failure.hint(hint),
             None => failure,
         }
-    }
-}
-
-impl From<langsmith_control_plane_plan::Error> for Failure {
-    /// The facade's errors as above; a plan's own (an archive it cannot read back, a change
-    /// that does not fit the API) exit 1, with their causes.
-    fn from(error: langsmith_control_plane_plan::Error) -> Self {
-        if let langsmith_control_plane_plan::Error::Client(error) = error {
-            return error.into();
-        }
-        let mut message = error.to_string();
-        let mut cause = std::error::Error::source(&error);
-        while let Some(inner) = cause {
-            message = format!("{message}: {inner}");
-            cause = inner.source();
-        }
-        Failure::error(crate::inert::escape(&message))
     }
 }
 
