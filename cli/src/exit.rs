@@ -44,8 +44,8 @@ impl From<Exit> for ExitCode {
 }
 
 impl From<langsmith_control_plane_plan::Error> for Failure {
-    /// The facade's errors as `From<Error>` below; a plan's own (an archive it cannot read back, a change
-    /// that does not fit the API) exit 1, with their causes.
+    /// The facade's errors as `From<Error>` below; a plan's own (an archive it cannot read
+    /// back, a change that does not fit the API) exit 1, with their causes.
     fn from(error: langsmith_control_plane_plan::Error) -> Self {
         if let langsmith_control_plane_plan::Error::Client(error) = error {
             return error.into();
