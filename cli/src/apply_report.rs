@@ -7,9 +7,9 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use langsmith_control_plane::apply::{ApplyEvent, ApplyOutcome};
-use langsmith_control_plane::plan::{Plan, PlannedDeployment};
 use langsmith_control_plane::types::Revision;
+use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOutcome};
+use langsmith_control_plane_plan::plan::{Plan, PlannedDeployment};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -285,7 +285,7 @@ fn finished(outcome: &ApplyOutcome, took: Option<Duration>) -> String {
         ApplyOutcome::Superseded { revision_id, .. } => {
             format!("{after}: a newer revision replaced revision {revision_id} (SKIPPED)")
         }
-        ApplyOutcome::Error { message, .. } => format!("{after}: {message}"),
+        ApplyOutcome::Error { error, .. } => format!("{after}: {error}"),
         _ => after,
     }
 }

@@ -46,6 +46,20 @@ impl From<Exit> for ExitCode {
     }
 }
 
+impl From<langsmith_control_plane_plan::Error> for Failure {
+    /// The facade's errors as `From<Error>` below; a plan's own (an archive it cannot read
+    /// back, a change that does not fit the API) exit 1, with their causes.
+    fn from(error: langsmith_control_plane_plan::Error) -> Self {
+        if let langsmith_control_plane_plan::Error::Client(error) = error {
+            return error.into();
+        }
+        Failure {
+            causes: causes(&error),
+            ..Failure::error(crate::inert::escape(&error.to_string()))
+        }
+    }
+}
+
 /// An error that ends the command: what to print on stderr and the exit code.
 #[derive(Debug)]
 pub struct Failure {

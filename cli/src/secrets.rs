@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use langsmith_control_plane::deployment_file::is_variable_name;
+use langsmith_control_plane_plan::deployment_file::is_variable_name;
 
 use crate::exit::Failure;
 

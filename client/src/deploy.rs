@@ -94,6 +94,16 @@ pub enum Source {
         /// The config file, relative to the directory (usually `langgraph.json`).
         config: PathBuf,
     },
+    /// A source directory archived beforehand by [`archive`](crate::archive()), uploaded as it is
+    /// (`internal_source`): what was hashed or inspected before the deploy is what ships, even
+    /// if the directory has changed since. A plan of a deployment file deploys this way.
+    #[cfg(feature = "upload")]
+    Archived {
+        /// The directory it was made from, as the deploy's steps name it.
+        path: PathBuf,
+        /// The archive.
+        archive: Arc<crate::archive::SourceArchive>,
+    },
 }
 
 /// What a deploy reports as it goes; from [`Deploy::events`].
@@ -455,7 +465,7 @@ impl Deploy {
                 }
                 Source::Image(uri) => revision_config(|c| c.image_uri = Some(uri.clone())),
                 #[cfg(feature = "upload")]
-                Source::Directory { .. } => {
+                Source::Directory { .. } | Source::Archived { .. } => {
                     let archive = archive.as_ref().expect("archived above");
                     self.upload(deployment.id, archive, events, &doing).await?
                 }
@@ -479,8 +489,10 @@ impl Deploy {
             false => self.changed_secrets(&deployment),
         };
         #[cfg(feature = "upload")]
-        if matches!(self.source, Source::Directory { .. })
-            && deployment.source != DeploymentSource::InternalSource
+        if matches!(
+            self.source,
+            Source::Directory { .. } | Source::Archived { .. }
+        ) && deployment.source != DeploymentSource::InternalSource
         {
             // Only a PATCH can switch a deployment to uploaded source (`revision_source`):
             // a new revision keeps the deployment's source kind.
@@ -535,23 +547,28 @@ impl Deploy {
     }
 
     /// The source directory's archive, built on a blocking thread that stops between files
-    /// once `cancel` is set (when the deploy's stream is dropped); `None` for other sources.
+    /// once `cancel` is set (when the deploy's stream is dropped), or the one given already
+    /// built; `None` for other sources.
     #[cfg(feature = "upload")]
     async fn archive(
         &self,
         events: &Events,
         cancel: &Arc<AtomicBool>,
-    ) -> Result<Option<crate::archive::SourceArchive>, Error> {
-        let Source::Directory { path, config } = &self.source else {
-            return Ok(None);
+    ) -> Result<Option<Arc<crate::archive::SourceArchive>>, Error> {
+        let (path, archive) = match &self.source {
+            Source::Directory { path, config } => {
+                events.step(format!("archiving {}", path.display()));
+                let (dir, file, cancel) = (path.clone(), config.clone(), cancel.clone());
+                let archive = tokio::task::spawn_blocking(move || {
+                    crate::archive::archive_cancellable(&dir, &file, &cancel)
+                })
+                .await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+                (path, Arc::new(archive))
+            }
+            Source::Archived { path, archive } => (path, archive.clone()),
+            _ => return Ok(None),
         };
-        events.step(format!("archiving {}", path.display()));
-        let (dir, file, cancel) = (path.clone(), config.clone(), cancel.clone());
-        let archive = tokio::task::spawn_blocking(move || {
-            crate::archive::archive_cancellable(&dir, &file, &cancel)
-        })
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
         events.step(format!(
             "archived {} files ({} bytes) from {}",
             archive.files.len(),
@@ -698,7 +715,9 @@ impl Deploy {
                 revision_config(|c| c.image_uri = Some(uri.clone())),
             ),
             #[cfg(feature = "upload")]
-            Source::Directory { .. } => (DeploymentSource::InternalSource, revision_config(|_| {})),
+            Source::Directory { .. } | Source::Archived { .. } => {
+                (DeploymentSource::InternalSource, revision_config(|_| {}))
+            }
         };
         Ok(DeploymentCreateRequest {
             name,

@@ -53,9 +53,20 @@ impl Deployments<'_> {
         Ok(self.find_by_names(&[name]).await?.remove(name))
     }
 
-    /// The deployments named exactly as one of `names`, by name, from one listing narrowed to
-    /// the longest text all the names contain; a name two or more share is an error.
-    pub(crate) async fn find_by_names(
+    /// The deployments named exactly as one of `names` (case and all), by name, from one
+    /// listing narrowed to the longest text all the names contain; names no deployment has are
+    /// left out. A name two or more deployments share is [`Error::AmbiguousName`] (the first
+    /// such name in the order of `names`). A plan of many deployments reads them this way.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: langsmith_control_plane::Client) -> Result<(), langsmith_control_plane::Error> {
+    /// let found = client.deployments().find_by_names(&["agent-eu", "agent-us"]).await?;
+    /// for (name, deployment) in &found {
+    ///     println!("{name}: {}", deployment.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_by_names(
         &self,
         names: &[&str],
     ) -> Result<HashMap<String, Deployment>, Error> {

@@ -3,26 +3,17 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[cfg(feature = "plan")]
-#[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
-pub mod apply;
 #[cfg(feature = "upload")]
 mod archive;
 mod client;
 mod config;
 mod deletion;
 pub mod deploy;
-#[cfg(feature = "plan")]
-#[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
-pub mod deployment_file;
 mod deployments;
 mod error;
 mod listeners;
 mod logs;
 mod pagination;
-#[cfg(feature = "plan")]
-#[cfg_attr(docsrs, doc(cfg(feature = "plan")))]
-pub mod plan;
 mod policy;
 mod poll;
 pub mod prelude;

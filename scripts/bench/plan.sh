@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The criterion-less bench client/benches/plan.rs: `Plan::compute` for a deployment file of 50
+# The criterion-less bench plan/benches/plan.rs: `Plan::compute` for a deployment file of 50
 # deployments against the mock (30 other deployments in the workspace): the requests it makes
 # (at most one listing per 100 deployments, one revision read each) and its time against the
 # listing plus the 50 revision reads all at once (target: within 2x, median of 60 rounds taken in
@@ -9,8 +9,8 @@
 #   scripts/bench/plan.sh
 source "$(dirname "$0")/lib.sh"
 
-echo "## cargo bench -p langsmith-control-plane --bench plan"
+echo "## cargo bench -p langsmith-control-plane-plan --bench plan"
 machine
 wait_quiet
 cd "$ROOT"
-cargo bench --quiet --locked -p langsmith-control-plane --bench plan
+cargo bench --quiet --locked -p langsmith-control-plane-plan --bench plan

@@ -6,11 +6,13 @@ use std::time::Duration;
 use clap::Args;
 use futures::StreamExt;
 use langsmith_control_plane::WaitOptions;
-use langsmith_control_plane::apply::{
+use langsmith_control_plane_plan::apply::{
     ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult,
 };
-use langsmith_control_plane::deployment_file::DesiredState;
-use langsmith_control_plane::plan::{Action, ChangeKind, FieldChange, Plan, PlannedDeployment};
+use langsmith_control_plane_plan::deployment_file::DesiredState;
+use langsmith_control_plane_plan::plan::{
+    Action, ChangeKind, FieldChange, Plan, PlannedDeployment,
+};
 
 use crate::apply_report::{ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY};
 use crate::confirm;
@@ -300,8 +302,8 @@ pub fn summary_row(result: &ApplyResult) -> Vec<String> {
         ),
         ApplyOutcome::Error {
             deployment_id,
-            message,
-        } => (output::or_dash(*deployment_id), message.clone()),
+            error,
+        } => (output::or_dash(*deployment_id), error.to_string()),
         _ => (String::new(), String::new()),
     };
     vec![name.clone(), outcome.kind().to_string(), deployment, detail]

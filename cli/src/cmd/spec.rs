@@ -7,9 +7,9 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::{Args, ValueEnum};
-use langsmith_control_plane::deployment_file::DesiredState;
-use langsmith_control_plane::plan::Plan;
 use langsmith_control_plane::types;
+use langsmith_control_plane_plan::deployment_file::DesiredState;
+use langsmith_control_plane_plan::plan::Plan;
 use langsmith_control_plane_schema_kit::boon::ValidationError;
 use langsmith_control_plane_schema_kit::{
     Validator, leaves, make_strict, without_null_alternatives,

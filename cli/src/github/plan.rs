@@ -3,8 +3,8 @@
 //! deployment that did not make it.
 
 use langsmith_control_plane::Client;
-use langsmith_control_plane::apply::{ApplyOutcome, ApplyReport};
-use langsmith_control_plane::plan::{Action, Plan};
+use langsmith_control_plane_plan::apply::{ApplyOutcome, ApplyReport};
+use langsmith_control_plane_plan::plan::{Action, Plan};
 
 use super::commands::{Level, annotate};
 use super::files::{Outputs, append_summary};
@@ -191,11 +191,11 @@ async fn annotate_apply(client: &Client, name: &str, outcome: &ApplyOutcome) {
                  newer revision (SKIPPED)"
             ),
         ),
-        ApplyOutcome::Error { message, .. } => {
+        ApplyOutcome::Error { error, .. } => {
             annotate(
                 Level::Error,
                 &title("error"),
-                &format!("deployment {name}: {message}"),
+                &format!("deployment {name}: {error}"),
             );
         }
         _ => {}

@@ -189,6 +189,34 @@ async fn a_directory_without_its_config_is_refused_before_any_request() {
     assert!(mock.upload_requests().is_empty());
 }
 
+#[tokio::test]
+async fn an_archive_made_beforehand_is_uploaded_as_it_is() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let archive = langsmith_control_plane::archive(dir.path(), "langgraph.json".as_ref()).unwrap();
+    let archive = std::sync::Arc::new(archive);
+    // A change after archiving is not shipped: the archive is, byte for byte.
+    write(dir.path(), "agent.py", "graph = 'changed after archiving'");
+    let source = Source::Archived {
+        path: dir.path().to_owned(),
+        archive: archive.clone(),
+    };
+    let result = client(&mock)
+        .deploy(source)
+        .name("archived-before")
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    let uploaded = mock.uploaded_archives();
+    assert_eq!(uploaded.len(), 1);
+    let shipped = mock.uploaded_archive(&uploaded[0]).unwrap();
+    assert_eq!(shipped, fs::read(archive.path()).unwrap());
+    let deployment = mock.deployment(result.deployment.id).unwrap();
+    assert_eq!(deployment.source, DeploymentSource::InternalSource);
+}
+
 /// Issue 18, 7, 10 and 6: a deploy says, as steps, which secrets files it left out (one line),
 /// which files changed while read, and which ignore files it skipped.
 #[tokio::test]

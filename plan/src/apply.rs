@@ -1,18 +1,21 @@
 //! Carrying out a [`Plan`]: each deployment's change, then a wait for each new revision, several
 //! deployments at once, reported as events. One deployment's failure does not stop the others.
 
+mod upload;
+
+use std::sync::Arc;
+
 use futures::channel::mpsc;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
+use langsmith_control_plane::types::Revision;
+use langsmith_control_plane::{Client, RevisionOutcome, WaitEvent, WaitOptions};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
-use crate::client::Client;
-use crate::error::Error;
+use crate::Error;
 use crate::plan::{Plan, PlannedDeployment, Work};
-use crate::types::Revision;
-use crate::waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 
 /// How to apply a plan.
 #[derive(Clone, Debug)]
@@ -79,7 +82,7 @@ pub enum ApplyEvent {
 }
 
 /// How applying one deployment ended.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ApplyOutcome {
@@ -129,9 +132,33 @@ pub enum ApplyOutcome {
     Error {
         /// The deployment, when known.
         deployment_id: Option<Uuid>,
-        /// The error.
-        message: String,
+        /// The error (in JSON, `message`: what it says, then each cause it does not already
+        /// say, joined by `: `).
+        #[serde(rename = "message", serialize_with = "error_text")]
+        #[schemars(with = "String")]
+        error: Arc<Error>,
     },
+}
+
+/// Outcomes are equal when their JSON is: an error by what it says.
+impl PartialEq for ApplyOutcome {
+    fn eq(&self, other: &Self) -> bool {
+        serde_json::to_value(self).ok() == serde_json::to_value(other).ok()
+    }
+}
+
+/// An error's message and each cause in its chain that the text so far does not already say.
+fn error_text<S: Serializer>(error: &Arc<Error>, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error.as_ref());
+    while let Some(inner) = cause {
+        let said = inner.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        cause = inner.source();
+    }
+    serializer.serialize_str(&text)
 }
 
 impl ApplyOutcome {
@@ -198,10 +225,13 @@ impl Plan {
     /// up to `options.concurrency` deployments at once. The stream ends with
     /// [`ApplyEvent::Done`]. Dropping it stops the client only: revisions already started go on.
     ///
+    /// A deployment whose file names a `source_dir` gets the archive the plan made and hashed,
+    /// not a new one: see [`Plan::compute`].
+    ///
     /// ```no_run
-    /// # async fn demo(client: langsmith_control_plane::Client, plan: langsmith_control_plane::plan::Plan) {
+    /// # async fn demo(client: langsmith_control_plane::Client, plan: langsmith_control_plane_plan::plan::Plan) {
     /// use futures::StreamExt;
-    /// use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions};
+    /// use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOptions};
     /// let mut events = plan.apply(&client, ApplyOptions::default());
     /// while let Some(event) = events.next().await {
     ///     if let ApplyEvent::Done(report) = event {
@@ -275,10 +305,6 @@ async fn apply_one(
     events: &Events,
 ) -> ApplyOutcome {
     let deployments = client.deployments();
-    let error = |deployment_id, e: Error| ApplyOutcome::Error {
-        deployment_id,
-        message: e.to_string(),
-    };
     match &planned.work {
         Work::Nothing => ApplyOutcome::Unchanged {
             deployment_id: planned.deployment_id,
@@ -288,7 +314,7 @@ async fn apply_one(
                 events.step(format!("created ({})", created.id));
                 watch(client, created.id, created.latest_revision_id, wait, events).await
             }
-            Err(e) => error(None, e),
+            Err(e) => failed(None, e),
         },
         Work::Patch {
             deployment_id,
@@ -305,9 +331,17 @@ async fn apply_one(
                     deployment_id: updated.id,
                 }
             }
-            Err(e) => error(Some(*deployment_id), e),
+            Err(e) => failed(Some(*deployment_id), e),
         },
-        Work::Upload(work) => upload(client, work, wait, events).await,
+        Work::Upload(work) => upload::run(client, work, wait, events).await,
+    }
+}
+
+/// The outcome of a deployment whose change stopped on `error`.
+fn failed(deployment_id: Option<Uuid>, error: impl Into<Error>) -> ApplyOutcome {
+    ApplyOutcome::Error {
+        deployment_id,
+        error: Arc::new(error.into()),
     }
 }
 
@@ -320,10 +354,7 @@ async fn watch(
     events: &Events,
 ) -> ApplyOutcome {
     let Some(revision_id) = revision_id else {
-        return ApplyOutcome::Error {
-            deployment_id: Some(deployment_id),
-            message: "the service started no revision".into(),
-        };
+        return failed(Some(deployment_id), Error::NoRevision);
     };
     let mut statuses = client.watch_revision(deployment_id, revision_id, wait);
     loop {
@@ -336,18 +367,8 @@ async fn watch(
                 return from_wait(deployment_id, revision_id, outcome);
             }
             Ok(Some(_)) => {}
-            Ok(None) => {
-                return ApplyOutcome::Error {
-                    deployment_id: Some(deployment_id),
-                    message: "the wait ended without an outcome".into(),
-                };
-            }
-            Err(e) => {
-                return ApplyOutcome::Error {
-                    deployment_id: Some(deployment_id),
-                    message: e.to_string(),
-                };
-            }
+            Ok(None) => return failed(Some(deployment_id), Error::WaitEnded),
+            Err(e) => return failed(Some(deployment_id), e),
         }
     }
 }
@@ -373,101 +394,5 @@ fn from_wait(deployment_id: Uuid, revision_id: Uuid, outcome: RevisionOutcome) -
             revision_id,
             status: status.unwrap_or_else(|| "unknown".into()),
         },
-    }
-}
-
-#[cfg(feature = "upload")]
-async fn upload(
-    client: &Client,
-    work: &crate::plan::UploadWork,
-    wait: WaitOptions,
-    events: &Events,
-) -> ApplyOutcome {
-    use crate::deploy::{DeployEvent, Source};
-    let deployments = client.deployments();
-    let deployment_id = match (&work.create, work.deployment_id) {
-        (_, Some(id)) => id,
-        (Some(request), None) => match deployments.create(request.clone()).await {
-            Ok(created) => {
-                events.step(format!("created ({})", created.id));
-                created.id
-            }
-            Err(e) => {
-                return ApplyOutcome::Error {
-                    deployment_id: None,
-                    message: e.to_string(),
-                };
-            }
-        },
-        (None, None) => {
-            return ApplyOutcome::Error {
-                deployment_id: None,
-                message: "nothing names the deployment to upload to".into(),
-            };
-        }
-    };
-    if let Some(settings) = &work.settings {
-        if let Err(e) = deployments.update(deployment_id, settings.clone()).await {
-            return ApplyOutcome::Error {
-                deployment_id: Some(deployment_id),
-                message: e.to_string(),
-            };
-        }
-        events.step("settings updated");
-    }
-    let source = Source::Directory {
-        path: work.source_dir.clone(),
-        config: work.config.clone(),
-    };
-    let mut deploy = client
-        .deploy(source)
-        .deployment_id(deployment_id)
-        .wait(Some(wait));
-    for (name, value) in &work.secrets {
-        deploy = deploy.secret(name.clone(), value.clone());
-    }
-    let mut steps = deploy.events();
-    loop {
-        match steps.try_next().await {
-            Ok(Some(DeployEvent::Step(message))) => events.step(message),
-            Ok(Some(DeployEvent::StatusChange { revision, .. })) => {
-                events.send(ApplyEvent::Status {
-                    name: events.name.clone(),
-                    revision: Box::new(revision),
-                })
-            }
-            Ok(Some(DeployEvent::Finished(result))) => {
-                return match result.outcome {
-                    Some(outcome) => from_wait(deployment_id, result.revision_id, outcome),
-                    None => ApplyOutcome::Updated { deployment_id },
-                };
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                return ApplyOutcome::Error {
-                    deployment_id: Some(deployment_id),
-                    message: "the upload ended without a result".into(),
-                };
-            }
-            Err(e) => {
-                return ApplyOutcome::Error {
-                    deployment_id: Some(deployment_id),
-                    message: e.to_string(),
-                };
-            }
-        }
-    }
-}
-
-#[cfg(not(feature = "upload"))]
-async fn upload(
-    _client: &Client,
-    work: &crate::plan::UploadWork,
-    _wait: WaitOptions,
-    _events: &Events,
-) -> ApplyOutcome {
-    ApplyOutcome::Error {
-        deployment_id: work.deployment_id,
-        message: "uploading a source_dir needs this crate's `upload` feature".into(),
     }
 }

@@ -2,7 +2,7 @@
 //! time against the least a plan must do (one listing, then the 50 revision reads all at once);
 //! then the requests of an apply right after an apply.
 //!
-//! `cargo bench -p langsmith-control-plane --bench plan`
+//! `cargo bench -p langsmith-control-plane-plan --bench plan`
 //!
 //! The output is markdown; it ends with the targets, whether each is met, and fails if one is not.
 
@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use langsmith_control_plane::Client;
-use langsmith_control_plane::apply::{ApplyEvent, ApplyOptions};
-use langsmith_control_plane::deployment_file::DesiredState;
-use langsmith_control_plane::plan::Plan;
 use langsmith_control_plane_mock::{MockServer, Timing, github_deployment_request};
+use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOptions};
+use langsmith_control_plane_plan::deployment_file::DesiredState;
+use langsmith_control_plane_plan::plan::Plan;
 
 const DEPLOYMENTS: usize = 50;
 const OTHERS: usize = 30;

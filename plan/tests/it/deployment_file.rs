@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use langsmith_control_plane::deployment_file::{DeploymentFileError, DesiredState, Problem};
+use langsmith_control_plane_plan::deployment_file::{DeploymentFileError, DesiredState, Problem};
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -244,7 +244,7 @@ fn the_schema_accepts_the_example_and_names_every_api_field() {
 
 #[test]
 fn a_spec_built_in_code_is_checked_like_a_file() {
-    use langsmith_control_plane::deployment_file::{DeploymentFileSpec, SecretFrom};
+    use langsmith_control_plane_plan::deployment_file::{DeploymentFileSpec, SecretFrom};
     let mut spec: DeploymentFileSpec = serde_json::from_value(serde_json::json!({
         "deployments": [{"name": "a", "source": "external_docker",
                          "source_revision_config": {"image_uri": "registry.example.com/a:1"}}]
@@ -301,7 +301,7 @@ fn a_value_pasted_where_a_variable_name_belongs_is_refused_without_being_echoed(
 
 #[test]
 fn variable_names_are_letters_digits_and_underscores_not_starting_with_a_digit() {
-    use langsmith_control_plane::deployment_file::is_variable_name;
+    use langsmith_control_plane_plan::deployment_file::is_variable_name;
     for good in ["A", "_", "OPENAI_API_KEY", "a1_b2", "_9"] {
         assert!(is_variable_name(good), "{good}");
     }
@@ -323,7 +323,7 @@ fn file_of_size(dir: &Path, size: usize) -> std::path::PathBuf {
 
 #[test]
 fn a_file_over_10_mib_is_refused_before_parsing_naming_its_size_and_the_cap() {
-    use langsmith_control_plane::deployment_file::MAX_FILE_BYTES;
+    use langsmith_control_plane_plan::deployment_file::MAX_FILE_BYTES;
     assert_eq!(MAX_FILE_BYTES, 10 * 1024 * 1024);
     let dir = tempfile::tempdir().unwrap();
     let path = file_of_size(dir.path(), MAX_FILE_BYTES as usize + 1);
@@ -337,7 +337,7 @@ fn a_file_over_10_mib_is_refused_before_parsing_naming_its_size_and_the_cap() {
 
 #[test]
 fn a_file_of_exactly_10_mib_is_read() {
-    use langsmith_control_plane::deployment_file::MAX_FILE_BYTES;
+    use langsmith_control_plane_plan::deployment_file::MAX_FILE_BYTES;
     let dir = tempfile::tempdir().unwrap();
     let path = file_of_size(dir.path(), MAX_FILE_BYTES as usize);
     let desired = DesiredState::load(&path).unwrap();
@@ -356,9 +356,27 @@ fn an_endless_file_is_refused_after_reading_just_past_the_cap() {
 
 #[test]
 fn text_over_10_mib_is_refused_by_parse_too() {
-    use langsmith_control_plane::deployment_file::MAX_FILE_BYTES;
+    use langsmith_control_plane_plan::deployment_file::MAX_FILE_BYTES;
     let mut text = String::from("deployments: []\n#");
     text.push_str(&"x".repeat(MAX_FILE_BYTES as usize));
     let error = parse(&text).unwrap_err();
     assert!(error.to_string().contains("10 MiB"), "{error}");
+}
+
+#[test]
+fn the_schema_is_strict_everywhere_it_names_keys() {
+    let schema = DesiredState::json_schema();
+    assert_eq!(
+        schema["additionalProperties"],
+        serde_json::Value::Bool(false)
+    );
+    let entry = &schema["definitions"]["DeploymentSpec"];
+    assert_eq!(
+        entry["additionalProperties"],
+        serde_json::Value::Bool(false)
+    );
+    assert_eq!(
+        schema["definitions"]["SourceConfigRequest"]["additionalProperties"],
+        serde_json::Value::Bool(false)
+    );
 }

@@ -1,0 +1,7 @@
+//! The tests of deployments as code, one module per behaviour, against the mock Control Plane.
+
+mod applying;
+mod deployment_file;
+mod planning;
+mod support;
+mod uploaded_source;
