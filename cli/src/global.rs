@@ -1,7 +1,6 @@
 //! The global options, and what every API command needs from them: a client configured as
 //! CONTRACT section 2 says, the output format, and request tracing for `-v`.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use clap::parser::ValueSource;
@@ -185,7 +184,8 @@ pub fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(directives))
         .with_writer(|| TraceWriter)
-        .with_ansi(std::io::stderr().is_terminal() && !crate::github::active())
+        // No colours: every event is escaped whole (`TraceWriter`), escape codes included.
+        .with_ansi(false)
         .with_span_events(span_events)
         .with_target(verbose >= 2)
         // Off (the default today), because the report of a failed write is an `eprintln!`,
@@ -194,21 +194,21 @@ pub fn init_tracing(verbose: u8) {
         .init();
 }
 
-/// Stderr for request tracing. Under GitHub Actions an event's text (which may quote the
-/// service) is made inert and passes the workflow-command guard, as every other line does;
-/// otherwise it is written as it is.
+/// Stderr for request tracing. An event's text may quote the service (an error's detail), so
+/// each event is made inert as one line (a line feed inside it is escaped too, so it cannot
+/// forge a line) and passes the workflow-command guard, as every other line does.
 struct TraceWriter;
 
 impl std::io::Write for TraceWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        // The formatter writes each event whole, so a buffer holds whole lines.
-        if crate::github::active() {
-            let text = String::from_utf8_lossy(buf);
-            let text = crate::inert::escape_keeping_lines(&text);
-            std::io::stderr().write_all(crate::github::guard_lines(&text).as_bytes())?;
-        } else {
-            std::io::stderr().write_all(buf)?;
-        }
+        // The formatter writes each event whole, so a buffer holds one event and its line feed.
+        let text = String::from_utf8_lossy(buf);
+        let (event, end) = match text.strip_suffix('\n') {
+            Some(event) => (event, "\n"),
+            None => (text.as_ref(), ""),
+        };
+        let line = format!("{}{end}", crate::inert::escape(event));
+        std::io::stderr().write_all(crate::github::guard_lines(&line).as_bytes())?;
         Ok(buf.len())
     }
 

@@ -1088,3 +1088,26 @@ fn secrets_files_are_left_out_in_one_line_and_listed_at_v() {
     let result = deploy_result(&h, &["--name", "json", "--source-dir", source], 0);
     assert_eq!(archived_files(&h, &result), ["agent.py", "langgraph.json"]);
 }
+
+#[test]
+fn file_names_in_the_v_trace_are_escaped_and_forge_no_line() {
+    // `-v` lists each left-out secrets file through the request tracing; a name is outside
+    // text, and each trace event is escaped whole.
+    let h = Harness::start();
+    let dir = source_dir();
+    let hostile = ".env.\x1b]0;pwned\x07\r\u{9b}31m\u{202e}\nFORGED line";
+    std::fs::write(dir.path().join(hostile), "KEY=1\n").unwrap();
+    let source = dir.path().to_str().unwrap();
+    let run = deploy(&h, &["-v", "--name", "traced", "--source-dir", source]);
+    run.code(0).stderr_has(
+        r"left out a secrets file file=.env.\u{1b}]0;pwned\u{7}\r\u{9b}31m\u{202e}\nFORGED line",
+    );
+    let raw =
+        |c: char| (c < ' ' && c != '\n') || ('\u{7f}'..='\u{9f}').contains(&c) || c == '\u{202e}';
+    assert!(!run.stderr.contains(raw), "{:?}", run.stderr);
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("FORGED")),
+        "{}",
+        run.stderr
+    );
+}
