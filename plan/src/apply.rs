@@ -1,6 +1,7 @@
 //! Carrying out a [`Plan`]: each deployment's change, then a wait for each new revision, several
 //! deployments at once, reported as events. One deployment's failure does not stop the others.
 
+mod change;
 mod upload;
 
 use std::sync::Arc;
@@ -316,23 +317,7 @@ async fn apply_one(
             }
             Err(e) => failed(None, e),
         },
-        Work::Patch {
-            deployment_id,
-            patch,
-            starts_revision,
-        } => match deployments.update(*deployment_id, (**patch).clone()).await {
-            Ok(updated) if *starts_revision => {
-                events.step("updated; a new revision starts");
-                watch(client, updated.id, updated.latest_revision_id, wait, events).await
-            }
-            Ok(updated) => {
-                events.step("updated in place");
-                ApplyOutcome::Updated {
-                    deployment_id: updated.id,
-                }
-            }
-            Err(e) => failed(Some(*deployment_id), e),
-        },
+        Work::Change(change) => change::run(client, change, wait, events).await,
         Work::Upload(work) => upload::run(client, work, wait, events).await,
     }
 }

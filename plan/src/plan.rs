@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use futures::{StreamExt, TryStreamExt};
 use langsmith_control_plane::Client;
 use langsmith_control_plane::types::{
-    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, Revision,
+    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, Revision, RevisionCreateRequest,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -145,14 +145,30 @@ pub(crate) enum Work {
     Nothing,
     /// Create; a git or image source starts its first revision.
     Create(Box<DeploymentCreateRequest>),
-    /// One update; `starts_revision` tells whether to wait for a revision.
-    Patch {
-        deployment_id: Uuid,
-        patch: Box<DeploymentPatchRequest>,
-        starts_revision: bool,
-    },
+    /// A change of an existing deployment: settings, a new revision, or both.
+    Change(Box<Change>),
     /// Uploaded source: create if needed, change settings if needed, then upload and build.
     Upload(Box<UploadWork>),
+}
+
+/// What changes an existing deployment: settings first, then the new revision.
+#[derive(Clone)]
+pub(crate) struct Change {
+    pub(crate) deployment_id: Uuid,
+    /// Fields that start no revision (display name, `build_on_push`, `custom_url`, and the
+    /// settings create-revision does not take), in one `PATCH`.
+    pub(crate) settings: Option<DeploymentPatchRequest>,
+    /// The revision that ships new code, when one starts.
+    pub(crate) revision: Option<NewRevision>,
+}
+
+/// How a new revision starts.
+#[derive(Clone)]
+pub(crate) enum NewRevision {
+    /// By create-revision, sending only the parts that change.
+    Create(Box<RevisionCreateRequest>),
+    /// By a `PATCH` that switches the source (`revision_source`), which only a `PATCH` can do.
+    Switch(Box<DeploymentPatchRequest>),
 }
 
 /// An upload of a `source_dir` and the changes that go with it.
@@ -184,7 +200,7 @@ impl std::fmt::Debug for Work {
         f.write_str(match self {
             Work::Nothing => "Nothing",
             Work::Create(_) => "Create",
-            Work::Patch { .. } => "Patch",
+            Work::Change(_) => "Change",
             Work::Upload(_) => "Upload",
         })
     }

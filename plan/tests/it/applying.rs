@@ -187,3 +187,58 @@ mod property {
         }
     }
 }
+
+/// Applies `TWO`, then `changed`, and returns the writes of the second apply.
+async fn writes_of_change(changed: &str) -> (Vec<String>, Vec<serde_json::Value>) {
+    let mock = mock().await;
+    let client = client(&mock);
+    apply(
+        &client,
+        &Plan::compute(&client, &desired(TWO)).await.unwrap(),
+    )
+    .await;
+    mock.clear_requests();
+    let plan = Plan::compute(&client, &desired(changed)).await.unwrap();
+    let (_, report) = apply(&client, &plan).await;
+    assert!(report.worst().is_none(), "{report:?}");
+    assert!(
+        !Plan::compute(&client, &desired(changed))
+            .await
+            .unwrap()
+            .has_changes()
+    );
+    let bodies = mock.requests_for("create_revision");
+    // Each write with the deployment's ID left out.
+    let writes = writes(&mock)
+        .iter()
+        .map(|w| {
+            w.replace(&format!("/{}", stored(&mock, "acme-agent").id), "")
+                .replace(&format!("/{}", stored(&mock, "acme-worker").id), "")
+        })
+        .collect();
+    (writes, bodies.into_iter().filter_map(|r| r.body).collect())
+}
+
+#[tokio::test]
+async fn new_code_ships_by_create_revision_sending_only_what_changed() {
+    let image = TWO.replace("worker:1", "worker:2");
+    let (sent, bodies) = writes_of_change(&image).await;
+    assert_eq!(sent, ["POST /v2/deployments/revisions"]);
+    assert_eq!(
+        bodies[0]["source_revision_config"]["image_uri"],
+        "registry.example.com/worker:2"
+    );
+    assert!(bodies[0].get("secrets").is_none() && bodies[0].get("source_config").is_none());
+
+    let reference = TWO.replace("repo_ref: main", "repo_ref: release");
+    let (sent, bodies) = writes_of_change(&reference).await;
+    assert_eq!(sent, ["POST /v2/deployments/revisions"]);
+    assert_eq!(bodies[0]["source_revision_config"]["repo_ref"], "release");
+    assert!(bodies[0].get("secrets").is_none(), "{}", bodies[0]);
+
+    let secret = TWO.replace("from_env: OPENAI_KEY}", "from_env: OPENAI_KEY_2}");
+    let (sent, bodies) = writes_of_change(&secret).await;
+    assert_eq!(sent, ["POST /v2/deployments/revisions"]);
+    assert_eq!(bodies[0]["secrets"].as_array().unwrap().len(), 2);
+    assert!(bodies[0].get("source_config").is_none(), "{}", bodies[0]);
+}

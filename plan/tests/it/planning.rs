@@ -70,7 +70,7 @@ async fn apply_creates_what_is_missing_and_a_second_apply_writes_nothing() {
 }
 
 #[tokio::test]
-async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
+async fn drift_shows_as_a_new_revision_back_to_the_file_and_apply_fixes_it() {
     let mock = mock().await;
     let client = client(&mock);
     let wanted = desired(TWO);
@@ -88,7 +88,8 @@ async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
 
     let plan = Plan::compute(&client, &wanted).await.unwrap();
     let drifted = entry(&plan, "acme-agent");
-    assert_eq!(drifted.action, Action::Update);
+    // A build command ships with a new revision.
+    assert_eq!(drifted.action, Action::NewRevision);
     assert_eq!(drifted.changes.len(), 1, "{:?}", drifted.changes);
     let change = &drifted.changes[0];
     assert_eq!(change.field, "source_config.build_command");
@@ -103,16 +104,14 @@ async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
     assert_eq!(entry(&plan, "acme-worker").action, Action::NoChange);
     mock.clear_requests();
     let (_, report) = apply(&client, &plan).await;
-    assert_eq!(
-        report.results[0].outcome,
-        ApplyOutcome::Updated {
-            deployment_id: agent.id
-        }
-    );
+    assert_eq!(report.results[0].outcome.kind(), "deployed");
     assert_eq!(
         writes(&mock),
-        [format!("PATCH /v2/deployments/{}", agent.id)]
+        [format!("POST /v2/deployments/{}/revisions", agent.id)]
     );
+    let sent = first_revision(&mock);
+    assert_eq!(sent["source_config"], json!({"build_command": "make"}));
+    assert!(sent.get("secrets").is_none(), "{sent}");
     assert!(!Plan::compute(&client, &wanted).await.unwrap().has_changes());
 }
 
@@ -148,7 +147,7 @@ async fn a_changed_secret_is_a_hidden_change_and_the_update_keeps_other_secrets(
 
     mock.clear_requests();
     apply(&client, &plan).await;
-    let sent = first_patch(&mock);
+    let sent = first_revision(&mock);
     let mut names: Vec<&str> = sent["secrets"]
         .as_array()
         .unwrap()
@@ -190,7 +189,7 @@ async fn a_resource_spec_change_sends_the_whole_merged_spec() {
     );
     mock.clear_requests();
     apply(&client, &plan).await;
-    let sent = first_patch(&mock);
+    let sent = first_revision(&mock);
     assert_eq!(
         sent["source_config"]["resource_spec"],
         json!({"cpu": 1.0, "min_scale": 2})
