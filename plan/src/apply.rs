@@ -305,17 +305,15 @@ async fn apply_one(
     wait: WaitOptions,
     events: &Events,
 ) -> ApplyOutcome {
-    let deployments = client.deployments();
     match &planned.work {
         Work::Nothing => ApplyOutcome::Unchanged {
             deployment_id: planned.deployment_id,
         },
-        Work::Create(request) => match deployments.create((**request).clone()).await {
+        Work::Create(new) => match change::create(client, new, events).await {
             Ok(created) => {
-                events.step(format!("created ({})", created.id));
                 watch(client, created.id, created.latest_revision_id, wait, events).await
             }
-            Err(e) => failed(None, e),
+            Err((id, e)) => failed(id, e),
         },
         Work::Change(change) => change::run(client, change, wait, events).await,
         Work::Upload(work) => upload::run(client, work, wait, events).await,

@@ -143,12 +143,19 @@ pub struct LatestRevision {
 pub(crate) enum Work {
     #[default]
     Nothing,
-    /// Create; a git or image source starts its first revision.
-    Create(Box<DeploymentCreateRequest>),
+    /// Create (a git or image source starts its first revision), then name it.
+    Create(Box<NewDeployment>),
     /// A change of an existing deployment: settings, a new revision, or both.
     Change(Box<Change>),
     /// Uploaded source: create if needed, change settings if needed, then upload and build.
     Upload(Box<UploadWork>),
+}
+
+/// A deployment to create, and the display name it takes after (create does not take one).
+#[derive(Clone)]
+pub(crate) struct NewDeployment {
+    pub(crate) request: DeploymentCreateRequest,
+    pub(crate) display_name: Option<String>,
 }
 
 /// What changes an existing deployment: settings first, then the new revision.
@@ -185,8 +192,8 @@ pub(crate) struct UploadWork {
 /// Where an upload goes.
 #[derive(Clone)]
 pub(crate) enum UploadTo {
-    /// A deployment to create first (without secrets: the upload sets them).
-    New(Box<DeploymentCreateRequest>),
+    /// A deployment to create (and name) first, without secrets: the upload sets them.
+    New(Box<NewDeployment>),
     /// An existing deployment, with settings to change first in an update of their own.
     Existing {
         deployment_id: Uuid,

@@ -1,10 +1,34 @@
 //! Applying a change of an existing deployment: its settings by `PATCH`, then the new revision
 //! by create-revision (or by the `PATCH` that switches its source), then the wait.
 
+use langsmith_control_plane::types::Deployment;
 use langsmith_control_plane::{Client, WaitOptions};
+use uuid::Uuid;
 
 use super::{ApplyOutcome, Events, failed, watch};
-use crate::plan::{Change, NewRevision};
+use crate::plan::{Change, NewDeployment, NewRevision};
+
+/// Creates the deployment, then sets its display name by `PATCH` (create does not take one).
+/// On error, the deployment's ID when it was created.
+pub(super) async fn create(
+    client: &Client,
+    new: &NewDeployment,
+    events: &Events,
+) -> Result<Deployment, (Option<Uuid>, langsmith_control_plane::Error)> {
+    let deployments = client.deployments();
+    let created = deployments
+        .create(new.request.clone())
+        .await
+        .map_err(|e| (None, e))?;
+    events.step(format!("created ({})", created.id));
+    let Some(name) = &new.display_name else {
+        return Ok(created);
+    };
+    let named = deployments.set_display_name(created.id, name).await;
+    named.map_err(|e| (Some(created.id), e))?;
+    events.step("display name set");
+    Ok(created)
+}
 
 /// Sends the settings, starts the revision and waits for it.
 pub(super) async fn run(

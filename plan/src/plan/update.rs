@@ -37,6 +37,7 @@ pub(super) fn plan(
         patch: DeploymentPatchRequest::default(),
     };
     let switched = update.source();
+    update.display_name();
     let wanted_config = json_object(&wanted.spec.source_config);
     update.config(&wanted_config, &json_object(&current.source_config))?;
     let revision = update.revision(switched)?;
@@ -75,15 +76,34 @@ pub(super) fn plan(
     })
 }
 
-/// The settings and secret references of an upload's deployment, changed in an update of
+impl Update<'_> {
+    /// The file's display name when it differs (set in place); left alone when the file names
+    /// none, since the service cannot clear it.
+    fn display_name(&mut self) {
+        let Some(wanted) = &self.wanted.spec.display_name else {
+            return;
+        };
+        let current = self.current.display_name.as_ref();
+        if current == Some(wanted) {
+            return;
+        }
+        let old = current.map(|name| name.as_str().into());
+        let new = Some(wanted.as_str().into());
+        self.diff.change("display_name".into(), old, new, false);
+        self.patch.display_name = Some(wanted.clone());
+    }
+}
+
+/// The display name, settings and secret references of an upload's deployment, changed in an update of
 /// their own before the upload (which carries the secrets and starts the revision).
 fn settings_first(patch: &mut DeploymentPatchRequest) -> Option<DeploymentPatchRequest> {
     let settings = DeploymentPatchRequest {
+        display_name: patch.display_name.take(),
         source_config: patch.source_config.take(),
         secret_references: patch.secret_references.take(),
         ..DeploymentPatchRequest::default()
     };
-    (settings.source_config.is_some() || settings.secret_references.is_some()).then_some(settings)
+    (settings != DeploymentPatchRequest::default()).then_some(settings)
 }
 
 /// The change of `current` that `patch` holds, split as the service takes it: a new revision

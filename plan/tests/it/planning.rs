@@ -294,3 +294,51 @@ async fn planning_50_deployments_lists_once_and_reads_one_revision_each() {
     assert_eq!(mock.requests_for("get_revision").len(), 50);
     assert_eq!(mock.requests().len(), 51);
 }
+
+/// `TWO` with the worker named `display`.
+fn worker_named(display: &str) -> String {
+    TWO.replace(
+        "  - name: acme-worker\n",
+        &format!("  - name: acme-worker\n    display_name: {display}\n"),
+    )
+}
+
+#[tokio::test]
+async fn a_display_name_is_set_after_create_changed_in_place_and_kept_when_left_out() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let named = desired(&worker_named("Worker"));
+    let plan = Plan::compute(&client, &named).await.unwrap();
+    let (_, report) = apply(&client, &plan).await;
+    assert!(report.worst().is_none(), "{report:?}");
+    let worker = stored(&mock, "acme-worker");
+    assert_eq!(worker.display_name.as_deref(), Some("Worker"));
+    let patches = mock.requests_for("patch_deployment");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0].body, Some(json!({"display_name": "Worker"})));
+    assert!(!Plan::compute(&client, &named).await.unwrap().has_changes());
+
+    mock.clear_requests();
+    let renamed = desired(&worker_named("Night worker"));
+    let plan = Plan::compute(&client, &renamed).await.unwrap();
+    let planned = entry(&plan, "acme-worker");
+    assert_eq!(planned.action, Action::Update);
+    assert_eq!(planned.changes[0].field, "display_name");
+    apply(&client, &plan).await;
+    assert_eq!(
+        writes(&mock),
+        [format!("PATCH /v2/deployments/{}", worker.id)]
+    );
+    assert!(
+        !Plan::compute(&client, &renamed)
+            .await
+            .unwrap()
+            .has_changes()
+    );
+
+    // Left out of the file: left alone, never cleared.
+    let plan = Plan::compute(&client, &desired(TWO)).await.unwrap();
+    assert_eq!(entry(&plan, "acme-worker").action, Action::NoChange);
+    let kept = stored(&mock, "acme-worker").display_name;
+    assert_eq!(kept.as_deref(), Some("Night worker"));
+}
