@@ -159,7 +159,8 @@ async fn a_changed_secret_is_a_hidden_change_and_the_update_keeps_other_secrets(
 }
 
 #[tokio::test]
-async fn a_resource_spec_change_sends_the_whole_merged_spec() {
+async fn a_resource_spec_change_is_merged_over_the_stored_spec_keeping_fields_the_file_leaves_out()
+{
     let mock = mock().await;
     let client = client(&mock);
     let worker = applied_two(&mock, &client, "acme-worker").await;
@@ -168,6 +169,7 @@ async fn a_resource_spec_change_sends_the_whole_merged_spec() {
             resource_spec: Some(ResourceSpecInput {
                 cpu: Some(1.0),
                 min_scale: Some(1),
+                labels: Some([("team".to_string(), "shop".to_string())].into()),
                 ..Default::default()
             }),
             ..Default::default()
@@ -192,11 +194,12 @@ async fn a_resource_spec_change_sends_the_whole_merged_spec() {
     let sent = first_revision(&mock);
     assert_eq!(
         sent["source_config"]["resource_spec"],
-        json!({"cpu": 1.0, "min_scale": 2})
+        json!({"cpu": 1.0, "min_scale": 2, "labels": {"team": "shop"}})
     );
     let now = mock.deployment(worker.id).unwrap();
     let spec = now.source_config.resource_spec.unwrap();
     assert_eq!((spec.cpu, spec.min_scale), (Some(1.0), Some(2)));
+    assert_eq!(spec.labels.unwrap()["team"], "shop");
     assert!(
         !Plan::compute(&client, &desired(&sized))
             .await
