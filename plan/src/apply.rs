@@ -1,6 +1,7 @@
 //! Carrying out a [`Plan`]: each deployment's change, then a wait for each new revision, several
 //! deployments at once, reported as events. One deployment's failure does not stop the others.
 
+mod change;
 mod upload;
 
 use std::sync::Arc;
@@ -304,35 +305,17 @@ async fn apply_one(
     wait: WaitOptions,
     events: &Events,
 ) -> ApplyOutcome {
-    let deployments = client.deployments();
     match &planned.work {
         Work::Nothing => ApplyOutcome::Unchanged {
             deployment_id: planned.deployment_id,
         },
-        Work::Create(request) => match deployments.create((**request).clone()).await {
+        Work::Create(new) => match change::create(client, new, events).await {
             Ok(created) => {
-                events.step(format!("created ({})", created.id));
                 watch(client, created.id, created.latest_revision_id, wait, events).await
             }
-            Err(e) => failed(None, e),
+            Err((id, e)) => failed(id, e),
         },
-        Work::Patch {
-            deployment_id,
-            patch,
-            starts_revision,
-        } => match deployments.update(*deployment_id, (**patch).clone()).await {
-            Ok(updated) if *starts_revision => {
-                events.step("updated; a new revision starts");
-                watch(client, updated.id, updated.latest_revision_id, wait, events).await
-            }
-            Ok(updated) => {
-                events.step("updated in place");
-                ApplyOutcome::Updated {
-                    deployment_id: updated.id,
-                }
-            }
-            Err(e) => failed(Some(*deployment_id), e),
-        },
+        Work::Change(change) => change::run(client, change, wait, events).await,
         Work::Upload(work) => upload::run(client, work, wait, events).await,
     }
 }

@@ -21,7 +21,9 @@
 //! Each entry uses the API's own field names (those of the create and patch request bodies);
 //! `env` and `secrets` both travel in the API's `secrets` list. A `source: internal_source` entry
 //! names its code with `source_dir` (relative to the file) instead of an uploaded archive path.
-//! Writing `null` for a `source_config` field asks for it to be unset.
+//! Writing `null` for a `source_config` field asks for it to be unset. `display_name` is set
+//! after create and changed in place; left out, the current one stays (the service cannot
+//! clear it), and an empty one is a problem.
 
 mod check;
 mod keys;
@@ -60,6 +62,10 @@ pub struct DeploymentSpec {
     pub name: String,
     /// Where the code or image comes from.
     pub source: DeploymentSource,
+    /// The name shown in the UI (set after create; not empty). Left out, the current one stays:
+    /// the service cannot clear it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     /// Settings that hold across revisions (the API's `source_config`).
     #[serde(default, skip_serializing_if = "is_default")]
     pub source_config: SourceConfigRequest,

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use futures::{StreamExt, TryStreamExt};
 use langsmith_control_plane::Client;
 use langsmith_control_plane::types::{
-    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, Revision,
+    Deployment, DeploymentCreateRequest, DeploymentPatchRequest, Revision, RevisionCreateRequest,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -143,16 +143,39 @@ pub struct LatestRevision {
 pub(crate) enum Work {
     #[default]
     Nothing,
-    /// Create; a git or image source starts its first revision.
-    Create(Box<DeploymentCreateRequest>),
-    /// One update; `starts_revision` tells whether to wait for a revision.
-    Patch {
-        deployment_id: Uuid,
-        patch: Box<DeploymentPatchRequest>,
-        starts_revision: bool,
-    },
+    /// Create (a git or image source starts its first revision), then name it.
+    Create(Box<NewDeployment>),
+    /// A change of an existing deployment: settings, a new revision, or both.
+    Change(Box<Change>),
     /// Uploaded source: create if needed, change settings if needed, then upload and build.
     Upload(Box<UploadWork>),
+}
+
+/// A deployment to create, and the display name it takes after (create does not take one).
+#[derive(Clone)]
+pub(crate) struct NewDeployment {
+    pub(crate) request: DeploymentCreateRequest,
+    pub(crate) display_name: Option<String>,
+}
+
+/// What changes an existing deployment: settings first, then the new revision.
+#[derive(Clone)]
+pub(crate) struct Change {
+    pub(crate) deployment_id: Uuid,
+    /// Fields that start no revision (display name, `build_on_push`, `custom_url`, and the
+    /// settings create-revision does not take), in one `PATCH`.
+    pub(crate) settings: Option<DeploymentPatchRequest>,
+    /// The revision that ships new code, when one starts.
+    pub(crate) revision: Option<NewRevision>,
+}
+
+/// How a new revision starts.
+#[derive(Clone)]
+pub(crate) enum NewRevision {
+    /// By create-revision, sending only the parts that change.
+    Create(Box<RevisionCreateRequest>),
+    /// By a `PATCH` that switches the source (`revision_source`), which only a `PATCH` can do.
+    Switch(Box<DeploymentPatchRequest>),
 }
 
 /// An upload of a `source_dir` and the changes that go with it.
@@ -169,8 +192,8 @@ pub(crate) struct UploadWork {
 /// Where an upload goes.
 #[derive(Clone)]
 pub(crate) enum UploadTo {
-    /// A deployment to create first (without secrets: the upload sets them).
-    New(Box<DeploymentCreateRequest>),
+    /// A deployment to create (and name) first, without secrets: the upload sets them.
+    New(Box<NewDeployment>),
     /// An existing deployment, with settings to change first in an update of their own.
     Existing {
         deployment_id: Uuid,
@@ -184,7 +207,7 @@ impl std::fmt::Debug for Work {
         f.write_str(match self {
             Work::Nothing => "Nothing",
             Work::Create(_) => "Create",
-            Work::Patch { .. } => "Patch",
+            Work::Change(_) => "Change",
             Work::Upload(_) => "Upload",
         })
     }

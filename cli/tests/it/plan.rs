@@ -132,11 +132,12 @@ fn drift_from_the_ui_shows_and_apply_puts_the_file_back() {
     let drift = plan(&h, file.path(), &["--exit-code"]);
     drift.code(10);
     drift
-        .stdout_has(&format!("~ shop-agent ({}): update in place", agent.id))
+        .stdout_has(&format!("~ shop-agent ({}): new revision", agent.id))
         .stdout_has("source_config.build_command: \"make all\" -> \"make\"");
+    // A build command ships with a new revision.
     apply(&h, file.path(), &["--yes"])
         .code(0)
-        .stdout_has("updated");
+        .stdout_has("deployed");
     plan(&h, file.path(), &["--exit-code"]).code(0);
 }
 

@@ -63,14 +63,7 @@ async fn prepare(
 ) -> Result<Uuid, (Option<Uuid>, langsmith_control_plane::Error)> {
     let deployments = client.deployments();
     match to {
-        UploadTo::New(request) => {
-            let created = deployments
-                .create((**request).clone())
-                .await
-                .map_err(|e| (None, e))?;
-            events.step(format!("created ({})", created.id));
-            Ok(created.id)
-        }
+        UploadTo::New(new) => Ok(super::change::create(client, new, events).await?.id),
         UploadTo::Existing {
             deployment_id,
             settings,

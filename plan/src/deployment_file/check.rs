@@ -163,6 +163,7 @@ impl<'a> Check<'a> {
         let mut names: HashMap<&str, usize> = HashMap::new();
         for (i, entry) in entries(value) {
             self.unique_name(i, entry, &mut names);
+            self.display_name(i, entry);
             resolved.push(Resolved {
                 secret_values: self.secret_values(i, entry, env),
                 source_dir: self.source_dir(i, entry, base_dir),
@@ -191,6 +192,19 @@ impl<'a> Check<'a> {
                 &pointer,
                 format!("the name {name:?} is taken by deployments[{first}] (line {line})"),
             );
+        }
+    }
+
+    /// A display name that is empty: the service refuses it, and cannot clear one.
+    fn display_name(&mut self, i: usize, entry: &Map<String, Value>) {
+        let Some(name) = entry.get("display_name").and_then(Value::as_str) else {
+            return;
+        };
+        if name.is_empty() {
+            let message = "the display name must not be empty (the service refuses an empty \
+                           one and cannot clear a display name; leave display_name out to keep \
+                           the current one)";
+            self.at_value(&format!("/deployments/{i}/display_name"), message.into());
         }
     }
 

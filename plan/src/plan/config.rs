@@ -9,6 +9,9 @@ use crate::Error;
 /// Fields the service keeps once they are set: an update cannot unset them.
 const UNCLEARABLE: &[&str] = &["custom_url", "build_on_push"];
 
+/// Settings a new revision carries (with sizing): changing one starts a revision.
+const REVISION_SETTINGS: &[&str] = &["install_command", "build_command"];
+
 impl Update<'_> {
     /// Settings the file changes, and those it asks to unset (which an update cannot do);
     /// sizing, which the API replaces whole, is merged in by [`Update::sizing`].
@@ -25,7 +28,9 @@ impl Update<'_> {
             let old = set(current.get(key));
             if old.as_ref() != Some(new) {
                 let field = format!("source_config.{key}");
-                self.diff.change(field, old, Some(new.clone()), false);
+                // Commands ship with a new revision; the other settings change in place.
+                let starts = REVISION_SETTINGS.contains(&key.as_str());
+                self.diff.change(field, old, Some(new.clone()), starts);
                 config_patch.insert(key.clone(), new.clone());
             }
         }

@@ -5,7 +5,10 @@ use serde_json::Value;
 
 use super::diff::{Diff, json_object};
 use super::secrets::WantedSecret;
-use super::{Action, ArchivedSource, ChangeKind, PlannedDeployment, UploadTo, UploadWork, Work};
+use super::{
+    Action, ArchivedSource, ChangeKind, NewDeployment, PlannedDeployment, UploadTo, UploadWork,
+    Work,
+};
 use crate::deployment_file::DesiredDeployment;
 
 /// Plans creating `wanted` with the variables `secrets`; a `source_dir` deployment is created
@@ -33,14 +36,20 @@ pub(super) fn plan(
     };
     let work = match archived {
         Some(source) => Work::Upload(Box::new(UploadWork {
-            to: UploadTo::New(Box::new(DeploymentCreateRequest {
-                secrets: Vec::new(),
-                ..request
+            to: UploadTo::New(Box::new(NewDeployment {
+                request: DeploymentCreateRequest {
+                    secrets: Vec::new(),
+                    ..request
+                },
+                display_name: spec.display_name.clone(),
             })),
             source,
             secrets: secrets.into_iter().map(|s| (s.name, s.value)).collect(),
         })),
-        None => Work::Create(Box::new(request)),
+        None => Work::Create(Box::new(NewDeployment {
+            request,
+            display_name: spec.display_name.clone(),
+        })),
     };
     PlannedDeployment {
         name: spec.name.clone(),
@@ -59,6 +68,14 @@ fn changes(wanted: &DesiredDeployment, secrets: &[WantedSecret]) -> Diff {
     let mut diff = Diff::default();
     let source = Some(spec.source.as_str().into());
     diff.change("source".into(), None, source, true);
+    if let Some(name) = &spec.display_name {
+        diff.change(
+            "display_name".into(),
+            None,
+            Some(name.as_str().into()),
+            false,
+        );
+    }
     for (section, object) in [
         ("source_config", json_object(&spec.source_config)),
         (

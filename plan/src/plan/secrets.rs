@@ -98,8 +98,11 @@ impl Update<'_> {
             self.diff.change("source_dir".into(), old, new, true);
         }
         let change = SecretsChange { variables, digest };
-        if change.variables || change.digest {
-            self.patch.secrets = Some(merged(&self.current.secrets, secrets));
+        // Never an empty list: the service reads `secrets: []` as "unchanged", not "remove all"
+        // (and the file's meaning leaves secrets it does not name alone anyway).
+        let list = merged(&self.current.secrets, secrets);
+        if (change.variables || change.digest) && !list.is_empty() {
+            self.patch.secrets = Some(list);
         }
         change
     }

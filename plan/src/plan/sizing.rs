@@ -1,5 +1,6 @@
 //! Sizing (`source_config.resource_spec`): the API replaces it whole, so a change sends the
-//! current spec with the file's changes merged in.
+//! spec the service has (as the plan read it) with the file's changes merged in: fields the
+//! file does not name keep their values.
 
 use serde_json::{Map, Value};
 

@@ -187,3 +187,101 @@ mod property {
         }
     }
 }
+
+/// Applies `TWO`, then `changed`, and returns the writes of the second apply.
+async fn writes_of_change(changed: &str) -> (Vec<String>, Vec<serde_json::Value>) {
+    let mock = mock().await;
+    let client = client(&mock);
+    apply(
+        &client,
+        &Plan::compute(&client, &desired(TWO)).await.unwrap(),
+    )
+    .await;
+    mock.clear_requests();
+    let plan = Plan::compute(&client, &desired(changed)).await.unwrap();
+    let (_, report) = apply(&client, &plan).await;
+    assert!(report.worst().is_none(), "{report:?}");
+    assert!(
+        !Plan::compute(&client, &desired(changed))
+            .await
+            .unwrap()
+            .has_changes()
+    );
+    let bodies = mock.requests_for("create_revision");
+    // Each write with the deployment's ID left out.
+    let writes = writes(&mock)
+        .iter()
+        .map(|w| {
+            w.replace(&format!("/{}", stored(&mock, "acme-agent").id), "")
+                .replace(&format!("/{}", stored(&mock, "acme-worker").id), "")
+        })
+        .collect();
+    (writes, bodies.into_iter().filter_map(|r| r.body).collect())
+}
+
+#[tokio::test]
+async fn new_code_ships_by_create_revision_sending_only_what_changed() {
+    let image = TWO.replace("worker:1", "worker:2");
+    let (sent, bodies) = writes_of_change(&image).await;
+    assert_eq!(sent, ["POST /v2/deployments/revisions"]);
+    assert_eq!(
+        bodies[0]["source_revision_config"]["image_uri"],
+        "registry.example.com/worker:2"
+    );
+    assert!(bodies[0].get("secrets").is_none() && bodies[0].get("source_config").is_none());
+
+    let reference = TWO.replace("repo_ref: main", "repo_ref: release");
+    let (sent, bodies) = writes_of_change(&reference).await;
+    assert_eq!(sent, ["POST /v2/deployments/revisions"]);
+    assert_eq!(bodies[0]["source_revision_config"]["repo_ref"], "release");
+    assert!(bodies[0].get("secrets").is_none(), "{}", bodies[0]);
+
+    let secret = TWO.replace("from_env: OPENAI_KEY}", "from_env: OPENAI_KEY_2}");
+    let (sent, bodies) = writes_of_change(&secret).await;
+    assert_eq!(sent, ["POST /v2/deployments/revisions"]);
+    assert_eq!(bodies[0]["secrets"].as_array().unwrap().len(), 2);
+    assert!(bodies[0].get("source_config").is_none(), "{}", bodies[0]);
+}
+
+#[tokio::test]
+async fn secrets_the_file_does_not_name_are_left_alone_and_never_sent_as_an_empty_list() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let request = langsmith_control_plane::types::DeploymentCreateRequest {
+        name: "bare".into(),
+        source: langsmith_control_plane::types::DeploymentSource::ExternalDocker,
+        secrets: vec![langsmith_control_plane::types::Secret {
+            name: "SET_IN_UI".into(),
+            value: "ui-value".into(),
+        }],
+        secret_references: None,
+        source_config: Default::default(),
+        source_revision_config: langsmith_control_plane::types::SourceRevisionConfigRequest {
+            image_uri: Some("registry.example.com/bare:1".into()),
+            ..Default::default()
+        },
+    };
+    client.deployments().create(request).await.unwrap();
+    let file = "deployments:\n  - name: bare\n    source: external_docker\n    \
+                source_revision_config: {image_uri: 'registry.example.com/bare:2'}\n";
+    let plan = Plan::compute(&client, &desired(file)).await.unwrap();
+    let fields: Vec<&str> = entry(&plan, "bare")
+        .changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(fields, ["source_revision_config.image_uri"]);
+    mock.clear_requests();
+    apply(&client, &plan).await;
+    let sent = first_revision(&mock);
+    assert!(sent.get("secrets").is_none(), "{sent}");
+    let kept = stored(&mock, "bare").secrets;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].name, "SET_IN_UI");
+    assert!(
+        !Plan::compute(&client, &desired(file))
+            .await
+            .unwrap()
+            .has_changes()
+    );
+}

@@ -232,6 +232,7 @@ fn the_schema_accepts_the_example_and_names_every_api_field() {
         "env",
         "secrets",
         "source_dir",
+        "display_name",
     ] {
         assert!(entry.get(key).is_some(), "{key} missing from the schema");
     }
@@ -379,4 +380,24 @@ fn the_schema_is_strict_everywhere_it_names_keys() {
         schema["definitions"]["SourceConfigRequest"]["additionalProperties"],
         serde_json::Value::Bool(false)
     );
+}
+
+#[test]
+fn an_empty_display_name_is_a_problem_at_its_line() {
+    let text = "deployments:\n  - name: a\n    source: external_docker\n    display_name: ''\n";
+    let found = lines(text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("4:19: the display name must not be empty"),
+        "{found:?}"
+    );
+    let named = "deployments:\n  - name: a\n    source: external_docker\n    display_name: Shop\n";
+    let state = parse(named).unwrap();
+    assert_eq!(
+        state.deployments[0].spec.display_name.as_deref(),
+        Some("Shop")
+    );
+    let schema = DesiredState::json_schema();
+    let field = &schema["definitions"]["DeploymentSpec"]["properties"]["display_name"];
+    assert!(field.to_string().contains("string"), "{field}");
 }

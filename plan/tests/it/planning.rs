@@ -70,7 +70,7 @@ async fn apply_creates_what_is_missing_and_a_second_apply_writes_nothing() {
 }
 
 #[tokio::test]
-async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
+async fn drift_shows_as_a_new_revision_back_to_the_file_and_apply_fixes_it() {
     let mock = mock().await;
     let client = client(&mock);
     let wanted = desired(TWO);
@@ -88,7 +88,8 @@ async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
 
     let plan = Plan::compute(&client, &wanted).await.unwrap();
     let drifted = entry(&plan, "acme-agent");
-    assert_eq!(drifted.action, Action::Update);
+    // A build command ships with a new revision.
+    assert_eq!(drifted.action, Action::NewRevision);
     assert_eq!(drifted.changes.len(), 1, "{:?}", drifted.changes);
     let change = &drifted.changes[0];
     assert_eq!(change.field, "source_config.build_command");
@@ -103,16 +104,14 @@ async fn drift_shows_as_an_update_back_to_the_file_and_apply_fixes_it() {
     assert_eq!(entry(&plan, "acme-worker").action, Action::NoChange);
     mock.clear_requests();
     let (_, report) = apply(&client, &plan).await;
-    assert_eq!(
-        report.results[0].outcome,
-        ApplyOutcome::Updated {
-            deployment_id: agent.id
-        }
-    );
+    assert_eq!(report.results[0].outcome.kind(), "deployed");
     assert_eq!(
         writes(&mock),
-        [format!("PATCH /v2/deployments/{}", agent.id)]
+        [format!("POST /v2/deployments/{}/revisions", agent.id)]
     );
+    let sent = first_revision(&mock);
+    assert_eq!(sent["source_config"], json!({"build_command": "make"}));
+    assert!(sent.get("secrets").is_none(), "{sent}");
     assert!(!Plan::compute(&client, &wanted).await.unwrap().has_changes());
 }
 
@@ -148,7 +147,7 @@ async fn a_changed_secret_is_a_hidden_change_and_the_update_keeps_other_secrets(
 
     mock.clear_requests();
     apply(&client, &plan).await;
-    let sent = first_patch(&mock);
+    let sent = first_revision(&mock);
     let mut names: Vec<&str> = sent["secrets"]
         .as_array()
         .unwrap()
@@ -160,7 +159,8 @@ async fn a_changed_secret_is_a_hidden_change_and_the_update_keeps_other_secrets(
 }
 
 #[tokio::test]
-async fn a_resource_spec_change_sends_the_whole_merged_spec() {
+async fn a_resource_spec_change_is_merged_over_the_stored_spec_keeping_fields_the_file_leaves_out()
+{
     let mock = mock().await;
     let client = client(&mock);
     let worker = applied_two(&mock, &client, "acme-worker").await;
@@ -169,6 +169,7 @@ async fn a_resource_spec_change_sends_the_whole_merged_spec() {
             resource_spec: Some(ResourceSpecInput {
                 cpu: Some(1.0),
                 min_scale: Some(1),
+                labels: Some([("team".to_string(), "shop".to_string())].into()),
                 ..Default::default()
             }),
             ..Default::default()
@@ -190,14 +191,15 @@ async fn a_resource_spec_change_sends_the_whole_merged_spec() {
     );
     mock.clear_requests();
     apply(&client, &plan).await;
-    let sent = first_patch(&mock);
+    let sent = first_revision(&mock);
     assert_eq!(
         sent["source_config"]["resource_spec"],
-        json!({"cpu": 1.0, "min_scale": 2})
+        json!({"cpu": 1.0, "min_scale": 2, "labels": {"team": "shop"}})
     );
     let now = mock.deployment(worker.id).unwrap();
     let spec = now.source_config.resource_spec.unwrap();
     assert_eq!((spec.cpu, spec.min_scale), (Some(1.0), Some(2)));
+    assert_eq!(spec.labels.unwrap()["team"], "shop");
     assert!(
         !Plan::compute(&client, &desired(&sized))
             .await
@@ -294,4 +296,52 @@ async fn planning_50_deployments_lists_once_and_reads_one_revision_each() {
     );
     assert_eq!(mock.requests_for("get_revision").len(), 50);
     assert_eq!(mock.requests().len(), 51);
+}
+
+/// `TWO` with the worker named `display`.
+fn worker_named(display: &str) -> String {
+    TWO.replace(
+        "  - name: acme-worker\n",
+        &format!("  - name: acme-worker\n    display_name: {display}\n"),
+    )
+}
+
+#[tokio::test]
+async fn a_display_name_is_set_after_create_changed_in_place_and_kept_when_left_out() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let named = desired(&worker_named("Worker"));
+    let plan = Plan::compute(&client, &named).await.unwrap();
+    let (_, report) = apply(&client, &plan).await;
+    assert!(report.worst().is_none(), "{report:?}");
+    let worker = stored(&mock, "acme-worker");
+    assert_eq!(worker.display_name.as_deref(), Some("Worker"));
+    let patches = mock.requests_for("patch_deployment");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0].body, Some(json!({"display_name": "Worker"})));
+    assert!(!Plan::compute(&client, &named).await.unwrap().has_changes());
+
+    mock.clear_requests();
+    let renamed = desired(&worker_named("Night worker"));
+    let plan = Plan::compute(&client, &renamed).await.unwrap();
+    let planned = entry(&plan, "acme-worker");
+    assert_eq!(planned.action, Action::Update);
+    assert_eq!(planned.changes[0].field, "display_name");
+    apply(&client, &plan).await;
+    assert_eq!(
+        writes(&mock),
+        [format!("PATCH /v2/deployments/{}", worker.id)]
+    );
+    assert!(
+        !Plan::compute(&client, &renamed)
+            .await
+            .unwrap()
+            .has_changes()
+    );
+
+    // Left out of the file: left alone, never cleared.
+    let plan = Plan::compute(&client, &desired(TWO)).await.unwrap();
+    assert_eq!(entry(&plan, "acme-worker").action, Action::NoChange);
+    let kept = stored(&mock, "acme-worker").display_name;
+    assert_eq!(kept.as_deref(), Some("Night worker"));
 }

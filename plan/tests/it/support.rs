@@ -65,9 +65,9 @@ pub fn writes(mock: &MockServer) -> Vec<String> {
         .collect()
 }
 
-/// The body of the first `PATCH` of a deployment the mock saw.
-pub fn first_patch(mock: &MockServer) -> serde_json::Value {
-    mock.requests_for("patch_deployment")[0]
+/// The body of the first create-revision request the mock saw.
+pub fn first_revision(mock: &MockServer) -> serde_json::Value {
+    mock.requests_for("create_revision")[0]
         .body
         .clone()
         .unwrap()
