@@ -226,7 +226,9 @@ impl Deletion {
     /// Whether the deployment is gone at `now`.
     fn is_over(&self, now: Instant) -> bool {
         now.saturating_duration_since(self.since)
-            >= self.awaiting_delete + self.awaiting_final_delete
+            >= self
+                .awaiting_delete
+                .saturating_add(self.awaiting_final_delete)
     }
 }
 

@@ -444,6 +444,22 @@ async fn delete_answers_204_then_the_deployment_awaits_delete_then_final_delete_
     assert_eq!(api.delete(&path).await.status, 404);
 }
 
+/// A deletion that lasts for ever (`Duration::MAX`) is a valid timing: the deployment stays
+/// `AWAITING_DELETE` instead of every later request failing on an overflowing sum.
+#[tokio::test]
+async fn an_endless_deletion_keeps_the_deployment_awaiting_delete() {
+    let mut timing = langsmith_control_plane_mock::Timing::instant();
+    timing.deleting = std::time::Duration::MAX;
+    timing.final_deleting = std::time::Duration::MAX;
+    let api = Api::with(langsmith_control_plane_mock::MockServer::builder().timing(timing)).await;
+    let created = api.create("a").await;
+    let path = deployment_path(&created);
+    assert_eq!(api.delete(&path).await.status, 204);
+    let got = api.get(&path).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.json()["status"], "AWAITING_DELETE");
+}
+
 fn ids_query(ids: &[&str]) -> String {
     ids.iter()
         .map(|id| format!("deployment_ids={id}"))
