@@ -66,16 +66,27 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<Exit, Failure> {
         }
         Command::Plan(args) => {
             let context = global::Context::new(&global, matches)?;
-            runtime()?.block_on(cmd::plan::run_plan(args, &context))
+            runtime()?.block_on(stoppable(cmd::plan::run_plan(args, &context)))
         }
         Command::Apply(args) => {
             let context = global::Context::new(&global, matches)?;
-            runtime()?.block_on(cmd::plan::run_apply(args, &context))
+            runtime()?.block_on(stoppable(cmd::plan::run_apply(args, &context)))
         }
         Command::Deploy(args) => {
             let context = global::Context::new(&global, matches)?;
             runtime()?.block_on(cmd::deploy::run(*args, &context))
         }
+    }
+}
+
+/// Runs `command` until it ends or a stop signal arrives (exit 130 or 143). Stopping drops the
+/// command: nothing more is sent, and the source archives it made are removed with it.
+async fn stoppable(command: impl Future<Output = Result<Exit, Failure>>) -> Result<Exit, Failure> {
+    let mut stop = stop::Stop::listen();
+    tokio::select! {
+        biased;
+        signal = stop.next() => Ok(signal.exit()),
+        ended = command => ended,
     }
 }
 

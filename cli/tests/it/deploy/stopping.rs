@@ -101,3 +101,33 @@ fn sigint_and_sigterm_while_archiving_exit_130_and_143_with_nothing_sent_and_no_
         stop_while_archiving(&h, tree.path(), full, "TERM", delay);
     }
 }
+
+/// `lscp apply` of a deployment file whose source directory is [`large_tree`]: a signal while it
+/// archives or uploads stops it with 130 or 143, and its temporary archive goes with it.
+#[test]
+fn sigint_and_sigterm_during_apply_exit_130_and_143_and_leave_no_archive() {
+    let h = Harness::start();
+    let tree = large_tree();
+    let file = tree.path().join("deployments.yaml");
+    std::fs::write(
+        &file,
+        "deployments:\n  - {name: big-tree, source: internal_source, source_dir: .}\n",
+    )
+    .unwrap();
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut command = crate::support::lscp();
+        command
+            .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url().to_string())
+            .env("LANGSMITH_API_KEY", KEY)
+            .env("TMPDIR", tmp.path())
+            .args(["apply", "--yes", "-f"])
+            .arg(&file);
+        let running = Running::start(command);
+        std::thread::sleep(Duration::from_millis(700));
+        running.signal(signal);
+        running.end_within(Duration::from_secs(60)).code(code);
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "SIG{signal} left {left:?} in TMPDIR");
+    }
+}
