@@ -237,17 +237,7 @@ impl Report {
             ));
             return Ok(());
         }
-        let bar = self.status.get_or_insert_with(|| {
-            let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
-            bar.set_style(
-                // `wide_msg` is cut to the terminal width: a wrapped live line redraws as two.
-                ProgressStyle::with_template("{spinner} [{bar:12}] {elapsed:>4} {wide_msg}")
-                    .expect("a valid template")
-                    .progress_chars("=> "),
-            );
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
+        let bar = self.status.get_or_insert_with(status_bar);
         if let Some(phase) = revision.status.phase() {
             bar.set_position(u64::from(phase.step));
         }
@@ -313,6 +303,20 @@ impl Report {
             bar.finish_and_clear();
         }
     }
+}
+
+/// The live line of a revision's status on stderr: a spinner, its step of six as a bar, the time
+/// so far and the status; shared by `deploy` and `wait`.
+pub fn status_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
+    bar.set_style(
+        // `wide_msg` is cut to the terminal width: a wrapped live line redraws as two.
+        ProgressStyle::with_template("{spinner} [{bar:12}] {elapsed:>4} {wide_msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }
 
 /// A log entry for people: `timestamp LEVEL message`, on one line whatever the service put in

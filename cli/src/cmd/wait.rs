@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use langsmith_control_plane::types::{Deployment, Revision};
 use langsmith_control_plane::{RevisionOutcome, WaitEvent, WaitOptions};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::deploy_report::status_bar;
 use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
@@ -172,11 +173,7 @@ fn finish(
         }
         RevisionOutcome::Failed(_) => {
             output::line(&format!("revision {revision_id} failed: {status}"))?;
-            let log = if status == "DEPLOY_FAILED" {
-                "deploy"
-            } else {
-                "build"
-            };
+            let log = github::failed_log(&status);
             output::diagnostic(&format!(
                 "hint: `lscp revision logs {deployment_id} {revision_id} --type {log}` shows what went wrong"
             ));
@@ -211,15 +208,8 @@ impl Display {
     fn new(printer: Output, revision_id: Uuid) -> Self {
         let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
         let bar = live.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
-            bar.set_style(
-                // `wide_msg` is cut to the terminal width: a wrapped live line redraws as two.
-                ProgressStyle::with_template("{spinner} [{bar:12}] {elapsed:>4} {wide_msg}")
-                    .expect("a valid template")
-                    .progress_chars("=> "),
-            );
+            let bar = status_bar();
             bar.set_message(format!("revision {revision_id}: waiting for its status"));
-            bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
         Self {

@@ -20,5 +20,5 @@ mod runner;
 
 pub use commands::{Fold, FoldStream, guard_lines, mask_secrets};
 pub use plan::{apply_finished, apply_unchanged, plan_computed};
-pub use revision::{deploy_finished, failure, wait_finished};
+pub use revision::{deploy_finished, failed_log, failure, wait_finished};
 pub use runner::{GithubMode, init};

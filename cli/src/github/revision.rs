@@ -142,7 +142,7 @@ impl RevisionReport<'_> {
 }
 
 /// The log that tells why a revision with `status` failed.
-fn failed_log(status: &str) -> LogType {
+pub fn failed_log(status: &str) -> LogType {
     match status {
         "DEPLOY_FAILED" => LogType::Deploy,
         _ => LogType::Build,
