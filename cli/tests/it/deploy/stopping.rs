@@ -118,7 +118,7 @@ fn sigint_and_sigterm_during_apply_exit_130_and_143_and_leave_no_archive() {
         let tmp = tempfile::tempdir().unwrap();
         let mut command = crate::support::lscp();
         command
-            .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url().to_string())
+            .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
             .env("LANGSMITH_API_KEY", KEY)
             .env("TMPDIR", tmp.path())
             .args(["apply", "--yes", "-f"])
