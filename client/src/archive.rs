@@ -628,7 +628,11 @@ impl Watch {
     async fn stalled(&self, limit: Duration) -> String {
         loop {
             let (sent, at) = self.last();
-            tokio::time::sleep_until(at + limit).await;
+            // A limit past what the clock can count never passes.
+            match at.checked_add(limit) {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending::<()>().await,
+            }
             if self.last() != (sent, at) {
                 continue;
             }

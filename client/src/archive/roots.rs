@@ -57,7 +57,7 @@ pub(super) fn roots(
             continue; // a package name, installed from an index
         }
         let path = dependency_dir(dir, dependency, &bounds)?;
-        if !path.starts_with(dir) {
+        if !path.starts_with(dir) && !roots.contains(&path) {
             roots.push(path);
         }
     }
@@ -67,7 +67,6 @@ pub(super) fn roots(
         !all.iter()
             .any(|other| other != root && root.starts_with(other))
     });
-    roots.dedup();
     let mut base = dir.to_path_buf();
     while !roots.iter().all(|root| root.starts_with(&base)) {
         base.pop();
