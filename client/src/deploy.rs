@@ -22,8 +22,8 @@ use crate::logs::LogEntry;
 use crate::types::DeploymentPatchRequest;
 use crate::types::{
     Deployment, DeploymentCreateRequest, DeploymentSource, DeploymentType, LogOrder, LogType,
-    Revision, RevisionCreateRequest, RevisionStatus, Secret, SourceConfigRequest,
-    SourceRevisionConfigRequest,
+    Revision, RevisionCreateRequest, RevisionSourceConfigRequest, RevisionStatus, Secret,
+    SecretReference, SourceConfigRequest, SourceRevisionConfigRequest,
 };
 use crate::waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 
@@ -174,6 +174,8 @@ pub struct Deploy {
     display_name: Option<String>,
     secrets: Vec<(String, String)>,
     replace_secrets: bool,
+    revision_settings: Option<RevisionSourceConfigRequest>,
+    secret_references: Option<Vec<SecretReference>>,
     wait: Option<WaitOptions>,
     follow_logs: bool,
     timeout: Option<Duration>,
@@ -201,6 +203,8 @@ impl Client {
             display_name: None,
             secrets: Vec::new(),
             replace_secrets: false,
+            revision_settings: None,
+            secret_references: None,
             wait: Some(WaitOptions::default()),
             follow_logs: false,
             timeout: None,
@@ -261,6 +265,32 @@ impl Deploy {
     /// cannot clear secrets.
     pub fn replace_secrets(mut self, replace: bool) -> Self {
         self.replace_secrets = replace;
+        self
+    }
+    /// Build commands and sizing (`install_command`, `build_command`, `resource_spec`) for the
+    /// revision this deploy starts and the ones after it. Fields left `None` keep the
+    /// deployment's current values (all `None` changes nothing); the service replaces
+    /// `resource_spec` whole, so give every sizing field to keep.
+    ///
+    /// A `PATCH` of these settings starts a revision on the service, so they travel in the very
+    /// request that starts this deploy's revision: create-revision's `source_config`, the `PATCH`
+    /// that switches a deployment to uploaded source, or the create of a new deployment. (Sent in
+    /// an update of their own first, they would build the old code once more.) The deployment
+    /// keeps them: they show in its `source_config` afterwards.
+    pub fn revision_settings(mut self, settings: RevisionSourceConfigRequest) -> Self {
+        self.revision_settings =
+            (settings != RevisionSourceConfigRequest::default()).then_some(settings);
+        self
+    }
+    /// The deployment's secret references (variables filled from keys of existing Kubernetes
+    /// secrets), replacing its current ones whole; an empty list removes them all, and not
+    /// calling this keeps them. Like [`revision_settings`](Self::revision_settings), they travel
+    /// in the request that starts this deploy's revision, since a `PATCH` of them starts one.
+    pub fn secret_references(
+        mut self,
+        references: impl IntoIterator<Item = SecretReference>,
+    ) -> Self {
+        self.secret_references = Some(references.into_iter().collect());
         self
     }
     /// How to wait for the revision; `None` returns once it has started.
@@ -477,16 +507,22 @@ impl Deploy {
         self.name_it(shipped).await
     }
 
-    /// Starts the revision that builds `config`, sending the secrets only when they change.
+    /// Starts the revision that builds `config`, sending the secrets only when they change and
+    /// the revision settings and secret references given (a deployment this deploy created has
+    /// them already).
     async fn start_revision(
         &self,
         deployment: Deployment,
         created: bool,
         config: SourceRevisionConfigRequest,
     ) -> Result<Shipped, Error> {
-        let secrets = match created {
-            true => None,
-            false => self.changed_secrets(&deployment),
+        let (secrets, settings, secret_references) = match created {
+            true => (None, None, None),
+            false => (
+                self.changed_secrets(&deployment),
+                self.revision_settings.clone(),
+                self.secret_references.clone(),
+            ),
         };
         #[cfg(feature = "upload")]
         if matches!(
@@ -499,7 +535,10 @@ impl Deploy {
             let patch = DeploymentPatchRequest {
                 revision_source: Some(crate::types::RevisionSource::InternalSource),
                 source_revision_config: Some(config),
+                source_config: settings
+                    .map(|s| deployment_settings(SourceConfigRequest::default(), s)),
                 secrets,
+                secret_references,
                 ..DeploymentPatchRequest::default()
             };
             let deployment = self
@@ -517,9 +556,9 @@ impl Deploy {
         }
         let request = RevisionCreateRequest {
             source_revision_config: config,
-            source_config: None,
+            source_config: settings,
             secrets,
-            secret_references: None,
+            secret_references,
         };
         let revision = self.client.revisions(deployment.id).create(request).await?;
         Ok(Shipped {
@@ -694,6 +733,9 @@ impl Deploy {
             deployment_type: self.deployment_type.clone(),
             ..SourceConfigRequest::default()
         };
+        if let Some(settings) = self.revision_settings.clone() {
+            source_config = deployment_settings(source_config, settings);
+        }
         let (source, source_revision_config) = match &self.source {
             Source::GitRef {
                 reference,
@@ -721,7 +763,7 @@ impl Deploy {
         };
         Ok(DeploymentCreateRequest {
             name,
-            secret_references: None,
+            secret_references: self.secret_references.clone(),
             secrets,
             source,
             source_config,
@@ -924,6 +966,20 @@ async fn next_of(log: &mut Option<LogStream>) -> Option<Result<LogEntry, Error>>
         None => std::future::pending().await,
     }
 }
+
+/// `config` with the revision `settings` set in it, as a deployment-wide request carries them.
+fn deployment_settings(
+    config: SourceConfigRequest,
+    settings: RevisionSourceConfigRequest,
+) -> SourceConfigRequest {
+    SourceConfigRequest {
+        install_command: settings.install_command,
+        build_command: settings.build_command,
+        resource_spec: settings.resource_spec,
+        ..config
+    }
+}
+
 fn revision_config(
     fill: impl FnOnce(&mut SourceRevisionConfigRequest),
 ) -> SourceRevisionConfigRequest {

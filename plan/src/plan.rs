@@ -25,6 +25,7 @@ use futures::{StreamExt, TryStreamExt};
 use langsmith_control_plane::Client;
 use langsmith_control_plane::types::{
     Deployment, DeploymentCreateRequest, DeploymentPatchRequest, Revision, RevisionCreateRequest,
+    RevisionSourceConfigRequest, SecretReference,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -194,10 +195,16 @@ pub(crate) struct UploadWork {
 pub(crate) enum UploadTo {
     /// A deployment to create (and name) first, without secrets: the upload sets them.
     New(Box<NewDeployment>),
-    /// An existing deployment, with settings to change first in an update of their own.
+    /// An existing deployment: settings that start no revision change first, in an update of
+    /// their own; those that do go with the upload's revision.
     Existing {
         deployment_id: Uuid,
+        /// The display name and deployment-wide settings.
         settings: Option<Box<DeploymentPatchRequest>>,
+        /// Commands and sizing, sent with the revision.
+        revision_settings: Option<Box<RevisionSourceConfigRequest>>,
+        /// Secret references, sent with the revision.
+        secret_references: Option<Vec<SecretReference>>,
     },
 }
 

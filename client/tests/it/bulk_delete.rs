@@ -201,7 +201,10 @@ async fn deleting_half_then(
     use axum::extract::Request;
     use axum::response::Response;
     let upstream = mock.url();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = langsmith_control_plane::http_client_builder()
+        .no_proxy()
+        .build()
+        .unwrap();
     let relay = async move |request: Request| -> Response {
         let (parts, body) = request.into_parts();
         let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();

@@ -125,6 +125,37 @@ async fn a_new_name_creates_the_deployment_from_the_ref() {
 }
 
 #[tokio::test]
+async fn a_new_deployment_from_a_ref_is_created_with_the_revision_settings_and_references() {
+    let mock = mock().await;
+    let sizing = serde_json::json!({"build_command": "make", "resource_spec": {"min_scale": 2}});
+    let reference = serde_json::json!({"name": "DB_URL", "secret_name": "db", "secret_key": "url"});
+    let result = client(&mock)
+        .deploy(git("main", Some("https://github.com/acme/sized")))
+        .name("sized")
+        .revision_settings(serde_json::from_value(sizing.clone()).unwrap())
+        .secret_references([serde_json::from_value(reference.clone()).unwrap()])
+        .wait(fast_wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    // Creating starts the revision: the settings go with it, and nothing else is sent.
+    let created = bodies(&mock, "create_deployment");
+    assert_eq!(created[0]["source_config"]["build_command"], "make");
+    assert_eq!(
+        created[0]["source_config"]["resource_spec"],
+        sizing["resource_spec"]
+    );
+    assert_eq!(
+        created[0]["secret_references"],
+        serde_json::json!([reference])
+    );
+    assert!(patch_bodies(&mock).is_empty());
+    assert!(revision_bodies(&mock).is_empty());
+    assert_eq!(mock.revisions(result.deployment.id).len(), 1);
+}
+
+#[tokio::test]
 async fn creating_from_a_ref_without_a_repository_is_refused_after_a_read_only_look_up() {
     let mock = mock().await;
     let err = client(&mock)

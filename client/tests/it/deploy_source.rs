@@ -6,7 +6,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use langsmith_control_plane::deploy::Source;
-use langsmith_control_plane::types::{DeploymentSource, LogType};
+use langsmith_control_plane::types::{
+    DeploymentSource, LogType, ResourceSpecInput, RevisionSourceConfigRequest, SecretReference,
+};
 use langsmith_control_plane::{Client, Error, WaitOptions};
 use langsmith_control_plane_mock::{MockServer, Timing};
 
@@ -168,6 +170,105 @@ async fn a_directory_deployed_over_a_git_deployment_switches_it_with_a_patch() {
     );
     let deployment = mock.deployment(seeded.id).unwrap();
     assert_eq!(deployment.source, DeploymentSource::InternalSource);
+}
+
+/// Sizing and a build command for a revision.
+fn sized(cpu: f64) -> RevisionSourceConfigRequest {
+    RevisionSourceConfigRequest {
+        build_command: Some("make all".into()),
+        resource_spec: Some(ResourceSpecInput {
+            cpu: Some(cpu),
+            ..ResourceSpecInput::default()
+        }),
+        ..RevisionSourceConfigRequest::default()
+    }
+}
+
+fn db_reference() -> SecretReference {
+    SecretReference {
+        name: "DB_URL".into(),
+        secret_name: "db".into(),
+        secret_key: "url".into(),
+    }
+}
+
+/// The deployment `id` as stored holds the settings of [`sized`]`(cpu)` and the reference.
+fn holds_settings(mock: &MockServer, id: uuid::Uuid, cpu: f64) {
+    let deployment = mock.deployment(id).unwrap();
+    let config = deployment.source_config;
+    assert_eq!(config.resource_spec.unwrap().cpu, Some(cpu));
+    assert_eq!(config.build_command.as_deref(), Some("make all"));
+    let references = deployment.secret_references.unwrap();
+    assert_eq!(references, [db_reference()]);
+}
+
+#[tokio::test]
+async fn revision_settings_and_secret_references_ship_in_the_create_revision_request() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let c = client(&mock);
+    let source = || Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let first = c.deploy(source()).name("sized").wait(wait()).run().await;
+    let id = first.unwrap().deployment.id;
+    mock.clear_requests();
+
+    let result = c
+        .deploy(source())
+        .deployment_id(id)
+        .revision_settings(sized(2.0))
+        .secret_references([db_reference()])
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    // No PATCH of their own, which would start a revision of the old code.
+    assert!(mock.requests_for("patch_deployment").is_empty());
+    let revisions = mock.requests_for("create_revision");
+    assert_eq!(revisions.len(), 1);
+    let body = revisions[0].body.clone().unwrap();
+    assert_eq!(body["source_config"]["resource_spec"]["cpu"], 2.0);
+    assert_eq!(body["source_config"]["build_command"], "make all");
+    assert_eq!(body["secret_references"][0]["secret_name"], "db");
+    assert_eq!(mock.revisions(id).len(), 2);
+    holds_settings(&mock, id, 2.0);
+}
+
+#[tokio::test]
+async fn revision_settings_and_secret_references_ship_in_the_patch_that_switches_to_a_directory() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let seeded = mock.seed_deployment(langsmith_control_plane_mock::github_deployment_request(
+        "switch-sized",
+    ));
+    let source = Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let result = client(&mock)
+        .deploy(source)
+        .deployment_id(seeded.id)
+        .revision_settings(sized(0.5))
+        .secret_references([db_reference()])
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    let patches = mock.requests_for("patch_deployment");
+    assert_eq!(patches.len(), 1);
+    let body = patches[0].body.clone().unwrap();
+    assert_eq!(body["revision_source"], "internal_source");
+    assert_eq!(body["source_config"]["resource_spec"]["cpu"], 0.5);
+    assert_eq!(body["source_config"]["build_command"], "make all");
+    assert_eq!(body["secret_references"][0]["name"], "DB_URL");
+    assert!(mock.requests_for("create_revision").is_empty());
+    // The seeded revision and the one this deploy started.
+    assert_eq!(mock.revisions(seeded.id).len(), 2);
+    holds_settings(&mock, seeded.id, 0.5);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! Applying an uploaded directory: create the deployment or change its settings, then hand the
-//! plan's archive to the facade's deploy, which uploads it with the secrets and waits.
+//! Applying an uploaded directory: create the deployment or change the settings that start no
+//! revision, then hand the plan's archive to the facade's deploy, which uploads it and starts
+//! one revision with the secrets, commands, sizing and secret references, and waits.
 
 use futures::TryStreamExt;
 use langsmith_control_plane::deploy::{DeployEvent, Source};
@@ -31,6 +32,19 @@ pub(super) async fn run(
         .wait(Some(wait));
     for (name, value) in &work.secrets {
         deploy = deploy.secret(name.clone(), value.clone());
+    }
+    if let UploadTo::Existing {
+        revision_settings,
+        secret_references,
+        ..
+    } = &work.to
+    {
+        if let Some(settings) = revision_settings {
+            deploy = deploy.revision_settings((**settings).clone());
+        }
+        if let Some(references) = secret_references {
+            deploy = deploy.secret_references(references.clone());
+        }
     }
     let mut steps = deploy.events();
     loop {
@@ -67,6 +81,7 @@ async fn prepare(
         UploadTo::Existing {
             deployment_id,
             settings,
+            ..
         } => {
             if let Some(settings) = settings {
                 let update = deployments.update(*deployment_id, (**settings).clone());

@@ -5,6 +5,7 @@ use langsmith_control_plane::types::{
     Deployment, DeploymentPatchRequest, RevisionCreateRequest, RevisionSourceConfigRequest,
     SourceConfigRequest, SourceRevisionConfigRequest,
 };
+use uuid::Uuid;
 
 use super::diff::{Diff, from_json, json_object};
 use super::secrets::WantedSecret;
@@ -56,10 +57,7 @@ pub(super) fn plan(
     let work = match archived {
         _ if action == Action::NoChange => Work::Nothing,
         Some(source) if uploads => Work::Upload(Box::new(UploadWork {
-            to: UploadTo::Existing {
-                deployment_id: current.id,
-                settings: settings_first(&mut patch).map(Box::new),
-            },
+            to: upload_to(current.id, &mut patch),
             source,
             secrets: secrets.into_iter().map(|s| (s.name, s.value)).collect(),
         })),
@@ -94,16 +92,27 @@ impl Update<'_> {
     }
 }
 
-/// The display name, settings and secret references of an upload's deployment, changed in an update of
-/// their own before the upload (which carries the secrets and starts the revision).
-fn settings_first(patch: &mut DeploymentPatchRequest) -> Option<DeploymentPatchRequest> {
+/// The upload to deployment `deployment_id` and the changes of `patch` that go with it. What
+/// starts a revision when changed (commands, sizing, secret references) travels with the
+/// upload's revision, so that the old code is not built once more; what starts none (the display
+/// name, deployment-wide settings) goes in an update of its own before the upload.
+fn upload_to(deployment_id: Uuid, patch: &mut DeploymentPatchRequest) -> UploadTo {
+    let mut source_config = patch.source_config.take();
+    let revision_settings = source_config
+        .as_mut()
+        .and_then(revision_settings)
+        .map(Box::new);
     let settings = DeploymentPatchRequest {
         display_name: patch.display_name.take(),
-        source_config: patch.source_config.take(),
-        secret_references: patch.secret_references.take(),
+        source_config: source_config.filter(|c| *c != SourceConfigRequest::default()),
         ..DeploymentPatchRequest::default()
     };
-    (settings != DeploymentPatchRequest::default()).then_some(settings)
+    UploadTo::Existing {
+        deployment_id,
+        settings: (settings != DeploymentPatchRequest::default()).then(|| Box::new(settings)),
+        revision_settings,
+        secret_references: patch.secret_references.take(),
+    }
 }
 
 /// The change of `current` that `patch` holds, split as the service takes it: a new revision

@@ -1,6 +1,9 @@
 //! A `source_dir` deployment: built once, again only when the directory changes, and the
-//! archive the plan hashed is the one apply uploads.
+//! archive the plan hashed is the one apply uploads; sizing, commands or secret references
+//! changed with it ship in that one revision.
 
+use langsmith_control_plane::Client;
+use langsmith_control_plane_mock::MockServer;
 use langsmith_control_plane_plan::deployment_file::DesiredState;
 use langsmith_control_plane_plan::plan::{Action, Plan};
 
@@ -118,7 +121,7 @@ async fn apply_uploads_the_archive_the_plan_hashed_even_when_the_directory_chang
 }
 
 #[tokio::test]
-async fn secret_references_changed_along_with_the_directory_are_applied() {
+async fn secret_references_changed_along_with_the_directory_ship_with_its_one_revision() {
     let mock = mock().await;
     let client = client(&mock);
     let (dir, source) = agent_dir();
@@ -129,7 +132,9 @@ async fn secret_references_changed_along_with_the_directory_are_applied() {
         &Plan::compute(&client, &load(plain)).await.unwrap(),
     )
     .await;
+    let id = stored(&mock, "uploaded").id;
 
+    mock.clear_requests();
     std::fs::write(source.join("agent.py"), "print('v2')\n").unwrap();
     let referenced = "deployments:\n  - name: uploaded\n    source: internal_source\n    \
                       source_dir: agent\n    secret_references:\n      \
@@ -143,6 +148,12 @@ async fn secret_references_changed_along_with_the_directory_are_applied() {
     assert_eq!(fields, ["source_dir", "secret_references"]);
     let (_, report) = apply(&client, &plan).await;
     assert_eq!(report.results[0].outcome.kind(), "deployed", "{report:?}");
+    // One new revision, of the new code, started by the one request that carries them.
+    assert_eq!(mock.revisions(id).len(), 2, "{:#?}", writes(&mock));
+    newest_builds_newest_archive(&mock);
+    let starts = revision_starts(&mock);
+    assert_eq!(starts.len(), 1, "{starts:#?}");
+    assert_eq!(starts[0]["secret_references"][0]["name"], "DB_URL");
     let references = stored(&mock, "uploaded").secret_references.unwrap();
     assert_eq!(references.len(), 1);
     assert_eq!(
@@ -153,5 +164,149 @@ async fn secret_references_changed_along_with_the_directory_are_applied() {
         ("DB_URL", "db")
     );
     let again = Plan::compute(&client, &load(referenced)).await.unwrap();
+    assert!(!again.has_changes(), "{again:#?}");
+}
+
+/// A directory deployment sized to one CPU and built with `make`.
+const SIZED: &str = "deployments:\n  - name: uploaded\n    source: internal_source\n    \
+                     source_dir: agent\n    \
+                     source_config: {resource_spec: {cpu: 1}, build_command: make}\n";
+
+/// Applies `yaml` in `dir` and checks that it deployed.
+async fn apply_file(client: &Client, dir: &tempfile::TempDir, yaml: &str) {
+    let plan = Plan::compute(client, &file_in(dir, yaml)).await.unwrap();
+    let (_, report) = apply(client, &plan).await;
+    assert_eq!(report.results[0].outcome.kind(), "deployed", "{report:?}");
+}
+
+/// The bodies of the requests that start a revision: create-revision, and a `PATCH` with a
+/// source revision config, sizing or secret references (the mock starts one for each).
+fn revision_starts(mock: &MockServer) -> Vec<serde_json::Value> {
+    let starts = |body: &serde_json::Value| {
+        ["source_revision_config", "secret_references"]
+            .iter()
+            .any(|key| body.get(key).is_some_and(|v| !v.is_null()))
+            || !body["source_config"]["resource_spec"].is_null()
+    };
+    let patches = mock.requests_for("patch_deployment").into_iter();
+    let patches = patches.filter_map(|r| r.body).filter(starts);
+    let creates = mock.requests_for("create_revision").into_iter();
+    creates.filter_map(|r| r.body).chain(patches).collect()
+}
+
+/// The newest revision of `uploaded` is deployed and builds the newest archive.
+fn newest_builds_newest_archive(mock: &MockServer) {
+    use langsmith_control_plane::types::RevisionStatus;
+    let revisions = mock.revisions(stored(mock, "uploaded").id);
+    assert_eq!(revisions[0].status, RevisionStatus::Deployed);
+    let uploaded = mock.uploaded_archives();
+    let built = revisions[0]
+        .source_revision_config
+        .source_tarball_path
+        .clone();
+    assert_eq!(built.as_ref(), uploaded.last());
+}
+
+#[tokio::test]
+async fn a_changed_directory_with_new_sizing_and_settings_builds_once_with_them() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let (dir, source) = agent_dir();
+    apply_file(&client, &dir, SIZED).await;
+    let id = stored(&mock, "uploaded").id;
+    assert_eq!(mock.revisions(id).len(), 1);
+
+    mock.clear_requests();
+    std::fs::write(source.join("agent.py"), "print('v2')\n").unwrap();
+    let resized = SIZED
+        .replace("cpu: 1", "cpu: 2")
+        .replace("make", "make all, deployment_type: prod");
+    let plan = Plan::compute(&client, &file_in(&dir, &resized))
+        .await
+        .unwrap();
+    assert_eq!(plan.deployments[0].action, Action::NewRevision);
+    apply_file(&client, &dir, &resized).await;
+
+    // One new revision, of the new code, started by the one request that carries the sizing.
+    assert_eq!(mock.revisions(id).len(), 2, "{:#?}", writes(&mock));
+    newest_builds_newest_archive(&mock);
+
+    // The setting that starts no revision changes first, alone.
+    let patches = mock.requests_for("patch_deployment");
+    assert_eq!(patches.len(), 1, "{:#?}", writes(&mock));
+    let patch = patches[0].body.clone().unwrap();
+    assert_eq!(
+        patch,
+        serde_json::json!({"source_config": {"deployment_type": "prod"}})
+    );
+    let starts = revision_starts(&mock);
+    assert_eq!(starts.len(), 1, "{starts:#?}");
+    assert_eq!(starts[0]["source_config"]["resource_spec"]["cpu"], 2.0);
+    assert_eq!(starts[0]["source_config"]["build_command"], "make all");
+    let config = stored(&mock, "uploaded").source_config;
+    assert_eq!(config.resource_spec.unwrap().cpu, Some(2.0));
+    assert_eq!(config.build_command.as_deref(), Some("make all"));
+    let again = Plan::compute(&client, &file_in(&dir, &resized))
+        .await
+        .unwrap();
+    assert!(!again.has_changes(), "{again:#?}");
+}
+
+#[tokio::test]
+async fn new_sizing_of_an_unchanged_directory_rebuilds_it_once_without_uploading() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let (dir, _source) = agent_dir();
+    apply_file(&client, &dir, SIZED).await;
+    let id = stored(&mock, "uploaded").id;
+
+    mock.clear_requests();
+    let resized = SIZED.replace("cpu: 1", "cpu: 2");
+    apply_file(&client, &dir, &resized).await;
+
+    assert_eq!(mock.revisions(id).len(), 2, "{:#?}", writes(&mock));
+    assert_eq!(mock.uploaded_archives().len(), 1);
+    newest_builds_newest_archive(&mock);
+    let starts = revision_starts(&mock);
+    assert_eq!(starts.len(), 1, "{starts:#?}");
+    assert_eq!(starts[0]["source_config"]["resource_spec"]["cpu"], 2.0);
+    let spec = stored(&mock, "uploaded").source_config.resource_spec;
+    assert_eq!(spec.unwrap().cpu, Some(2.0));
+    let again = Plan::compute(&client, &file_in(&dir, &resized))
+        .await
+        .unwrap();
+    assert!(!again.has_changes(), "{again:#?}");
+}
+
+#[tokio::test]
+async fn switching_an_image_deployment_to_a_sized_directory_builds_once_with_that_sizing() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let (dir, _source) = agent_dir();
+    let image = "deployments:\n  - name: uploaded\n    source: external_docker\n    \
+                 source_revision_config: {image_uri: 'registry.example.com/agent:1'}\n    \
+                 source_config: {resource_spec: {cpu: 1}}\n";
+    apply_file(&client, &dir, image).await;
+    let id = stored(&mock, "uploaded").id;
+
+    mock.clear_requests();
+    let resized = SIZED.replace("cpu: 1", "cpu: 2");
+    apply_file(&client, &dir, &resized).await;
+
+    assert_eq!(mock.revisions(id).len(), 2, "{:#?}", writes(&mock));
+    newest_builds_newest_archive(&mock);
+    let starts = revision_starts(&mock);
+    assert_eq!(starts.len(), 1, "{starts:#?}");
+    assert_eq!(starts[0]["revision_source"], "internal_source");
+    assert_eq!(starts[0]["source_config"]["resource_spec"]["cpu"], 2.0);
+    assert_eq!(starts[0]["source_config"]["build_command"], "make");
+    let deployment = stored(&mock, "uploaded");
+    assert_eq!(
+        deployment.source_config.resource_spec.unwrap().cpu,
+        Some(2.0)
+    );
+    let again = Plan::compute(&client, &file_in(&dir, &resized))
+        .await
+        .unwrap();
     assert!(!again.has_changes(), "{again:#?}");
 }
