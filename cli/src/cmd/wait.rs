@@ -118,8 +118,14 @@ pub async fn wait_for(
                 display.clear();
                 let exit = finish(context.output, deployment_id, revision_id, &outcome)?;
                 let took = display.started.elapsed();
-                github::wait_finished(&context.client, deployment_id, revision_id, &outcome, took)
-                    .await;
+                github::revision::wait_finished(
+                    &context.client,
+                    deployment_id,
+                    revision_id,
+                    &outcome,
+                    took,
+                )
+                .await;
                 return Ok(exit);
             }
             Some(Ok(_)) => {}
@@ -173,7 +179,7 @@ fn finish(
         }
         RevisionOutcome::Failed(_) => {
             output::line(&format!("revision {revision_id} failed: {status}"))?;
-            let log = github::failed_log(&status);
+            let log = github::revision::failed_log(&status);
             output::diagnostic(&format!(
                 "hint: `lscp revision logs {deployment_id} {revision_id} --type {log}` shows what went wrong"
             ));

@@ -142,6 +142,11 @@ pub fn annotate(level: Level, title: &str, message: &str) {
     ));
 }
 
+/// A command ended with an error: its message as an error annotation.
+pub fn failure(message: &str) {
+    annotate(Level::Error, "lscp", message);
+}
+
 /// Announces each secret value with `::add-mask::` before it is sent, so that the runner hides it
 /// wherever it shows up in the job's log or summary. The runner masks whole log lines' substrings
 /// and reads its log line by line, so a value with line breaks is announced line by line (blank
@@ -209,8 +214,12 @@ impl Fold {
     fn write(&self, lines: &str) {
         match self.stream {
             FoldStream::Stderr => emit(lines),
+            // As `output::line` writes: a closed stdout is ignored.
             FoldStream::Stdout => {
-                let _ = crate::output::bytes(lines.as_bytes());
+                let mut stdout = std::io::stdout().lock();
+                let _ = stdout
+                    .write_all(lines.as_bytes())
+                    .and_then(|()| stdout.flush());
             }
         }
     }
@@ -288,7 +297,7 @@ mod tests {
     #[test]
     fn a_guarded_json_line_decodes_to_the_same_strings() {
         let value = serde_json::json!({"message": "##[error]x ###[y] #\u{ad}#[z]"});
-        let line = crate::output::json_text(&value).unwrap();
+        let line = inert::to_json(&value).unwrap();
         let guarded = guard(&line);
         assert!(!guarded.contains("##["), "{guarded}");
         assert_eq!(
