@@ -203,11 +203,7 @@ impl Fold {
             stream,
             token: format!("lscp-{}", Uuid::new_v4().simple()),
         };
-        fold.write(&format!(
-            "::group::{}\n::stop-commands::{}\n",
-            escape_data(&inert::escape(title)),
-            fold.token
-        ));
+        fold.write(&opening_lines(title, &fold.token));
         Some(fold)
     }
 
@@ -223,6 +219,13 @@ impl Fold {
             }
         }
     }
+}
+
+/// `::group::TITLE` and `::stop-commands::TOKEN`, the title escaped as an annotation's message
+/// is, so that nothing in it ends the line or starts another command.
+fn opening_lines(title: &str, token: &str) -> String {
+    let title = escape_data(&break_legacy_prefix(&inert::escape(title)));
+    format!("::group::{title}\n::stop-commands::{token}\n")
 }
 
 impl Drop for Fold {
@@ -292,6 +295,16 @@ mod tests {
     #[test]
     fn each_line_of_a_text_is_guarded_on_its_own() {
         assert_eq!(guard("ok\n::error::x\nok"), "ok\n\\u003a:error::x\nok");
+    }
+
+    #[test]
+    fn a_fold_title_is_one_line_with_no_command_in_it() {
+        let lines = opening_lines("log of ##[error]x %0A\n::error::y\r##[group]z", "lscp-t");
+        assert_eq!(
+            lines,
+            "::group::log of ##\\u005berror]x %250A\\n::error::y\\r##\\u005bgroup]z\n\
+             ::stop-commands::lscp-t\n"
+        );
     }
 
     #[test]
