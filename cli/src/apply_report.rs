@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::exit::Failure;
 use crate::inert;
+use crate::live::LiveLine;
 use crate::output::{self, Output, OutputFormat};
 
 /// How long a deployment's status may hold in a log before a line says it is still waiting.
@@ -51,7 +52,7 @@ pub enum Progress {
     /// `-o json`: each event as a JSON line on stdout.
     Json(Output),
     /// A terminal: a live line per deployment.
-    Live(MultiProgress, HashMap<String, ProgressBar>),
+    Live(MultiProgress, HashMap<String, LiveLine>),
     /// Plain stderr, as in CI.
     Log(ApplyLog),
 }
@@ -73,10 +74,11 @@ impl Progress {
             .map(|deployment| {
                 let bar = multi.add(ProgressBar::new_spinner());
                 bar.set_style(style.clone());
-                bar.set_prefix(inert::escape(&deployment.name).into_owned());
-                bar.set_message("waiting to start");
                 bar.enable_steady_tick(Duration::from_millis(120));
-                (deployment.name.clone(), bar)
+                let line = LiveLine::new(bar);
+                line.set_prefix(&deployment.name);
+                line.set_message("waiting to start");
+                (deployment.name.clone(), line)
             })
             .collect();
         Self::Live(multi, bars)
@@ -120,7 +122,7 @@ impl Progress {
     }
 }
 
-fn show_live(bars: &HashMap<String, ProgressBar>, event: &ApplyEvent) {
+fn show_live(bars: &HashMap<String, LiveLine>, event: &ApplyEvent) {
     let (name, message) = match event {
         ApplyEvent::Step { name, message } => (name, message.clone()),
         ApplyEvent::Status { name, revision } => (
@@ -134,12 +136,11 @@ fn show_live(bars: &HashMap<String, ProgressBar>, event: &ApplyEvent) {
         ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
         _ => return,
     };
-    let message = inert::escape(&message).into_owned();
     if let Some(bar) = bars.get(name) {
         if matches!(event, ApplyEvent::Finished { .. }) {
-            bar.finish_with_message(message);
+            bar.finish_with_message(&message);
         } else {
-            bar.set_message(message);
+            bar.set_message(&message);
         }
     }
 }

@@ -5,18 +5,17 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures::StreamExt;
-use indicatif::ProgressBar;
 use langsmith_control_plane::types::{Deployment, Revision};
 use langsmith_control_plane::{RevisionOutcome, WaitEvent, WaitOptions};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::deploy_report::status_bar;
 use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
 use crate::global::Context;
 use crate::inert;
+use crate::live::{LiveLine, status_bar};
 use crate::output::{self, Output, OutputFormat};
 use crate::stop::Stop;
 
@@ -224,7 +223,7 @@ struct Display {
     printer: Output,
     revision_id: Uuid,
     started: Instant,
-    bar: Option<ProgressBar>,
+    bar: Option<LiveLine>,
 }
 
 impl Display {
@@ -232,7 +231,7 @@ impl Display {
         let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
         let bar = live.then(|| {
             let bar = status_bar();
-            bar.set_message(format!("revision {revision_id}: waiting for its status"));
+            bar.set_message(&format!("revision {revision_id}: waiting for its status"));
             bar
         });
         Self {
@@ -257,7 +256,7 @@ impl Display {
                 if let Some(phase) = revision.status.phase() {
                     bar.set_position(u64::from(phase.step));
                 }
-                bar.set_message(text);
+                bar.set_message(&text);
             }
             None => output::diagnostic(&output::stamped(self.started.elapsed(), &text)),
         }
@@ -269,7 +268,7 @@ impl Display {
         let error = crate::exit::error_text(error);
         let text = format!("warning: polling failed, still waiting: {error}");
         match &self.bar {
-            Some(bar) => bar.println(text),
+            Some(bar) => bar.println(&text),
             None => output::diagnostic(&text),
         }
     }
