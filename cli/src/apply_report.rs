@@ -1,6 +1,7 @@
 //! What `lscp apply` prints as it goes: JSON lines on stdout (`-o json`), a live line per
 //! deployment on a terminal, or otherwise (a CI log) one plain line per event on stderr, each
-//! naming its deployment, with a still-waiting line while a status holds.
+//! naming its deployment, with a still-waiting line while a status holds. And the words a plan's
+//! actions and changes and an apply's results are told in, on a terminal and in a job summary.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
@@ -8,13 +9,16 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use langsmith_control_plane::types::Revision;
-use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOutcome};
-use langsmith_control_plane_plan::plan::{Plan, PlannedDeployment};
+use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOutcome, ApplyResult};
+use langsmith_control_plane_plan::plan::{
+    Action, ChangeKind, FieldChange, Plan, PlannedDeployment,
+};
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::exit::Failure;
 use crate::inert;
+use crate::live::LiveLine;
 use crate::output::{self, Output, OutputFormat};
 
 /// How long a deployment's status may hold in a log before a line says it is still waiting.
@@ -48,7 +52,7 @@ pub enum Progress {
     /// `-o json`: each event as a JSON line on stdout.
     Json(Output),
     /// A terminal: a live line per deployment.
-    Live(MultiProgress, HashMap<String, ProgressBar>),
+    Live(MultiProgress, HashMap<String, LiveLine>),
     /// Plain stderr, as in CI.
     Log(ApplyLog),
 }
@@ -70,10 +74,11 @@ impl Progress {
             .map(|deployment| {
                 let bar = multi.add(ProgressBar::new_spinner());
                 bar.set_style(style.clone());
-                bar.set_prefix(inert::escape(&deployment.name).into_owned());
-                bar.set_message("waiting to start");
                 bar.enable_steady_tick(Duration::from_millis(120));
-                (deployment.name.clone(), bar)
+                let line = LiveLine::new(bar);
+                line.set_prefix(&deployment.name);
+                line.set_message("waiting to start");
+                (deployment.name.clone(), line)
             })
             .collect();
         Self::Live(multi, bars)
@@ -117,7 +122,7 @@ impl Progress {
     }
 }
 
-fn show_live(bars: &HashMap<String, ProgressBar>, event: &ApplyEvent) {
+fn show_live(bars: &HashMap<String, LiveLine>, event: &ApplyEvent) {
     let (name, message) = match event {
         ApplyEvent::Step { name, message } => (name, message.clone()),
         ApplyEvent::Status { name, revision } => (
@@ -131,12 +136,11 @@ fn show_live(bars: &HashMap<String, ProgressBar>, event: &ApplyEvent) {
         ApplyEvent::Finished { name, outcome } => (name, outcome.kind().to_string()),
         _ => return,
     };
-    let message = inert::escape(&message).into_owned();
     if let Some(bar) = bars.get(name) {
         if matches!(event, ApplyEvent::Finished { .. }) {
-            bar.finish_with_message(message);
+            bar.finish_with_message(&message);
         } else {
-            bar.set_message(message);
+            bar.set_message(&message);
         }
     }
 }
@@ -288,6 +292,84 @@ fn finished(outcome: &ApplyOutcome, took: Option<Duration>) -> String {
         ApplyOutcome::Error { error, .. } => format!("{after}: {error}"),
         _ => after,
     }
+}
+
+/// An action for people: `create`, `update in place`, `new revision`, `no change`.
+pub fn action_word(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update in place",
+        Action::NewRevision => "new revision",
+        Action::NoChange => "no change",
+    }
+}
+
+/// A change without its field: `old -> new`, and `  (new revision)` when it starts one and
+/// `mark_revision` asks.
+pub fn change_text(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
+    let value = |v: &Option<serde_json::Value>| match v {
+        Some(v) => output::json_text(v),
+        None => Ok("(unset)".to_string()),
+    };
+    let text = match (change.hidden, change.change) {
+        (true, ChangeKind::Add) => "(secret, set)".to_string(),
+        (true, _) => "(secret, changed)".to_string(),
+        (false, ChangeKind::Add) => value(&change.new)?,
+        (false, ChangeKind::Modify) if change.old.is_none() => {
+            format!("(not shown) -> {}", value(&change.new)?)
+        }
+        (false, _) => format!("{} -> {}", value(&change.old)?, value(&change.new)?),
+    };
+    let revision = if mark_revision && change.starts_revision {
+        "  (new revision)"
+    } else {
+        ""
+    };
+    Ok(format!("{text}{revision}"))
+}
+
+/// A deployment's row of the summary: name, outcome, deployment ID, detail.
+pub fn summary_row(result: &ApplyResult) -> Vec<String> {
+    let (name, outcome) = (&result.name, &result.outcome);
+    let (deployment, detail) = match outcome {
+        ApplyOutcome::Unchanged { deployment_id } => {
+            (output::or_dash(*deployment_id), String::new())
+        }
+        ApplyOutcome::Updated { deployment_id } => (deployment_id.to_string(), String::new()),
+        ApplyOutcome::Deployed {
+            deployment_id,
+            revision_id,
+        }
+        | ApplyOutcome::Superseded {
+            deployment_id,
+            revision_id,
+        } => (deployment_id.to_string(), format!("revision {revision_id}")),
+        ApplyOutcome::Failed {
+            deployment_id,
+            revision_id,
+            status,
+        } => (
+            deployment_id.to_string(),
+            format!("revision {revision_id} {status}"),
+        ),
+        ApplyOutcome::TimedOut {
+            deployment_id,
+            revision_id,
+            last_status,
+        } => (
+            deployment_id.to_string(),
+            format!(
+                "revision {revision_id} still {}",
+                last_status.as_deref().unwrap_or("unknown")
+            ),
+        ),
+        ApplyOutcome::Error {
+            deployment_id,
+            error,
+        } => (output::or_dash(*deployment_id), error.to_string()),
+        _ => (String::new(), String::new()),
+    };
+    vec![name.clone(), outcome.kind().to_string(), deployment, detail]
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::exit::Failure;
 use crate::github::{Fold, FoldStream};
 use crate::inert::{self, Inert};
+use crate::live::{LiveLine, status_bar};
 use crate::output::{self, Output, OutputFormat};
 
 /// One line of `lscp -o json deploy`. Every line has an `event` field saying which kind it is;
@@ -109,10 +110,10 @@ pub struct Report {
     printer: Output,
     /// Whether stderr is a terminal that can take bars and a live status line.
     live: bool,
-    upload: Option<ProgressBar>,
+    upload: Option<LiveLine>,
     /// Quarter of the upload last reported on plain stderr.
     upload_quarter: u64,
-    status: Option<ProgressBar>,
+    status: Option<LiveLine>,
     /// The last status seen, for heartbeats.
     last_status: Option<String>,
     /// When the deploy began.
@@ -197,7 +198,7 @@ impl Report {
                     .expect("a valid template")
                     .progress_chars("=> "),
                 );
-                bar
+                LiveLine::new(bar)
             });
             bar.set_position(sent);
             if sent >= total {
@@ -241,7 +242,7 @@ impl Report {
         if let Some(phase) = revision.status.phase() {
             bar.set_position(u64::from(phase.step));
         }
-        bar.set_message(text);
+        bar.set_message(&text);
         Ok(())
     }
 
@@ -288,7 +289,7 @@ impl Report {
     pub fn say(&self, text: &str) {
         let text = inert::escape(text);
         match &self.status {
-            Some(bar) => bar.println(text),
+            Some(bar) => bar.println(&text),
             None => output::diagnostic(&text),
         }
     }
@@ -303,20 +304,6 @@ impl Report {
             bar.finish_and_clear();
         }
     }
-}
-
-/// The live line of a revision's status on stderr: a spinner, its step of six as a bar, the time
-/// so far and the status; shared by `deploy` and `wait`.
-pub fn status_bar() -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(6), ProgressDrawTarget::stderr());
-    bar.set_style(
-        // `wide_msg` is cut to the terminal width: a wrapped live line redraws as two.
-        ProgressStyle::with_template("{spinner} [{bar:12}] {elapsed:>4} {wide_msg}")
-            .expect("a valid template")
-            .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 /// A log entry for people: `timestamp LEVEL message`, on one line whatever the service put in

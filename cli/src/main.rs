@@ -15,6 +15,7 @@ mod exit;
 mod github;
 mod global;
 mod inert;
+mod live;
 mod output;
 mod redact;
 mod secrets;

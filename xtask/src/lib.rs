@@ -8,10 +8,13 @@
 //! - [`overlay`]: the facts our document has that upstream does not publish, as an OpenAPI
 //!   Overlay 1.0 document that `update` applies and `check` finds applied; targets are
 //!   [`jsonpath`] queries.
+//! - [`imports`]: the file-level import graph of a crate's sources and its cycles, for the test
+//!   that keeps the workspace's layout without circles.
 
 pub mod check;
 pub mod codegen;
 pub mod diff;
+pub mod imports;
 pub mod json;
 pub mod jsonpath;
 pub mod normalize;

@@ -241,7 +241,7 @@ async fn follow(
             Some(Ok(DeployEvent::Finished(result))) => {
                 report.clear();
                 let exit = finish(context, &result)?;
-                github::deploy_finished(&result, report.elapsed());
+                github::revision::deploy_finished(&result, report.elapsed());
                 return Ok(exit);
             }
             Some(Ok(event)) => {

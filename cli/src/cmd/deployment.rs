@@ -316,18 +316,20 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
             args.change.wait.check()?;
             let request = args.request()?;
             crate::github::mask_secrets(request.secrets.iter().map(|s| s.value.as_str()));
+            let stop = args.change.wait.listen();
             let deployment = deployments.create(request).await?;
             report_change(context.output, "created", &deployment)?;
-            return args.change.wait.after(context, &deployment).await;
+            return args.change.wait.after(context, &deployment, stop).await;
         }
         DeploymentCommand::Update(args) => {
             args.change.wait.check()?;
             let patch = args.patch()?;
             let sent = patch.secrets.iter().flatten().map(|s| s.value.as_str());
             crate::github::mask_secrets(sent);
+            let stop = args.change.wait.listen();
             let deployment = deployments.update(args.deployment_id, patch).await?;
             report_change(context.output, "updated", &deployment)?;
-            return args.change.wait.after(context, &deployment).await;
+            return args.change.wait.after(context, &deployment, stop).await;
         }
         DeploymentCommand::Delete {
             deployment_id,

@@ -6,15 +6,13 @@ use std::time::Duration;
 use clap::Args;
 use futures::StreamExt;
 use langsmith_control_plane::WaitOptions;
-use langsmith_control_plane_plan::apply::{
-    ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult,
-};
+use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOptions, ApplyOutcome, ApplyReport};
 use langsmith_control_plane_plan::deployment_file::DesiredState;
-use langsmith_control_plane_plan::plan::{
-    Action, ChangeKind, FieldChange, Plan, PlannedDeployment,
-};
+use langsmith_control_plane_plan::plan::{Action, FieldChange, Plan, PlannedDeployment};
 
-use crate::apply_report::{ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY};
+use crate::apply_report::{
+    ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY, action_word, change_text, summary_row,
+};
 use crate::confirm;
 use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
@@ -82,7 +80,7 @@ pub async fn run_plan(args: PlanArgs, context: &Context) -> Result<Exit, Failure
         OutputFormat::Json => context.output.json(&plan)?,
         OutputFormat::Text => print_plan(&plan)?,
     }
-    github::plan_computed(&plan);
+    github::plan::plan_computed(&plan);
     Ok(if args.exit_code && plan.has_changes() {
         Exit::Changes
     } else {
@@ -103,7 +101,7 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
         OutputFormat::Text => print_plan(&plan)?,
     }
     if !plan.has_changes() {
-        github::apply_unchanged(&plan);
+        github::plan::apply_unchanged(&plan);
         return Ok(Exit::Success);
     }
     if !confirm::ask(args.yes, "Apply these changes?")? {
@@ -144,7 +142,7 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
     if printer.format == OutputFormat::Text {
         print_summary(&report)?;
     }
-    github::apply_finished(&context.client, &report).await;
+    github::plan::apply_finished(&context.client, &report).await;
     Ok(match report.worst() {
         None => Exit::Success,
         Some(ApplyOutcome::Superseded { .. }) => Exit::Superseded,
@@ -216,16 +214,6 @@ fn heading(deployment: &PlannedDeployment) -> String {
     }
 }
 
-/// An action for people: `create`, `update in place`, `new revision`, `no change`.
-pub fn action_word(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Update => "update in place",
-        Action::NewRevision => "new revision",
-        Action::NoChange => "no change",
-    }
-}
-
 /// `field: old -> new`, values as JSON (inert); secrets only say whether they change.
 fn describe(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
     Ok(format!(
@@ -235,76 +223,8 @@ fn describe(change: &FieldChange, mark_revision: bool) -> Result<String, Failure
     ))
 }
 
-/// A change without its field: `old -> new`, and `  (new revision)` when it starts one and
-/// `mark_revision` asks.
-pub fn change_text(change: &FieldChange, mark_revision: bool) -> Result<String, Failure> {
-    let value = |v: &Option<serde_json::Value>| match v {
-        Some(v) => output::json_text(v),
-        None => Ok("(unset)".to_string()),
-    };
-    let text = match (change.hidden, change.change) {
-        (true, ChangeKind::Add) => "(secret, set)".to_string(),
-        (true, _) => "(secret, changed)".to_string(),
-        (false, ChangeKind::Add) => value(&change.new)?,
-        (false, ChangeKind::Modify) if change.old.is_none() => {
-            format!("(not shown) -> {}", value(&change.new)?)
-        }
-        (false, _) => format!("{} -> {}", value(&change.old)?, value(&change.new)?),
-    };
-    let revision = if mark_revision && change.starts_revision {
-        "  (new revision)"
-    } else {
-        ""
-    };
-    Ok(format!("{text}{revision}"))
-}
-
 fn print_summary(report: &ApplyReport) -> Result<(), Failure> {
     let rows = report.results.iter().map(summary_row);
     output::line("")?;
     output::table(&["NAME", "OUTCOME", "DEPLOYMENT", "DETAIL"], rows)
-}
-
-/// A deployment's row of the summary: name, outcome, deployment ID, detail.
-pub fn summary_row(result: &ApplyResult) -> Vec<String> {
-    let (name, outcome) = (&result.name, &result.outcome);
-    let (deployment, detail) = match outcome {
-        ApplyOutcome::Unchanged { deployment_id } => {
-            (output::or_dash(*deployment_id), String::new())
-        }
-        ApplyOutcome::Updated { deployment_id } => (deployment_id.to_string(), String::new()),
-        ApplyOutcome::Deployed {
-            deployment_id,
-            revision_id,
-        }
-        | ApplyOutcome::Superseded {
-            deployment_id,
-            revision_id,
-        } => (deployment_id.to_string(), format!("revision {revision_id}")),
-        ApplyOutcome::Failed {
-            deployment_id,
-            revision_id,
-            status,
-        } => (
-            deployment_id.to_string(),
-            format!("revision {revision_id} {status}"),
-        ),
-        ApplyOutcome::TimedOut {
-            deployment_id,
-            revision_id,
-            last_status,
-        } => (
-            deployment_id.to_string(),
-            format!(
-                "revision {revision_id} still {}",
-                last_status.as_deref().unwrap_or("unknown")
-            ),
-        ),
-        ApplyOutcome::Error {
-            deployment_id,
-            error,
-        } => (output::or_dash(*deployment_id), error.to_string()),
-        _ => (String::new(), String::new()),
-    };
-    vec![name.clone(), outcome.kind().to_string(), deployment, detail]
 }

@@ -17,6 +17,7 @@ use crate::exit::{Exit, Failure};
 use crate::global::Context;
 use crate::inert::Inert;
 use crate::output::{self, Output, OutputFormat};
+use crate::stop::Stop;
 
 /// The longest `--older-than`: a century.
 const MAX_AGE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
@@ -145,7 +146,7 @@ async fn delete<'a>(
 
 /// `--wait`: follows each deleted deployment until it is gone, a line each; while any is still
 /// going, a line on stderr every `--heartbeat-interval` names them, so that a CI log does not
-/// look hung.
+/// look hung. A stop signal ends the wait at once with its exit code, nothing more sent.
 async fn wait_until_gone(
     args: &PruneArgs,
     printer: Output,
@@ -155,6 +156,7 @@ async fn wait_until_gone(
 ) -> Result<Exit, Failure> {
     let timeout = args.timeout.unwrap_or(Duration::from_secs(10 * 60));
     let every = args.heartbeat_interval.unwrap_or(STILL_WAITING_EVERY);
+    let mut stop = Stop::listen();
     let started = Instant::now();
     let mut going = deleted.clone();
     let waits = futures::stream::iter(deleted.into_iter().map(|deployment| async move {
@@ -170,6 +172,11 @@ async fn wait_until_gone(
     let mut next_line = started + every;
     loop {
         let next = tokio::select! {
+            biased;
+            signal = stop.next() => {
+                output::diagnostic("stopped waiting; the deletions already accepted go on");
+                return Ok(signal.exit());
+            }
             next = waits.next() => next,
             () = tokio::time::sleep_until(next_line.into()) => {
                 output::diagnostic(&still_waiting(started.elapsed(), &going));

@@ -167,11 +167,14 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
             revision_id,
             timing,
         } => {
+            // Listening before any request: a signal during the first stops the wait before
+            // it polls.
+            let mut stop = Stop::listen();
             let revision_id = match revision_id {
                 Some(id) => id,
                 None => latest_revision(context, deployment_id).await?,
             };
-            return wait_for(context, deployment_id, revision_id, &timing).await;
+            return wait_for(context, deployment_id, revision_id, &timing, &mut stop).await;
         }
         RevisionCommand::Redeploy {
             deployment_id,
@@ -179,6 +182,7 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
             wait,
         } => {
             wait.check()?;
+            let stop = wait.listen();
             let deployment = client
                 .revisions(deployment_id)
                 .redeploy(revision_id)
@@ -189,10 +193,10 @@ pub async fn run(command: RevisionCommand, context: &Context) -> Result<Exit, Fa
                     or_dash(deployment.latest_revision_id)
                 ))
             })?;
-            return wait.after(context, &deployment).await;
+            return wait.after(context, &deployment, stop).await;
         }
         RevisionCommand::Create(args) => return create(context, args).await,
-        RevisionCommand::Logs(args) => print_logs(context, args).await?,
+        RevisionCommand::Logs(args) => return print_logs(context, args).await,
     }
     Ok(Exit::Success)
 }
@@ -240,7 +244,14 @@ async fn create(context: &Context, args: CreateArgs) -> Result<Exit, Failure> {
     if !args.wait.wait {
         return Ok(Exit::Success);
     }
-    wait_for(context, deployment_id, revision.id, &args.wait.timing).await
+    wait_for(
+        context,
+        deployment_id,
+        revision.id,
+        &args.wait.timing,
+        &mut stop,
+    )
+    .await
 }
 
 async fn latest_revision(context: &Context, deployment_id: Uuid) -> Result<Uuid, Failure> {
@@ -252,7 +263,10 @@ async fn latest_revision(context: &Context, deployment_id: Uuid) -> Result<Uuid,
     })
 }
 
-async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
+/// Prints the log's entries; with `--follow` until the revision ends. A stop signal ends it
+/// at once with its exit code, nothing more sent.
+async fn print_logs(context: &Context, args: LogsArgs) -> Result<Exit, Failure> {
+    let mut stop = Stop::listen();
     let title = format!("{} log of revision {}", args.log_type, args.revision_id);
     let mut listing = context
         .client
@@ -278,12 +292,19 @@ async fn print_logs(context: &Context, args: LogsArgs) -> Result<(), Failure> {
     // Under GitHub Actions the entries are folded, and no line of theirs can act as a command.
     let _fold = (context.output.format == OutputFormat::Text)
         .then(|| crate::github::Fold::open(&title, crate::github::FoldStream::Stdout));
-    while let Some(entry) = stream.try_next().await? {
+    loop {
+        let entry = tokio::select! {
+            biased;
+            signal = stop.next() => return Ok(signal.exit()),
+            entry = stream.try_next() => entry?,
+        };
+        let Some(entry) = entry else {
+            return Ok(Exit::Success);
+        };
         context.output.object(&entry, |entry| {
             output::line(&crate::deploy_report::log_line(entry))
         })?;
     }
-    Ok(())
 }
 
 /// What a revision was built from, in one cell: the ref (and commit), or the image.

@@ -5,19 +5,19 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures::StreamExt;
-use indicatif::ProgressBar;
 use langsmith_control_plane::types::{Deployment, Revision};
 use langsmith_control_plane::{RevisionOutcome, WaitEvent, WaitOptions};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::deploy_report::status_bar;
 use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
 use crate::exit::{Exit, Failure};
 use crate::github;
 use crate::global::Context;
 use crate::inert;
+use crate::live::{LiveLine, status_bar};
 use crate::output::{self, Output, OutputFormat};
+use crate::stop::Stop;
 
 /// How long to wait and how often to poll.
 #[derive(Debug, Args)]
@@ -68,48 +68,64 @@ impl WaitFlag {
         Ok(())
     }
 
-    /// After a create, update or redeploy: waits on the revision the response names, when asked to.
-    pub async fn after(&self, context: &Context, deployment: &Deployment) -> Result<Exit, Failure> {
-        if !self.wait {
+    /// With `--wait`, the stop signals listened to from now on, before the request that starts
+    /// the revision: a signal during it stops the wait before its first poll. Without, `None`: a
+    /// signal ends lscp as it ends any command.
+    pub fn listen(&self) -> Option<Stop> {
+        self.wait.then(Stop::listen)
+    }
+
+    /// After a create, update or redeploy: waits on the revision the response names, when asked
+    /// to, until a signal `stop` (from [`listen`](Self::listen)) listens for.
+    pub async fn after(
+        &self,
+        context: &Context,
+        deployment: &Deployment,
+        stop: Option<Stop>,
+    ) -> Result<Exit, Failure> {
+        let Some(mut stop) = stop.filter(|_| self.wait) else {
             return Ok(Exit::Success);
-        }
+        };
         let revision_id = deployment.latest_revision_id.ok_or_else(|| {
             Failure::error(format!(
                 "deployment {} names no new revision to wait on",
                 deployment.id
             ))
         })?;
-        wait_for(context, deployment.id, revision_id, &self.timing).await
+        wait_for(context, deployment.id, revision_id, &self.timing, &mut stop).await
     }
 }
 
-/// Waits on one revision, showing its progress, and turns the outcome into an exit code.
+/// Waits on one revision, showing its progress, and turns the outcome into an exit code. A
+/// signal `stop` listens for (SIGINT, SIGTERM) ends the wait at once with its exit code (130,
+/// 143), and nothing more is sent.
 pub async fn wait_for(
     context: &Context,
     deployment_id: Uuid,
     revision_id: Uuid,
     timing: &WaitTiming,
+    stop: &mut Stop,
 ) -> Result<Exit, Failure> {
     let mut display = Display::new(context.output, revision_id);
     let events = context
         .client
         .watch_revision(deployment_id, revision_id, timing.options());
-    // Listening from the start, so that no Ctrl-C falls between two events.
-    let interrupt = tokio::signal::ctrl_c();
-    futures::pin_mut!(events, interrupt);
+    futures::pin_mut!(events);
     loop {
         let event = tokio::select! {
-            event = events.next() => event,
-            // Only a Ctrl-C stops it: a handler that could not be installed disables this branch.
-            Ok(()) = &mut interrupt => {
-                // The terminal has echoed `^C` and moved on a line: the last status stays visible.
+            // A signal first: once one has arrived, the revision is not polled again.
+            biased;
+            signal = stop.next() => {
+                // After a Ctrl-C the terminal has echoed `^C` and moved on a line: the last
+                // status stays visible.
                 display.clear();
                 output::diagnostic(&format!(
                     "stopped waiting; revision {revision_id} keeps going on the service \
                      (`lscp revision wait {deployment_id} {revision_id}` resumes)"
                 ));
-                return Ok(Exit::Interrupted);
+                return Ok(signal.exit());
             }
+            event = events.next() => event,
         };
         match event {
             Some(Ok(WaitEvent::Status(revision))) => display.status(&revision)?,
@@ -118,8 +134,14 @@ pub async fn wait_for(
                 display.clear();
                 let exit = finish(context.output, deployment_id, revision_id, &outcome)?;
                 let took = display.started.elapsed();
-                github::wait_finished(&context.client, deployment_id, revision_id, &outcome, took)
-                    .await;
+                github::revision::wait_finished(
+                    &context.client,
+                    deployment_id,
+                    revision_id,
+                    &outcome,
+                    took,
+                )
+                .await;
                 return Ok(exit);
             }
             Some(Ok(_)) => {}
@@ -173,7 +195,7 @@ fn finish(
         }
         RevisionOutcome::Failed(_) => {
             output::line(&format!("revision {revision_id} failed: {status}"))?;
-            let log = github::failed_log(&status);
+            let log = github::revision::failed_log(&status);
             output::diagnostic(&format!(
                 "hint: `lscp revision logs {deployment_id} {revision_id} --type {log}` shows what went wrong"
             ));
@@ -201,7 +223,7 @@ struct Display {
     printer: Output,
     revision_id: Uuid,
     started: Instant,
-    bar: Option<ProgressBar>,
+    bar: Option<LiveLine>,
 }
 
 impl Display {
@@ -209,7 +231,7 @@ impl Display {
         let live = printer.format == OutputFormat::Text && std::io::stderr().is_terminal();
         let bar = live.then(|| {
             let bar = status_bar();
-            bar.set_message(format!("revision {revision_id}: waiting for its status"));
+            bar.set_message(&format!("revision {revision_id}: waiting for its status"));
             bar
         });
         Self {
@@ -234,7 +256,7 @@ impl Display {
                 if let Some(phase) = revision.status.phase() {
                     bar.set_position(u64::from(phase.step));
                 }
-                bar.set_message(text);
+                bar.set_message(&text);
             }
             None => output::diagnostic(&output::stamped(self.started.elapsed(), &text)),
         }
@@ -246,7 +268,7 @@ impl Display {
         let error = crate::exit::error_text(error);
         let text = format!("warning: polling failed, still waiting: {error}");
         match &self.bar {
-            Some(bar) => bar.println(text),
+            Some(bar) => bar.println(&text),
             None => output::diagnostic(&text),
         }
     }

@@ -142,6 +142,11 @@ pub fn annotate(level: Level, title: &str, message: &str) {
     ));
 }
 
+/// A command ended with an error: its message as an error annotation.
+pub fn failure(message: &str) {
+    annotate(Level::Error, "lscp", message);
+}
+
 /// Announces each secret value with `::add-mask::` before it is sent, so that the runner hides it
 /// wherever it shows up in the job's log or summary. The runner masks whole log lines' substrings
 /// and reads its log line by line, so a value with line breaks is announced line by line (blank
@@ -198,22 +203,29 @@ impl Fold {
             stream,
             token: format!("lscp-{}", Uuid::new_v4().simple()),
         };
-        fold.write(&format!(
-            "::group::{}\n::stop-commands::{}\n",
-            escape_data(&inert::escape(title)),
-            fold.token
-        ));
+        fold.write(&opening_lines(title, &fold.token));
         Some(fold)
     }
 
     fn write(&self, lines: &str) {
         match self.stream {
             FoldStream::Stderr => emit(lines),
+            // As `output::line` writes: a closed stdout is ignored.
             FoldStream::Stdout => {
-                let _ = crate::output::bytes(lines.as_bytes());
+                let mut stdout = std::io::stdout().lock();
+                let _ = stdout
+                    .write_all(lines.as_bytes())
+                    .and_then(|()| stdout.flush());
             }
         }
     }
+}
+
+/// `::group::TITLE` and `::stop-commands::TOKEN`, the title escaped as an annotation's message
+/// is, so that nothing in it ends the line or starts another command.
+fn opening_lines(title: &str, token: &str) -> String {
+    let title = escape_data(&break_legacy_prefix(&inert::escape(title)));
+    format!("::group::{title}\n::stop-commands::{token}\n")
 }
 
 impl Drop for Fold {
@@ -286,9 +298,19 @@ mod tests {
     }
 
     #[test]
+    fn a_fold_title_is_one_line_with_no_command_in_it() {
+        let lines = opening_lines("log of ##[error]x %0A\n::error::y\r##[group]z", "lscp-t");
+        assert_eq!(
+            lines,
+            "::group::log of ##\\u005berror]x %250A\\n::error::y\\r##\\u005bgroup]z\n\
+             ::stop-commands::lscp-t\n"
+        );
+    }
+
+    #[test]
     fn a_guarded_json_line_decodes_to_the_same_strings() {
         let value = serde_json::json!({"message": "##[error]x ###[y] #\u{ad}#[z]"});
-        let line = crate::output::json_text(&value).unwrap();
+        let line = inert::to_json(&value).unwrap();
         let guarded = guard(&line);
         assert!(!guarded.contains("##["), "{guarded}");
         assert_eq!(

@@ -10,15 +10,17 @@
 //!
 //! The runner is detected once per process, like a terminal is: every line printed passes the
 //! guard in [`commands::guard_lines`] while it is on, whichever module prints it.
+//!
+//! Two layers, so that imports go one way: the runner and its workflow commands (re-exported
+//! here) sit below `exit` and `output`, which use them; the reports at the end of a command
+//! ([`revision`], [`plan`]) sit above, and print through `output`.
 
 mod commands;
 mod files;
 mod markdown;
-mod plan;
-mod revision;
+pub mod plan;
+pub mod revision;
 mod runner;
 
-pub use commands::{Fold, FoldStream, guard_lines, mask_secrets};
-pub use plan::{apply_finished, apply_unchanged, plan_computed};
-pub use revision::{deploy_finished, failed_log, failure, wait_finished};
+pub use commands::{Fold, FoldStream, failure, guard_lines, mask_secrets};
 pub use runner::{GithubMode, init};

@@ -10,6 +10,7 @@ use super::commands::{Level, annotate};
 use super::files::{Outputs, append_summary};
 use super::markdown;
 use super::revision::{failure_tail, last_error};
+use crate::apply_report::{action_word, change_text, summary_row};
 
 /// `lscp plan` computed `plan`: its changes as a summary table, a row per field.
 pub fn plan_computed(plan: &Plan) {
@@ -19,7 +20,7 @@ pub fn plan_computed(plan: &Plan) {
     let mut rows = Vec::new();
     for deployment in &plan.deployments {
         let name = markdown::text(&deployment.name);
-        let action = crate::cmd::plan::action_word(deployment.action);
+        let action = action_word(deployment.action);
         let mut row = |field: &str, change: &str| {
             rows.push(vec![
                 name.clone(),
@@ -34,7 +35,7 @@ pub fn plan_computed(plan: &Plan) {
         for change in &deployment.changes {
             let mark = deployment.action != Action::Create;
             // Only JSON encoding can fail, and the plan came from JSON.
-            let text = crate::cmd::plan::change_text(change, mark).unwrap_or_default();
+            let text = change_text(change, mark).unwrap_or_default();
             row(&change.field, &text);
         }
         for blocked in &deployment.blocked {
@@ -126,7 +127,7 @@ pub async fn apply_finished(client: &Client, report: &ApplyReport) {
         .results
         .iter()
         .map(|result| {
-            crate::cmd::plan::summary_row(result)
+            summary_row(result)
                 .iter()
                 .map(|cell| markdown::text(cell))
                 .collect()

@@ -1,6 +1,5 @@
 //! What `deploy` and `revision wait` tell the runner when their revision's wait ends: step
-//! outputs, a summary table (with the failing log's tail), and an annotation unless it went live;
-//! and what any command that ends in an error does.
+//! outputs, a summary table (with the failing log's tail), and an annotation unless it went live.
 
 use std::time::Duration;
 
@@ -241,9 +240,4 @@ pub(super) async fn failure_tail(
         .unwrap_or_default();
     tail.reverse();
     tail
-}
-
-/// A command ended with an error: its message as an error annotation.
-pub fn failure(message: &str) {
-    annotate(Level::Error, "lscp", message);
 }

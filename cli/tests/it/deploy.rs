@@ -3,7 +3,7 @@
 //! GitHub Action that runs it: `action`.
 
 mod action;
-mod running;
+pub mod running;
 mod stopping;
 mod upload_origins;
 

@@ -599,6 +599,60 @@ fn streamed_logs_are_folded_and_no_log_line_acts_as_a_command() {
     assert_eq!(distinct.len(), tokens.len(), "a token repeats: {tokens:?}");
 }
 
+/// A deployment name and a revision status that try every way into the runner: a command at a
+/// line's start, the older form anywhere, an escaped and a raw line break.
+const HOSTILE_NAME: &str = "gha-##[group]g %0A::error::n\n::warning::w\r##[error]e";
+const HOSTILE_STATUS: &str = "ODD ##[endgroup] %0D%0A::error::s\n::add-mask::m";
+
+#[test]
+fn a_deploy_keeps_a_hostile_name_and_status_out_of_every_command_and_fold() {
+    let h = Harness::start();
+    let deployment = arg(h.seed(HOSTILE_NAME).id);
+    let odd = RevisionStatus::Unrecognized(HOSTILE_STATUS.to_string());
+    let script = RevisionScript::new()
+        .then(odd, std::time::Duration::from_millis(300))
+        .ends_with(RevisionStatus::BuildFailed);
+    h.mock.script_next_revision(script);
+    let step = Step::new();
+    let deploy = [
+        "deploy",
+        "--deployment-id",
+        &deployment,
+        "--ref",
+        "main",
+        "--logs",
+    ];
+    let run = step.run(&h, &[&deploy[..], &["--interval", "100ms"]].concat());
+    run.code(3).stderr_has("ODD ##");
+    assert_no_injection("deploy (stderr)", &run.stderr);
+    assert_no_injection("deploy (stdout)", &run.stdout);
+    let commands = runner_commands(&run.stderr);
+    for command in &commands {
+        let known = ["group", "stop-commands", "endgroup", "error"].contains(&&*command.name)
+            || command.name.starts_with("lscp-");
+        assert!(known, "{} acted:\n{}", command.line, run.stderr);
+        // Titles and messages stay on their line and hold no older command.
+        for text in command.properties.values().chain([&command.data]) {
+            assert!(!text.contains(['\n', '\r']), "{}", command.line);
+            assert!(!text.contains("##["), "{}", command.line);
+        }
+    }
+    assert!(
+        !named(&commands, "group").is_empty(),
+        "no fold:\n{}",
+        run.stderr
+    );
+    let errors = named(&commands, "error");
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    let title = &errors[0].properties["title"];
+    assert!(title.starts_with("lscp deploy: gha-##"), "{title}");
+    assert!(
+        title.ends_with(r"\r##\u005berror]e BUILD_FAILED"),
+        "{title}"
+    );
+    assert_eq!(step.outputs()["outcome"].0, "failed");
+}
+
 /// The last entry at level ERROR of [`hostile_log`].
 const LAST_ERROR: &str =
     "last%0A::error::x ##[set-output name=x;]y ```` <b>|</b> [l](javascript:x)";

@@ -8,6 +8,8 @@ use std::time::Duration;
 use langsmith_control_plane_mock::MockServer;
 use support::{Fault, Harness, KEY, Timing};
 
+use crate::deploy::running::Running;
+
 fn names(run: &support::Run, result: &str) -> Vec<String> {
     let mut names: Vec<String> = run
         .json_lines()
@@ -285,4 +287,31 @@ fn the_heartbeat_interval_for_tests_is_not_in_the_help() {
     let help = support::run_with(&[], &["deployment", "prune", "--help"]);
     help.code(0);
     assert!(!help.stdout.contains("heartbeat"), "{}", help.stdout);
+}
+
+/// `--wait` stops on SIGINT and SIGTERM as every wait does: at once, exit 130 and 143.
+#[test]
+fn sigint_and_sigterm_while_waiting_exit_130_and_143() {
+    let h = Harness::with(MockServer::builder().timing(Timing::realistic()));
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let prefix = format!("pr-{signal}");
+        h.seed(&prefix);
+        let mut command = h.lscp();
+        command.args([
+            "deployment",
+            "prune",
+            "--name-prefix",
+            &prefix,
+            "--yes",
+            "--wait",
+        ]);
+        command.args(["--heartbeat-interval", "100ms"]);
+        let mut running = Running::start(command);
+        running.wait_for_line("still waiting", Duration::from_secs(30));
+        running.signal(signal);
+        running
+            .end_within(Duration::from_secs(10))
+            .code(code)
+            .stderr_has("stopped waiting");
+    }
 }

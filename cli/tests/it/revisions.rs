@@ -8,6 +8,8 @@ use std::time::Duration;
 use langsmith_control_plane_mock::MockServer;
 use serde_json::{Value, json};
 use support::{Fault, Harness, KEY, RevisionStatus, Timing, arg};
+
+use crate::deploy::running::Running;
 use uuid::Uuid;
 
 /// Creates a deployment through `lscp` (its revision starts moving now); returns both IDs.
@@ -489,4 +491,73 @@ fn create_never_creates_a_deployment_and_checks_its_arguments() {
         .code(2)
         .stderr_has("--timeout and --interval need --wait");
     assert!(h.mock.requests_for("create_revision").is_empty());
+}
+
+/// Starts `lscp ARGS` against the mock and sends `signal` once `ready` holds for the mock's
+/// requests, then checks the stop: exit `code` within a few seconds, no request after the signal.
+fn stop_when(
+    h: &Harness,
+    args: &[&str],
+    ready: impl Fn(&Harness) -> bool,
+    signal: &str,
+    code: i32,
+) {
+    let mut command = h.lscp();
+    command.args(args);
+    let running = Running::start(command);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !ready(h) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "lscp {args:?} never got going"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = h.mock.requests().len();
+    running.signal(signal);
+    // The next poll is an hour away: only the signal can end it this soon.
+    let ended = running.end_within(Duration::from_secs(10));
+    ended.code(code);
+    assert_eq!(h.mock.requests().len(), sent, "a request after SIG{signal}");
+}
+
+/// Issue: `revision wait` stops on SIGTERM as on Ctrl-C, at once, with nothing more sent.
+#[test]
+fn sigint_and_sigterm_during_a_wait_exit_130_and_143_with_nothing_more_sent() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let stuck = h.seed_revision(deployment.id, RevisionStatus::Building);
+    let (deployment, stuck) = (arg(deployment.id), arg(stuck.id));
+    let args = ["revision", "wait", &deployment, &stuck, "--interval", "1h"];
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let polls = h.mock.requests_for("get_revision").len();
+        let polled = |h: &Harness| h.mock.requests_for("get_revision").len() > polls;
+        stop_when(&h, &args, polled, signal, code);
+    }
+}
+
+/// `revision logs --follow` waits for the revision's end, and stops on a signal the same way.
+#[test]
+fn sigint_and_sigterm_while_following_a_log_exit_130_and_143_with_nothing_more_sent() {
+    let h = Harness::start();
+    let deployment = h.seed("support-agent");
+    let stuck = h.seed_revision(deployment.id, RevisionStatus::Building);
+    let (deployment, stuck) = (arg(deployment.id), arg(stuck.id));
+    let args = [
+        "revision",
+        "logs",
+        &deployment,
+        &stuck,
+        "--type",
+        "build",
+        "--follow",
+        "--interval",
+        "1h",
+    ];
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        // Following: the log read, then the revision's status read before the long sleep.
+        let polls = h.mock.requests_for("get_revision").len();
+        let following = |h: &Harness| h.mock.requests_for("get_revision").len() > polls;
+        stop_when(&h, &args, following, signal, code);
+    }
 }
