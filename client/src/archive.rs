@@ -536,6 +536,7 @@ impl UploadTarget {
                 host: "the upload host".into(),
                 message: "the upload URL the service gave is not a URL".into(),
                 source: None,
+                hint: None,
             });
         };
         let target = Self {
@@ -548,12 +549,14 @@ impl UploadTarget {
                 if allow_insecure_http || crate::config::is_loopback(&target.url) {
                     Ok(target)
                 } else {
-                    Err(target.error(
-                        "refused: the upload URL is plain http to a non-loopback host, which \
-                         would send the archive and its signed URL unencrypted; allow insecure \
-                         http explicitly to send it anyway"
+                    Err(Error::Upload {
+                        host: target.host,
+                        message: "refused: the upload URL is plain http to a non-loopback host, \
+                                  which would send the archive and its signed URL unencrypted"
                             .into(),
-                    ))
+                        source: None,
+                        hint: Some("allow insecure http explicitly to send it anyway"),
+                    })
                 }
             }
             "http" | "https" => Err(target.error("refused: the upload URL has no host".into())),
@@ -569,6 +572,7 @@ impl UploadTarget {
             host: self.host.clone(),
             message,
             source: None,
+            hint: None,
         }
     }
 
@@ -578,6 +582,7 @@ impl UploadTarget {
             host: self.host.clone(),
             message: message.to_owned(),
             source: Some(source),
+            hint: None,
         }
     }
 }

@@ -332,6 +332,9 @@ pub enum Error {
         /// The transport error (reqwest's, without the URL) or the I/O error reading the archive.
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        /// What to do about it, when known (how to let a refused URL through); [`Error::hint`]
+        /// gives it. Never part of the message.
+        hint: Option<&'static str>,
     },
 
     /// A local file or directory could not be read or written (while archiving a source
@@ -433,6 +436,7 @@ impl Error {
             Error::Config(config) => config.hint(),
             Error::InvalidInput(input) => input.hint(),
             Error::Unauthorized(api) => api.hint(),
+            Error::Upload { hint, .. } => *hint,
             Error::SourceTooLarge {
                 what: Oversized::File(_),
                 ..

@@ -118,7 +118,7 @@ fn a_deploy_naming_no_deployment_is_refused_with_a_hint_naming_the_flags() {
     let run = deploy(&h, &["--ref", "main"]);
     run.code(2);
     support::says_message_then_hint(
-        &run,
+        &run.stderr,
         "which deployment?",
         "pass --name or --deployment-id (or set LANGSMITH_DEPLOYMENT_NAME)",
     );
@@ -403,7 +403,7 @@ fn a_secret_value_given_where_a_name_belongs_is_refused_without_being_echoed() {
         run.code(2)
             .stderr_has("--secret number 2: the value given does not look like a variable name");
         support::says_message_then_hint(
-            &run,
+            &run.stderr,
             "--secret number 2: the value given does not look like a variable name",
             "write NAME=VALUE, or NAME alone to read the environment variable NAME",
         );
@@ -818,7 +818,7 @@ fn a_source_directory_over_the_size_limit_is_refused_before_any_request() {
     );
     run.code(2).stderr_has("over 200 MiB");
     support::says_message_then_hint(
-        &run,
+        &run.stderr,
         "the source archive is over 200 MiB",
         "add what need not ship to .gitignore or .dockerignore",
     );
@@ -843,7 +843,7 @@ fn a_source_directory_without_its_config_is_refused_before_any_request() {
     run.code(2).stderr_has("missing.json");
     // lscp's own hint, by the error's type: it knows the flag; the library's message does not.
     support::says_message_then_hint(
-        &run,
+        &run.stderr,
         "the config file missing.json is not in the source directory",
         "pass --config with the config file's path relative to --source-dir",
     );

@@ -260,13 +260,13 @@ fn create_needs_a_name_and_update_needs_a_change() {
         "needs a name",
     );
     support::says_message_then_hint(
-        &run,
+        &run.stderr,
         "a deployment needs a name",
         "pass --name, or --file with a spec",
     );
     let run = rejected(&["deployment", "update", DEPLOYMENT], "nothing to change");
     support::says_message_then_hint(
-        &run,
+        &run.stderr,
         "nothing to change",
         "pass --file or at least one setting flag (see --help)",
     );
@@ -329,7 +329,7 @@ fn base_url_and_region_together_are_refused() {
         "--base-url and --region",
     );
     support::says_message_then_hint(
-        &run,
+        &run.stderr,
         "--base-url and --region both name the service",
         "pass one of them",
     );

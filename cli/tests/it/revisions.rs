@@ -489,7 +489,7 @@ fn create_refuses_a_source_directory_without_its_config_with_a_hint() {
     );
     run.code(2);
     support::says_message_then_hint(
-        &run,
+        &run.stderr,
         "the config file langgraph.json is not in the source directory",
         "pass --config with the config file's path relative to --source-dir",
     );

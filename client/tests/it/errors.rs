@@ -723,6 +723,19 @@ async fn advised_errors() -> Vec<(Error, &'static [&'static str])> {
     errors.push((shrank, &["archive the directory again"]));
     #[cfg(all(feature = "upload", unix))]
     errors.extend(advised_archive_errors());
+    #[cfg(feature = "upload")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("langgraph.json"), "{}").unwrap();
+        let archive =
+            langsmith_control_plane::archive(dir.path(), "langgraph.json".as_ref()).unwrap();
+        let options = langsmith_control_plane::UploadOptions::default();
+        let plain = archive.upload("http://uploads.example.com/b/k", &[], &options, |_| {});
+        errors.push((
+            plain.await.unwrap_err(),
+            &["allow insecure http explicitly"],
+        ));
+    }
     assert_eq!(server.count(), 0, "nothing is sent for refused input");
     errors
 }
