@@ -67,7 +67,8 @@ pub struct Failure {
     message: String,
     /// What caused it, outermost first, each said once (an error's `source()` chain).
     causes: Vec<String>,
-    hint: Option<String>,
+    /// What to do about it, each said once, after the causes.
+    hints: Vec<String>,
 }
 
 impl Failure {
@@ -77,7 +78,7 @@ impl Failure {
             exit: Exit::Error,
             message: message.into(),
             causes: Vec::new(),
-            hint: None,
+            hints: Vec::new(),
         }
     }
 
@@ -87,7 +88,7 @@ impl Failure {
             exit: Exit::Usage,
             message: message.into(),
             causes: Vec::new(),
-            hint: None,
+            hints: Vec::new(),
         }
     }
 
@@ -97,9 +98,13 @@ impl Failure {
         self
     }
 
-    /// Adds a line telling the user what to do about it.
+    /// Adds a line telling the user what to do about it (once: a hint already there is not
+    /// added again).
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        let hint = hint.into();
+        if !self.hints.contains(&hint) {
+            self.hints.push(hint);
+        }
         self
     }
 
@@ -110,7 +115,7 @@ impl Failure {
         for cause in &self.causes {
             diagnostic(&format!("caused by: {cause}"));
         }
-        if let Some(hint) = &self.hint {
+        for hint in &self.hints {
             diagnostic(&format!("hint: {hint}"));
         }
         crate::github::failure(&one_line(&self.message, &self.causes));
@@ -120,8 +125,17 @@ impl Failure {
 
 impl From<ConfigError> for Failure {
     fn from(error: ConfigError) -> Self {
-        Failure::error(error.to_string())
+        Failure::error(error.to_string()).hint(config_hint(&error))
     }
+}
+
+/// What to do about a setting that cannot be used: the library's hint for it (where a missing
+/// key comes from, which of two clashing settings to drop), else where settings come from.
+fn config_hint(error: &ConfigError) -> &'static str {
+    error.hint().unwrap_or(
+        "settings come from --api-key, --workspace-id, --base-url/--region, then \
+         LANGSMITH_API_KEY, LANGSMITH_WORKSPACE_ID, LANGSMITH_CONTROL_PLANE_URL, LANGSMITH_ENDPOINT",
+    )
 }
 
 impl From<Error> for Failure {
@@ -133,10 +147,7 @@ impl From<Error> for Failure {
         };
         // lscp's own hint where it has one (it knows the flags), else the library's.
         let hint = match &error {
-            Error::Config(_) => Some(
-                "settings come from --api-key, --workspace-id, --base-url/--region, then \
-                 LANGSMITH_API_KEY, LANGSMITH_WORKSPACE_ID, LANGSMITH_CONTROL_PLANE_URL, LANGSMITH_ENDPOINT",
-            ),
+            Error::Config(config) => Some(config_hint(config)),
             Error::Unauthorized(api) => Some(unauthorized_hint(api)),
             Error::NotFound(_) => Some("check the ID, and that it belongs to this workspace"),
             Error::Transport { .. } => {
@@ -154,7 +165,7 @@ impl From<Error> for Failure {
             // One line each, whatever the service put in its detail or validation messages.
             message: inert::escape(&error.to_string()).into_owned(),
             causes: causes(&error),
-            hint: hint.map(str::to_owned),
+            hints: hint.map(str::to_owned).into_iter().collect(),
         }
     }
 }

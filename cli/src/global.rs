@@ -139,9 +139,10 @@ impl Context {
         let base_url = global.base_url.as_ref().filter(|_| typed("base_url"));
         match (base_url, global.region) {
             (Some(_), Some(_)) => {
-                return Err(Failure::usage(
-                    "--base-url and --region both name the service; pass one",
-                ));
+                return Err(
+                    Failure::usage("--base-url and --region both name the service")
+                        .hint("pass one of them"),
+                );
             }
             (Some(url), None) => builder = builder.base_url(url.as_str()),
             (None, Some(region)) => {

@@ -33,9 +33,9 @@ fn from_flag(flag: &str, number: usize) -> Result<NamedValue, Failure> {
     if !is_variable_name(name) {
         return Err(Failure::usage(format!(
             "--secret number {number}: the value given does not look like a variable name \
-             ([A-Za-z_][A-Za-z0-9_]*); write NAME=VALUE, or NAME alone to read the environment \
-             variable NAME"
-        )));
+             ([A-Za-z_][A-Za-z0-9_]*)"
+        ))
+        .hint("write NAME=VALUE, or NAME alone to read the environment variable NAME"));
     }
     let value = match value {
         Some(value) => value.to_string(),

@@ -11,7 +11,7 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::error::Error;
+use crate::error::{Error, InputError, Oversized};
 use walk::{Found, Walked};
 
 /// Archives larger than this are refused before any request (the upload URL takes no more); the
@@ -112,7 +112,12 @@ fn printable(text: &str) -> String {
 }
 
 fn input(message: String) -> Error {
-    Error::InvalidInput(message)
+    Error::InvalidInput(message.into())
+}
+
+/// An [`Error::InvalidInput`] with what to do about it.
+fn advised(message: String, hint: &'static str) -> Error {
+    Error::InvalidInput(InputError::from(message).with_hint(hint))
 }
 
 /// An [`Error::Io`] maker: `action` failed on `path` (as shown to the user).
@@ -137,9 +142,11 @@ fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Er
 /// A local dependency (`"dependencies": ["../shared"]`) is refused when it resolves through a
 /// symlink, is `dir` or a directory above it, or lies outside `dir`'s parent and its repository;
 /// entry names are relative to the nearest directory holding `dir` and its dependencies.
-/// Refused as [`Error::InvalidInput`], before anything is written: a config the rules leave
-/// out, a file name that is not UTF-8, more than [`MAX_UNCOMPRESSED_BYTES`]; and while
-/// writing, an archive over [`MAX_ARCHIVE_BYTES`].
+/// Refused before anything is written: a `config` not in `dir` ([`Error::ConfigNotInSource`]);
+/// as [`Error::InvalidInput`], a config the rules leave out, a file name that is not UTF-8; as
+/// [`Error::SourceTooLarge`], more than [`MAX_UNCOMPRESSED_BYTES`], and while writing, an
+/// archive over [`MAX_ARCHIVE_BYTES`]. A file that shrinks while read is
+/// [`Error::SourceFileShrank`].
 pub fn archive(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
     archive_cancellable(dir, config, &AtomicBool::new(false))
 }
@@ -163,10 +170,13 @@ pub fn archive_cancellable(
         walk::walk(root, &base, cancel, &mut walked)?;
     }
     if !walked.files.iter().any(|found| found.name == config_path) {
-        return Err(input(format!(
-            "the config file {config_path} is left out by the ignore rules (.gitignore, \
-             .dockerignore or the secrets files always left out); it must ship"
-        )));
+        return Err(advised(
+            format!(
+                "the config file {config_path} is left out by the ignore rules (.gitignore, \
+                 .dockerignore or the secrets files always left out), and an archive needs it"
+            ),
+            "change the ignore rules so that it ships",
+        ));
     }
     check_uncompressed(&walked.files)?;
     for name in &walked.left_out {
@@ -186,23 +196,23 @@ pub fn archive_cancellable(
 
 /// Refuses a file, or a whole, over [`MAX_UNCOMPRESSED_BYTES`] before anything is read.
 fn check_uncompressed(files: &[Found]) -> Result<(), Error> {
-    let cap = MAX_UNCOMPRESSED_BYTES / (1024 * 1024 * 1024);
     let mut total = 0u64;
     for found in files {
         if found.len > MAX_UNCOMPRESSED_BYTES {
-            return Err(input(format!(
-                "{} is {} bytes, over the {cap} GiB cap on the source's uncompressed size; \
-                 add it to .gitignore or .dockerignore",
-                found.name, found.len
-            )));
+            return Err(Error::SourceTooLarge {
+                what: Oversized::File(found.name.clone()),
+                size: found.len,
+                limit: MAX_UNCOMPRESSED_BYTES,
+            });
         }
         total = total.saturating_add(found.len);
     }
     if total > MAX_UNCOMPRESSED_BYTES {
-        return Err(input(format!(
-            "the files to archive add up to {total} bytes, over the {cap} GiB cap on the \
-             source's uncompressed size; add what need not ship to .gitignore or .dockerignore"
-        )));
+        return Err(Error::SourceTooLarge {
+            what: Oversized::Files,
+            size: total,
+            limit: MAX_UNCOMPRESSED_BYTES,
+        });
     }
     Ok(())
 }
@@ -249,11 +259,11 @@ fn write(
 }
 
 fn too_large(size: u64) -> Error {
-    input(format!(
-        "the source archive is over {} MiB ({size} bytes or more), more than an upload takes; \
-         add what need not ship to .gitignore or .dockerignore",
-        MAX_ARCHIVE_BYTES / (1024 * 1024)
-    ))
+    Error::SourceTooLarge {
+        what: Oversized::Archive,
+        size,
+        limit: MAX_ARCHIVE_BYTES,
+    }
 }
 
 /// Appends `found` as a plain file entry (never a sparse one) of the size the walk saw, copying
@@ -286,10 +296,11 @@ fn append<W: Write>(
         Err(e) => return Err(failed(e)),
     }
     if reader.read < found.len {
-        return Err(input(format!(
-            "{name} shrank while being read ({} of {} bytes were there); try again",
-            reader.read, found.len
-        )));
+        return Err(Error::SourceFileShrank {
+            name: name.clone(),
+            read: reader.read,
+            expected: found.len,
+        });
     }
     let after = source.metadata().map_err(failed)?;
     Ok(before.len() != found.len
@@ -335,11 +346,14 @@ fn relative_name(base: &Path, path: &Path) -> Result<String, Error> {
             Component::Normal(part) => match part.to_str() {
                 Some(part) => parts.push(part),
                 None => {
-                    return Err(input(format!(
-                        "the file name {} is not UTF-8, which an archive cannot carry \
-                         unchanged; rename it, or add it to .gitignore or .dockerignore",
-                        walk::display_name(base, path)
-                    )));
+                    return Err(advised(
+                        format!(
+                            "the file name {} is not UTF-8, which an archive cannot carry \
+                             unchanged",
+                            walk::display_name(base, path)
+                        ),
+                        "rename it, or add it to .gitignore or .dockerignore",
+                    ));
                 }
             },
             _ => return Err(input(format!("{} cannot be archived", relative.display()))),
@@ -522,6 +536,7 @@ impl UploadTarget {
                 host: "the upload host".into(),
                 message: "the upload URL the service gave is not a URL".into(),
                 source: None,
+                hint: None,
             });
         };
         let target = Self {
@@ -534,12 +549,14 @@ impl UploadTarget {
                 if allow_insecure_http || crate::config::is_loopback(&target.url) {
                     Ok(target)
                 } else {
-                    Err(target.error(
-                        "refused: the upload URL is plain http to a non-loopback host, which \
-                         would send the archive and its signed URL unencrypted; allow insecure \
-                         http explicitly to send it anyway"
+                    Err(Error::Upload {
+                        host: target.host,
+                        message: "refused: the upload URL is plain http to a non-loopback host, \
+                                  which would send the archive and its signed URL unencrypted"
                             .into(),
-                    ))
+                        source: None,
+                        hint: Some("allow insecure http explicitly to send it anyway"),
+                    })
                 }
             }
             "http" | "https" => Err(target.error("refused: the upload URL has no host".into())),
@@ -555,6 +572,7 @@ impl UploadTarget {
             host: self.host.clone(),
             message,
             source: None,
+            hint: None,
         }
     }
 
@@ -564,6 +582,7 @@ impl UploadTarget {
             host: self.host.clone(),
             message: message.to_owned(),
             source: Some(source),
+            hint: None,
         }
     }
 }

@@ -236,10 +236,8 @@ fn resolve_api_key(explicit: &Explicit, env: EnvLookup<'_>) -> Result<ApiKey, Co
     let key = env_value(env, "LANGSMITH_API_KEY")
         .or_else(|| env_value(env, "LANGCHAIN_API_KEY"))
         .ok_or_else(|| {
-            ConfigError::new(
-                "api key",
-                "is not set: pass one, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)",
-            )
+            ConfigError::new("api key", "is not set")
+                .with_hint("pass an API key, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)")
         })?;
     ApiKey::new(key)
         .map_err(|e| ConfigError::new("api key", format!("{} (from the environment)", e.message)))
@@ -261,8 +259,9 @@ fn resolve_workspace_id(
     ) {
         (Some(a), Some(b)) if a != b => Err(ConfigError::new(
             "workspace id",
-            "LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID are both set and differ; unset one",
-        )),
+            "LANGSMITH_WORKSPACE_ID and LANGSMITH_TENANT_ID are both set and differ",
+        )
+        .with_hint("unset one of them, or set both to the same workspace")),
         (a, b) => Ok(a.or(b)),
     }
 }
@@ -275,10 +274,10 @@ fn resolve_base_url(
 ) -> Result<(String, BaseUrlSource), ConfigError> {
     Ok(match (&explicit.base_url, explicit.region) {
         (Some(_), Some(_)) => {
-            return Err(ConfigError::new(
-                "base url",
-                "both a base URL and a region were given; pass one",
-            ));
+            return Err(
+                ConfigError::new("base url", "both a base URL and a region were given")
+                    .with_hint("give a base URL or a region, not both"),
+            );
         }
         (Some(url), None) => (url.clone(), BaseUrlSource::Explicit),
         (None, Some(region)) => (region.base_url().to_string(), BaseUrlSource::Explicit),
@@ -364,10 +363,10 @@ fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, ConfigEr
         "http" if is_loopback(&url) || allow_insecure_http => {}
         "http" => {
             return Err(invalid(format!(
-                "{} uses plain http to a non-loopback host, which would send the API key unencrypted; \
-                 use https or allow insecure http explicitly",
+                "{} uses plain http to a non-loopback host, which would send the API key unencrypted",
                 url.origin().ascii_serialization()
-            )));
+            ))
+            .with_hint("use https, or allow insecure http explicitly"));
         }
         other => return Err(invalid(format!("scheme {other:?} is not http or https"))),
     }
@@ -375,9 +374,8 @@ fn check_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, ConfigEr
         return Err(invalid("has no host".into()));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "must not contain credentials; use the api key setting".into(),
-        ));
+        return Err(invalid("must not contain credentials".into())
+            .with_hint("give the API key as the api key setting, never in the URL"));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("must not have a query or fragment".into()));

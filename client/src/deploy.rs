@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::logs::LogEntry;
 #[cfg(feature = "upload")]
 use crate::types::DeploymentPatchRequest;
@@ -348,14 +348,17 @@ impl Deploy {
     fn check(&self) -> Result<(), Error> {
         if self.name.is_some() && self.deployment_id.is_some() {
             return Err(Error::InvalidInput(
-                "name the deployment or give its ID, not both".into(),
+                InputError::from("both a deployment name and a deployment ID were given")
+                    .with_hint("give one of them"),
             ));
         }
         if self.replace_secrets && self.secrets.is_empty() {
             return Err(Error::InvalidInput(
-                "replacing the secrets with none would change nothing: the service cannot clear \
-                 secrets (it reads an empty list as unchanged); name the secrets to keep"
-                    .into(),
+                InputError::from(
+                    "replacing the secrets with none would change nothing: the service cannot \
+                     clear secrets (it reads an empty list as unchanged)",
+                )
+                .with_hint("name the secrets to keep"),
             ));
         }
         if let Some(name) = &self.display_name {
@@ -380,11 +383,14 @@ impl Deploy {
                 true => [RESERVED_SECRETS, RESERVED_SECRETS_HOSTED].concat(),
                 false => RESERVED_SECRETS.to_vec(),
             };
-            return Err(Error::InvalidInput(format!(
-                "the service sets {} itself; reserved names: {}",
-                reserved.join(", "),
-                all.join(", ")
-            )));
+            return Err(Error::InvalidInput(
+                format!(
+                    "the service sets {} itself; reserved names: {}",
+                    reserved.join(", "),
+                    all.join(", ")
+                )
+                .into(),
+            ));
         }
         Ok(())
     }
@@ -482,7 +488,9 @@ impl Deploy {
         // Creating from a git ref or an image starts the revision; uploaded source comes after.
         let shipped = if created && self.ships_on_create() {
             let revision_id = deployment.latest_revision_id.ok_or_else(|| {
-                Error::InvalidInput(format!("deployment {} started no revision", deployment.id))
+                Error::InvalidInput(
+                    format!("deployment {} started no revision", deployment.id).into(),
+                )
             })?;
             Shipped {
                 deployment,
@@ -547,7 +555,9 @@ impl Deploy {
                 .update(deployment.id, patch)
                 .await?;
             let revision_id = deployment.latest_revision_id.ok_or_else(|| {
-                Error::InvalidInput(format!("deployment {} started no revision", deployment.id))
+                Error::InvalidInput(
+                    format!("deployment {} started no revision", deployment.id).into(),
+                )
             })?;
             return Ok(Shipped {
                 deployment,
@@ -683,10 +693,12 @@ impl Deploy {
         if let Some(id) = self.deployment_id {
             return self.client.deployments().get(id).await.map(Some);
         }
-        let name = self
-            .name
-            .as_deref()
-            .ok_or_else(|| Error::InvalidInput("name the deployment or give its ID".into()))?;
+        let name = self.name.as_deref().ok_or_else(|| {
+            Error::InvalidInput(
+                InputError::from("neither a deployment name nor a deployment ID was given")
+                    .with_hint("name the deployment, or give its ID"),
+            )
+        })?;
         self.client.deployments().find_by_name(name).await
     }
 
@@ -743,9 +755,12 @@ impl Deploy {
                 integration_id,
             } => {
                 let repo_url = repo_url.clone().ok_or_else(|| {
-                    Error::InvalidInput(format!(
-                        "no deployment is named {name:?}; creating it needs the repository URL"
-                    ))
+                    Error::InvalidInput(
+                        format!(
+                            "no deployment is named {name:?}; creating it needs the repository URL"
+                        )
+                        .into(),
+                    )
                 })?;
                 source_config.repo_url = Some(repo_url);
                 source_config.integration_id = *integration_id;

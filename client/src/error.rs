@@ -27,6 +27,7 @@ pub struct ConfigError {
     pub setting: &'static str,
     /// What is wrong with it.
     pub message: String,
+    hint: Option<&'static str>,
 }
 
 impl ConfigError {
@@ -34,8 +35,72 @@ impl ConfigError {
         Self {
             setting,
             message: message.into(),
+            hint: None,
         }
     }
+
+    /// The same error, with what to do about it.
+    pub(crate) fn with_hint(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// What to do about it, when the crate knows (e.g. where a missing API key can come from).
+    /// Never part of the message, so that it is said once.
+    pub fn hint(&self) -> Option<&'static str> {
+        self.hint
+    }
+}
+
+/// An argument or local input that cannot be used, found before anything was sent: what is
+/// wrong (the message, which is the `Display`), and what to do about it when the crate knows.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct InputError {
+    /// What is wrong, e.g. `page size 500 is out of bounds (1 to 100)`.
+    pub message: String,
+    hint: Option<&'static str>,
+}
+
+impl InputError {
+    /// The same error, with what to do about it.
+    pub(crate) fn with_hint(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// What to do about it, when the crate knows. Never part of the message.
+    pub fn hint(&self) -> Option<&'static str> {
+        self.hint
+    }
+}
+
+impl From<String> for InputError {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            hint: None,
+        }
+    }
+}
+
+impl From<&str> for InputError {
+    fn from(message: &str) -> Self {
+        message.to_owned().into()
+    }
+}
+
+/// What of a source directory went over a size cap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Oversized {
+    /// One file, by its name in the archive, over the cap on the source's uncompressed size.
+    File(String),
+    /// The files to archive, added up, over the cap on the source's uncompressed size.
+    Files,
+    /// The compressed archive, over what an upload takes; it stopped growing at the cap.
+    Archive,
 }
 
 /// The request an error belongs to: method and path (never the query, never headers).
@@ -115,7 +180,9 @@ impl ApiError {
     pub fn hint(&self) -> Option<&'static str> {
         let detail = self.detail.as_deref().filter(|_| self.status == 403)?;
         if detail.contains("requires workspace specification") {
-            Some("set LANGSMITH_WORKSPACE_ID (or --workspace-id) to the workspace to act in")
+            Some(
+                "set LANGSMITH_WORKSPACE_ID (or the client's workspace id) to the workspace to act in",
+            )
         } else if detail.contains("not enabled") {
             Some("deployments are not enabled for this workspace")
         } else {
@@ -177,9 +244,10 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
 
-    /// An argument cannot be sent (e.g. a page size out of bounds); nothing was sent.
+    /// An argument cannot be sent (e.g. a page size out of bounds); nothing was sent. Its hint,
+    /// when it has one, is the [`InputError`]'s.
     #[error("invalid input: {0}")]
-    InvalidInput(String),
+    InvalidInput(InputError),
 
     /// No response arrived: connection refused or reset, timeout, unreadable body.
     #[error("{request}: {kind}")]
@@ -264,6 +332,9 @@ pub enum Error {
         /// The transport error (reqwest's, without the URL) or the I/O error reading the archive.
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        /// What to do about it, when known (how to let a refused URL through); [`Error::hint`]
+        /// gives it. Never part of the message.
+        hint: Option<&'static str>,
     },
 
     /// A local file or directory could not be read or written (while archiving a source
@@ -296,8 +367,8 @@ pub enum Error {
 
     /// Two or more deployments of the workspace have the name asked for, so the name alone does
     /// not say which is meant (from [`Deployments::find_by_name`](crate::Deployments::find_by_name),
-    /// a deploy by name, a plan). Nothing was changed; not retryable: rename or delete all but
-    /// one, or name the deployment by ID where that is possible.
+    /// a deploy by name, a plan). Nothing was changed; not retryable; [`Error::hint`] says what
+    /// to do.
     #[error(
         "{} deployments are named {name:?}: {}; the name alone cannot tell which is meant",
         .ids.len(),
@@ -308,6 +379,41 @@ pub enum Error {
         name: String,
         /// The deployments that have it, in the order listed.
         ids: Vec<uuid::Uuid>,
+    },
+
+    /// A source directory too large to ship: a file, or all of them, over the cap on the
+    /// uncompressed size, or the archive over what an upload takes. Found while archiving,
+    /// before anything was sent; the hint says to leave out what need not ship.
+    #[error("{}", too_large(what, *size, *limit))]
+    SourceTooLarge {
+        /// What is over the cap.
+        what: Oversized,
+        /// Its size in bytes (for [`Oversized::Archive`], what was written when it stopped).
+        size: u64,
+        /// The cap in bytes.
+        limit: u64,
+    },
+
+    /// The config file to archive with a source directory is not there: `config` is relative
+    /// to `dir`. Nothing was written or sent.
+    #[error("the config file {} is not in the source directory {}", config.display(), dir.display())]
+    ConfigNotInSource {
+        /// The config file, as given (relative to `dir`).
+        config: std::path::PathBuf,
+        /// The source directory.
+        dir: std::path::PathBuf,
+    },
+
+    /// A file of a source directory shrank while it was archived, so the archive cannot hold
+    /// it as it was first seen; nothing was sent. Archiving again may succeed.
+    #[error("{name} shrank while being read ({read} of {expected} bytes were there)")]
+    SourceFileShrank {
+        /// The file, by its name in the archive.
+        name: String,
+        /// The bytes there were to read.
+        read: u64,
+        /// The size the file had when the source directory was walked.
+        expected: u64,
     },
 
     /// A paged listing misbehaved (for example a server that ignores the offset).
@@ -321,11 +427,33 @@ pub enum Error {
 }
 
 impl Error {
-    /// What to do about this error, when the crate knows: for now a 403 the service explains
-    /// (see [`ApiError::hint`]). Never part of the message, so that it is said once.
+    /// What to do about this error, when the crate knows: a setting's or an input's own hint
+    /// ([`ConfigError::hint`], [`InputError::hint`]), a 403 the service explains
+    /// ([`ApiError::hint`]), a source too large or its config missing, a name two deployments
+    /// share. Never part of the message, so that it is said once.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
+            Error::Config(config) => config.hint(),
+            Error::InvalidInput(input) => input.hint(),
             Error::Unauthorized(api) => api.hint(),
+            Error::Upload { hint, .. } => *hint,
+            Error::SourceTooLarge {
+                what: Oversized::File(_),
+                ..
+            } => Some("add it to .gitignore or .dockerignore"),
+            Error::SourceTooLarge { .. } => {
+                Some("add what need not ship to .gitignore or .dockerignore")
+            }
+            Error::ConfigNotInSource { .. } => {
+                Some("give the config file's path relative to the source directory")
+            }
+            Error::SourceFileShrank { .. } => {
+                Some("archive the directory again once nothing is writing to the file")
+            }
+            Error::AmbiguousName { .. } => Some(
+                "rename or delete all but one of them, or name the deployment by its ID where \
+                 that is possible",
+            ),
             _ => None,
         }
     }
@@ -455,7 +583,7 @@ impl Error {
             Err(error) => error,
         };
         Err(match error {
-            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidInput(message),
+            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidInput(message.into()),
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
                 Error::transport(request, e)
             }
@@ -465,7 +593,9 @@ impl Error {
                 match value.into_inner().into_api_error_body() {
                     Some(body) => Error::from_api(request, status, Ok(body), retry_after),
                     // Not reachable for `()` (an operation documenting no error), kept total anyway.
-                    None => Error::InvalidInput(format!("undocumented error response {status}")),
+                    None => {
+                        Error::InvalidInput(format!("undocumented error response {status}").into())
+                    }
                 }
             }
             E::InvalidResponsePayload(bytes, source) => match status.unwrap_or(200) {
@@ -552,6 +682,24 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
         text.push_str(&format!("... ({} bytes in all)", bytes.len()));
     }
     text
+}
+
+/// The message of an [`Error::SourceTooLarge`].
+fn too_large(what: &Oversized, size: u64, limit: u64) -> String {
+    let gib = limit / (1024 * 1024 * 1024);
+    match what {
+        Oversized::File(name) => format!(
+            "{name} is {size} bytes, over the {gib} GiB cap on the source's uncompressed size"
+        ),
+        Oversized::Files => format!(
+            "the files to archive add up to {size} bytes, over the {gib} GiB cap on the \
+             source's uncompressed size"
+        ),
+        Oversized::Archive => format!(
+            "the source archive is over {} MiB ({size} bytes or more), more than an upload takes",
+            limit / (1024 * 1024)
+        ),
+    }
 }
 
 /// `a, b and c`.

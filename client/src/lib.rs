@@ -33,7 +33,9 @@ pub use deletion::{
     DeleteOutcome, DeleteResult, GoneOutcome, MAX_IDS_PER_DELETE, is_being_deleted,
 };
 pub use deployments::{Deployments, ListDeployments};
-pub use error::{ApiError, ConfigError, Error, ErrorBody, RequestLine, TransportErrorKind};
+pub use error::{
+    ApiError, ConfigError, Error, ErrorBody, InputError, Oversized, RequestLine, TransportErrorKind,
+};
 /// A `reqwest::ClientBuilder` with this crate's TLS backend ready, for [`ClientBuilder::http_client`].
 pub use langsmith_control_plane_api::http::http_client_builder;
 pub use listeners::{ListListeners, Listeners};

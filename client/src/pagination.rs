@@ -33,7 +33,7 @@ impl Default for Paging {
 /// The error for a page size outside `1..=max`, if it is.
 pub(crate) fn out_of_bounds(what: &str, size: u32, max: u32) -> Option<Error> {
     let message = format!("{what} {size} is out of bounds (1..={max})");
-    (!(1..=max).contains(&size)).then(|| Error::InvalidInput(message))
+    (!(1..=max).contains(&size)).then(|| Error::InvalidInput(message.into()))
 }
 
 /// `CEILING`, `page_size`, `max_items` and `collect` for a listing type of `$item`s with a

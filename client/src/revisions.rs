@@ -6,7 +6,7 @@ use futures::stream::BoxStream;
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::logs::ListLogs;
 use crate::pagination::{Paging, offset_stream};
 use crate::types::{Deployment, LogType, Revision, RevisionCreateRequest, RevisionStatus};
@@ -67,9 +67,10 @@ impl Revisions<'_> {
     pub async fn create(&self, request: RevisionCreateRequest) -> Result<Revision, Error> {
         if request.secrets.as_ref().is_some_and(Vec::is_empty) {
             return Err(Error::InvalidInput(
-                "an empty secrets list changes nothing: the service cannot clear secrets; \
-                 leave secrets out to keep them, or name the ones to keep"
-                    .into(),
+                InputError::from(
+                    "an empty secrets list changes nothing: the service cannot clear secrets",
+                )
+                .with_hint("leave secrets out to keep them, or name the ones to keep"),
             ));
         }
         self.client

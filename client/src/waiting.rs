@@ -176,9 +176,9 @@ impl WaitOptions {
                     "wait intervals must be greater than zero".into(),
                 ));
             }
-            backoff
-                .check("wait options")
-                .map_err(|e| Error::InvalidInput(format!("wait intervals: {}", e.message)))?;
+            backoff.check("wait options").map_err(|e| {
+                Error::InvalidInput(format!("wait intervals: {}", e.message).into())
+            })?;
         }
         Ok(())
     }
@@ -298,10 +298,13 @@ impl Client {
         options: WaitOptions,
     ) -> Result<RevisionOutcome, Error> {
         let revision_id = deployment.latest_revision_id.ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "deployment {} has no latest revision to wait on",
-                deployment.id
-            ))
+            Error::InvalidInput(
+                format!(
+                    "deployment {} has no latest revision to wait on",
+                    deployment.id
+                )
+                .into(),
+            )
         })?;
         self.wait_for_revision(deployment.id, revision_id, options)
             .await

@@ -199,6 +199,9 @@ pub struct Problem {
     pub path: String,
     /// What is wrong.
     pub message: String,
+    /// What to do about it, when the checker knows (e.g. the form a secret takes). Not part of
+    /// the message nor of the `Display`, so that a caller says it once, apart.
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for Problem {
@@ -324,6 +327,7 @@ fn whole_file(message: String) -> Problem {
         column: 1,
         path: String::new(),
         message,
+        hint: None,
     }
 }
 

@@ -40,3 +40,14 @@ pub enum Error {
     #[error("the upload ended without a result")]
     UploadEnded,
 }
+
+impl Error {
+    /// What to do about this error, when known: the facade's
+    /// [`hint`](langsmith_control_plane::Error::hint) for its errors. Never part of the message.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Client(error) => error.hint(),
+            _ => None,
+        }
+    }
+}

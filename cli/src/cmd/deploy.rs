@@ -281,9 +281,8 @@ impl DeployArgs {
         {
             return Ok(name);
         }
-        Err(Failure::usage(
-            "which deployment? pass --name or --deployment-id (or set LANGSMITH_DEPLOYMENT_NAME)",
-        ))
+        Err(Failure::usage("which deployment? no name or ID was given")
+            .hint("pass --name or --deployment-id (or set LANGSMITH_DEPLOYMENT_NAME)"))
     }
 
     fn wait_options(&self) -> WaitOptions {
@@ -300,27 +299,51 @@ impl DeployArgs {
     /// new deployment without what creating it needs. A name two deployments share is not one:
     /// the input was fine, the workspace is ambiguous (exit 1, as for `plan` and `apply`).
     fn failure(&self, error: Error, progressed: bool) -> Failure {
-        match error {
-            Error::InvalidInput(message) if !progressed => {
-                let failure = Failure::usage(inert::escape(&message));
-                if self.source.git_ref.is_some()
-                    && self.repo_url.is_none()
-                    && message.contains("repository URL")
-                {
-                    failure.hint("pass --repo-url (and --integration-id) to create it from --ref")
-                } else if message.contains("reserved names") {
-                    failure.hint(
-                        "the service sets these itself: leave them out of --secret and --env-file",
-                    )
-                } else {
-                    failure
-                }
+        if progressed {
+            return Failure::from(error);
+        }
+        if let Error::InvalidInput(input) = &error {
+            let refused = || Failure::usage(inert::escape(&input.message));
+            if self.source.git_ref.is_some()
+                && self.repo_url.is_none()
+                && input.message.contains("repository URL")
+            {
+                return refused()
+                    .hint("pass --repo-url (and --integration-id) to create it from --ref");
             }
+            if input.message.contains("reserved names") {
+                return refused().hint(
+                    "the service sets these itself: leave them out of --secret and --env-file",
+                );
+            }
+        }
+        match error {
             // A local file that cannot be read, before anything was sent.
-            Error::Io { .. } if !progressed => Failure::from(error).with_usage_exit(),
-            other => Failure::from(other),
+            Error::Io { .. } => Failure::from(error).with_usage_exit(),
+            other => refused_input(other).unwrap_or_else(Failure::from),
         }
     }
+}
+
+/// A refusal of the input to ship, found before anything was sent, as a usage error (exit 2)
+/// with its hint: lscp's own where it knows the flag (`--config`), by the error's type, else the
+/// library's. Any other error is given back.
+pub fn refused_input(error: Error) -> Result<Failure, Error> {
+    Ok(match error {
+        Error::InvalidInput(input) => {
+            let failure = Failure::usage(inert::escape(&input.message));
+            match input.hint() {
+                Some(hint) => failure.hint(hint),
+                None => failure,
+            }
+        }
+        Error::ConfigNotInSource { .. } => Failure::usage(inert::escape(&error.to_string()))
+            .hint("pass --config with the config file's path relative to --source-dir"),
+        Error::SourceTooLarge { .. } | Error::SourceFileShrank { .. } => {
+            Failure::from(error).with_usage_exit()
+        }
+        other => return Err(other),
+    })
 }
 
 /// Removes the entry `name` from `entries`, returning its value.

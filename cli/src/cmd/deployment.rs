@@ -242,9 +242,8 @@ impl CreateArgs {
             request.name = name.clone();
         }
         if request.name.trim().is_empty() {
-            return Err(Failure::usage(
-                "a deployment needs a name: pass --name, or --file with a spec",
-            ));
+            return Err(Failure::usage("a deployment needs a name")
+                .hint("pass --name, or --file with a spec"));
         }
         if let Some(source) = &self.source {
             request.source = source.clone();
@@ -268,9 +267,8 @@ impl UpdateArgs {
             Some(path) => read_request(path, RequestType::DeploymentPatchRequest)?,
             None if flags_given => DeploymentPatchRequest::default(),
             None => {
-                return Err(Failure::usage(
-                    "nothing to change: pass --file or at least one setting flag (see --help)",
-                ));
+                return Err(Failure::usage("nothing to change")
+                    .hint("pass --file or at least one setting flag (see --help)"));
             }
         };
         if change.settings.any() {

@@ -59,7 +59,17 @@ pub struct ApplyArgs {
 /// Actions the secret values it read are masked before anything is sent.
 fn load(path: &std::path::Path) -> Result<DesiredState, Failure> {
     let desired = DesiredState::load(path).map_err(|e| {
-        Failure::usage(e.to_string()).hint("`lscp schema deployment-file` prints the file's schema")
+        // Each problem's advice on a line of its own, after the problems (and the schema last).
+        let advised = e.problems.iter().filter_map(|problem| {
+            let hint = problem.hint.as_ref()?;
+            Some(format!(
+                "{}:{}:{}: {hint}",
+                e.file, problem.line, problem.column
+            ))
+        });
+        advised
+            .fold(Failure::usage(e.to_string()), Failure::hint)
+            .hint("`lscp schema deployment-file` prints the file's schema")
     })?;
     // The same variables `load` read the values from, in the same process.
     let values: Vec<String> = desired

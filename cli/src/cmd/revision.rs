@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use futures::{StreamExt, TryStreamExt};
-use langsmith_control_plane::Error;
 use langsmith_control_plane::deploy::DeployEvent;
 use langsmith_control_plane::types::{LogLevel, LogOrder, LogType, Revision, RevisionStatus};
 use uuid::Uuid;
@@ -229,10 +228,9 @@ async fn create(context: &Context, args: CreateArgs) -> Result<Exit, Failure> {
             Some(Ok(_)) => {}
             // Refused before anything was sent: a directory without its config, an archive over
             // the size limit.
-            Some(Err(Error::InvalidInput(message))) => {
-                return Err(Failure::usage(inert::escape(&message)));
+            Some(Err(error)) => {
+                return Err(crate::cmd::deploy::refused_input(error).unwrap_or_else(Failure::from));
             }
-            Some(Err(error)) => return Err(error.into()),
             None => return Err(Failure::error("the revision was not started")),
         }
     };

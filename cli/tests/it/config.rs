@@ -121,6 +121,12 @@ fn a_missing_key_is_a_configuration_error_before_any_request() {
     );
     run.code(1);
     run.stderr_has("LANGSMITH_API_KEY");
+    // Issue 19, 2: the message says what is wrong, the hint where a key comes from.
+    support::says_message_then_hint(
+        &run.stderr,
+        "error: invalid api key: is not set",
+        "pass an API key, or set LANGSMITH_API_KEY (or LANGCHAIN_API_KEY)",
+    );
     h.assert_no_request();
 }
 

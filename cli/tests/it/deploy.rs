@@ -111,6 +111,20 @@ fn the_name_comes_from_langsmith_deployment_name_when_not_given() {
     assert_eq!(h.mock.revisions(deployment.id).len(), 2);
 }
 
+/// Issue 19, 2: which flags name the deployment is the hint's to say, after the message.
+#[test]
+fn a_deploy_naming_no_deployment_is_refused_with_a_hint_naming_the_flags() {
+    let h = Harness::start();
+    let run = deploy(&h, &["--ref", "main"]);
+    run.code(2);
+    support::says_message_then_hint(
+        &run.stderr,
+        "which deployment?",
+        "pass --name or --deployment-id (or set LANGSMITH_DEPLOYMENT_NAME)",
+    );
+    h.assert_no_request();
+}
+
 #[test]
 fn a_new_name_with_a_ref_and_repository_creates_the_deployment() {
     let h = Harness::start();
@@ -388,6 +402,11 @@ fn a_secret_value_given_where_a_name_belongs_is_refused_without_being_echoed() {
         );
         run.code(2)
             .stderr_has("--secret number 2: the value given does not look like a variable name");
+        support::says_message_then_hint(
+            &run.stderr,
+            "--secret number 2: the value given does not look like a variable name",
+            "write NAME=VALUE, or NAME alone to read the environment variable NAME",
+        );
         assert!(
             !run.stderr.contains("sk-proj") && !run.stdout.contains("sk-proj"),
             "the value is echoed:\n{}\n{}",
@@ -798,6 +817,11 @@ fn a_source_directory_over_the_size_limit_is_refused_before_any_request() {
         ],
     );
     run.code(2).stderr_has("over 200 MiB");
+    support::says_message_then_hint(
+        &run.stderr,
+        "the source archive is over 200 MiB",
+        "add what need not ship to .gitignore or .dockerignore",
+    );
     h.assert_no_request();
 }
 
@@ -817,6 +841,13 @@ fn a_source_directory_without_its_config_is_refused_before_any_request() {
         ],
     );
     run.code(2).stderr_has("missing.json");
+    // lscp's own hint, by the error's type: it knows the flag; the library's message does not.
+    support::says_message_then_hint(
+        &run.stderr,
+        "the config file missing.json is not in the source directory",
+        "pass --config with the config file's path relative to --source-dir",
+    );
+    assert!(!run.stderr.contains("(pass --config)"), "{}", run.stderr);
     h.assert_no_request();
 }
 

@@ -250,7 +250,7 @@ fn a_patch_file_is_checked_against_the_patch_schema() {
 
 #[test]
 fn create_needs_a_name_and_update_needs_a_change() {
-    rejected(
+    let run = rejected(
         &[
             "deployment",
             "create",
@@ -259,7 +259,17 @@ fn create_needs_a_name_and_update_needs_a_change() {
         ],
         "needs a name",
     );
-    rejected(&["deployment", "update", DEPLOYMENT], "nothing to change");
+    support::says_message_then_hint(
+        &run.stderr,
+        "a deployment needs a name",
+        "pass --name, or --file with a spec",
+    );
+    let run = rejected(&["deployment", "update", DEPLOYMENT], "nothing to change");
+    support::says_message_then_hint(
+        &run.stderr,
+        "nothing to change",
+        "pass --file or at least one setting flag (see --help)",
+    );
 }
 
 #[test]
@@ -307,7 +317,7 @@ fn a_secret_from_an_unset_variable_is_refused_without_echoing_values() {
 
 #[test]
 fn base_url_and_region_together_are_refused() {
-    rejected(
+    let run = rejected(
         &[
             "deployment",
             "list",
@@ -317,5 +327,10 @@ fn base_url_and_region_together_are_refused() {
             "eu",
         ],
         "--base-url and --region",
+    );
+    support::says_message_then_hint(
+        &run.stderr,
+        "--base-url and --region both name the service",
+        "pass one of them",
     );
 }

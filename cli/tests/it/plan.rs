@@ -192,6 +192,14 @@ fn a_bad_file_reports_every_problem_and_sends_nothing() {
         .stderr_has(":4:18: deployments[0].secrets.T: secret T has its value written")
         .stderr_has(":5:11: deployments[1].name: the name \"a\" is taken")
         .stderr_has("lscp schema deployment-file");
+        // Issue 19, 2: a problem's advice is a hint line after the problems, said once.
+        support::says_message_then_hint(
+            &run.stderr,
+            "has 4 problems:",
+            &format!(
+                "{path}:4:18: write `T: {{from_env: VARIABLE}}` (or move it to `env` if it is not secret)"
+            ),
+        );
     }
     h.assert_no_request();
 }

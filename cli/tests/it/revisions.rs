@@ -476,6 +476,29 @@ fn create_ships_an_image_and_a_source_directory() {
     assert!(h.mock.requests_for("patch_deployment").is_empty());
 }
 
+/// Issue 19, 2: a source directory without its config is refused before anything is sent,
+/// the message then lscp's hint (it knows the flag), as for `deploy`.
+#[test]
+fn create_refuses_a_source_directory_without_its_config_with_a_hint() {
+    let h = Harness::start();
+    let deployment = h.seed("no-config");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("agent.py"), "print('hi')\n").unwrap();
+    let run = create_revision(
+        &h,
+        deployment.id,
+        &["--source-dir", dir.path().to_str().unwrap()],
+    );
+    run.code(2);
+    support::says_message_then_hint(
+        &run.stderr,
+        "the config file langgraph.json is not in the source directory",
+        "pass --config with the config file's path relative to --source-dir",
+    );
+    assert!(h.mock.requests_for("create_revision").is_empty());
+    assert!(h.mock.upload_requests().is_empty());
+}
+
 #[test]
 fn create_never_creates_a_deployment_and_checks_its_arguments() {
     let h = Harness::start();

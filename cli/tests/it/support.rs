@@ -451,3 +451,20 @@ fn relay_one(
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
 }
+
+/// Issue 19, 2: `stderr` says the `error: ` line holding `message` once, then, after it, the
+/// line `hint: HINT` once; no other line says the hint again, and the message holds none of it.
+#[track_caller]
+pub fn says_message_then_hint(stderr: &str, message: &str, hint: &str) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = |wanted: &dyn Fn(&str) -> bool| -> Vec<usize> {
+        (0..lines.len()).filter(|&i| wanted(lines[i])).collect()
+    };
+    let errors = at(&|line| line.starts_with("error: ") && line.contains(message));
+    let hints = at(&|line| line == format!("hint: {hint}"));
+    let said = stderr.matches(hint).count();
+    assert!(
+        errors.len() == 1 && hints.len() == 1 && said == 1 && errors[0] < hints[0],
+        "expected the message {message:?} then the hint {hint:?}, once each, in:\n{stderr}"
+    );
+}

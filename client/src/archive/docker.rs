@@ -63,7 +63,7 @@ impl DockerRules {
                 line = line[1..].trim();
             }
             let invalid = |why: &str| {
-                Error::InvalidInput(format!("{shown} line {}: {why}: {line:?}", number + 1))
+                Error::InvalidInput(format!("{shown} line {}: {why}: {line:?}", number + 1).into())
             };
             if line.is_empty() {
                 return Err(invalid("a `!` with no pattern"));

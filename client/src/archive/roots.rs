@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use super::{input, io};
+use super::{advised, input, io};
 use crate::error::Error;
 
 /// The config file, `config` under `dir`: a relative path down from `dir` to a regular file
@@ -22,15 +22,17 @@ pub(super) fn config_file(dir: &Path, config: &Path) -> Result<PathBuf, Error> {
     let file = dir.join(config);
     match std::fs::symlink_metadata(&file) {
         Ok(meta) if meta.is_file() => Ok(file),
-        Ok(meta) if meta.file_type().is_symlink() => Err(input(format!(
-            "the config file {} is a symlink, which is not archived; make it a regular file",
-            config.display()
-        ))),
-        _ => Err(input(format!(
-            "the config file {} is not in the source directory {} (pass --config)",
-            config.display(),
-            dir.display()
-        ))),
+        Ok(meta) if meta.file_type().is_symlink() => Err(advised(
+            format!(
+                "the config file {} is a symlink, which is not archived",
+                config.display()
+            ),
+            "make it a regular file",
+        )),
+        _ => Err(Error::ConfigNotInSource {
+            config: config.to_path_buf(),
+            dir: dir.to_path_buf(),
+        }),
     }
 }
 

@@ -140,7 +140,10 @@ fn a_missing_config_is_an_error_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "agent.py", "");
     let err = archive(tmp.path(), Path::new("langgraph.json")).unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(
+        matches!(&err, Error::ConfigNotInSource { config, .. } if config == Path::new("langgraph.json")),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("langgraph.json"), "{err}");
 }
 
@@ -202,6 +205,20 @@ fn an_archive_over_the_limit_is_refused() {
     let err = archive(tmp.path(), Path::new("langgraph.json")).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("over 200 MiB"), "{err}");
+    // What to do is the hint's (issue 19, 2).
+    assert!(
+        matches!(
+            err,
+            Error::SourceTooLarge { what: langsmith_control_plane::Oversized::Archive, limit: cap, .. }
+                if cap == limit
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.hint(),
+        Some("add what need not ship to .gitignore or .dockerignore")
+    );
+    assert!(!text.contains(".gitignore"), "{err}");
     // "(N bytes or more)": the archive stopped within a megabyte of the limit.
     let written: u64 = text
         .split('(')

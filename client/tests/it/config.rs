@@ -41,14 +41,21 @@ fn langsmith_api_key_wins_over_langchain_api_key() {
     assert!(with_env(&[("LANGCHAIN_API_KEY", "fine")]).build().is_ok());
 }
 
+/// The variables are named in the hint, not in the message (issue 19, 2).
 #[test]
 fn missing_key_names_the_variables() {
-    let (setting, message) = config_error(with_env(&[]));
-    assert_eq!(setting, "api key");
+    let error = match with_env(&[]).build() {
+        Err(Error::Config(e)) => e,
+        other => panic!("expected a configuration error, got {other:?}"),
+    };
+    assert_eq!(error.setting, "api key");
+    assert_eq!(error.to_string(), "invalid api key: is not set");
+    let hint = error.hint().unwrap_or_default();
     assert!(
-        message.contains("LANGSMITH_API_KEY") && message.contains("LANGCHAIN_API_KEY"),
-        "{message}"
+        hint.contains("LANGSMITH_API_KEY") && hint.contains("LANGCHAIN_API_KEY"),
+        "{hint}"
     );
+    assert_eq!(Error::Config(error).hint(), Some(hint));
 }
 
 #[test]

@@ -285,7 +285,7 @@ async fn a_directory_without_its_config_is_refused_before_any_request() {
         .run()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::ConfigNotInSource { .. }), "{err:?}");
     assert!(mock.requests().is_empty());
     assert!(mock.upload_requests().is_empty());
 }

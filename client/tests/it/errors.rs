@@ -338,7 +338,7 @@ async fn bad_input_is_rejected_before_anything_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::InvalidInput(ref m) if m.contains("page size 500")),
+        matches!(err, Error::InvalidInput(ref m) if m.message.contains("page size 500")),
         "{err:?}"
     );
     assert!(client.deployments().delete_many(&[]).await.is_empty());
@@ -447,6 +447,9 @@ fn variant(error: &Error) -> &'static str {
         Error::Cancelled => "Cancelled",
         Error::AmbiguousName { .. } => "AmbiguousName",
         Error::Pagination { .. } => "Pagination",
+        Error::SourceTooLarge { .. } => "SourceTooLarge",
+        Error::ConfigNotInSource { .. } => "ConfigNotInSource",
+        Error::SourceFileShrank { .. } => "SourceFileShrank",
         other => panic!("a variant this test does not know: {other:?}"),
     }
 }
@@ -526,12 +529,23 @@ async fn one_of_each() -> Vec<Error> {
         name: "agent".into(),
         ids: vec![d(), r()],
     });
+    // Archiving a directory to the compressed cap takes seconds; `archive` makes the others.
+    errors.push(Error::SourceTooLarge {
+        what: langsmith_control_plane::Oversized::Archive,
+        size: 210 << 20,
+        limit: 200 << 20,
+    });
+    errors.push(Error::SourceFileShrank {
+        name: "grow.bin".into(),
+        read: 10,
+        expected: 20,
+    });
     #[cfg(feature = "upload")]
     errors.extend(upload_errors().await);
     errors
 }
 
-/// `Upload` with a transport cause and with a status, and `Io`.
+/// `Upload` with a transport cause and with a status, `Io`, and `ConfigNotInSource`.
 #[cfg(feature = "upload")]
 async fn upload_errors() -> Vec<Error> {
     let dir = tempfile::tempdir().unwrap();
@@ -547,6 +561,8 @@ async fn upload_errors() -> Vec<Error> {
     let missing = dir.path().join("missing");
     let io = langsmith_control_plane::archive(&missing, "langgraph.json".as_ref());
     errors.push(io.unwrap_err());
+    let elsewhere = langsmith_control_plane::archive(dir.path(), "other.json".as_ref());
+    errors.push(elsewhere.unwrap_err());
     errors
 }
 
@@ -573,12 +589,14 @@ async fn every_error_says_each_cause_once() {
         "RateLimited",
         "RedirectRefused",
         "Server",
+        "SourceFileShrank",
+        "SourceTooLarge",
         "Transport",
         "Unauthorized",
         "Validation",
     ];
     if cfg!(feature = "upload") {
-        expected.extend(["Io", "Upload"]);
+        expected.extend(["ConfigNotInSource", "Io", "Upload"]);
     }
     expected.sort_unstable();
     assert_eq!(variants, expected);
@@ -599,4 +617,196 @@ async fn every_error_says_each_cause_once() {
         .expect("a body that did not decode has the JSON error as its cause");
     let cause = std::error::Error::source(decode).unwrap().to_string();
     assert!(!decode.to_string().contains(&cause), "{decode}");
+}
+
+/// The printed chain of `error`: its message, then each cause in its `source()` chain.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push('\n');
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Errors that come with advice, each with words of that advice: settings, arguments of the
+/// deploy and of a revision, built against a loopback server that must see no request.
+async fn advised_errors() -> Vec<(Error, &'static [&'static str])> {
+    let config = |builder: langsmith_control_plane::ClientBuilder| builder.build().unwrap_err();
+    let env = |vars: &'static [(&'static str, &'static str)]| {
+        langsmith_control_plane::Client::builder().env_from(move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        })
+    };
+    let key = support::KEY;
+    let mut errors: Vec<(Error, &'static [&'static str])> = vec![
+        (
+            config(env(&[])),
+            &["LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"],
+        ),
+        (
+            config(env(&[
+                ("LANGSMITH_API_KEY", "k"),
+                ("LANGSMITH_WORKSPACE_ID", support::D),
+                ("LANGSMITH_TENANT_ID", support::R),
+            ])),
+            &["unset one"],
+        ),
+        (
+            config(
+                langsmith_control_plane::Client::builder()
+                    .api_key(key)
+                    .base_url("https://cp.example.com")
+                    .region(langsmith_control_plane::Region::Eu),
+            ),
+            &["not both"],
+        ),
+        (
+            config(
+                langsmith_control_plane::Client::builder()
+                    .api_key(key)
+                    .base_url("http://cp.example.com"),
+            ),
+            &["use https", "allow insecure http"],
+        ),
+        (
+            config(
+                langsmith_control_plane::Client::builder()
+                    .api_key(key)
+                    .base_url("https://user:pw@cp.example.com"),
+            ),
+            &["api key setting"],
+        ),
+    ];
+    let server = Server::sequence(vec![]).await;
+    let client = client(&server);
+    let request = langsmith_control_plane::types::RevisionCreateRequest {
+        source_revision_config: Default::default(),
+        source_config: None,
+        secrets: Some(Vec::new()),
+        secret_references: None,
+    };
+    let empty = client.revisions(d()).create(request).await.unwrap_err();
+    errors.push((empty, &["leave secrets out", "name the ones to keep"]));
+    let image = || langsmith_control_plane::deploy::Source::Image("img:1".into());
+    let both = client.deploy(image()).name("a").deployment_id(d()).run();
+    errors.push((both.await.unwrap_err(), &["give one of them"]));
+    let neither = client.deploy(image()).run().await.unwrap_err();
+    errors.push((neither, &["name the deployment, or give its ID"]));
+    let none = client.deploy(image()).name("a").replace_secrets(true).run();
+    errors.push((none.await.unwrap_err(), &["name the secrets to keep"]));
+    let shared = Error::AmbiguousName {
+        name: "agent".into(),
+        ids: vec![d(), r()],
+    };
+    errors.push((shared, &["rename or delete all but one"]));
+    // Made by archiving only after seconds of work (see `archive::an_archive_over_the_limit_is_refused`)
+    // or by a race: built here as the archiver builds them.
+    let archive = Error::SourceTooLarge {
+        what: langsmith_control_plane::Oversized::Archive,
+        size: 210 << 20,
+        limit: 200 << 20,
+    };
+    errors.push((
+        archive,
+        &["add what need not ship to .gitignore or .dockerignore"],
+    ));
+    let shrank = Error::SourceFileShrank {
+        name: "grow.bin".into(),
+        read: 10,
+        expected: 20,
+    };
+    errors.push((shrank, &["archive the directory again"]));
+    #[cfg(all(feature = "upload", unix))]
+    errors.extend(advised_archive_errors());
+    #[cfg(feature = "upload")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("langgraph.json"), "{}").unwrap();
+        let archive =
+            langsmith_control_plane::archive(dir.path(), "langgraph.json".as_ref()).unwrap();
+        let options = langsmith_control_plane::UploadOptions::default();
+        let plain = archive.upload("http://uploads.example.com/b/k", &[], &options, |_| {});
+        errors.push((
+            plain.await.unwrap_err(),
+            &["allow insecure http explicitly"],
+        ));
+    }
+    assert_eq!(server.count(), 0, "nothing is sent for refused input");
+    errors
+}
+
+/// Source directories that cannot be archived as they are, each with words of the advice.
+#[cfg(all(feature = "upload", unix))]
+fn advised_archive_errors() -> Vec<(Error, &'static [&'static str])> {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |name: &str| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("langgraph.json"), "{}").unwrap();
+        dir
+    };
+    let archive = |dir: &std::path::Path| {
+        langsmith_control_plane::archive(dir, "langgraph.json".as_ref()).unwrap_err()
+    };
+    let mut errors: Vec<(Error, &'static [&'static str])> = Vec::new();
+    let linked = dir("linked");
+    std::fs::rename(linked.join("langgraph.json"), linked.join("real.json")).unwrap();
+    std::os::unix::fs::symlink("real.json", linked.join("langgraph.json")).unwrap();
+    errors.push((archive(&linked), &["make it a regular file"]));
+    let missing = dir("missing");
+    std::fs::remove_file(missing.join("langgraph.json")).unwrap();
+    errors.push((archive(&missing), &["relative to the source directory"]));
+    let ignored = dir("ignored");
+    std::fs::write(ignored.join(".dockerignore"), "langgraph.json\n").unwrap();
+    errors.push((archive(&ignored), &["change the ignore rules"]));
+    let named = dir("named");
+    std::fs::write(named.join(std::ffi::OsStr::from_bytes(b"n\xff.txt")), "x").unwrap();
+    errors.push((
+        archive(&named),
+        &["rename it", "add it to .gitignore or .dockerignore"],
+    ));
+    let huge = dir("huge");
+    let file = std::fs::File::create(huge.join("huge.bin")).unwrap();
+    file.set_len(3 << 30).unwrap();
+    errors.push((archive(&huge), &["add it to .gitignore or .dockerignore"]));
+    let many = dir("many");
+    for i in 0..5 {
+        let file = std::fs::File::create(many.join(format!("part{i}.bin"))).unwrap();
+        file.set_len(500 << 20).unwrap();
+    }
+    errors.push((
+        archive(&many),
+        &["add what need not ship to .gitignore or .dockerignore"],
+    ));
+    errors
+}
+
+/// Issue 19, 2: advice lives in `hint()`, never in the message. For every error that comes
+/// with advice, no word of it is in the printed chain, all of it is in the hint, and no clause
+/// of the whole is said twice.
+#[tokio::test]
+async fn advice_is_in_the_hint_never_in_the_message() {
+    for (error, advice) in advised_errors().await {
+        let said = chain(&error);
+        let hint = error.hint().unwrap_or_default();
+        for words in advice {
+            assert!(!said.contains(words), "{words:?} is in the message: {said}");
+            assert!(
+                hint.contains(words),
+                "{words:?} is not in the hint {hint:?} of {said}"
+            );
+        }
+        assert!(
+            !said.contains("--"),
+            "a library message names no CLI flag: {said}"
+        );
+        let printed = sentences(&error, error.hint());
+        assert_eq!(repeated(&printed), None, "{error:?} prints {printed:#?}");
+    }
 }

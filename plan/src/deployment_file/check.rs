@@ -63,8 +63,15 @@ impl<'a> Check<'a> {
             column,
             path: dotted(pointer),
             message,
+            hint: None,
         });
         self.reported.push(pointer.to_string());
+    }
+    /// Gives the problem just reported what to do about it.
+    fn advise(&mut self, hint: String) {
+        if let Some(problem) = self.problems.last_mut() {
+            problem.hint = Some(hint);
+        }
     }
     fn already_reported(&self, pointer: &str) -> bool {
         self.reported
@@ -84,10 +91,13 @@ impl<'a> Check<'a> {
                         &format!("/deployments/{i}/secrets/{}", escape(name)),
                         format!(
                             "secret {name} has its value written in the file; secret values \
-                             come from the environment: `{name}: {{from_env: VARIABLE}}` (or \
-                             move it to `env` if it is not secret)"
+                             come from the environment"
                         ),
                     );
+                    self.advise(format!(
+                        "write `{name}: {{from_env: VARIABLE}}` (or move it to `env` if it is \
+                         not secret)"
+                    ));
                 }
             }
         }
@@ -202,9 +212,9 @@ impl<'a> Check<'a> {
         };
         if name.is_empty() {
             let message = "the display name must not be empty (the service refuses an empty \
-                           one and cannot clear a display name; leave display_name out to keep \
-                           the current one)";
+                           one and cannot clear a display name)";
             self.at_value(&format!("/deployments/{i}/display_name"), message.into());
+            self.advise("leave display_name out to keep the current one".into());
         }
     }
 
@@ -232,8 +242,9 @@ impl<'a> Check<'a> {
             let pointer = format!("/deployments/{i}/secrets/{}", escape(name));
             self.reserved(&pointer, name);
             if env_names.contains(&name) {
-                let message = format!("{name} is both in env and in secrets; keep one");
+                let message = format!("{name} is both in env and in secrets");
                 self.at_key(&pointer, message);
+                self.advise("keep one of them".into());
             }
             let Some(variable) = secret.get("from_env").and_then(Value::as_str) else {
                 continue;
@@ -260,9 +271,10 @@ impl<'a> Check<'a> {
                 &at,
                 format!(
                     "the value given for {name} does not look like a variable name \
-                     ([A-Za-z_][A-Za-z0-9_]*): write `{name}: {{from_env: VARIABLE}}`"
+                     ([A-Za-z_][A-Za-z0-9_]*)"
                 ),
             );
+            self.advise(format!("write `{name}: {{from_env: VARIABLE}}`"));
             return None;
         }
         let value = env(variable);

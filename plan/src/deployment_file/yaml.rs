@@ -52,6 +52,7 @@ pub(super) fn read(text: &str) -> Result<(Value, Places), Problem> {
         column: e.marker().col() + 1,
         path: String::new(),
         message: format!("not valid YAML or JSON: {}", e.info()),
+        hint: None,
     })?;
     let mut documents = documents.into_iter();
     let (Some(document), None) = (documents.next(), documents.next()) else {
@@ -72,6 +73,7 @@ fn to_json(node: &MarkedYamlOwned, pointer: &str, places: &mut Places) -> Result
         column: at.1,
         path: dotted(pointer),
         message,
+        hint: None,
     };
     Ok(match &node.data {
         YamlDataOwned::Value(scalar) => scalar_json(scalar).ok_or_else(|| {

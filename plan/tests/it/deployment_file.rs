@@ -21,6 +21,15 @@ fn problems(text: &str) -> Vec<Problem> {
     parse(text).expect_err("the file has problems").problems
 }
 
+/// `line:column: hint` of each problem that has a hint (issue 19, 2: advice is not in the
+/// message).
+fn hints(text: &str) -> Vec<String> {
+    problems(text)
+        .iter()
+        .filter_map(|p| Some(format!("{}:{}: {}", p.line, p.column, p.hint.as_ref()?)))
+        .collect()
+}
+
 /// `line:column: message` of each problem.
 fn lines(text: &str) -> Vec<String> {
     problems(text)
@@ -136,13 +145,17 @@ deployments:
         [
             "5:22: want null or boolean, but got string",
             "7:14: secret TOKEN has its value written in the file; secret values come from the \
-             environment: `TOKEN: {from_env: VARIABLE}` (or move it to `env` if it is not secret)",
+             environment",
             "9:27: the environment variable NOT_SET_ANYWHERE (for secret MISSING) is not set",
             "10:11: the name \"a\" is taken by deployments[0] (line 2)",
             "11:13: value must be one of 'github', 'external_docker', 'internal_docker', \
              'internal_source', 'internal_template'",
             "12:5: source_dir \".\" is for `source: internal_source` only",
         ]
+    );
+    assert_eq!(
+        hints(text),
+        ["7:14: write `TOKEN: {from_env: VARIABLE}` (or move it to `env` if it is not secret)"]
     );
 }
 
@@ -206,6 +219,12 @@ deployments:
             .iter()
             .any(|l| l.starts_with("5:15: DB is both in env and in secrets")),
         "{found:?}"
+    );
+    assert!(!found.iter().any(|l| l.contains("keep one")), "{found:?}");
+    assert!(
+        hints(text).contains(&"5:15: keep one of them".to_string()),
+        "{:?}",
+        hints(text)
     );
 }
 
@@ -295,8 +314,11 @@ fn a_value_pasted_where_a_variable_name_belongs_is_refused_without_being_echoed(
     assert_eq!(problem.path, "deployments[0].secrets.K.from_env");
     assert_eq!(
         problem.message,
-        "the value given for K does not look like a variable name \
-         ([A-Za-z_][A-Za-z0-9_]*): write `K: {from_env: VARIABLE}`"
+        "the value given for K does not look like a variable name ([A-Za-z_][A-Za-z0-9_]*)"
+    );
+    assert_eq!(
+        problem.hint.as_deref(),
+        Some("write `K: {from_env: VARIABLE}`")
     );
 }
 
@@ -390,6 +412,11 @@ fn an_empty_display_name_is_a_problem_at_its_line() {
     assert!(
         found[0].starts_with("4:19: the display name must not be empty"),
         "{found:?}"
+    );
+    assert!(!found[0].contains("leave display_name out"), "{found:?}");
+    assert_eq!(
+        hints(text),
+        ["4:19: leave display_name out to keep the current one"]
     );
     let named = "deployments:\n  - name: a\n    source: external_docker\n    display_name: Shop\n";
     let state = parse(named).unwrap();

@@ -310,3 +310,29 @@ async fn switching_an_image_deployment_to_a_sized_directory_builds_once_with_tha
         .unwrap();
     assert!(!again.has_changes(), "{again:#?}");
 }
+
+/// A `source_dir` without its config is the facade's typed refusal, with the facade's hint
+/// (issue 19, 2), and nothing is created.
+#[tokio::test]
+async fn a_source_dir_without_its_config_is_refused_with_the_facades_hint() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let (dir, source) = agent_dir();
+    std::fs::remove_file(source.join("langgraph.json")).unwrap();
+    let error = Plan::compute(&client, &file_in(&dir, UPLOADED))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            langsmith_control_plane_plan::Error::Client(
+                langsmith_control_plane::Error::ConfigNotInSource { .. }
+            )
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("langgraph.json"), "{error}");
+    let hint = error.hint().unwrap_or_default();
+    assert!(hint.contains("relative to the source directory"), "{hint}");
+    assert!(writes(&mock).is_empty());
+}

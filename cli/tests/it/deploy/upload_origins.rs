@@ -268,6 +268,12 @@ fn a_plain_http_upload_url_off_loopback_is_refused_unless_insecure_http_is_allow
     refused
         .stderr_has("upload to 0.0.0.0 failed")
         .stderr_has("plain http to a non-loopback host");
+    // Issue 19, 2: how to let it through is the hint's, said once after the message.
+    crate::support::says_message_then_hint(
+        &refused.stderr,
+        "plain http to a non-loopback host",
+        "allow insecure http explicitly to send it anyway",
+    );
     assert_eq!(
         connections.load(Ordering::SeqCst),
         0,

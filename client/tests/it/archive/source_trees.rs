@@ -375,7 +375,9 @@ fn check(
 ) -> Result<(), TestCaseError> {
     if !expected.errors.is_empty() {
         let err = match result {
-            Err(error @ (Error::InvalidInput(_) | Error::Io { .. })) => error.to_string(),
+            Err(
+                error @ (Error::InvalidInput(_) | Error::Io { .. } | Error::SourceTooLarge { .. }),
+            ) => error.to_string(),
             other => {
                 return Err(TestCaseError::fail(format!(
                     "expected one of {:?}, got {other:?}",
