@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::channel::mpsc;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
+use futures::{FutureExt, StreamExt, TryStreamExt};
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -306,7 +306,10 @@ impl Deploy {
         self.timeout = Some(timeout);
         self
     }
-    /// Stream the build log while building and the deploy log while deploying.
+    /// Stream the build log while building and the deploy log while deploying. After a final
+    /// status their last entries still come, for up to 10 s of quiet but never past the wait's
+    /// timeout (nor the deploy's); after a timeout only the entries already read come, so the
+    /// deploy ends at its timeout.
     pub fn follow_logs(mut self, follow: bool) -> Self {
         self.follow_logs = follow;
         self
@@ -796,6 +799,8 @@ impl Deploy {
     ) -> Result<RevisionOutcome, Error> {
         const HEARTBEAT: Duration = Duration::from_secs(30);
         let started = Instant::now();
+        // The wait ends by then; its timeout is already within what is left of the deploy's.
+        let deadline = started.checked_add(options.timeout_duration());
         let mut watch = self
             .client
             .watch_revision(deployment_id, revision_id, options);
@@ -808,15 +813,14 @@ impl Deploy {
         };
         let mut deploy_log = None;
         let mut seen_ids = HashSet::new();
-        // Once the wait is over, the followed logs still get to deliver their last entries
-        // (each ends after one read past the final status), for at most `DRAIN` of quiet.
-        const DRAIN: Duration = Duration::from_secs(10);
+        // Once the wait is over, the followed logs are drained (see `drain_until`), then dropped.
         let mut finished = None;
         loop {
             if let Some(outcome) = finished.take_if(|_| build_log.is_none() && deploy_log.is_none())
             {
                 return Ok(outcome);
             }
+            let drain_until = drain_until(finished.as_ref(), deadline);
             let mut log = |log_type, entry| self.followed(events, &mut seen_ids, log_type, entry);
             tokio::select! {
                 event = watch.next(), if finished.is_none() => match event {
@@ -847,8 +851,9 @@ impl Deploy {
                 () = tokio::time::sleep(HEARTBEAT), if finished.is_none() => {
                     events.send(DeployEvent::Heartbeat { elapsed: started.elapsed() });
                 }
-                () = tokio::time::sleep(DRAIN), if finished.is_some() => {
-                    (build_log, deploy_log) = (None, None);
+                () = tokio::time::sleep_until(drain_until), if finished.is_some() => {
+                    flush(&mut build_log, |entry| log(LogType::Build, entry));
+                    flush(&mut deploy_log, |entry| log(LogType::Deploy, entry));
                 }
             }
         }
@@ -980,6 +985,37 @@ async fn next_of(log: &mut Option<LogStream>) -> Option<Result<LogEntry, Error>>
         Some(stream) => stream.next().await,
         None => std::future::pending().await,
     }
+}
+
+/// Until when the followed logs may still deliver entries once the wait ended in `finished`.
+/// After a final status they get to deliver their last ones (each ends after one read past it),
+/// for at most `DRAIN` of quiet and never past the wait's `deadline` (within the deploy's
+/// timeout). After a timeout, not at all: only the entries already read are delivered, so the
+/// deploy ends when its timeout says.
+fn drain_until(finished: Option<&RevisionOutcome>, deadline: Option<Instant>) -> Instant {
+    const DRAIN: Duration = Duration::from_secs(10);
+    let now = Instant::now();
+    match finished {
+        Some(RevisionOutcome::TimedOut { .. }) | None => now,
+        Some(_) => {
+            let quiet = now + DRAIN;
+            deadline.map_or(quiet, |deadline| deadline.min(quiet))
+        }
+    }
+}
+
+/// Delivers the entries of a followed log already read (without waiting for more), then stops
+/// following it.
+fn flush(
+    log: &mut Option<LogStream>,
+    mut deliver: impl FnMut(Option<Result<LogEntry, Error>>) -> Followed,
+) {
+    while let Some(item) = log.as_mut().and_then(|stream| stream.next().now_or_never()) {
+        if !matches!(deliver(item), Followed::Keep) {
+            break;
+        }
+    }
+    *log = None;
 }
 
 /// `config` with the revision `settings` set in it, as a deployment-wide request carries them.

@@ -240,8 +240,10 @@ async fn follow(
         match event {
             Some(Ok(DeployEvent::Finished(result))) => {
                 report.clear();
-                let exit = finish(context, &result)?;
-                github::revision::deploy_finished(&result, report.elapsed());
+                // One time for stdout, the job summary and the annotation alike.
+                let took = report.elapsed();
+                let exit = finish(context, &result, took)?;
+                github::revision::deploy_finished(&result, took);
                 return Ok(exit);
             }
             Some(Ok(event)) => {
@@ -380,8 +382,10 @@ fn interrupted(revision: Option<Uuid>) -> String {
     }
 }
 
-/// Prints the result and picks the exit code.
-fn finish(context: &Context, result: &DeployResult) -> Result<Exit, Failure> {
+/// Prints the result of a deploy that `took` this long and picks the exit code. A timed-out one
+/// gave up after `took`, the whole deploy's time (what `--timeout` bounds); the JSON result line
+/// gives the wait's own time in `waited_seconds`.
+fn finish(context: &Context, result: &DeployResult, took: Duration) -> Result<Exit, Failure> {
     let (outcome, exit) = match &result.outcome {
         None => (Outcome::Started, Exit::Success),
         Some(RevisionOutcome::Deployed(_)) => (Outcome::Deployed, Exit::Success),
@@ -442,7 +446,7 @@ fn finish(context: &Context, result: &DeployResult) -> Result<Exit, Failure> {
         }
         Outcome::TimedOut => format!(
             "{what}: gave up waiting on revision {revision} after {}; last status {status}",
-            output::elapsed(waited.unwrap_or_default())
+            output::elapsed(took)
         ),
         Outcome::Started => format!("{what}: revision {revision} started"),
     })?;

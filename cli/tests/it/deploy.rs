@@ -8,7 +8,9 @@ mod stopping;
 mod upload_origins;
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
+use langsmith_control_plane_mock::RevisionScript;
 use serde_json::Value;
 
 use crate::support::{
@@ -251,6 +253,69 @@ fn a_timeout_before_the_outcome_exits_4() {
         ],
     );
     run.code(4).stdout_has("gave up waiting");
+}
+
+/// `--logs` on a revision that builds for an hour, with a 1 s timeout: lscp ends at the timeout
+/// (exit 4), not after a drain of the logs, with the build log read so far shown, and the job
+/// summary and the annotation give the time stdout gives.
+#[test]
+fn a_timeout_while_following_logs_exits_4_on_time_saying_one_time_everywhere() {
+    let h = Harness::start();
+    h.seed("support-agent");
+    h.mock.script_next_revision(
+        RevisionScript::new().then(RevisionStatus::Building, Duration::from_secs(3600)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (summary, outputs) = (dir.path().join("summary"), dir.path().join("outputs"));
+    std::fs::write(&summary, "").unwrap();
+    std::fs::write(&outputs, "").unwrap();
+    let env = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+    ];
+    let started = Instant::now();
+    let run = deploy_with(
+        &h,
+        &env,
+        &[
+            "--name",
+            "support-agent",
+            "--ref",
+            "v2",
+            "--logs",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let took = started.elapsed();
+    run.code(4).stderr_has("[build] ");
+    assert!(took < Duration::from_secs(4), "lscp took {took:?}");
+    // `... gave up waiting on revision R after 1s; last status BUILDING`
+    let after = run
+        .stdout
+        .split_once(" after ")
+        .and_then(|(_, rest)| rest.split_once(';'))
+        .map(|(after, _)| after.to_owned())
+        .unwrap_or_else(|| panic!("no time on stdout: {}", run.stdout));
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    let row = summary
+        .lines()
+        .find(|line| line.contains("timed out"))
+        .unwrap_or_else(|| panic!("no timed-out row: {summary}"));
+    assert!(
+        row.contains(&format!("| {after} |")),
+        "{after} on stdout: {row}"
+    );
+    let warning = run
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("::warning "))
+        .unwrap_or_else(|| panic!("no warning: {}", run.stderr));
+    assert!(
+        warning.contains(&format!(" after {after};")),
+        "{after} on stdout: {warning}"
+    );
 }
 
 /// The lines of `lscp -o json deploy ARGS`, each checked against `lscp schema deploy-event`.

@@ -1,6 +1,6 @@
 //! The deploy job against the mock Control Plane: find or create, ship, wait, report.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
 use langsmith_control_plane::deploy::{DeployEvent, Source};
@@ -8,8 +8,8 @@ use langsmith_control_plane::types::{
     DeploymentCreateRequest, DeploymentSource, LogType, RevisionCreateRequest,
     RevisionSourceConfigRequest, RevisionStatus, SourceRevisionConfigRequest,
 };
-use langsmith_control_plane::{Client, Error, WaitOptions};
-use langsmith_control_plane_mock::{MockServer, Timing};
+use langsmith_control_plane::{Client, Error, RevisionOutcome, WaitOptions};
+use langsmith_control_plane_mock::{MockServer, RevisionScript, Timing};
 use serde_json::Value;
 
 async fn mock() -> MockServer {
@@ -516,6 +516,111 @@ async fn events_report_steps_statuses_and_logs_and_end_in_one_result() {
             .count();
         assert_eq!(followed, whole.len(), "{log_type:?}");
     }
+}
+
+/// Deploys `v2` to a seeded `agent` following its logs, the revision going as `script` says;
+/// the events, and how long the stream took to end.
+async fn deploy_following_logs(
+    script: RevisionScript,
+    wait_timeout: Duration,
+    deploy_timeout: Option<Duration>,
+) -> (MockServer, Vec<DeployEvent>, Duration) {
+    let mock = mock().await;
+    seed(&mock, "agent");
+    mock.script_next_revision(script);
+    let wait = WaitOptions::default()
+        .fixed_interval(Duration::from_millis(50))
+        .timeout(wait_timeout);
+    let mut deploy = client(&mock)
+        .deploy(git("v2", None))
+        .name("agent")
+        .follow_logs(true)
+        .wait(Some(wait));
+    if let Some(timeout) = deploy_timeout {
+        deploy = deploy.timeout(timeout);
+    }
+    let started = Instant::now();
+    let events: Vec<DeployEvent> = deploy.events().try_collect().await.unwrap();
+    (mock, events, started.elapsed())
+}
+
+/// The messages of the followed `log_type` log entries among `events`.
+fn followed_messages(events: &[DeployEvent], log_type: &LogType) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            DeployEvent::Log { log_type: t, entry } if t == log_type => {
+                Some(entry.message().unwrap_or_default().to_owned())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A wait that times out (its own timeout, or the deploy's) while the build log is followed ends
+/// at that timeout, not a drain of the logs later, and keeps the entries read before it.
+#[tokio::test]
+async fn a_wait_that_times_out_while_following_logs_ends_at_its_timeout() {
+    let second = Duration::from_secs(1);
+    let long = Duration::from_secs(20);
+    for (wait_timeout, deploy_timeout) in [(second, None), (long, Some(second))] {
+        // Building for an hour: the first build line is there at once, the next ones much later.
+        let script =
+            RevisionScript::new().then(RevisionStatus::Building, Duration::from_secs(3600));
+        let (mock, events, took) =
+            deploy_following_logs(script, wait_timeout, deploy_timeout).await;
+        assert!(
+            took < Duration::from_secs(4),
+            "ended {took:?} after the start, a timeout of 1s ({wait_timeout:?}, {deploy_timeout:?})"
+        );
+        let Some(DeployEvent::Finished(result)) = events.last() else {
+            panic!("the last event is the result: {events:?}")
+        };
+        let Some(RevisionOutcome::TimedOut { last_seen, .. }) = &result.outcome else {
+            panic!("timed out: {:?}", result.outcome)
+        };
+        assert_eq!(
+            last_seen.as_ref().map(|r| &r.status),
+            Some(&RevisionStatus::Building)
+        );
+        // What was read before the timeout is reported: the start of the build log, in order.
+        let followed = followed_messages(&events, &LogType::Build);
+        let whole: Vec<String> = client(&mock)
+            .revisions(result.deployment.id)
+            .logs(result.revision_id, LogType::Build)
+            .collect()
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.message().unwrap_or_default().to_owned())
+            .collect();
+        assert!(!followed.is_empty(), "the first build line was read");
+        assert!(whole.starts_with(&followed), "{followed:?} of {whole:?}");
+    }
+}
+
+/// After a final status the logs get to finish only while the wait's deadline allows: a revision
+/// DEPLOYED at 0.6 s with a 1.5 s wait ends by then, though its logs are read every 2 s.
+#[tokio::test]
+async fn the_logs_after_a_final_status_do_not_outlast_the_waits_deadline() {
+    let script = RevisionScript::new()
+        .then(RevisionStatus::Building, Duration::from_millis(200))
+        .then(RevisionStatus::Deploying, Duration::from_millis(400));
+    let (_mock, events, took) =
+        deploy_following_logs(script, Duration::from_millis(1500), None).await;
+    assert!(
+        took < Duration::from_secs(2),
+        "ended {took:?} after the start"
+    );
+    let Some(DeployEvent::Finished(result)) = events.last() else {
+        panic!("the last event is the result: {events:?}")
+    };
+    assert!(
+        result.outcome.as_ref().is_some_and(|o| o.is_deployed()),
+        "{:?}",
+        result.outcome
+    );
+    assert!(!followed_messages(&events, &LogType::Build).is_empty());
 }
 
 #[tokio::test]
