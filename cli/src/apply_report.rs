@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use langsmith_control_plane::types::Revision;
-use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOutcome, ApplyResult};
+use langsmith_control_plane_plan::apply::{ApplyEvent, ApplyOutcome, ApplyReport, ApplyResult};
 use langsmith_control_plane_plan::plan::{
     Action, ChangeKind, FieldChange, Plan, PlannedDeployment,
 };
@@ -87,7 +87,7 @@ impl Progress {
     /// Shows one event.
     pub fn show(&mut self, event: &ApplyEvent) -> Result<(), Failure> {
         match self {
-            Self::Json(printer) => printer.json(&ApplyLine::Event(event)),
+            Self::Json(printer) => printer.json(&event_json(event)?),
             Self::Log(log) => {
                 log.event(event, Instant::now());
                 Ok(())
@@ -119,6 +119,32 @@ impl Progress {
         if let Self::Live(multi, _) = self {
             let _ = multi.clear();
         }
+    }
+}
+
+/// `event`'s JSON line, each error outcome's `hint` the one the text report gives: lscp's
+/// where it has one (it knows the flags), else the library's.
+fn event_json(event: &ApplyEvent) -> Result<serde_json::Value, Failure> {
+    let mut line = serde_json::to_value(ApplyLine::Event(event))
+        .map_err(|e| Failure::error(format!("could not encode the output as JSON: {e}")))?;
+    match event {
+        ApplyEvent::Finished { outcome, .. } => set_hint(&mut line["outcome"], outcome),
+        ApplyEvent::Done(report) => {
+            if let Some(results) = line["results"].as_array_mut() {
+                for (json, result) in results.iter_mut().zip(&report.results) {
+                    set_hint(json, &result.outcome);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(line)
+}
+
+/// Sets the `hint` of an error outcome's JSON to lscp's.
+fn set_hint(json: &mut serde_json::Value, outcome: &ApplyOutcome) {
+    if let (ApplyOutcome::Error { error, .. }, Some(fields)) = (outcome, json.as_object_mut()) {
+        fields.insert("hint".into(), crate::exit::plan_hint(error).into());
     }
 }
 
@@ -291,6 +317,18 @@ fn finished(outcome: &ApplyOutcome, took: Option<Duration>) -> String {
         }
         ApplyOutcome::Error { error, .. } => format!("{after}: {error}"),
         _ => after,
+    }
+}
+
+/// Each deployment that ended in an error, on stderr as lscp reports an error that ends a
+/// command: `error: NAME: MESSAGE`, then its causes, then its hint, each once and escaped.
+pub fn print_errors(report: &ApplyReport) {
+    for result in &report.results {
+        if let ApplyOutcome::Error { error, .. } = &result.outcome {
+            for line in Failure::from(error.as_ref()).about(&result.name).lines() {
+                crate::exit::diagnostic(&line);
+            }
+        }
     }
 }
 

@@ -47,16 +47,31 @@ impl From<Exit> for ExitCode {
 }
 
 impl From<langsmith_control_plane_plan::Error> for Failure {
-    /// The facade's errors as `From<Error>` below; a plan's own (an archive it cannot read
-    /// back, a change that does not fit the API) exit 1, with their causes.
     fn from(error: langsmith_control_plane_plan::Error) -> Self {
+        Failure::from(&error)
+    }
+}
+
+impl From<&langsmith_control_plane_plan::Error> for Failure {
+    /// The facade's errors as `From<&Error>` below; a plan's own (an archive it cannot read
+    /// back, a change that does not fit the API) exit 1, with their causes and hint.
+    fn from(error: &langsmith_control_plane_plan::Error) -> Self {
         if let langsmith_control_plane_plan::Error::Client(error) = error {
             return error.into();
         }
         Failure {
-            causes: causes(&error),
+            causes: causes(error),
+            hints: error.hint().map(str::to_owned).into_iter().collect(),
             ..Failure::error(crate::inert::escape(&error.to_string()))
         }
+    }
+}
+
+/// What lscp says to do about a plan's error: [`hint`]'s for the facade's, else the plan's own.
+pub fn plan_hint(error: &langsmith_control_plane_plan::Error) -> Option<&'static str> {
+    match error {
+        langsmith_control_plane_plan::Error::Client(error) => hint(error),
+        other => other.hint(),
     }
 }
 
@@ -108,15 +123,32 @@ impl Failure {
         self
     }
 
+    /// The same failure, its message said of `subject` (`SUBJECT: MESSAGE`), e.g. one
+    /// deployment of an apply. `subject` is escaped here.
+    pub fn about(mut self, subject: &str) -> Self {
+        self.message = format!("{}: {}", inert::escape(subject), self.message);
+        self
+    }
+
+    /// What [`report`](Self::report) prints, a line each: `error: MESSAGE`, then `caused by:
+    /// CAUSE` for each cause, then `hint: HINT` for each hint.
+    pub fn lines(&self) -> Vec<String> {
+        let causes = self
+            .causes
+            .iter()
+            .map(|cause| format!("caused by: {cause}"));
+        let hints = self.hints.iter().map(|hint| format!("hint: {hint}"));
+        std::iter::once(format!("error: {}", self.message))
+            .chain(causes)
+            .chain(hints)
+            .collect()
+    }
+
     /// Prints the failure on stderr (under GitHub Actions also as an error annotation) and
     /// returns its exit code.
     pub fn report(self) -> Exit {
-        diagnostic(&format!("error: {}", self.message));
-        for cause in &self.causes {
-            diagnostic(&format!("caused by: {cause}"));
-        }
-        for hint in &self.hints {
-            diagnostic(&format!("hint: {hint}"));
+        for line in self.lines() {
+            diagnostic(&line);
         }
         crate::github::failure(&one_line(&self.message, &self.causes));
         self.exit
@@ -140,33 +172,43 @@ fn config_hint(error: &ConfigError) -> &'static str {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
+        Failure::from(&error)
+    }
+}
+
+impl From<&Error> for Failure {
+    fn from(error: &Error) -> Self {
         let exit = match error {
             Error::Cancelled => Exit::Interrupted,
             Error::DeployTimedOut { .. } => Exit::TimedOut,
             _ => Exit::Error,
         };
-        // lscp's own hint where it has one (it knows the flags), else the library's.
-        let hint = match &error {
-            Error::Config(config) => Some(config_hint(config)),
-            Error::Unauthorized(api) => Some(unauthorized_hint(api)),
-            Error::NotFound(_) => Some("check the ID, and that it belongs to this workspace"),
-            Error::Transport { .. } => {
-                Some("check the base URL (--base-url, --region) and the network")
-            }
-            Error::RateLimited(_) => Some("too many requests; try again later"),
-            Error::AmbiguousName { .. } => Some(
-                "rename or delete all but one of them (`lscp deployment list --name-contains`); \
-                 `lscp deploy` also takes --deployment-id instead of a name",
-            ),
-            other => other.hint(),
-        };
         Failure {
             exit,
             // One line each, whatever the service put in its detail or validation messages.
             message: inert::escape(&error.to_string()).into_owned(),
-            causes: causes(&error),
-            hints: hint.map(str::to_owned).into_iter().collect(),
+            causes: causes(error),
+            hints: hint(error).map(str::to_owned).into_iter().collect(),
         }
+    }
+}
+
+/// What lscp says to do about `error`: its own hint where it has one (it knows the flags),
+/// else the library's.
+pub fn hint(error: &Error) -> Option<&'static str> {
+    match error {
+        Error::Config(config) => Some(config_hint(config)),
+        Error::Unauthorized(api) => Some(unauthorized_hint(api)),
+        Error::NotFound(_) => Some("check the ID, and that it belongs to this workspace"),
+        Error::Transport { .. } => {
+            Some("check the base URL (--base-url, --region) and the network")
+        }
+        Error::RateLimited(_) => Some("too many requests; try again later"),
+        Error::AmbiguousName { .. } => Some(
+            "rename or delete all but one of them (`lscp deployment list --name-contains`); \
+             `lscp deploy` also takes --deployment-id instead of a name",
+        ),
+        other => other.hint(),
     }
 }
 

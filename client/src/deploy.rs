@@ -386,14 +386,10 @@ impl Deploy {
                 true => [RESERVED_SECRETS, RESERVED_SECRETS_HOSTED].concat(),
                 false => RESERVED_SECRETS.to_vec(),
             };
-            return Err(Error::InvalidInput(
-                format!(
-                    "the service sets {} itself; reserved names: {}",
-                    reserved.join(", "),
-                    all.join(", ")
-                )
-                .into(),
-            ));
+            return Err(Error::ReservedSecretNames {
+                names: reserved.into_iter().map(str::to_owned).collect(),
+                reserved: all,
+            });
         }
         Ok(())
     }
@@ -757,14 +753,9 @@ impl Deploy {
                 repo_url,
                 integration_id,
             } => {
-                let repo_url = repo_url.clone().ok_or_else(|| {
-                    Error::InvalidInput(
-                        format!(
-                            "no deployment is named {name:?}; creating it needs the repository URL"
-                        )
-                        .into(),
-                    )
-                })?;
+                let repo_url = repo_url
+                    .clone()
+                    .ok_or_else(|| Error::CreateNeedsRepoUrl { name: name.clone() })?;
                 source_config.repo_url = Some(repo_url);
                 source_config.integration_id = *integration_id;
                 let config = revision_config(|c| c.repo_ref = Some(reference.clone()));

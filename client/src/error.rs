@@ -416,6 +416,26 @@ pub enum Error {
         expected: u64,
     },
 
+    /// A deploy names secrets the service sets itself (such as `LANGSMITH_API_KEY`); found
+    /// before anything was sent. Not retryable; [`Error::hint`] says what to do.
+    #[error("the service sets {} itself; reserved names: {}", .names.join(", "), .reserved.join(", "))]
+    ReservedSecretNames {
+        /// The secrets given whose names are reserved, in the order given.
+        names: Vec<String>,
+        /// Every name reserved for the deploy's host.
+        reserved: Vec<&'static str>,
+    },
+
+    /// A deploy of a git reference to a name no deployment has, without the repository URL
+    /// that creating the deployment takes ([`Source::GitRef`](crate::deploy::Source::GitRef)'s
+    /// `repo_url`). The deployment was looked up, nothing was changed; [`Error::hint`] says what
+    /// to do.
+    #[error("no deployment is named {name:?}; creating it needs the repository URL")]
+    CreateNeedsRepoUrl {
+        /// The name no deployment has.
+        name: String,
+    },
+
     /// A paged listing misbehaved (for example a server that ignores the offset).
     #[error("{request}: pagination stopped: {message}")]
     Pagination {
@@ -430,7 +450,7 @@ impl Error {
     /// What to do about this error, when the crate knows: a setting's or an input's own hint
     /// ([`ConfigError::hint`], [`InputError::hint`]), a 403 the service explains
     /// ([`ApiError::hint`]), a source too large or its config missing, a name two deployments
-    /// share. Never part of the message, so that it is said once.
+    /// share, reserved secret names, a new deployment without its repository URL. Never part of the message, so that it is said once.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Error::Config(config) => config.hint(),
@@ -450,6 +470,11 @@ impl Error {
             Error::SourceFileShrank { .. } => {
                 Some("archive the directory again once nothing is writing to the file")
             }
+            Error::ReservedSecretNames { .. } => Some("leave them out of the deploy's secrets"),
+            Error::CreateNeedsRepoUrl { .. } => Some(
+                "give the git source its repository URL (and integration ID) to create the \
+                 deployment, or deploy to an existing one",
+            ),
             Error::AmbiguousName { .. } => Some(
                 "rename or delete all but one of them, or name the deployment by its ID where \
                  that is possible",

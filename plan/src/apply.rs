@@ -133,12 +133,21 @@ pub enum ApplyOutcome {
     Error {
         /// The deployment, when known.
         deployment_id: Option<Uuid>,
-        /// The error (in JSON, `message`: what it says, then each cause it does not already
-        /// say, joined by `: `).
-        #[serde(rename = "message", serialize_with = "error_text")]
-        #[schemars(with = "String")]
+        /// The error. In JSON, `message`: what it says, then each cause it does not already
+        /// say, joined by `: `; and `hint`: what to do about it ([`Error::hint`]), or null.
+        #[serde(flatten, serialize_with = "error_fields")]
+        #[schemars(with = "ErrorFields")]
         error: Arc<Error>,
     },
+}
+
+/// The JSON of an [`ApplyOutcome::Error`]'s error.
+#[derive(Serialize, JsonSchema)]
+struct ErrorFields {
+    /// What the error says, then each cause it does not already say, joined by `: `.
+    message: String,
+    /// What to do about it, when known; never part of the message.
+    hint: Option<&'static str>,
 }
 
 /// Outcomes are equal when their JSON is: an error by what it says.
@@ -148,10 +157,19 @@ impl PartialEq for ApplyOutcome {
     }
 }
 
+/// An error's message and causes, and its hint, as [`ErrorFields`].
+fn error_fields<S: Serializer>(error: &Arc<Error>, serializer: S) -> Result<S::Ok, S::Error> {
+    let fields = ErrorFields {
+        message: error_text(error),
+        hint: error.hint(),
+    };
+    fields.serialize(serializer)
+}
+
 /// An error's message and each cause in its chain that the text so far does not already say.
-fn error_text<S: Serializer>(error: &Arc<Error>, serializer: S) -> Result<S::Ok, S::Error> {
+fn error_text(error: &Error) -> String {
     let mut text = error.to_string();
-    let mut cause = std::error::Error::source(error.as_ref());
+    let mut cause = std::error::Error::source(error);
     while let Some(inner) = cause {
         let said = inner.to_string();
         if !text.contains(&said) {
@@ -159,7 +177,7 @@ fn error_text<S: Serializer>(error: &Arc<Error>, serializer: S) -> Result<S::Ok,
         }
         cause = inner.source();
     }
-    serializer.serialize_str(&text)
+    text
 }
 
 impl ApplyOutcome {

@@ -304,26 +304,19 @@ impl DeployArgs {
         if progressed {
             return Failure::from(error);
         }
-        if let Error::InvalidInput(input) = &error {
-            let refused = || Failure::usage(inert::escape(&input.message));
-            if self.source.git_ref.is_some()
-                && self.repo_url.is_none()
-                && input.message.contains("repository URL")
-            {
-                return refused()
-                    .hint("pass --repo-url (and --integration-id) to create it from --ref");
+        // lscp's own hint where it knows the flags, by the error's type.
+        let hint = match &error {
+            Error::CreateNeedsRepoUrl { .. } => {
+                "pass --repo-url (and --integration-id) to create it from --ref"
             }
-            if input.message.contains("reserved names") {
-                return refused().hint(
-                    "the service sets these itself: leave them out of --secret and --env-file",
-                );
+            Error::ReservedSecretNames { .. } => {
+                "the service sets these itself: leave them out of --secret and --env-file"
             }
-        }
-        match error {
             // A local file that cannot be read, before anything was sent.
-            Error::Io { .. } => Failure::from(error).with_usage_exit(),
-            other => refused_input(other).unwrap_or_else(Failure::from),
-        }
+            Error::Io { .. } => return Failure::from(error).with_usage_exit(),
+            _ => return refused_input(error).unwrap_or_else(Failure::from),
+        };
+        Failure::usage(inert::escape(&error.to_string())).hint(hint)
     }
 }
 

@@ -11,7 +11,8 @@ use langsmith_control_plane_plan::deployment_file::DesiredState;
 use langsmith_control_plane_plan::plan::{Action, FieldChange, Plan, PlannedDeployment};
 
 use crate::apply_report::{
-    ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY, action_word, change_text, summary_row,
+    ApplyLine, PlanLine, Progress, STILL_WAITING_EVERY, action_word, change_text, print_errors,
+    summary_row,
 };
 use crate::confirm;
 use crate::duration::{MAX_INTERVAL, MAX_WAIT, duration_up_to};
@@ -151,6 +152,7 @@ pub async fn run_apply(args: ApplyArgs, context: &Context) -> Result<Exit, Failu
     display.clear();
     if printer.format == OutputFormat::Text {
         print_summary(&report)?;
+        print_errors(&report);
     }
     github::plan::apply_finished(&context.client, &report).await;
     Ok(match report.worst() {

@@ -174,8 +174,10 @@ fn a_new_name_with_a_ref_but_no_repository_is_a_usage_error_that_changes_nothing
     let h = Harness::start();
     let run = deploy(&h, &["--name", "nowhere", "--ref", "main"]);
     run.code(2)
-        .stderr_has("repository URL")
-        .stderr_has("--repo-url");
+        .stderr_has(
+            "error: no deployment is named \"nowhere\"; creating it needs the repository URL",
+        )
+        .stderr_has("hint: pass --repo-url (and --integration-id) to create it from --ref");
     assert!(changes(&h).is_empty(), "{:?}", changes(&h));
 }
 
@@ -431,7 +433,10 @@ fn a_reserved_secret_name_is_refused_before_any_request() {
     run.code(2)
         .stderr_has("LANGCHAIN_PROJECT")
         .stderr_has("reserved names: ")
-        .stderr_has("POSTGRES_URI");
+        .stderr_has("POSTGRES_URI")
+        .stderr_has(
+            "hint: the service sets these itself: leave them out of --secret and --env-file",
+        );
     assert!(!run.stderr.contains("sk-reserved-value"));
     h.assert_no_request();
 }

@@ -167,6 +167,69 @@ fn one_failed_build_among_three_exits_3_and_the_others_deploy() {
     );
 }
 
+/// Issue 19, 2: a deployment whose create meets a dropped connection ends in an error that
+/// has a cause and a hint; apply says each once, after the summary, as every command reports
+/// its error, and its JSON carries the hint apart from the message.
+#[test]
+fn a_deployment_that_ends_in_an_error_shows_its_cause_and_hint_once_each() {
+    const HINT: &str = "check the base URL (--base-url, --region) and the network";
+    let file = spec_file(FILE);
+    let failing = || {
+        let h = Harness::start();
+        h.mock
+            .inject(support::Fault::drop_connection().on("create_deployment"));
+        h
+    };
+    let h = failing();
+    let run = apply(&h, file.path(), &["--yes", "--concurrency", "1"]);
+    run.code(1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let errors: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("error: shop-agent: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    let causes: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("caused by: "))
+        .collect();
+    assert!(!causes.is_empty(), "{}", run.stderr);
+    for cause in &causes {
+        let count = lines.iter().filter(|l| l.contains(&cause[11..])).count();
+        assert_eq!(count, 1, "{cause} is said more than once:\n{}", run.stderr);
+        assert!(!errors[0].contains(&cause[11..]), "{}", run.stderr);
+    }
+    let hints = run.stderr.matches(HINT).count();
+    assert_eq!(hints, 1, "{}", run.stderr);
+    support::says_message_then_hint(&run.stderr, "error: shop-agent: ", HINT);
+    assert!(!errors[0].contains(HINT), "{}", run.stderr);
+
+    let h = failing();
+    let run = apply(
+        &h,
+        file.path(),
+        &["--yes", "--concurrency", "1", "-o", "json"],
+    );
+    run.code(1);
+    let lines = run.json_lines();
+    let finished = lines
+        .iter()
+        .find(|l| l["event"] == "finished" && l["outcome"]["outcome"] == "error")
+        .expect("a deployment ends in an error");
+    assert_eq!(finished["outcome"]["hint"], HINT);
+    let message = finished["outcome"]["message"].as_str().unwrap();
+    assert!(!message.contains(HINT), "{message}");
+    let done = lines.last().unwrap();
+    let result = done["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "error")
+        .expect("the results name the error");
+    assert_eq!(result["hint"], HINT);
+    assert_eq!(result["message"], message);
+}
+
 #[test]
 fn apply_without_yes_off_a_terminal_sends_nothing_and_exits_2() {
     let h = Harness::start();

@@ -164,7 +164,10 @@ async fn creating_from_a_ref_without_a_repository_is_refused_after_a_read_only_l
         .run()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(
+        matches!(&err, Error::CreateNeedsRepoUrl { name } if name == "nobody"),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("repository URL"), "{err}");
     assert!(
         mock.requests().iter().all(|r| r.method == "GET"),
@@ -347,6 +350,10 @@ async fn a_reserved_secret_is_refused_before_any_request() {
         .run()
         .await
         .unwrap_err();
+    assert!(
+        matches!(&err, Error::ReservedSecretNames { names, .. } if names == &["POSTGRES_URI"]),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("POSTGRES_URI"), "{err}");
     assert!(
         err.to_string().contains("LANGSMITH_HOST_PROJECT_ID"),

@@ -450,6 +450,8 @@ fn variant(error: &Error) -> &'static str {
         Error::SourceTooLarge { .. } => "SourceTooLarge",
         Error::ConfigNotInSource { .. } => "ConfigNotInSource",
         Error::SourceFileShrank { .. } => "SourceFileShrank",
+        Error::ReservedSecretNames { .. } => "ReservedSecretNames",
+        Error::CreateNeedsRepoUrl { .. } => "CreateNeedsRepoUrl",
         other => panic!("a variant this test does not know: {other:?}"),
     }
 }
@@ -540,9 +542,33 @@ async fn one_of_each() -> Vec<Error> {
         read: 10,
         expected: 20,
     });
+    errors.extend(deploy_errors().await);
     #[cfg(feature = "upload")]
     errors.extend(upload_errors().await);
     errors
+}
+
+/// A deploy's refusals: a reserved secret name (nothing sent), and a new deployment from a
+/// git reference without its repository URL (after a look-up that finds none).
+async fn deploy_errors() -> Vec<Error> {
+    use langsmith_control_plane::deploy::Source;
+    let git = |repo_url: Option<&str>| Source::GitRef {
+        reference: "main".into(),
+        repo_url: repo_url.map(str::to_owned),
+        integration_id: None,
+    };
+    let nobody = Server::sequence(vec![Reply::json(
+        200,
+        json!({"resources": [], "offset": 0}),
+    )])
+    .await;
+    let reserved = client(&nobody)
+        .deploy(git(Some("https://github.com/acme/a")))
+        .name("a")
+        .secret("POSTGRES_URI", "postgres://")
+        .run();
+    let unknown = client(&nobody).deploy(git(None)).name("nobody").run();
+    vec![reserved.await.unwrap_err(), unknown.await.unwrap_err()]
 }
 
 /// `Upload` with a transport cause and with a status, `Io`, and `ConfigNotInSource`.
@@ -581,6 +607,7 @@ async fn every_error_says_each_cause_once() {
         "Cancelled",
         "Config",
         "Conflict",
+        "CreateNeedsRepoUrl",
         "Decode",
         "DeployTimedOut",
         "InvalidInput",
@@ -588,6 +615,7 @@ async fn every_error_says_each_cause_once() {
         "Pagination",
         "RateLimited",
         "RedirectRefused",
+        "ReservedSecretNames",
         "Server",
         "SourceFileShrank",
         "SourceTooLarge",
@@ -699,6 +727,30 @@ async fn advised_errors() -> Vec<(Error, &'static [&'static str])> {
     errors.push((neither, &["name the deployment, or give its ID"]));
     let none = client.deploy(image()).name("a").replace_secrets(true).run();
     errors.push((none.await.unwrap_err(), &["name the secrets to keep"]));
+    let git = |repo_url: Option<&str>| langsmith_control_plane::deploy::Source::GitRef {
+        reference: "main".into(),
+        repo_url: repo_url.map(str::to_owned),
+        integration_id: None,
+    };
+    let reserved = client
+        .deploy(git(Some("https://github.com/acme/a")))
+        .name("a")
+        .secret("POSTGRES_URI", "postgres://")
+        .run();
+    errors.push((reserved.await.unwrap_err(), &["leave them out"]));
+    let nobody = Server::sequence(vec![Reply::json(
+        200,
+        json!({"resources": [], "offset": 0}),
+    )])
+    .await;
+    let unknown = support::client(&nobody)
+        .deploy(git(None))
+        .name("nobody")
+        .run();
+    errors.push((
+        unknown.await.unwrap_err(),
+        &["repository URL (and integration ID)", "existing one"],
+    ));
     let shared = Error::AmbiguousName {
         name: "agent".into(),
         ids: vec![d(), r()],

@@ -82,7 +82,27 @@ fn an_error_outcome_reads_as_its_message_then_each_cause_once() {
         json["message"],
         "cannot read the archive of /src/agent: the disk went away"
     );
+    assert_eq!(json["hint"], Value::Null, "no hint is known for it");
     assert_eq!(outcome.clone(), outcome);
+}
+
+/// Issue 19, 2: the JSON of an error outcome carries the error's hint, apart from its message.
+#[test]
+fn an_error_outcome_carries_its_hint_in_json_never_in_the_message() {
+    let error = Error::Client(ClientError::AmbiguousName {
+        name: "agent".into(),
+        ids: vec![uuid::Uuid::nil(), uuid::Uuid::max()],
+    });
+    let hint = error.hint().expect("a shared name has a hint");
+    let outcome = ApplyOutcome::Error {
+        deployment_id: None,
+        error: Arc::new(error),
+    };
+    let json = serde_json::to_value(&outcome).unwrap();
+    assert_eq!(json["outcome"], "error");
+    assert_eq!(json["hint"], hint);
+    let message = json["message"].as_str().unwrap();
+    assert!(!message.contains(hint), "{message}");
 }
 
 #[tokio::test]
