@@ -653,8 +653,10 @@ impl Deploy {
             .await?;
         let options = crate::archive::UploadOptions::from(self.client.settings());
         // The signed URL is a credential: only its host is ever shown.
-        let target =
-            crate::archive::UploadTarget::parse(&place.upload_url, options.allow_insecure_http)?;
+        let target = crate::archive::UploadTarget::parse(
+            place.upload_url.expose(),
+            options.allow_insecure_http,
+        )?;
         doing("uploading the archive");
         events.step(format!(
             "uploading {} bytes to {}",
@@ -668,7 +670,7 @@ impl Deploy {
             .collect();
         let (total, progress) = (archive.size, events.clone());
         archive
-            .upload(&place.upload_url, &headers, &options, move |sent| {
+            .upload(place.upload_url.expose(), &headers, &options, move |sent| {
                 progress.send(DeployEvent::UploadProgress { sent, total })
             })
             .await?;
@@ -700,7 +702,7 @@ impl Deploy {
         let pairs = |secrets: &[Secret]| {
             let mut pairs: Vec<(String, String)> = secrets
                 .iter()
-                .map(|s| (s.name.clone(), s.value.clone()))
+                .map(|s| (s.name.clone(), s.value.expose().to_owned()))
                 .collect();
             pairs.sort();
             pairs
@@ -718,7 +720,7 @@ impl Deploy {
             merged.retain(|secret| &secret.name != name);
             merged.push(Secret {
                 name: name.clone(),
-                value: value.clone(),
+                value: value.as_str().into(),
             });
         }
         merged

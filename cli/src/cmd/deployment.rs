@@ -164,7 +164,10 @@ impl SecretFlags {
         let secrets = crate::secrets::from_flags(&self.secrets)?;
         Ok(secrets
             .into_iter()
-            .map(|(name, value)| Secret { name, value })
+            .map(|(name, value)| Secret {
+                name,
+                value: value.into(),
+            })
             .collect())
     }
 
@@ -315,7 +318,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
         DeploymentCommand::Create(args) => {
             args.change.wait.check()?;
             let request = args.request()?;
-            crate::github::mask_secrets(request.secrets.iter().map(|s| s.value.as_str()));
+            crate::github::mask_secrets(request.secrets.iter().map(|s| s.value.expose()));
             let deployment = deployments.create(request).await?;
             report_change(context.output, "created", &deployment)?;
             return args.change.wait.after(context, &deployment).await;
@@ -323,7 +326,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
         DeploymentCommand::Update(args) => {
             args.change.wait.check()?;
             let patch = args.patch()?;
-            let sent = patch.secrets.iter().flatten().map(|s| s.value.as_str());
+            let sent = patch.secrets.iter().flatten().map(|s| s.value.expose());
             crate::github::mask_secrets(sent);
             let deployment = deployments.update(args.deployment_id, patch).await?;
             report_change(context.output, "updated", &deployment)?;
@@ -389,7 +392,7 @@ fn print_details(deployment: &Deployment) -> Result<(), Failure> {
     let secrets: Vec<String> = deployment
         .secrets
         .iter()
-        .map(|s| format!("{}={}", s.name, s.value))
+        .map(|s| format!("{}={}", s.name, s.value.expose()))
         .collect();
     output::details(vec![
         ("ID", Some(deployment.id.to_string())),
