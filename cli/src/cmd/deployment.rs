@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use langsmith_control_plane::types::{
     Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentSource,
-    DeploymentStatus, DeploymentType, Secret, SourceConfigRequest, SourceRevisionConfigRequest,
+    DeploymentStatus, DeploymentType, Secret, Sensitive, SourceConfigRequest,
+    SourceRevisionConfigRequest,
 };
 use uuid::Uuid;
 
@@ -156,7 +157,7 @@ struct SecretFlags {
     /// A secret as NAME=VALUE, or NAME alone to read the value from the environment variable NAME
     /// (repeatable). On update, the secrets given replace the whole set
     #[arg(long = "secret", value_name = "NAME[=VALUE]")]
-    secrets: Vec<String>,
+    secrets: Vec<Sensitive>,
 }
 
 impl SecretFlags {
