@@ -23,7 +23,7 @@ use crate::types::DeploymentPatchRequest;
 use crate::types::{
     Deployment, DeploymentCreateRequest, DeploymentSource, DeploymentType, LogOrder, LogType,
     Revision, RevisionCreateRequest, RevisionSourceConfigRequest, RevisionStatus, Secret,
-    SecretReference, SourceConfigRequest, SourceRevisionConfigRequest,
+    SecretReference, Sensitive, SourceConfigRequest, SourceRevisionConfigRequest,
 };
 use crate::waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 
@@ -172,7 +172,8 @@ pub struct Deploy {
     deployment_id: Option<Uuid>,
     deployment_type: Option<DeploymentType>,
     display_name: Option<String>,
-    secrets: Vec<(String, String)>,
+    /// Name and value; the value's `Debug` is redacted, so a `{:?}` of a deploy shows names only.
+    secrets: Vec<(String, Sensitive)>,
     replace_secrets: bool,
     revision_settings: Option<RevisionSourceConfigRequest>,
     secret_references: Option<Vec<SecretReference>>,
@@ -257,7 +258,7 @@ impl Deploy {
     /// A secret to set (merged into the deployment's current ones unless
     /// [`replace_secrets`](Self::replace_secrets)).
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.secrets.push((name.into(), value.into()));
+        self.secrets.push((name.into(), Sensitive::new(value)));
         self
     }
     /// Replace the deployment's secrets with exactly the ones given. Replacing them with none is
@@ -720,7 +721,7 @@ impl Deploy {
             merged.retain(|secret| &secret.name != name);
             merged.push(Secret {
                 name: name.clone(),
-                value: value.as_str().into(),
+                value: value.clone(),
             });
         }
         merged
