@@ -12,6 +12,16 @@ use serde_json::Value;
 /// Where the generated enums live, as seen from the generated `types` module.
 const ENUM_MODULE: &str = "crate::open_enums";
 
+/// The hand-written type of every sensitive string (`format: password`), as seen from `types`.
+const SENSITIVE_TYPE: &str = "crate::sensitive::Sensitive";
+
+/// The OpenAPI format that marks a string a client must hide (a secret value, a token).
+const SENSITIVE_FORMAT: &str = "password";
+
+/// Keywords a sensitive string may carry besides prose: the generator replaces exactly
+/// `{type: string, format: password}`, nullable or not, so anything more would slip past it.
+const SENSITIVE_KEYWORDS: &[&str] = &["type", "format", "nullable"];
+
 /// Name of the catch-all variant. `Unknown` is taken: `RevisionStatus` has a real `UNKNOWN` value.
 const CATCH_ALL: &str = "Unrecognized";
 
@@ -36,6 +46,7 @@ pub fn generate(spec_text: &str) -> Result<Generated, String> {
         ));
     }
     let enums = collect_enums(&raw)?;
+    check_sensitive_strings(&raw, "")?;
     let spec: openapiv3::OpenAPI = serde_json::from_str(spec_text)
         .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
 
@@ -86,6 +97,14 @@ fn run_progenitor(spec: &openapiv3::OpenAPI, enums: &[OpenEnum]) -> Result<Token
         ];
         settings.with_replacement(&e.name, path, impls.into_iter());
     }
+    // Sensitive strings become `Sensitive`, whose `Debug` hides the value. typify matches the
+    // schema without its prose; the schema is written as JSON so that its type (schemars'
+    // `SchemaObject`) comes from the parameter, with no schemars of our own in the build.
+    let sensitive = serde_json::json!({ "type": "string", "format": SENSITIVE_FORMAT });
+    let sensitive = serde_json::from_value(sensitive)
+        .map_err(|e| format!("the schema of a sensitive string does not decode: {e}"))?;
+    let impls = [progenitor::TypeImpl::Default, progenitor::TypeImpl::FromStr];
+    settings.with_conversion(sensitive, SENSITIVE_TYPE, impls.into_iter());
     // progenitor and typify report some unsupported constructs by panicking; turn that into a message.
     let result = quietly(|| {
         let mut generator = progenitor::Generator::new(&settings);
@@ -163,6 +182,51 @@ fn collect_enums(raw: &Value) -> Result<Vec<OpenEnum>, String> {
         reject_inline_enums(paths, "/paths")?;
     }
     Ok(enums)
+}
+
+/// Every schema with `format: password` must be a plain string (nullable or not, with prose), the
+/// one shape the generator turns into `Sensitive`: anything else would silently stay a `String`
+/// whose `Debug` shows the value.
+fn check_sensitive_strings(node: &Value, pointer: &str) -> Result<(), String> {
+    match node {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some(SENSITIVE_FORMAT) {
+                let prose = [
+                    "description",
+                    "title",
+                    "example",
+                    "examples",
+                    "externalDocs",
+                ];
+                let extra: Vec<&str> = map
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| !SENSITIVE_KEYWORDS.contains(k) && !prose.contains(k))
+                    .collect();
+                if map.get("type").and_then(Value::as_str) != Some("string") || !extra.is_empty() {
+                    return Err(format!(
+                        "sensitive string at {pointer} (`format: {SENSITIVE_FORMAT}`) must be \
+                         `type: string` with only `nullable` and prose beside it (found: {}), \
+                         or it would not be generated as `Sensitive`",
+                        map.keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
+            for (key, child) in map {
+                check_sensitive_strings(child, &format!("{pointer}/{}", escape_pointer(key)))?;
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                check_sensitive_strings(child, &format!("{pointer}/{i}"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// `segment` escaped for a JSON pointer (`~` as `~0`, `/` as `~1`).

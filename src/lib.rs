@@ -6,7 +6,8 @@
 //!
 //! What lives here besides the generated code is only what must sit next to it:
 //! the open enums the generated types point at ([`open_enums`]), the request transport hook
-//! ([`transport`]), helpers on [`RevisionStatus`](open_enums::RevisionStatus), constructors
+//! ([`transport`]), the redacting string the generated types use for secret values and tokens
+//! ([`Sensitive`]), helpers on [`RevisionStatus`](open_enums::RevisionStatus), constructors
 //! of [`DeploymentCreateRequest`](types::DeploymentCreateRequest), and the document itself
 //! ([`OPENAPI_DOCUMENT`]).
 #![forbid(unsafe_code)]
@@ -18,9 +19,11 @@ pub mod open_enums;
 // constructors should come before the generated `builder()`.
 mod requests;
 mod revision_status;
+pub mod sensitive;
 pub mod transport;
 
 pub use revision_status::RevisionPhase;
+pub use sensitive::Sensitive;
 
 /// The OpenAPI document these bindings were generated from (`openapi/control-plane.json`), as
 /// text: for tools that need what the types do not carry, such as the bounds and nullability of

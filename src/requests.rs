@@ -2,6 +2,7 @@
 //! source, every optional setting empty. Hand-written here because an inherent `impl` must sit
 //! in the crate that defines the type.
 
+use crate::Sensitive;
 use crate::open_enums::DeploymentSource;
 use crate::types::{DeploymentCreateRequest, Secret, SourceRevisionConfigRequest};
 
@@ -46,7 +47,7 @@ impl DeploymentCreateRequest {
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.secrets.push(Secret {
             name: name.into(),
-            value: value.into(),
+            value: Sensitive::new(value),
         });
         self
     }

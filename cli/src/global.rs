@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, Args, ValueEnum};
+use langsmith_control_plane::types::Sensitive;
 use langsmith_control_plane::{Client, Region};
 
 use crate::duration::{MAX_INTERVAL, duration_up_to};
@@ -41,7 +42,7 @@ pub struct GlobalArgs {
         allow_hyphen_values = true,
         value_name = "KEY"
     )]
-    pub api_key: Option<String>,
+    pub api_key: Option<Sensitive>,
 
     /// Workspace UUID, sent as X-Tenant-Id (needed with organization-scoped keys); LANGSMITH_TENANT_ID
     /// is read too, and must agree with LANGSMITH_WORKSPACE_ID when both are set
@@ -125,7 +126,7 @@ impl Context {
             .user_agent_suffix(concat!("lscp/", env!("CARGO_PKG_VERSION")))
             .allow_insecure_http(global.allow_insecure_http);
         if let Some(key) = global.api_key.as_ref().filter(|_| typed("api_key")) {
-            builder = builder.api_key(key.as_str());
+            builder = builder.api_key(key.expose());
         }
         if let Some(id) = global
             .workspace_id

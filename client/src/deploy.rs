@@ -23,7 +23,7 @@ use crate::types::DeploymentPatchRequest;
 use crate::types::{
     Deployment, DeploymentCreateRequest, DeploymentSource, DeploymentType, LogOrder, LogType,
     Revision, RevisionCreateRequest, RevisionSourceConfigRequest, RevisionStatus, Secret,
-    SecretReference, SourceConfigRequest, SourceRevisionConfigRequest,
+    SecretReference, Sensitive, SourceConfigRequest, SourceRevisionConfigRequest,
 };
 use crate::waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 
@@ -172,7 +172,8 @@ pub struct Deploy {
     deployment_id: Option<Uuid>,
     deployment_type: Option<DeploymentType>,
     display_name: Option<String>,
-    secrets: Vec<(String, String)>,
+    /// Name and value; the value's `Debug` is redacted, so a `{:?}` of a deploy shows names only.
+    secrets: Vec<(String, Sensitive)>,
     replace_secrets: bool,
     revision_settings: Option<RevisionSourceConfigRequest>,
     secret_references: Option<Vec<SecretReference>>,
@@ -257,7 +258,7 @@ impl Deploy {
     /// A secret to set (merged into the deployment's current ones unless
     /// [`replace_secrets`](Self::replace_secrets)).
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.secrets.push((name.into(), value.into()));
+        self.secrets.push((name.into(), Sensitive::new(value)));
         self
     }
     /// Replace the deployment's secrets with exactly the ones given. Replacing them with none is
@@ -662,8 +663,10 @@ impl Deploy {
             .await?;
         let options = crate::archive::UploadOptions::from(self.client.settings());
         // The signed URL is a credential: only its host is ever shown.
-        let target =
-            crate::archive::UploadTarget::parse(&place.upload_url, options.allow_insecure_http)?;
+        let target = crate::archive::UploadTarget::parse(
+            place.upload_url.expose(),
+            options.allow_insecure_http,
+        )?;
         doing("uploading the archive");
         events.step(format!(
             "uploading {} bytes to {}",
@@ -677,7 +680,7 @@ impl Deploy {
             .collect();
         let (total, progress) = (archive.size, events.clone());
         archive
-            .upload(&place.upload_url, &headers, &options, move |sent| {
+            .upload(place.upload_url.expose(), &headers, &options, move |sent| {
                 progress.send(DeployEvent::UploadProgress { sent, total })
             })
             .await?;
@@ -711,7 +714,7 @@ impl Deploy {
         let pairs = |secrets: &[Secret]| {
             let mut pairs: Vec<(String, String)> = secrets
                 .iter()
-                .map(|s| (s.name.clone(), s.value.clone()))
+                .map(|s| (s.name.clone(), s.value.expose().to_owned()))
                 .collect();
             pairs.sort();
             pairs

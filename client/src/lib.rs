@@ -57,10 +57,14 @@ pub use waiting::{RevisionOutcome, WaitEvent, WaitOptions};
 /// [`DeploymentCreateRequest::github`](types::DeploymentCreateRequest::github),
 /// [`image`](types::DeploymentCreateRequest::image) or
 /// [`internal_source`](types::DeploymentCreateRequest::internal_source). The `builder` module
-/// holds progenitor's builders, which check required fields only at run time.
+/// holds progenitor's builders, which check required fields only at run time. Secret values,
+/// client secrets, tokens and signed URLs are [`Sensitive`](types::Sensitive): their `Debug`
+/// shows `[redacted]`.
 pub mod types {
     #[doc(inline)]
     pub use langsmith_control_plane_api::RevisionPhase;
+    #[doc(inline)]
+    pub use langsmith_control_plane_api::Sensitive;
     #[doc(inline)]
     pub use langsmith_control_plane_api::open_enums::*;
     #[doc(inline)]

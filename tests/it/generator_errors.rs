@@ -114,3 +114,36 @@ fn a_construct_progenitor_panics_on_becomes_a_message() {
         "{message}"
     );
 }
+
+#[test]
+fn sensitive_strings_become_sensitive_nullable_or_not_and_other_strings_stay_strings() {
+    let schemas = json!({"Login": {"type": "object", "required": ["password"], "properties": {
+        "password": {"type": "string", "format": "password", "description": "d"},
+        "token": {"type": "string", "format": "password", "nullable": true},
+        "user": {"type": "string"}
+    }}});
+    let generated = generate::generate(&minimal(json!({}), schemas)).unwrap();
+    let client: String = generated.client.split_whitespace().collect();
+    for field in [
+        "pubpassword:crate::sensitive::Sensitive,",
+        "pubtoken:::std::option::Option<crate::sensitive::Sensitive>,",
+        "pubuser:::std::option::Option<::std::string::String>,",
+    ] {
+        assert!(client.contains(field), "{field} missing");
+    }
+}
+
+#[test]
+fn a_sensitive_string_of_another_shape_is_refused_with_its_location() {
+    // With `minLength` beside it the generator would not match it and keep a plain `String`.
+    let schemas = json!({"Login": {"type": "object", "properties": {
+        "password": {"type": "string", "format": "password", "minLength": 8}
+    }}});
+    let message = error_of(&minimal(json!({}), schemas));
+    assert!(
+        message.contains("/components/schemas/Login/properties/password")
+            && message.contains("minLength")
+            && message.contains("Sensitive"),
+        "{message}"
+    );
+}

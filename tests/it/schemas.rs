@@ -1,5 +1,8 @@
 //! Every component schema of the document decodes a realistic example and re-encodes it unchanged;
-//! unknown enum values and unknown fields decode in every type.
+//! unknown enum values and unknown fields decode in every type; no type shows a secret value in
+//! its `Debug` output.
+
+use std::collections::BTreeSet;
 
 use langsmith_control_plane_api::open_enums;
 use langsmith_control_plane_api::types;
@@ -16,11 +19,28 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
     serde_json::to_value(&typed).map_err(|e| e.to_string())
 }
 
+/// `{:?}` and `{:#?}` of a value decoded into a type.
+type DebugText = fn(&Value) -> Result<[String; 2], String>;
+
+fn debug_text<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+    value: &Value,
+) -> Result<[String; 2], String> {
+    let typed: T = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    Ok([format!("{typed:?}"), format!("{typed:#?}")])
+}
+
 macro_rules! codecs {
     ($($schema:literal => $ty:ty),* $(,)?) => {
         fn codec(schema: &str) -> Option<RoundTrip> {
             match schema {
                 $($schema => Some(round_trip::<$ty> as RoundTrip),)*
+                _ => None,
+            }
+        }
+
+        fn debug_of(schema: &str) -> Option<DebugText> {
+            match schema {
+                $($schema => Some(debug_text::<$ty> as DebugText),)*
                 _ => None,
             }
         }
@@ -430,4 +450,193 @@ fn each_create_constructor_sends_what_its_source_needs_and_empty_lists() {
             "secrets": [],
         })
     );
+}
+
+/// Planted in every secret field; no `Debug` output may show it.
+const MARKER: &str = "s3cr3t-marker";
+
+/// Whether property `name` (of component `component`, with schema `property`) holds a secret
+/// value. The rule, from the document alone, so that a new secret field cannot slip in: a
+/// string property where
+///
+/// - the document marks it `format: password`; or
+/// - its name says so: `password`, `token`, `api_key`, `client_secret`, or a name ending in
+///   `_password`, `_token`, `_api_key` or `_secret`; or
+/// - its description calls it sensitive or a credential; or
+/// - it is `Secret.value`.
+///
+/// Names that only point at a secret (`secret_name`, `secret_key`, `token_id`, `token_url`)
+/// hold none, nor do fields of other types (`has_token`, a boolean).
+fn holds_secret(component: &str, name: &str, property: &Value) -> bool {
+    if property["type"] != "string" {
+        return false;
+    }
+    let by_format = property["format"] == "password";
+    let by_name = ["password", "token", "api_key", "client_secret"].contains(&name)
+        || ["_password", "_token", "_api_key", "_secret"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix));
+    let description = property["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    let by_description = description.contains("sensitive") || description.contains("credential");
+    by_format || by_name || by_description || (component, name) == ("Secret", "value")
+}
+
+/// The component a schema refers to, bare or as the single member of `allOf`.
+fn referenced(schema: &Value) -> Option<&str> {
+    let schema = match schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([only]) => only,
+        _ => schema,
+    };
+    schema["$ref"]
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+}
+
+/// Whether a value of `schema` can hold a secret: in its properties, list items and the
+/// components it refers to. `open` holds the components being looked into (a cycle ends there).
+fn can_hold_secret(
+    doc: &Value,
+    component: &str,
+    schema: &Value,
+    open: &mut BTreeSet<String>,
+) -> bool {
+    if let Some(name) = referenced(schema) {
+        if !open.insert(name.to_string()) {
+            return false;
+        }
+        let found = can_hold_secret(doc, name, &doc["components"]["schemas"][name], open);
+        open.remove(name);
+        return found;
+    }
+    let properties: Vec<(&String, &Value)> = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .collect();
+    if properties
+        .iter()
+        .any(|(name, p)| holds_secret(component, name, p))
+    {
+        return true;
+    }
+    let nested = ["items", "additionalProperties"].map(|key| &schema[key]);
+    let mut inner = properties.into_iter().map(|(_, p)| p).chain(nested);
+    inner.any(|child| child.is_object() && can_hold_secret(doc, component, child, open))
+}
+
+/// Puts [`MARKER`] in every secret field of `value` (a value of `schema`, starting from the
+/// component's example when it is null), adding list entries and objects the example leaves
+/// out. Returns what the `Debug` output must still show: each planted field's name, and the
+/// `name` of the object holding it (a secret's name).
+fn plant(doc: &Value, component: &str, schema: &Value, value: &mut Value) -> Vec<String> {
+    if let Some(name) = referenced(schema) {
+        if value.is_null() {
+            *value = examples()[name].clone();
+        }
+        return plant(doc, name, &doc["components"]["schemas"][name], value);
+    }
+    let can_hold = |schema: &Value| can_hold_secret(doc, component, schema, &mut BTreeSet::new());
+    let mut shown = Vec::new();
+    if let Some(items) = schema.get("items").filter(|items| can_hold(items)) {
+        if !value.is_array() || value.as_array().is_some_and(Vec::is_empty) {
+            *value = json!([null]);
+        }
+        for item in value.as_array_mut().into_iter().flatten() {
+            shown.extend(plant(doc, component, items, item));
+        }
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        if holds_secret(component, name, property) {
+            value[name.as_str()] = json!(MARKER);
+            shown.push(format!("{name}: "));
+            if let Some(owner) = value["name"].as_str() {
+                shown.push(format!("{owner:?}"));
+            }
+        } else if can_hold(property) {
+            shown.extend(plant(doc, component, property, &mut value[name.as_str()]));
+        }
+    }
+    shown
+}
+
+#[test]
+fn every_secret_field_is_marked_sensitive_so_it_is_generated_redacted() {
+    let doc = spec::document();
+    let mut unmarked = Vec::new();
+    for (component, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            if holds_secret(component, name, property) && property["format"] != "password" {
+                unmarked.push(format!("{component}.{name}"));
+            }
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "secret fields without `format: password` (mark them in openapi/overlay.json and the \
+         document, so they are generated as `Sensitive`): {unmarked:?}"
+    );
+}
+
+#[test]
+fn debug_output_of_every_type_that_can_hold_a_secret_hides_its_value() {
+    let doc = spec::document();
+    let mut holders = Vec::new();
+    for name in spec::schema_names(&doc) {
+        let schema = json!({"$ref": format!("#/components/schemas/{name}")});
+        if !can_hold_secret(&doc, &name, &schema, &mut BTreeSet::new()) {
+            continue;
+        }
+        let mut value = Value::Null;
+        let shown = plant(&doc, &name, &schema, &mut value);
+        assert!(
+            !shown.is_empty(),
+            "{name} can hold a secret, yet none was planted: {value}"
+        );
+        let debug = debug_of(&name).unwrap_or_else(|| {
+            panic!("schema {name} can hold a secret, but this test has no Rust type for it: add it to `codecs!`")
+        });
+        let texts =
+            debug(&value).unwrap_or_else(|e| panic!("{name} does not decode: {e}\n{value}"));
+        for text in texts {
+            assert!(
+                !text.contains(MARKER),
+                "the Debug output of {name} shows a secret value:\n{text}"
+            );
+            for expected in &shown {
+                assert!(
+                    text.contains(expected.as_str()),
+                    "{name}: {expected} is not shown:\n{text}"
+                );
+            }
+        }
+        holders.push(name);
+    }
+    // The rule finds at least the secrets the document is known to carry.
+    let known = [
+        "AuthAuthenticateResponse",
+        "AuthWaitResponse",
+        "Deployment",
+        "DeploymentCreateRequest",
+        "DeploymentPatchRequest",
+        "DeploymentsList",
+        "OAuthProviderCreateRequest",
+        "OAuthProviderUpdateRequest",
+        "PushTokenResponse",
+        "RevisionCreateRequest",
+        "Secret",
+        "UploadUrlResponse",
+    ];
+    for name in known {
+        assert!(
+            holders.iter().any(|h| h == name),
+            "{name} was not found to hold a secret"
+        );
+    }
 }

@@ -9,7 +9,7 @@ use clap::{ArgGroup, Args};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use langsmith_control_plane::deploy::{DeployEvent, DeployResult, Source};
-use langsmith_control_plane::types::DeploymentType;
+use langsmith_control_plane::types::{DeploymentType, Sensitive};
 use langsmith_control_plane::{Error, RevisionOutcome, WaitOptions};
 use uuid::Uuid;
 
@@ -126,7 +126,7 @@ pub struct DeployArgs {
     /// A secret as NAME=VALUE, or NAME alone to take the value of the environment variable NAME
     /// (repeatable; wins over --env-file). Merged into the deployment's secrets by name
     #[arg(long = "secret", value_name = "NAME[=VALUE]", help_heading = "Secrets")]
-    secrets: Vec<String>,
+    secrets: Vec<Sensitive>,
     /// Secrets from a dotenv file: KEY=VALUE lines, `export`, quotes and # comments; empty values
     /// are skipped, and a LANGSMITH_DEPLOYMENT_NAME entry names the deployment instead
     #[arg(long, value_name = "FILE", help_heading = "Secrets")]

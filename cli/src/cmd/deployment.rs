@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use langsmith_control_plane::types::{
     Deployment, DeploymentCreateRequest, DeploymentPatchRequest, DeploymentSource,
-    DeploymentStatus, DeploymentType, Secret, SourceConfigRequest, SourceRevisionConfigRequest,
+    DeploymentStatus, DeploymentType, Secret, Sensitive, SourceConfigRequest,
+    SourceRevisionConfigRequest,
 };
 use uuid::Uuid;
 
@@ -156,7 +157,7 @@ struct SecretFlags {
     /// A secret as NAME=VALUE, or NAME alone to read the value from the environment variable NAME
     /// (repeatable). On update, the secrets given replace the whole set
     #[arg(long = "secret", value_name = "NAME[=VALUE]")]
-    secrets: Vec<String>,
+    secrets: Vec<Sensitive>,
 }
 
 impl SecretFlags {
@@ -164,7 +165,10 @@ impl SecretFlags {
         let secrets = crate::secrets::from_flags(&self.secrets)?;
         Ok(secrets
             .into_iter()
-            .map(|(name, value)| Secret { name, value })
+            .map(|(name, value)| Secret {
+                name,
+                value: value.into(),
+            })
             .collect())
     }
 
@@ -313,7 +317,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
         DeploymentCommand::Create(args) => {
             args.change.wait.check()?;
             let request = args.request()?;
-            crate::github::mask_secrets(request.secrets.iter().map(|s| s.value.as_str()));
+            crate::github::mask_secrets(request.secrets.iter().map(|s| s.value.expose()));
             let stop = args.change.wait.listen();
             let deployment = deployments.create(request).await?;
             report_change(context.output, "created", &deployment)?;
@@ -322,7 +326,7 @@ pub async fn run(command: DeploymentCommand, context: &Context) -> Result<Exit, 
         DeploymentCommand::Update(args) => {
             args.change.wait.check()?;
             let patch = args.patch()?;
-            let sent = patch.secrets.iter().flatten().map(|s| s.value.as_str());
+            let sent = patch.secrets.iter().flatten().map(|s| s.value.expose());
             crate::github::mask_secrets(sent);
             let stop = args.change.wait.listen();
             let deployment = deployments.update(args.deployment_id, patch).await?;
@@ -389,7 +393,7 @@ fn print_details(deployment: &Deployment) -> Result<(), Failure> {
     let secrets: Vec<String> = deployment
         .secrets
         .iter()
-        .map(|s| format!("{}={}", s.name, s.value))
+        .map(|s| format!("{}={}", s.name, s.value.expose()))
         .collect();
     output::details(vec![
         ("ID", Some(deployment.id.to_string())),

@@ -49,7 +49,7 @@ fn stored_secrets(h: &Harness, deployment: uuid::Uuid) -> BTreeMap<String, Strin
         .unwrap()
         .secrets
         .into_iter()
-        .map(|s| (s.name, s.value))
+        .map(|s| (s.name, s.value.into_exposed()))
         .collect()
 }
 

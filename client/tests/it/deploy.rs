@@ -631,6 +631,37 @@ async fn the_logs_after_a_final_status_do_not_outlast_the_waits_deadline() {
 }
 
 #[tokio::test]
+async fn debug_output_of_a_deploy_and_its_events_names_secrets_but_never_shows_a_value() {
+    const VALUE: &str = "s3cr3t-marker";
+    let mock = mock().await;
+    let deploy = client(&mock)
+        .deploy(git("main", Some("https://github.com/acme/agent")))
+        .name("agent")
+        .secret("OPENAI_API_KEY", VALUE)
+        .wait(fast_wait());
+    let mut texts = vec![format!("{deploy:?}"), format!("{deploy:#?}")];
+    let events: Vec<DeployEvent> = deploy.events().try_collect().await.unwrap();
+    let Some(DeployEvent::Finished(result)) = events.last() else {
+        panic!("no result: {} events", events.len())
+    };
+    // The result's deployment carries the value, so its Debug output had it to show.
+    assert_eq!(result.deployment.secrets[0].value, VALUE);
+    for event in &events {
+        texts.extend([format!("{event:?}"), format!("{event:#?}")]);
+    }
+    for text in &texts {
+        assert!(!text.contains(VALUE), "a secret value shows: {text}");
+    }
+    let last = texts.len() - 1;
+    for text in [&texts[0], &texts[1], &texts[last]] {
+        assert!(
+            text.contains("OPENAI_API_KEY"),
+            "the secret's name is missing: {text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_image_ships_to_an_existing_deployment() {
     let mock = mock().await;
     let request: DeploymentCreateRequest = serde_json::from_value(serde_json::json!({

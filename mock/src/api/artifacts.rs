@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Extension, Path, State};
 use axum::response::Response;
+use langsmith_control_plane_api::Sensitive;
 use langsmith_control_plane_api::types::{
     PushTokenRequest, PushTokenResponse, UploadUrlRequest, UploadUrlResponse,
 };
@@ -49,10 +50,10 @@ pub(crate) async fn request_upload_url(
         required_headers: upload_headers(&app, id, request.supports_upload_headers),
     };
     let response = UploadUrlResponse {
-        upload_url: format!(
+        upload_url: Sensitive::new(format!(
             "{}/uploads/{}?signature={}",
             app.upload_origin, slot.id, slot.signature
-        ),
+        )),
         object_path: slot.object_path.clone(),
         upload_headers: request
             .supports_upload_headers
@@ -97,7 +98,7 @@ pub(crate) async fn request_push_token(
         return Err(ApiError::not_found("Deployment"));
     }
     Ok(ok(&PushTokenResponse {
-        token: format!("mock-push-{}", random_hex()),
+        token: Sensitive::new(format!("mock-push-{}", random_hex())),
         registry_url: REGISTRY.to_string(),
         username: request
             .supports_registry_username

@@ -10,6 +10,7 @@ use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
+use langsmith_control_plane_api::Sensitive;
 use langsmith_control_plane_api::open_enums::{AuthStatus, AuthWaitStatus};
 use langsmith_control_plane_api::types::{
     AuthAuthenticateRequest, AuthAuthenticateResponse, AuthWaitResponse, GithubIntegration,
@@ -28,8 +29,8 @@ use crate::state::{App, Tenant};
 use crate::world::auth::Flow;
 
 /// The access token the mock hands out for a stored token: derived, so nothing secret is kept.
-fn access_token(token_id: &str) -> String {
-    format!("mock-oauth-access-{token_id}")
+fn access_token(token_id: &str) -> Sensitive {
+    Sensitive::new(format!("mock-oauth-access-{token_id}"))
 }
 
 pub(crate) async fn authenticate(

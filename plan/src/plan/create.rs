@@ -27,7 +27,7 @@ pub(super) fn plan(
             .iter()
             .map(|s| Secret {
                 name: s.name.clone(),
-                value: s.value.clone(),
+                value: s.value.as_str().into(),
             })
             .collect(),
         source: spec.source.clone(),

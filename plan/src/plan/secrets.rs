@@ -73,7 +73,7 @@ impl Update<'_> {
             .current
             .secrets
             .iter()
-            .map(|s| (s.name.as_str(), sha256(&s.value)))
+            .map(|s| (s.name.as_str(), sha256(s.value.expose())))
             .collect();
         let differs = |s: &WantedSecret| current.get(s.name.as_str()) != Some(&sha256(&s.value));
         let mut variables = false;
@@ -94,7 +94,10 @@ impl Update<'_> {
             let shown = |value: &str| Value::String(format!("sha256:{}", short(value)));
             let old = self.current.secrets.iter().find(|s| is_digest(&s.name));
             let new = secrets.iter().find(|s| is_digest(&s.name));
-            let (old, new) = (old.map(|s| shown(&s.value)), new.map(|s| shown(&s.value)));
+            let (old, new) = (
+                old.map(|s| shown(s.value.expose())),
+                new.map(|s| shown(&s.value)),
+            );
             self.diff.change("source_dir".into(), old, new, true);
         }
         let change = SecretsChange { variables, digest };
@@ -115,7 +118,7 @@ fn merged(current: &[Secret], wanted: &[WantedSecret]) -> Vec<Secret> {
         merged.retain(|s| s.name != wanted.name);
         merged.push(Secret {
             name: wanted.name.clone(),
-            value: wanted.value.clone(),
+            value: wanted.value.as_str().into(),
         });
     }
     merged

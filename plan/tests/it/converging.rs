@@ -84,7 +84,7 @@ fn resource_spec((cpu, min_scale, memory_mb): Sizing) -> ResourceSpecInput {
 async fn seed(client: &Client, i: usize, stored: &Shape) {
     let secrets = stored.secrets.iter().map(|(name, value)| Secret {
         name: name.to_string(),
-        value: value.to_string(),
+        value: (*value).into(),
     });
     let request = DeploymentCreateRequest {
         name: format!("p-{i}"),
@@ -202,7 +202,7 @@ fn kept(mock: &MockServer, name: &str, before: &Shape, wanted: &Shape) {
         if !wanted.secrets.contains_key(secret) {
             let found = now.secrets.iter().find(|s| s.name == *secret);
             assert_eq!(
-                found.map(|s| s.value.as_str()),
+                found.map(|s| s.value.expose()),
                 Some(*value),
                 "{name}: {secret}"
             );

@@ -345,3 +345,33 @@ async fn a_display_name_is_set_after_create_changed_in_place_and_kept_when_left_
     let kept = stored(&mock, "acme-worker").display_name;
     assert_eq!(kept.as_deref(), Some("Night worker"));
 }
+
+#[tokio::test]
+async fn debug_output_of_a_file_and_its_plans_names_secrets_but_never_shows_a_value() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let first = desired(TWO);
+    let create = Plan::compute(&client, &first).await.unwrap();
+    apply(&client, &create).await;
+    // Another value for the secret: the update plan carries the whole merged list of secrets.
+    let second = desired(&TWO.replace("from_env: OPENAI_KEY}", "from_env: OPENAI_KEY_2}"));
+    let update = Plan::compute(&client, &second).await.unwrap();
+    assert_eq!(update.count(Action::NewRevision), 1);
+    let texts = [
+        format!("{first:?}"),
+        format!("{first:#?}"),
+        format!("{create:?}"),
+        format!("{create:#?}"),
+        format!("{second:?}"),
+        format!("{update:#?}"),
+    ];
+    for text in texts {
+        for value in ["sk-first", "sk-second"] {
+            assert!(!text.contains(value), "{value} shows: {text}");
+        }
+        assert!(
+            text.contains("OPENAI_API_KEY"),
+            "the secret is not named: {text}"
+        );
+    }
+}

@@ -112,7 +112,7 @@ async fn apply_uploads_the_archive_the_plan_hashed_even_when_the_directory_chang
         .into_iter()
         .find(|s| s.name == SOURCE_DIGEST_VARIABLE)
         .unwrap();
-    assert_eq!(recorded.value, shipped);
+    assert_eq!(recorded.value.expose(), shipped);
 
     // The change made after planning is the next plan's.
     let next = Plan::compute(&client, &load()).await.unwrap();

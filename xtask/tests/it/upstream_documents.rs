@@ -239,6 +239,8 @@ fn without_the_overlay_the_newest_reference_lacks_exactly_the_overlays_facts() {
         .map(|c| (c.area, c.location, c.what))
         .collect();
     let removed = |area, location: &str| (area, location.to_string(), What::Removed);
+    // Upstream leaves these credentials plain strings; the overlay marks them `format: password`.
+    let marked_sensitive = |location: &str| (Area::Property, location.to_string(), What::Changed);
     let expected: BTreeSet<(Area, String, What)> = [
         removed(
             Area::Operation,
@@ -277,6 +279,11 @@ fn without_the_overlay_the_newest_reference_lacks_exactly_the_overlays_facts() {
         removed(Area::Property, "SourceConfig.template_id"),
         removed(Area::Property, "SourceConfigRequest.template_id"),
         removed(Area::EnumValue, "DeploymentStatus: AWAITING_FINAL_DELETE"),
+        marked_sensitive("Secret.value"),
+        marked_sensitive("OAuthProviderCreateRequest.client_secret"),
+        marked_sensitive("OAuthProviderUpdateRequest.client_secret"),
+        marked_sensitive("AuthAuthenticateResponse.token"),
+        marked_sensitive("AuthWaitResponse.token"),
     ]
     .into_iter()
     .collect();
@@ -429,7 +436,8 @@ fn spec_diff_shows_the_overlays_facts_missing_without_it_and_nothing_with_it() {
         "- [BREAKING] POST /v2/deployments/{deployment_id}/push-token: request_push_token",
         "- [BREAKING] DeploymentType: dev_zero: enum narrowed",
         "- [BREAKING] POST /v2/deployments/{deployment_id}/revisions: create_revision",
-        "25 change(s), 25 breaking.",
+        "~ [BREAKING] Secret.value: type string (password) -> string",
+        "30 change(s), 30 breaking.",
     ] {
         assert!(report.contains(line), "{line}\n{report}");
     }

@@ -120,7 +120,7 @@ fn the_deploy_step_ships_with_secrets_named_in_its_input_and_writes_the_step_out
     let secrets: BTreeMap<_, _> = deployment
         .secrets
         .iter()
-        .map(|s| (s.name.as_str(), s.value.as_str()))
+        .map(|s| (s.name.as_str(), s.value.expose()))
         .collect();
     assert_eq!(
         secrets,
