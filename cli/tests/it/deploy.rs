@@ -60,7 +60,7 @@ fn secret(name: &str, value: &str) -> Secret {
 
 #[test]
 fn a_ref_shipped_to_an_existing_deployment_starts_a_new_revision_and_exits_0_once_deployed() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("support-agent");
     let run = deploy(&h, &["--name", "support-agent", "--ref", "release-2"]);
     run.code(0).keeps_key_secret();
@@ -85,7 +85,7 @@ fn a_ref_shipped_to_an_existing_deployment_starts_a_new_revision_and_exits_0_onc
 
 #[test]
 fn a_deployment_given_by_id_gets_the_ref_without_a_name_look_up() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("support-agent");
     deploy(&h, &["--deployment-id", &arg(deployment.id), "--ref", "v3"]).code(0);
     assert!(h.mock.requests_for("list_deployments").is_empty());
@@ -100,7 +100,7 @@ fn a_deployment_given_by_id_gets_the_ref_without_a_name_look_up() {
 
 #[test]
 fn the_name_comes_from_langsmith_deployment_name_when_not_given() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("from-env");
     deploy_with(
         &h,
@@ -113,7 +113,7 @@ fn the_name_comes_from_langsmith_deployment_name_when_not_given() {
 
 #[test]
 fn a_new_name_with_a_ref_and_repository_creates_the_deployment() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let run = deploy(
         &h,
         &[
@@ -165,7 +165,7 @@ fn a_new_name_with_a_ref_but_no_repository_is_a_usage_error_that_changes_nothing
 
 #[test]
 fn an_image_creates_a_docker_deployment_and_exits_0() {
-    let h = Harness::start();
+    let h = Harness::instant();
     deploy(
         &h,
         &[
@@ -186,7 +186,7 @@ fn an_image_creates_a_docker_deployment_and_exits_0() {
 
 #[test]
 fn a_failed_build_prints_the_end_of_the_build_log_and_exits_3() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("support-agent");
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let run = deploy(&h, &["--name", "support-agent", "--ref", "broken"]);
@@ -306,7 +306,7 @@ fn json_output_is_event_lines_ending_in_one_result() {
 
 #[test]
 fn json_output_of_a_failure_carries_the_log_tail_in_the_result() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.seed("support-agent");
     h.mock.fail_next_revision(RevisionStatus::DeployFailed);
     let lines = json_events(&h, &["--name", "support-agent", "--ref", "v2"], 3);
@@ -449,7 +449,7 @@ fn shipped_secret_names(h: &Harness) -> Vec<String> {
 
 #[test]
 fn secrets_given_are_merged_into_the_deployments_own_by_name() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     let run = deploy_with(
         &h,
@@ -482,7 +482,7 @@ fn secrets_given_are_merged_into_the_deployments_own_by_name() {
 
 #[test]
 fn replace_secrets_sends_exactly_the_secrets_given() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     deploy(
         &h,
@@ -506,7 +506,7 @@ fn replace_secrets_sends_exactly_the_secrets_given() {
 
 #[test]
 fn without_secrets_the_new_revision_leaves_the_deployments_own_alone() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     deploy(&h, &["--name", "support-agent", "--ref", "v2"]).code(0);
     assert_eq!(
@@ -538,7 +538,7 @@ fn replace_secrets_with_nothing_to_replace_is_refused_before_any_request() {
 
 #[test]
 fn an_image_and_a_directory_ship_to_an_existing_deployment_as_new_revisions() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let mut image = github_deployment_request("img");
     image.source = langsmith_control_plane::types::DeploymentSource::ExternalDocker;
     image.source_config.repo_url = None;
@@ -568,7 +568,7 @@ fn an_image_and_a_directory_ship_to_an_existing_deployment_as_new_revisions() {
 
 #[test]
 fn display_name_is_set_by_a_patch_after_create_and_shown_by_get() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let run = deploy(
         &h,
         &[
@@ -608,7 +608,7 @@ fn display_name_is_set_by_a_patch_after_create_and_shown_by_get() {
 
 #[test]
 fn an_env_file_supplies_secrets_and_may_name_the_deployment() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     let file = spec_file(
         "# local settings\n\
@@ -852,7 +852,7 @@ fn archived_files(h: &Harness, result: &Value) -> Vec<String> {
 
 #[test]
 fn a_new_deployment_from_a_directory_is_named_after_it_uploaded_and_deployed() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("My_Agent");
     std::fs::create_dir(&dir).unwrap();
@@ -888,7 +888,7 @@ fn a_new_deployment_from_a_directory_is_named_after_it_uploaded_and_deployed() {
 
 #[test]
 fn a_directory_is_archived_by_its_ignore_rules() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let dir = source_dir();
     let root = dir.path();
     let write = |path: &str, text: &str| {
@@ -928,7 +928,7 @@ fn a_directory_is_archived_by_its_ignore_rules() {
 
 #[test]
 fn a_directory_deploy_reports_its_upload_in_json() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.seed("support-agent");
     let dir = source_dir();
     let lines = json_events(
@@ -1068,7 +1068,7 @@ fn a_config_left_out_by_the_ignore_rules_is_refused_before_any_request() {
 /// Issue 18, 10: secrets files are left out with one summary line; `-v` lists each.
 #[test]
 fn secrets_files_are_left_out_in_one_line_and_listed_at_v() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let dir = source_dir();
     std::fs::write(dir.path().join(".env"), "OPENAI_API_KEY=sk-not-real\n").unwrap();
     std::fs::write(dir.path().join("k.pem"), "-----BEGIN PRIVATE KEY-----\n").unwrap();
@@ -1093,7 +1093,7 @@ fn secrets_files_are_left_out_in_one_line_and_listed_at_v() {
 fn file_names_in_the_v_trace_are_escaped_and_forge_no_line() {
     // `-v` lists each left-out secrets file through the request tracing; a name is outside
     // text, and each trace event is escaped whole.
-    let h = Harness::start();
+    let h = Harness::instant();
     let dir = source_dir();
     let hostile = ".env.\x1b]0;pwned\x07\r\u{9b}31m\u{202e}\nFORGED line";
     std::fs::write(dir.path().join(hostile), "KEY=1\n").unwrap();

@@ -156,6 +156,12 @@ impl Harness {
         Harness::with(MockServer::builder().timing(Timing::fast()))
     }
 
+    /// A mock whose revisions reach their final status at once (and whose deletions end at
+    /// once), for tests that look at the outcome of a wait rather than its progress.
+    pub fn instant() -> Harness {
+        Harness::with(MockServer::builder().timing(Timing::instant()))
+    }
+
     /// A mock built from `builder`.
     pub fn with(builder: MockServerBuilder) -> Harness {
         let runtime = tokio::runtime::Builder::new_multi_thread()
