@@ -223,18 +223,15 @@ fn no_wait_returns_once_the_revision_started() {
 
 #[test]
 fn a_timeout_before_the_outcome_exits_4() {
-    let h = Harness::start();
+    // A revision that takes minutes, and a timeout that leaves finding the deployment and
+    // starting the revision time enough on a loaded machine, so that it ends the wait.
+    let h = Harness::with(
+        langsmith_control_plane_mock::MockServer::builder().timing(support::Timing::realistic()),
+    );
     h.seed("support-agent");
     let run = deploy(
         &h,
-        &[
-            "--name",
-            "support-agent",
-            "--ref",
-            "v2",
-            "--timeout",
-            "150ms",
-        ],
+        &["--name", "support-agent", "--ref", "v2", "--timeout", "1s"],
     );
     run.code(4).stdout_has("gave up waiting");
 }
