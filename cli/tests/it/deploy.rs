@@ -271,9 +271,13 @@ fn the_result(lines: &[Value]) -> &Value {
 
 #[test]
 fn json_output_is_event_lines_ending_in_one_result() {
-    let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(
-        support::Timing::uniform(std::time::Duration::from_millis(400)),
-    ));
+    // BUILDING holds for several polls; the whole pipeline is over before the followed build
+    // log is read again (every 2 s), and skips DEPLOYING, whose log would be followed 2 s more.
+    let phase = std::time::Duration::from_millis;
+    let mut timing = support::Timing::uniform(phase(50));
+    timing.building = phase(600);
+    timing.deploying = phase(0);
+    let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(timing));
     let deployment = h.seed("support-agent");
     let lines = json_events(&h, &["--name", "support-agent", "--ref", "v2", "--logs"], 0);
     let kinds: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
@@ -967,12 +971,17 @@ fn a_workspace_without_deployments_is_told_they_are_not_enabled() {
         .stderr_has("LangSmith Deployment is not enabled");
 }
 
-/// A mock whose builds take 4 s, seeded with `agent`, behind a proxy that answers the first
+/// A mock whose builds take 1 s, seeded with `agent`, behind a proxy that answers the first
 /// build-log read with a page over the 16 MiB response limit; the proxy's base URL.
+///
+/// The build writes its lines well after that first read, and its revision is DEPLOYED before
+/// the log is followed again from the warning on (2 s later), so that read is the last one.
+/// DEPLOYING takes no time: seen, it would start following the deploy log for 2 s more.
 fn oversized_first_build_log_page() -> (Harness, String) {
     use std::sync::atomic::{AtomicBool, Ordering};
     let mut timing = support::Timing::fast();
-    timing.building = std::time::Duration::from_secs(4);
+    timing.building = std::time::Duration::from_secs(1);
+    timing.deploying = std::time::Duration::ZERO;
     let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(timing));
     h.seed("agent");
     let sent_oversized = AtomicBool::new(false);
