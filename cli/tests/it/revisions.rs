@@ -178,7 +178,7 @@ fn get_shows_the_status_and_its_pipeline_step() {
 
 #[test]
 fn wait_exits_0_once_the_revision_is_deployed() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "deploys");
     let (code, lines) = wait_json(&h, &deployment, &revision, &[]);
     assert_eq!(code, 0);
@@ -190,7 +190,7 @@ fn wait_exits_0_once_the_revision_is_deployed() {
 
 #[test]
 fn wait_without_a_revision_waits_on_the_latest_one() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "latest");
     let run = wait(&h, &["-o", "json", &deployment]);
     run.code(0);
@@ -202,7 +202,7 @@ fn wait_without_a_revision_waits_on_the_latest_one() {
 
 #[test]
 fn wait_exits_3_when_the_revision_fails() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let (deployment, revision) = create(&h, "fails");
     let (code, lines) = wait_json(&h, &deployment, &revision, &[]);
@@ -214,7 +214,7 @@ fn wait_exits_3_when_the_revision_fails() {
 
 #[test]
 fn wait_in_text_mode_names_the_failure_and_points_at_the_log() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.mock.fail_next_revision(RevisionStatus::DeployFailed);
     let (deployment, revision) = create(&h, "fails-late");
     let run = wait(&h, &[&deployment, &revision]);
@@ -282,7 +282,10 @@ fn wait_goes_on_through_polling_errors_and_says_so() {
 
 #[test]
 fn wait_off_a_terminal_logs_each_status_change_on_stderr() {
-    let h = Harness::start();
+    // BUILDING from 60 ms to 660 ms after the create: still on when the wait starts, even late.
+    let mut timing = Timing::uniform(Duration::from_millis(20));
+    timing.building = Duration::from_millis(600);
+    let h = Harness::with(MockServer::builder().timing(timing));
     let (deployment, revision) = create(&h, "logged");
     let run = wait(&h, &[&deployment, &revision]);
     run.code(0);
@@ -295,7 +298,7 @@ fn wait_off_a_terminal_logs_each_status_change_on_stderr() {
 
 #[test]
 fn redeploy_starts_a_new_revision_and_waits_on_it() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("rollback");
     let old = deployment.latest_revision_id.unwrap();
     let run = h.run(&[
@@ -319,7 +322,7 @@ fn redeploy_starts_a_new_revision_and_waits_on_it() {
 
 #[test]
 fn logs_print_one_line_per_entry() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "logs");
     wait(&h, &[&deployment, &revision]).code(0);
     let text = h.run(&[
@@ -388,7 +391,7 @@ fn create_revision(h: &Harness, deployment: Uuid, args: &[&str]) -> support::Run
 
 #[test]
 fn create_starts_a_revision_with_post_revisions_and_waits_like_revision_wait() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("shipping");
     let run = create_revision(
         &h,
@@ -429,7 +432,7 @@ fn create_without_wait_prints_the_started_revision() {
 
 #[test]
 fn create_ships_an_image_and_a_source_directory() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let mut request = support::github_deployment_request("img");
     request.source = langsmith_control_plane::types::DeploymentSource::ExternalDocker;
     request.source_config.repo_url = None;
