@@ -993,7 +993,8 @@ fn outside_github_actions_the_output_is_unchanged_and_no_runner_file_is_written(
             "-o", "json", "revision", "logs", &id, &first, "--type", "deploy",
         ],
     ];
-    for args in commands {
+    // The commands at once; each one's runs one after the other.
+    support::concurrently(commands, |args| {
         let alone = h.run(args);
         for env in &settings {
             let run = h.run_with(env, args);
@@ -1009,7 +1010,7 @@ fn outside_github_actions_the_output_is_unchanged_and_no_runner_file_is_written(
         let off = [&["--github-actions", "off"][..], args].concat();
         let run = h.run_with(&with(&[("GITHUB_ACTIONS", "true")]), &off);
         assert_eq!(run.stdout, alone.stdout, "{args:?} --github-actions off");
-    }
+    });
     // A deploy with logs, a failure and secrets: no command, no mask, no file.
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let args = ["deploy", "--deployment-id", &id, "--ref", "v3", "--logs"];

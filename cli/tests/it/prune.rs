@@ -183,8 +183,9 @@ fn a_server_error_after_deleting_half_reports_the_deleted_half_as_deleted() {
 
 #[test]
 fn wait_follows_each_deployment_until_it_is_gone() {
+    // Gone 200 ms after the delete: before the second poll (250 ms) if the first sees it going.
     let mut timing = Timing::fast();
-    timing.deleting = Duration::from_millis(300);
+    timing.deleting = Duration::from_millis(100);
     let h = Harness::with(MockServer::builder().timing(timing));
     h.seed("pr-1");
     h.seed("pr-2");
@@ -225,8 +226,9 @@ fn wait_that_outlasts_its_timeout_exits_4() {
 
 #[test]
 fn wait_says_every_interval_which_deployments_are_still_going() {
+    // Gone 1.1 s after the delete (seen at the poll 1.19 s in): 3 heartbeats before.
     let mut timing = Timing::fast();
-    timing.deleting = Duration::from_millis(1500);
+    timing.deleting = Duration::from_millis(1000);
     let h = Harness::with(MockServer::builder().timing(timing));
     let one = h.seed("pr-1");
     let two = h.seed("pr-2");
@@ -265,7 +267,7 @@ fn wait_says_every_interval_which_deployments_are_still_going() {
 #[test]
 fn wait_says_nothing_more_when_the_deployments_go_before_the_interval() {
     let mut timing = Timing::fast();
-    timing.deleting = Duration::from_millis(300);
+    timing.deleting = Duration::from_millis(100);
     let h = Harness::with(MockServer::builder().timing(timing));
     h.seed("pr-1");
     let run = h.run(&[

@@ -5,7 +5,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use langsmith_control_plane_mock::MockServer;
+use langsmith_control_plane_mock::{MockServer, RetryAfter};
 use serde_json::{Value, json};
 use support::{Fault, Harness, KEY, RevisionStatus, Timing, arg};
 use uuid::Uuid;
@@ -270,11 +270,16 @@ fn wait_on_an_unknown_revision_exits_1_at_once() {
 
 #[test]
 fn wait_goes_on_through_polling_errors_and_says_so() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "flaky");
-    // More 503s than the client retries within one poll: the wait sees one failed poll.
-    h.mock
-        .inject(Fault::status(503).on("get_revision").times(4));
+    // More 503s than the client retries within one poll: the wait sees one failed poll. They
+    // ask for no wait before a retry, so the client's backoff (about 2 s in all) is skipped.
+    h.mock.inject(
+        Fault::status(503)
+            .retry_after(RetryAfter::Seconds(0))
+            .on("get_revision")
+            .times(4),
+    );
     let run = wait(&h, &[&deployment, &revision]);
     run.code(0);
     run.stderr_has("polling failed, still waiting");
