@@ -149,9 +149,9 @@ fn never_responding(mut stream: TcpStream) {
     while stream.read(&mut sink).is_ok_and(|n| n > 0) {}
 }
 
-/// Reads 16 KiB every 30 ms (about 530 KiB/s), steadily, and never responds.
+/// Reads 64 KiB every 30 ms (about 2 MiB/s), steadily, and never responds.
 fn trickling(mut stream: TcpStream) {
-    let mut sink = [0u8; 16 * 1024];
+    let mut sink = [0u8; 64 * 1024];
     loop {
         std::thread::sleep(Duration::from_millis(30));
         if !stream.read(&mut sink).is_ok_and(|n| n > 0) {
@@ -204,14 +204,14 @@ fn an_upload_origin_that_never_reads_fails_the_deploy_at_the_stall_timeout_with_
     let (port, connections) = origin(never_reading);
     let plane = ScriptedPlane::start(deployment.clone(), upload_url("127.0.0.1", port));
     let dir = big_source_dir(8);
-    let args = ["--request-timeout", "2s", "--timeout", "5m"];
+    let args = ["--request-timeout", "1s", "--timeout", "5m"];
     let ended = plane
         .deploy(&deployment, dir.path(), &args)
         .end_within(Duration::from_secs(90));
     failed_upload(&ended, &plane, 1);
     ended
         .stderr_has("upload to 127.0.0.1 failed")
-        .stderr_has("stalled: no part of the archive taken for 2 s");
+        .stderr_has("stalled: no part of the archive taken for 1 s");
     assert_eq!(connections.load(Ordering::SeqCst), 1);
 }
 
@@ -221,14 +221,14 @@ fn an_upload_origin_that_never_responds_fails_the_deploy_at_the_request_timeout_
     let (port, _) = origin(never_responding);
     let plane = ScriptedPlane::start(deployment.clone(), upload_url("127.0.0.1", port));
     let dir = source_dir();
-    let args = ["--request-timeout", "2s", "--timeout", "5m"];
+    let args = ["--request-timeout", "1s", "--timeout", "5m"];
     let ended = plane
         .deploy(&deployment, dir.path(), &args)
         .end_within(Duration::from_secs(60));
     failed_upload(&ended, &plane, 1);
     ended
         .stderr_has("upload to 127.0.0.1 failed")
-        .stderr_has("no response within 2 s of sending the whole archive");
+        .stderr_has("no response within 1 s of sending the whole archive");
 }
 
 #[test]
@@ -237,15 +237,16 @@ fn a_trickling_upload_ends_at_the_deploys_timeout_with_exit_4() {
     let (port, _) = origin(trickling);
     let plane = ScriptedPlane::start(deployment.clone(), upload_url("127.0.0.1", port));
     // Steady progress: the kernel lets lscp write again each time a third of its send buffer
-    // (at most 4 MiB) has drained, every 2.5 s at this rate, within the request timeout. Yet
-    // 24 MiB would take 45 s: only the deploy's timeout ends it.
-    let dir = big_source_dir(24);
-    let args = ["--request-timeout", "6s", "--timeout", "10s"];
+    // (at most 4 MiB) has drained, every 0.7 s at this rate, well within the request timeout.
+    // Yet reading 16 MiB takes the origin 8 s: only the deploy's 4 s timeout (archiving
+    // included) ends it.
+    let dir = big_source_dir(16);
+    let args = ["--request-timeout", "2s", "--timeout", "4s"];
     let ended = plane
         .deploy(&deployment, dir.path(), &args)
         .end_within(Duration::from_secs(60));
     failed_upload(&ended, &plane, 4);
-    ended.stderr_has("timed out after 10 s while uploading the archive");
+    ended.stderr_has("timed out after 4 s while uploading the archive");
     assert!(
         ended.took < Duration::from_secs(30),
         "took {:?}",
