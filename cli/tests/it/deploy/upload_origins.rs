@@ -149,9 +149,9 @@ fn never_responding(mut stream: TcpStream) {
     while stream.read(&mut sink).is_ok_and(|n| n > 0) {}
 }
 
-/// Reads 32 KiB every 30 ms (about 1 MiB/s), steadily, and never responds.
+/// Reads 16 KiB every 30 ms (about 530 KiB/s), steadily, and never responds.
 fn trickling(mut stream: TcpStream) {
-    let mut sink = [0u8; 32 * 1024];
+    let mut sink = [0u8; 16 * 1024];
     loop {
         std::thread::sleep(Duration::from_millis(30));
         if !stream.read(&mut sink).is_ok_and(|n| n > 0) {
@@ -237,17 +237,17 @@ fn a_trickling_upload_ends_at_the_deploys_timeout_with_exit_4() {
     let (port, _) = origin(trickling);
     let plane = ScriptedPlane::start(deployment.clone(), upload_url("127.0.0.1", port));
     // Steady progress: the kernel lets lscp write again each time a third of its send buffer
-    // (at most 4 MiB) has drained, every 1.3 s at this rate, within the request timeout. Yet
-    // 12 MiB would take 8 s more than the 4 MiB the buffer holds: only the deploy's timeout
-    // ends it. That timeout counts the archiving too, which a loaded machine may slow down
-    // tenfold: hence a small archive and a slow origin rather than the reverse.
-    let dir = big_source_dir(12);
-    let args = ["--request-timeout", "3s", "--timeout", "5s"];
+    // (at most 4 MiB) has drained, every 2.5 s at this rate, within the request timeout. Yet
+    // the 10 MiB archive would take 11 s more than the 4 MiB the buffers hold: only the deploy's
+    // timeout ends it. That timeout counts archiving too, which a loaded machine slows down:
+    // the archive takes a twentieth of it here.
+    let dir = big_source_dir(10);
+    let args = ["--request-timeout", "6s", "--timeout", "8s"];
     let ended = plane
         .deploy(&deployment, dir.path(), &args)
         .end_within(Duration::from_secs(60));
     failed_upload(&ended, &plane, 4);
-    ended.stderr_has("timed out after 5 s while uploading the archive");
+    ended.stderr_has("timed out after 8 s while uploading the archive");
     assert!(
         ended.took < Duration::from_secs(30),
         "took {:?}",
