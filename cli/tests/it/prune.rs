@@ -138,7 +138,9 @@ fn a_failed_deletion_is_reported_and_exits_1() {
 
 #[test]
 fn a_server_error_after_deleting_half_reports_the_deleted_half_as_deleted() {
-    let h = Harness::start();
+    // Deleted deployments stay AWAITING_DELETE for 10 s, not 100 ms: they are still there to
+    // count after a slow run.
+    let h = Harness::with(MockServer::builder().timing(Timing::realistic()));
     for name in ["pr-1", "pr-2", "pr-3", "pr-4"] {
         h.seed(name);
     }
