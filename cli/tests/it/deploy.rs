@@ -238,9 +238,14 @@ fn a_timeout_before_the_outcome_exits_4() {
 
 /// The lines of `lscp -o json deploy ARGS`, each checked against `lscp schema deploy-event`.
 fn json_events(h: &Harness, args: &[&str], code: i32) -> Vec<Value> {
+    json_events_with(h, &[], args, code)
+}
+
+/// [`json_events`] with more environment variables.
+fn json_events_with(h: &Harness, env: &[(&str, &str)], args: &[&str], code: i32) -> Vec<Value> {
     let mut all = vec!["-o", "json"];
     all.extend(args);
-    let run = deploy(h, &all);
+    let run = deploy_with(h, env, &all);
     run.code(code).keeps_key_secret();
     let lines = run.json_lines();
     let schema: Value =
@@ -271,15 +276,20 @@ fn the_result(lines: &[Value]) -> &Value {
 
 #[test]
 fn json_output_is_event_lines_ending_in_one_result() {
-    // BUILDING holds for several polls; the whole pipeline is over before the followed build
-    // log is read again (every 2 s), and skips DEPLOYING, whose log would be followed 2 s more.
+    // BUILDING holds for several polls, and the pipeline is over in 850 ms; the logs are first
+    // read after 1 s, whole, rather than followed every 2 s while they grow.
     let phase = std::time::Duration::from_millis;
     let mut timing = support::Timing::uniform(phase(50));
     timing.building = phase(600);
-    timing.deploying = phase(0);
     let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(timing));
     let deployment = h.seed("support-agent");
-    let lines = json_events(&h, &["--name", "support-agent", "--ref", "v2", "--logs"], 0);
+    let held = support::logs_held(&h.mock.base_url(), phase(1000));
+    let lines = json_events_with(
+        &h,
+        &[("LANGSMITH_CONTROL_PLANE_URL", &held)],
+        &["--name", "support-agent", "--ref", "v2", "--logs"],
+        0,
+    );
     let kinds: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
     for kind in ["step", "status_url", "status_change", "log"] {
         assert!(kinds.contains(&kind), "no {kind} event: {kinds:?}");

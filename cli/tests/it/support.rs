@@ -440,6 +440,22 @@ pub fn relaying(
     url
 }
 
+/// A proxy in front of `upstream` (see [`relaying`]) that holds requests for revision logs until
+/// `hold` has passed since the first of them came. A log first read after a short pipeline is
+/// over is read to its end at once; followed while it grows, it would be read again only after
+/// the 2 s the facade waits between reads.
+pub fn logs_held(upstream: &str, hold: std::time::Duration) -> String {
+    let first = std::sync::Mutex::new(None::<std::time::Instant>);
+    relaying(upstream, move |request| {
+        if request.path().ends_with("/logs") {
+            let now = std::time::Instant::now();
+            let until = *first.lock().unwrap().get_or_insert(now + hold);
+            std::thread::sleep(until.saturating_duration_since(now));
+        }
+        request.forward()
+    })
+}
+
 /// Reads one request from `stream`, answers it with `handle`'s response, and closes.
 fn relay_one(
     mut stream: std::net::TcpStream,

@@ -108,18 +108,23 @@ fn hostile_deployment(h: &Harness, name: &str) -> (String, String, String) {
 /// Polls see each step of [`script_hostile_failure`] that lasts this long.
 const SEEN: Duration = Duration::from_millis(250);
 
-/// The next revision passes through `status` (unknown to lscp) and builds, `step` in each, and
-/// fails to deploy. DEPLOYING takes no time: seen, its log would be followed (every 2 s) with
-/// `--logs` until after the failure.
+/// The next revision passes through `status` (unknown to lscp), builds, and fails to deploy,
+/// `step` in each.
 fn script_hostile_failure(h: &Harness, status: &str, step: Duration) {
     h.mock.script_next_revision(
         RevisionScript::new()
             .then(RevisionStatus::Creating, step)
             .then(RevisionStatus::from(status), step)
             .then(RevisionStatus::Building, step)
-            .then(RevisionStatus::Deploying, Duration::ZERO)
+            .then(RevisionStatus::Deploying, step)
             .ends_with(RevisionStatus::DeployFailed),
     );
+}
+
+/// A proxy in front of `h` whose logs are first read once [`script_hostile_failure`] with
+/// [`SEEN`] is over (1 s), whole: `deploy --logs` then ends at once, not 2 s later.
+fn logs_after_the_failure(h: &Harness) -> String {
+    support::logs_held(&h.mock.base_url(), Duration::from_millis(1200))
 }
 
 #[test]
@@ -184,6 +189,7 @@ fn deploy_escapes_steps_statuses_log_lines_and_the_failure_tail() {
     let status = deployments[0].2.clone();
     script_hostile_failure(&h, &status, SEEN);
     script_hostile_failure(&h, &status, SEEN);
+    let held = logs_after_the_failure(&h);
     let [with_logs, tail_only] = <[Run; 2]>::try_from(support::concurrently(
         [(&deployments[0].0, true), (&deployments[1].0, false)],
         |(deployment, logs)| {
@@ -196,10 +202,11 @@ fn deploy_escapes_steps_statuses_log_lines_and_the_failure_tail() {
                 "--interval",
                 "100ms",
             ];
-            if logs {
-                args.push("--logs");
+            if !logs {
+                return h.run(&args);
             }
-            h.run(&args)
+            args.push("--logs");
+            h.run_with(&[("LANGSMITH_CONTROL_PLANE_URL", &held)], &args)
         },
     ))
     .expect("two runs");
@@ -381,7 +388,11 @@ fn json_output_escapes_del_c1_and_bidi_and_decodes_to_the_servers_strings() {
         "--interval",
         "100ms",
     ];
-    let events = assert_json_inert("json deploy", &h.run(&args));
+    let held = logs_after_the_failure(&h);
+    let events = assert_json_inert(
+        "json deploy",
+        &h.run_with(&[("LANGSMITH_CONTROL_PLANE_URL", &held)], &args),
+    );
     let messages: Vec<&str> = events
         .iter()
         .filter(|e| e["event"] == "log")
