@@ -189,27 +189,17 @@ fn deploy_escapes_steps_statuses_log_lines_and_the_failure_tail() {
     let status = deployments[0].2.clone();
     script_hostile_failure(&h, &status, SEEN);
     script_hostile_failure(&h, &status, SEEN);
+    let deploy = |deployment: &str, env: &[(&str, &str)], extra: &[&str]| {
+        let args = ["deploy", "--deployment-id", deployment, "--ref", "main"];
+        h.run_with(env, &[&args[..], &["--interval", "100ms"], extra].concat())
+    };
     let held = logs_after_the_failure(&h);
-    let [with_logs, tail_only] = <[Run; 2]>::try_from(support::concurrently(
-        [(&deployments[0].0, true), (&deployments[1].0, false)],
-        |(deployment, logs)| {
-            let mut args = vec![
-                "deploy",
-                "--deployment-id",
-                deployment,
-                "--ref",
-                "main",
-                "--interval",
-                "100ms",
-            ];
-            if !logs {
-                return h.run(&args);
-            }
-            args.push("--logs");
-            h.run_with(&[("LANGSMITH_CONTROL_PLANE_URL", &held)], &args)
-        },
-    ))
-    .expect("two runs");
+    let held = [("LANGSMITH_CONTROL_PLANE_URL", held.as_str())];
+    let (with_logs, tail_only) = std::thread::scope(|scope| {
+        let with_logs = scope.spawn(|| deploy(&deployments[0].0, &held, &["--logs"]));
+        let tail_only = deploy(&deployments[1].0, &[], &[]);
+        (with_logs.join().expect("the deploy ran"), tail_only)
+    });
     assert_inert("deploy --logs", with_logs.code(3));
     // Each hostile source reached the output: the name in the steps, the status, the build log
     // (the repository URL), the deploy log's tail (the status again).
