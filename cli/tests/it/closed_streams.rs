@@ -72,20 +72,22 @@ fn wait_outcomes(h: &Harness) -> Vec<(Vec<String>, i32)> {
     ]
 }
 
-/// Every wait outcome, in both formats, with `closed` streams, keeps its exit code.
+/// Every wait outcome, in both formats, with `closed` streams, keeps its exit code. The waits
+/// run at once: each ends on its own clock.
 fn assert_wait_codes_survive(closed: Closed) {
     let h = Harness::start();
-    for (args, expected) in wait_outcomes(&h) {
-        for format in ["text", "json"] {
-            let mut all: Vec<&str> = vec!["--output", format];
-            all.extend(args.iter().map(String::as_str));
-            assert_eq!(
-                exit_code(&h, closed, &all),
-                expected,
-                "lscp {all:?} with {closed:?} closed"
-            );
-        }
-    }
+    let runs = wait_outcomes(&h).into_iter().flat_map(|(args, expected)| {
+        ["text", "json"].map(|format| (format, args.clone(), expected))
+    });
+    support::concurrently(runs, |(format, args, expected)| {
+        let mut all: Vec<&str> = vec!["--output", format];
+        all.extend(args.iter().map(String::as_str));
+        assert_eq!(
+            exit_code(&h, closed, &all),
+            expected,
+            "lscp {all:?} with {closed:?} closed"
+        );
+    });
 }
 
 #[test]
@@ -120,13 +122,14 @@ fn errors_keep_their_exit_code_when_stderr_is_closed() {
         // Request tracing goes to stderr too.
         (&["-vv", "deployment", "get", &deployment], 0),
     ];
-    for (args, expected) in cases {
-        for closed in [Closed::Stderr, Closed::Both] {
-            assert_eq!(
-                exit_code(&h, closed, args),
-                expected,
-                "lscp {args:?} with {closed:?} closed"
-            );
-        }
-    }
+    let runs = cases
+        .into_iter()
+        .flat_map(|(args, expected)| [Closed::Stderr, Closed::Both].map(|c| (args, expected, c)));
+    support::concurrently(runs, |(args, expected, closed)| {
+        assert_eq!(
+            exit_code(&h, closed, args),
+            expected,
+            "lscp {args:?} with {closed:?} closed"
+        );
+    });
 }

@@ -379,58 +379,61 @@ fn the_key_never_appears_in_any_output_at_any_verbosity() {
     let revision = deployment.latest_revision_id.unwrap().to_string();
     let unauthorized = Harness::with(MockServer::builder().api_key("another-key"));
     let unreachable = closed_port_url();
-    for verbosity in [None, Some("-v"), Some("-vv"), Some("-vvv")] {
-        let runs: Vec<(&str, Vec<&str>, &Harness)> = vec![
-            ("list", vec!["deployment", "list"], &h),
-            ("get", vec!["deployment", "get", &id], &h),
-            (
-                "wait",
-                vec!["revision", "wait", &id, &revision, "--interval", "100ms"],
-                &h,
-            ),
-            (
-                "404",
-                vec!["deployment", "get", "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01"],
-                &h,
-            ),
-            ("401", vec!["deployment", "list"], &unauthorized),
-            (
-                "transport",
-                vec!["deployment", "list", "--base-url", &unreachable],
-                &h,
-            ),
-            (
-                "usage",
-                vec!["deployment", "get", "bad-id", "--api-key", KEY],
-                &h,
-            ),
-            (
-                "config",
-                vec![
-                    "deployment",
-                    "list",
-                    "--api-key",
-                    KEY,
-                    "--workspace-id",
-                    "bad",
-                ],
-                &h,
-            ),
-        ];
-        for (what, mut args, harness) in runs {
-            args.extend(verbosity);
-            let run = harness.run(&args);
-            assert_ne!(
-                run.code, 101,
-                "{what} {verbosity:?} panicked:\n{}",
-                run.stderr
-            );
-            run.keeps_key_secret();
-            if verbosity.is_some() && what == "list" {
-                run.stderr_has("control_plane.request");
-            }
+    let runs: Vec<(&str, Vec<&str>, &Harness)> = vec![
+        ("list", vec!["deployment", "list"], &h),
+        ("get", vec!["deployment", "get", &id], &h),
+        (
+            "wait",
+            vec!["revision", "wait", &id, &revision, "--interval", "100ms"],
+            &h,
+        ),
+        (
+            "404",
+            vec!["deployment", "get", "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01"],
+            &h,
+        ),
+        ("401", vec!["deployment", "list"], &unauthorized),
+        (
+            "transport",
+            vec!["deployment", "list", "--base-url", &unreachable],
+            &h,
+        ),
+        (
+            "usage",
+            vec!["deployment", "get", "bad-id", "--api-key", KEY],
+            &h,
+        ),
+        (
+            "config",
+            vec![
+                "deployment",
+                "list",
+                "--api-key",
+                KEY,
+                "--workspace-id",
+                "bad",
+            ],
+            &h,
+        ),
+    ];
+    let verbosities = [None, Some("-v"), Some("-vv"), Some("-vvv")];
+    let each = verbosities
+        .into_iter()
+        .flat_map(|verbosity| runs.iter().map(move |run| (verbosity, run)));
+    // At once: the transport errors wait out the client's retries.
+    support::concurrently(each, |(verbosity, (what, args, harness))| {
+        let args = [&args[..], verbosity.as_slice()].concat();
+        let run = harness.run(&args);
+        assert_ne!(
+            run.code, 101,
+            "{what} {verbosity:?} panicked:\n{}",
+            run.stderr
+        );
+        run.keeps_key_secret();
+        if verbosity.is_some() && *what == "list" {
+            run.stderr_has("control_plane.request");
         }
-    }
+    });
 }
 
 #[test]

@@ -62,7 +62,7 @@ fn secret(name: &str, value: &str) -> Secret {
 
 #[test]
 fn a_ref_shipped_to_an_existing_deployment_starts_a_new_revision_and_exits_0_once_deployed() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("support-agent");
     let run = deploy(&h, &["--name", "support-agent", "--ref", "release-2"]);
     run.code(0).keeps_key_secret();
@@ -87,7 +87,7 @@ fn a_ref_shipped_to_an_existing_deployment_starts_a_new_revision_and_exits_0_onc
 
 #[test]
 fn a_deployment_given_by_id_gets_the_ref_without_a_name_look_up() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("support-agent");
     deploy(&h, &["--deployment-id", &arg(deployment.id), "--ref", "v3"]).code(0);
     assert!(h.mock.requests_for("list_deployments").is_empty());
@@ -102,7 +102,7 @@ fn a_deployment_given_by_id_gets_the_ref_without_a_name_look_up() {
 
 #[test]
 fn the_name_comes_from_langsmith_deployment_name_when_not_given() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("from-env");
     deploy_with(
         &h,
@@ -129,7 +129,7 @@ fn a_deploy_naming_no_deployment_is_refused_with_a_hint_naming_the_flags() {
 
 #[test]
 fn a_new_name_with_a_ref_and_repository_creates_the_deployment() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let run = deploy(
         &h,
         &[
@@ -183,7 +183,7 @@ fn a_new_name_with_a_ref_but_no_repository_is_a_usage_error_that_changes_nothing
 
 #[test]
 fn an_image_creates_a_docker_deployment_and_exits_0() {
-    let h = Harness::start();
+    let h = Harness::instant();
     deploy(
         &h,
         &[
@@ -204,7 +204,7 @@ fn an_image_creates_a_docker_deployment_and_exits_0() {
 
 #[test]
 fn a_failed_build_prints_the_end_of_the_build_log_and_exits_3() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("support-agent");
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let run = deploy(&h, &["--name", "support-agent", "--ref", "broken"]);
@@ -241,18 +241,15 @@ fn no_wait_returns_once_the_revision_started() {
 
 #[test]
 fn a_timeout_before_the_outcome_exits_4() {
-    let h = Harness::start();
+    // A revision that takes minutes, and a timeout that leaves finding the deployment and
+    // starting the revision time enough on a loaded machine, so that it ends the wait.
+    let h = Harness::with(
+        langsmith_control_plane_mock::MockServer::builder().timing(support::Timing::realistic()),
+    );
     h.seed("support-agent");
     let run = deploy(
         &h,
-        &[
-            "--name",
-            "support-agent",
-            "--ref",
-            "v2",
-            "--timeout",
-            "150ms",
-        ],
+        &["--name", "support-agent", "--ref", "v2", "--timeout", "1s"],
     );
     run.code(4).stdout_has("gave up waiting");
 }
@@ -322,9 +319,14 @@ fn a_timeout_while_following_logs_exits_4_on_time_saying_one_time_everywhere() {
 
 /// The lines of `lscp -o json deploy ARGS`, each checked against `lscp schema deploy-event`.
 fn json_events(h: &Harness, args: &[&str], code: i32) -> Vec<Value> {
+    json_events_with(h, &[], args, code)
+}
+
+/// [`json_events`] with more environment variables.
+fn json_events_with(h: &Harness, env: &[(&str, &str)], args: &[&str], code: i32) -> Vec<Value> {
     let mut all = vec!["-o", "json"];
     all.extend(args);
-    let run = deploy(h, &all);
+    let run = deploy_with(h, env, &all);
     run.code(code).keeps_key_secret();
     let lines = run.json_lines();
     let schema: Value =
@@ -355,11 +357,20 @@ fn the_result(lines: &[Value]) -> &Value {
 
 #[test]
 fn json_output_is_event_lines_ending_in_one_result() {
-    let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(
-        support::Timing::uniform(std::time::Duration::from_millis(400)),
-    ));
+    // BUILDING holds for several polls, and the pipeline is over in 850 ms; the logs are first
+    // read after 1 s, whole, rather than followed every 2 s while they grow.
+    let phase = std::time::Duration::from_millis;
+    let mut timing = support::Timing::uniform(phase(50));
+    timing.building = phase(600);
+    let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(timing));
     let deployment = h.seed("support-agent");
-    let lines = json_events(&h, &["--name", "support-agent", "--ref", "v2", "--logs"], 0);
+    let held = support::logs_held(&h.mock.base_url(), phase(1000));
+    let lines = json_events_with(
+        &h,
+        &[("LANGSMITH_CONTROL_PLANE_URL", &held)],
+        &["--name", "support-agent", "--ref", "v2", "--logs"],
+        0,
+    );
     let kinds: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
     for kind in ["step", "status_url", "status_change", "log"] {
         assert!(kinds.contains(&kind), "no {kind} event: {kinds:?}");
@@ -387,7 +398,7 @@ fn json_output_is_event_lines_ending_in_one_result() {
 
 #[test]
 fn json_output_of_a_failure_carries_the_log_tail_in_the_result() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.seed("support-agent");
     h.mock.fail_next_revision(RevisionStatus::DeployFailed);
     let lines = json_events(&h, &["--name", "support-agent", "--ref", "v2"], 3);
@@ -538,7 +549,7 @@ fn shipped_secret_names(h: &Harness) -> Vec<String> {
 
 #[test]
 fn secrets_given_are_merged_into_the_deployments_own_by_name() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     let run = deploy_with(
         &h,
@@ -571,7 +582,7 @@ fn secrets_given_are_merged_into_the_deployments_own_by_name() {
 
 #[test]
 fn replace_secrets_sends_exactly_the_secrets_given() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     deploy(
         &h,
@@ -595,7 +606,7 @@ fn replace_secrets_sends_exactly_the_secrets_given() {
 
 #[test]
 fn without_secrets_the_new_revision_leaves_the_deployments_own_alone() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     deploy(&h, &["--name", "support-agent", "--ref", "v2"]).code(0);
     assert_eq!(
@@ -627,7 +638,7 @@ fn replace_secrets_with_nothing_to_replace_is_refused_before_any_request() {
 
 #[test]
 fn an_image_and_a_directory_ship_to_an_existing_deployment_as_new_revisions() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let mut image = github_deployment_request("img");
     image.source = langsmith_control_plane::types::DeploymentSource::ExternalDocker;
     image.source_config.repo_url = None;
@@ -657,7 +668,7 @@ fn an_image_and_a_directory_ship_to_an_existing_deployment_as_new_revisions() {
 
 #[test]
 fn display_name_is_set_by_a_patch_after_create_and_shown_by_get() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let run = deploy(
         &h,
         &[
@@ -697,7 +708,7 @@ fn display_name_is_set_by_a_patch_after_create_and_shown_by_get() {
 
 #[test]
 fn an_env_file_supplies_secrets_and_may_name_the_deployment() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secrets(&h);
     let file = spec_file(
         "# local settings\n\
@@ -850,25 +861,26 @@ fn source_dir() -> tempfile::TempDir {
     dir
 }
 
-/// `size` bytes that gzip cannot shrink (xorshift output), written in 1 MiB pieces.
+/// `size` bytes that gzip cannot shrink: 1 MiB of xorshift output, repeated. Gzip finds
+/// repeats only within its 32 KiB window, so the copies do not shrink either, and the test
+/// spends no time on more random bytes.
 fn write_incompressible(path: &std::path::Path, size: u64) {
     use std::io::Write;
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut file = std::fs::File::create(path).unwrap();
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut chunk = vec![0u8; 1 << 20];
+    for word in chunk.chunks_exact_mut(8) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        word.copy_from_slice(&state.to_le_bytes());
+    }
     let mut left = size;
     while left > 0 {
-        for word in chunk.chunks_exact_mut(8) {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            word.copy_from_slice(&state.to_le_bytes());
-        }
         let n = left.min(chunk.len() as u64) as usize;
         file.write_all(&chunk[..n]).unwrap();
         left -= n as u64;
     }
-    file.flush().unwrap();
 }
 
 #[test]
@@ -953,7 +965,7 @@ fn archived_files(h: &Harness, result: &Value) -> Vec<String> {
 
 #[test]
 fn a_new_deployment_from_a_directory_is_named_after_it_uploaded_and_deployed() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("My_Agent");
     std::fs::create_dir(&dir).unwrap();
@@ -989,7 +1001,7 @@ fn a_new_deployment_from_a_directory_is_named_after_it_uploaded_and_deployed() {
 
 #[test]
 fn a_directory_is_archived_by_its_ignore_rules() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let dir = source_dir();
     let root = dir.path();
     let write = |path: &str, text: &str| {
@@ -1029,7 +1041,7 @@ fn a_directory_is_archived_by_its_ignore_rules() {
 
 #[test]
 fn a_directory_deploy_reports_its_upload_in_json() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.seed("support-agent");
     let dir = source_dir();
     let lines = json_events(
@@ -1071,12 +1083,17 @@ fn a_workspace_without_deployments_is_told_they_are_not_enabled() {
         .stderr_has("LangSmith Deployment is not enabled");
 }
 
-/// A mock whose builds take 4 s, seeded with `agent`, behind a proxy that answers the first
+/// A mock whose builds take 1 s, seeded with `agent`, behind a proxy that answers the first
 /// build-log read with a page over the 16 MiB response limit; the proxy's base URL.
+///
+/// The build writes its lines well after that first read, and its revision is DEPLOYED before
+/// the log is followed again from the warning on (2 s later), so that read is the last one.
+/// DEPLOYING takes no time: seen, it would start following the deploy log for 2 s more.
 fn oversized_first_build_log_page() -> (Harness, String) {
     use std::sync::atomic::{AtomicBool, Ordering};
     let mut timing = support::Timing::fast();
-    timing.building = std::time::Duration::from_secs(4);
+    timing.building = std::time::Duration::from_secs(1);
+    timing.deploying = std::time::Duration::ZERO;
     let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(timing));
     h.seed("agent");
     let sent_oversized = AtomicBool::new(false);
@@ -1169,7 +1186,7 @@ fn a_config_left_out_by_the_ignore_rules_is_refused_before_any_request() {
 /// Issue 18, 10: secrets files are left out with one summary line; `-v` lists each.
 #[test]
 fn secrets_files_are_left_out_in_one_line_and_listed_at_v() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let dir = source_dir();
     std::fs::write(dir.path().join(".env"), "OPENAI_API_KEY=sk-not-real\n").unwrap();
     std::fs::write(dir.path().join("k.pem"), "-----BEGIN PRIVATE KEY-----\n").unwrap();
@@ -1194,7 +1211,7 @@ fn secrets_files_are_left_out_in_one_line_and_listed_at_v() {
 fn file_names_in_the_v_trace_are_escaped_and_forge_no_line() {
     // `-v` lists each left-out secrets file through the request tracing; a name is outside
     // text, and each trace event is escaped whole.
-    let h = Harness::start();
+    let h = Harness::instant();
     let dir = source_dir();
     let hostile = ".env.\x1b]0;pwned\x07\r\u{9b}31m\u{202e}\nFORGED line";
     std::fs::write(dir.path().join(hostile), "KEY=1\n").unwrap();

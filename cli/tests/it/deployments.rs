@@ -127,7 +127,7 @@ fn seed_with_secret(h: &Harness, name: &str) -> Deployment {
 
 #[test]
 fn json_output_masks_secret_values_in_every_command_that_prints_a_deployment() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = seed_with_secret(&h, "support-agent");
     let id = arg(deployment.id);
     let revision = arg(deployment.latest_revision_id.unwrap());
@@ -343,7 +343,10 @@ fn create_reads_the_spec_from_stdin_with_a_dash() {
 
 #[test]
 fn create_with_wait_prints_the_deployment_each_status_and_the_outcome() {
-    let h = Harness::start();
+    // CREATING outlasts the first poll also on a loaded machine; the other phases are short.
+    let mut timing = Timing::uniform(std::time::Duration::from_millis(20));
+    timing.creating = std::time::Duration::from_millis(400);
+    let h = Harness::with(MockServer::builder().timing(timing));
     let run = h.run(&[
         "-o",
         "json",
@@ -385,7 +388,7 @@ fn create_with_wait_prints_the_deployment_each_status_and_the_outcome() {
 
 #[test]
 fn update_from_flags_patches_and_starts_a_new_revision() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("support-agent");
     let run = h.run(&[
         "deployment",
@@ -508,7 +511,7 @@ fn an_unknown_deployment_is_an_error_with_the_api_detail() {
 
 #[test]
 fn create_with_wait_exits_3_when_the_new_revision_fails() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.mock.fail_next_revision(RevisionStatus::CreateFailed);
     let run = h.run(&[
         "deployment",

@@ -342,7 +342,7 @@ fn fold_tokens(stream: &str) -> Vec<String> {
 
 #[test]
 fn a_deploy_sets_its_outputs_in_both_forms_and_a_summary_row() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("gha-agent");
     let step = Step::new();
     let run = step.run(
@@ -409,7 +409,7 @@ fn deploy_no_wait_reports_started_also_when_forced_on_without_github_actions() {
 
 #[test]
 fn a_failed_build_is_one_error_annotation_with_the_status_and_the_last_error_line() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("gha-fails");
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let step = Step::new();
@@ -503,7 +503,7 @@ fn a_timed_out_and_a_superseded_revision_are_warnings() {
 
 #[test]
 fn revision_create_with_wait_writes_the_outputs_and_summary_of_revision_wait() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("gha-create");
     let id = arg(deployment.id);
     let step = Step::new();
@@ -547,7 +547,7 @@ fn revision_create_with_wait_writes_the_outputs_and_summary_of_revision_wait() {
 
 #[test]
 fn streamed_logs_are_folded_and_no_log_line_acts_as_a_command() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let mut request = support::github_deployment_request("gha-##[error]name");
     let url = format!(
         "https://github.com/example/agent\n{}",
@@ -767,7 +767,7 @@ fn assert_only_masked(what: &str, text: &str, values: &[&str]) {
 
 #[test]
 fn every_secret_sent_is_masked_first_and_shown_nowhere_else() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = arg(h.seed("gha-secrets").id);
     let values = [
         "flag-secret-0001",
@@ -877,10 +877,10 @@ deployments:
 
 #[test]
 fn apply_sets_the_worst_outcome_and_counts_and_a_row_per_deployment() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.seed("gha-same");
     h.mock
-        .script_next_revision(RevisionScript::deploys(&Timing::fast()));
+        .script_next_revision(RevisionScript::deploys(&Timing::instant()));
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let file = spec_file(APPLY_FILE);
     let path = file.path().to_str().unwrap();
@@ -1017,7 +1017,7 @@ fn unstamped(text: &str) -> String {
 
 #[test]
 fn outside_github_actions_the_output_is_unchanged_and_no_runner_file_is_written() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("gha-outside");
     let first = arg(h.mock.revisions(deployment.id)[0].id);
     let failed = arg(h
@@ -1047,7 +1047,8 @@ fn outside_github_actions_the_output_is_unchanged_and_no_runner_file_is_written(
             "-o", "json", "revision", "logs", &id, &first, "--type", "deploy",
         ],
     ];
-    for args in commands {
+    // The commands at once; each one's runs one after the other.
+    support::concurrently(commands, |args| {
         let alone = h.run(args);
         for env in &settings {
             let run = h.run_with(env, args);
@@ -1063,7 +1064,7 @@ fn outside_github_actions_the_output_is_unchanged_and_no_runner_file_is_written(
         let off = [&["--github-actions", "off"][..], args].concat();
         let run = h.run_with(&with(&[("GITHUB_ACTIONS", "true")]), &off);
         assert_eq!(run.stdout, alone.stdout, "{args:?} --github-actions off");
-    }
+    });
     // A deploy with logs, a failure and secrets: no command, no mask, no file.
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let args = ["deploy", "--deployment-id", &id, "--ref", "v3", "--logs"];

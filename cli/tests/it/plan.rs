@@ -93,7 +93,7 @@ fn plan_on_an_empty_workspace_creates_everything_and_exit_code_says_10() {
 
 #[test]
 fn apply_then_plan_shows_no_change_and_a_second_apply_writes_nothing() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let file = spec_file(FILE);
     let run = apply(&h, file.path(), &["--yes"]);
     run.code(0);
@@ -111,7 +111,7 @@ fn apply_then_plan_shows_no_change_and_a_second_apply_writes_nothing() {
 
 #[test]
 fn drift_from_the_ui_shows_and_apply_puts_the_file_back() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let file = spec_file(FILE);
     apply(&h, file.path(), &["--yes"]).code(0);
     let agent = h
@@ -143,7 +143,7 @@ fn drift_from_the_ui_shows_and_apply_puts_the_file_back() {
 
 #[test]
 fn one_failed_build_among_three_exits_3_and_the_others_deploy() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let three = format!(
         "{FILE}  - name: shop-extra\n    source: external_docker\n    source_revision_config: {{image_uri: 'registry.example.com/extra:1'}}\n"
     );
@@ -292,7 +292,7 @@ fn two_deployments_sharing_the_name_end_deploy_plan_and_apply_with_exit_1_naming
 
 #[test]
 fn json_apply_prints_the_plan_then_one_event_per_line_then_the_results() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let file = spec_file(FILE);
     let run = apply(&h, file.path(), &["--yes", "-o", "json"]);
     run.code(0);
@@ -322,7 +322,7 @@ fn every_line_of_json_apply_follows_the_schema_apply_event() {
     let mut schemas = boon::Schemas::new();
     compiler.add_resource(location, schema).unwrap();
     let index = compiler.compile(location, &mut schemas).unwrap();
-    let h = Harness::start();
+    let h = Harness::instant();
     let file = spec_file(FILE);
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let run = apply(&h, file.path(), &["--yes", "-o", "json"]);
@@ -399,7 +399,7 @@ fn on_a_terminal(h: &Harness, args: &[&str], answer: &str) -> support::Run {
 
 #[test]
 fn on_a_terminal_apply_asks_first_and_shows_a_line_per_deployment() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let file = spec_file(FILE);
     let path = file.path().to_str().unwrap();
     let args = ["apply", "-f", path, "--interval", "50ms"];
@@ -455,7 +455,10 @@ fn progress_line<'a>(line: &'a str, names: &[&str], log: &str) -> (&'a str, &'a 
 
 #[test]
 fn in_a_ci_log_apply_prints_plain_lines_each_naming_its_deployment_and_ending_in_its_outcome() {
-    let h = Harness::start();
+    // CREATING outlasts each first poll also on a loaded machine; the other phases are short.
+    let mut timing = support::Timing::uniform(std::time::Duration::from_millis(20));
+    timing.creating = std::time::Duration::from_millis(400);
+    let h = Harness::with(langsmith_control_plane_mock::MockServer::builder().timing(timing));
     let three = format!(
         "{FILE}  - name: shop-extra\n    source: external_docker\n    source_revision_config: {{image_uri: 'registry.example.com/extra:1'}}\n"
     );

@@ -140,7 +140,9 @@ fn a_failed_deletion_is_reported_and_exits_1() {
 
 #[test]
 fn a_server_error_after_deleting_half_reports_the_deleted_half_as_deleted() {
-    let h = Harness::start();
+    // Deleted deployments stay AWAITING_DELETE for 10 s, not 100 ms: they are still there to
+    // count after a slow run.
+    let h = Harness::with(MockServer::builder().timing(Timing::realistic()));
     for name in ["pr-1", "pr-2", "pr-3", "pr-4"] {
         h.seed(name);
     }
@@ -185,8 +187,9 @@ fn a_server_error_after_deleting_half_reports_the_deleted_half_as_deleted() {
 
 #[test]
 fn wait_follows_each_deployment_until_it_is_gone() {
+    // Gone 200 ms after the delete: before the second poll (250 ms) if the first sees it going.
     let mut timing = Timing::fast();
-    timing.deleting = Duration::from_millis(300);
+    timing.deleting = Duration::from_millis(100);
     let h = Harness::with(MockServer::builder().timing(timing));
     h.seed("pr-1");
     h.seed("pr-2");
@@ -227,8 +230,9 @@ fn wait_that_outlasts_its_timeout_exits_4() {
 
 #[test]
 fn wait_says_every_interval_which_deployments_are_still_going() {
+    // Gone 1.1 s after the delete (seen at the poll 1.19 s in): 3 heartbeats before.
     let mut timing = Timing::fast();
-    timing.deleting = Duration::from_millis(1500);
+    timing.deleting = Duration::from_millis(1000);
     let h = Harness::with(MockServer::builder().timing(timing));
     let one = h.seed("pr-1");
     let two = h.seed("pr-2");
@@ -267,7 +271,7 @@ fn wait_says_every_interval_which_deployments_are_still_going() {
 #[test]
 fn wait_says_nothing_more_when_the_deployments_go_before_the_interval() {
     let mut timing = Timing::fast();
-    timing.deleting = Duration::from_millis(300);
+    timing.deleting = Duration::from_millis(100);
     let h = Harness::with(MockServer::builder().timing(timing));
     h.seed("pr-1");
     let run = h.run(&[

@@ -5,7 +5,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use langsmith_control_plane_mock::MockServer;
+use langsmith_control_plane_mock::{MockServer, RetryAfter};
 use serde_json::{Value, json};
 use support::{Fault, Harness, KEY, RevisionStatus, Timing, arg};
 
@@ -180,7 +180,7 @@ fn get_shows_the_status_and_its_pipeline_step() {
 
 #[test]
 fn wait_exits_0_once_the_revision_is_deployed() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "deploys");
     let (code, lines) = wait_json(&h, &deployment, &revision, &[]);
     assert_eq!(code, 0);
@@ -192,7 +192,7 @@ fn wait_exits_0_once_the_revision_is_deployed() {
 
 #[test]
 fn wait_without_a_revision_waits_on_the_latest_one() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "latest");
     let run = wait(&h, &["-o", "json", &deployment]);
     run.code(0);
@@ -204,7 +204,7 @@ fn wait_without_a_revision_waits_on_the_latest_one() {
 
 #[test]
 fn wait_exits_3_when_the_revision_fails() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let (deployment, revision) = create(&h, "fails");
     let (code, lines) = wait_json(&h, &deployment, &revision, &[]);
@@ -216,7 +216,7 @@ fn wait_exits_3_when_the_revision_fails() {
 
 #[test]
 fn wait_in_text_mode_names_the_failure_and_points_at_the_log() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.mock.fail_next_revision(RevisionStatus::DeployFailed);
     let (deployment, revision) = create(&h, "fails-late");
     let run = wait(&h, &[&deployment, &revision]);
@@ -272,11 +272,16 @@ fn wait_on_an_unknown_revision_exits_1_at_once() {
 
 #[test]
 fn wait_goes_on_through_polling_errors_and_says_so() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "flaky");
-    // More 503s than the client retries within one poll: the wait sees one failed poll.
-    h.mock
-        .inject(Fault::status(503).on("get_revision").times(4));
+    // More 503s than the client retries within one poll: the wait sees one failed poll. They
+    // ask for no wait before a retry, so the client's backoff (about 2 s in all) is skipped.
+    h.mock.inject(
+        Fault::status(503)
+            .retry_after(RetryAfter::Seconds(0))
+            .on("get_revision")
+            .times(4),
+    );
     let run = wait(&h, &[&deployment, &revision]);
     run.code(0);
     run.stderr_has("polling failed, still waiting");
@@ -284,7 +289,10 @@ fn wait_goes_on_through_polling_errors_and_says_so() {
 
 #[test]
 fn wait_off_a_terminal_logs_each_status_change_on_stderr() {
-    let h = Harness::start();
+    // BUILDING from 60 ms to 660 ms after the create: still on when the wait starts, even late.
+    let mut timing = Timing::uniform(Duration::from_millis(20));
+    timing.building = Duration::from_millis(600);
+    let h = Harness::with(MockServer::builder().timing(timing));
     let (deployment, revision) = create(&h, "logged");
     let run = wait(&h, &[&deployment, &revision]);
     run.code(0);
@@ -297,7 +305,7 @@ fn wait_off_a_terminal_logs_each_status_change_on_stderr() {
 
 #[test]
 fn redeploy_starts_a_new_revision_and_waits_on_it() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("rollback");
     let old = deployment.latest_revision_id.unwrap();
     let run = h.run(&[
@@ -321,7 +329,7 @@ fn redeploy_starts_a_new_revision_and_waits_on_it() {
 
 #[test]
 fn logs_print_one_line_per_entry() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let (deployment, revision) = create(&h, "logs");
     wait(&h, &[&deployment, &revision]).code(0);
     let text = h.run(&[
@@ -390,7 +398,7 @@ fn create_revision(h: &Harness, deployment: Uuid, args: &[&str]) -> support::Run
 
 #[test]
 fn create_starts_a_revision_with_post_revisions_and_waits_like_revision_wait() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let deployment = h.seed("shipping");
     let run = create_revision(
         &h,
@@ -431,7 +439,7 @@ fn create_without_wait_prints_the_started_revision() {
 
 #[test]
 fn create_ships_an_image_and_a_source_directory() {
-    let h = Harness::start();
+    let h = Harness::instant();
     let mut request = support::github_deployment_request("img");
     request.source = langsmith_control_plane::types::DeploymentSource::ExternalDocker;
     request.source_config.repo_url = None;

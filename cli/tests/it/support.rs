@@ -156,6 +156,12 @@ impl Harness {
         Harness::with(MockServer::builder().timing(Timing::fast()))
     }
 
+    /// A mock whose revisions reach their final status at once (and whose deletions end at
+    /// once), for tests that look at the outcome of a wait rather than its progress.
+    pub fn instant() -> Harness {
+        Harness::with(MockServer::builder().timing(Timing::instant()))
+    }
+
     /// A mock built from `builder`.
     pub fn with(builder: MockServerBuilder) -> Harness {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -222,6 +228,30 @@ impl Harness {
     }
 }
 
+/// Runs `work` on each of `items` at once, each on its own thread, and returns the results in
+/// the order of `items`; a panic in one is raised again here. For runs of `lscp` that wait on
+/// clocks and do not depend on each other.
+pub fn concurrently<T: Send, R: Send>(
+    items: impl IntoIterator<Item = T>,
+    work: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let work = &work;
+    std::thread::scope(|scope| {
+        let running: Vec<_> = items
+            .into_iter()
+            .map(|item| scope.spawn(move || work(item)))
+            .collect();
+        running
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// A loopback URL where nothing listens.
 pub fn closed_port_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -244,6 +274,20 @@ pub fn answering(status: u16, body: String) -> String {
 /// A loopback HTTP server that answers each request with the status and JSON body `respond`
 /// returns for its path. It serves until the test process ends; returns its base URL.
 pub fn serving(respond: impl Fn(&str) -> (u16, String) + Send + 'static) -> String {
+    serving_with_header("", respond)
+}
+
+/// Like [`answering`], each response with `Retry-After: 0`: the client retries a 5xx or 429 at
+/// once instead of after its backoff (about 2 s for its 3 retries).
+pub fn answering_retry_at_once(status: u16, body: String) -> String {
+    serving_with_header("retry-after: 0\r\n", move |_| (status, body.clone()))
+}
+
+/// [`serving`], with `header` (`name: value\r\n`, or empty) in each response.
+fn serving_with_header(
+    header: &'static str,
+    respond: impl Fn(&str) -> (u16, String) + Send + 'static,
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     std::thread::spawn(move || {
@@ -265,7 +309,7 @@ pub fn serving(respond: impl Fn(&str) -> (u16, String) + Send + 'static) -> Stri
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status} Answer\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-                 connection: close\r\n\r\n{body}",
+                 {header}connection: close\r\n\r\n{body}",
                 body.len()
             );
         }
@@ -394,6 +438,22 @@ pub fn relaying(
         }
     });
     url
+}
+
+/// A proxy in front of `upstream` (see [`relaying`]) that holds requests for revision logs until
+/// `hold` has passed since the first of them came. A log first read after a short pipeline is
+/// over is read to its end at once; followed while it grows, it would be read again only after
+/// the 2 s the facade waits between reads.
+pub fn logs_held(upstream: &str, hold: std::time::Duration) -> String {
+    let first = std::sync::Mutex::new(None::<std::time::Instant>);
+    relaying(upstream, move |request| {
+        if request.path().ends_with("/logs") {
+            let now = std::time::Instant::now();
+            let until = *first.lock().unwrap().get_or_insert(now + hold);
+            std::thread::sleep(until.saturating_duration_since(now));
+        }
+        request.forward()
+    })
 }
 
 /// Reads one request from `stream`, answers it with `handle`'s response, and closes.

@@ -105,9 +105,12 @@ fn hostile_deployment(h: &Harness, name: &str) -> (String, String, String) {
     (arg(deployment.id), arg(stuck.id), status)
 }
 
-/// The next revision passes through `status` (unknown to lscp), builds, and fails to deploy.
-fn script_hostile_failure(h: &Harness, status: &str) {
-    let step = Duration::from_millis(250);
+/// Polls see each step of [`script_hostile_failure`] that lasts this long.
+const SEEN: Duration = Duration::from_millis(250);
+
+/// The next revision passes through `status` (unknown to lscp), builds, and fails to deploy,
+/// `step` in each.
+fn script_hostile_failure(h: &Harness, status: &str, step: Duration) {
     h.mock.script_next_revision(
         RevisionScript::new()
             .then(RevisionStatus::Creating, step)
@@ -116,6 +119,12 @@ fn script_hostile_failure(h: &Harness, status: &str) {
             .then(RevisionStatus::Deploying, step)
             .ends_with(RevisionStatus::DeployFailed),
     );
+}
+
+/// A proxy in front of `h` whose logs are first read once [`script_hostile_failure`] with
+/// [`SEEN`] is over (1 s), whole: `deploy --logs` then ends at once, not 2 s later.
+fn logs_after_the_failure(h: &Harness) -> String {
+    support::logs_held(&h.mock.base_url(), Duration::from_millis(1200))
 }
 
 #[test]
@@ -143,7 +152,8 @@ fn deployment_and_revision_tables_and_details_escape_server_text() {
 fn revision_logs_escape_each_entry_also_when_followed() {
     let h = Harness::start();
     let (deployment, _, status) = hostile_deployment(&h, "logs-agent");
-    script_hostile_failure(&h, &status);
+    // Only the logs are read here, once the revision has failed.
+    script_hostile_failure(&h, &status, Duration::ZERO);
     h.run(&[
         "deploy",
         "--deployment-id",
@@ -172,23 +182,24 @@ fn revision_logs_escape_each_entry_also_when_followed() {
 #[test]
 fn deploy_escapes_steps_statuses_log_lines_and_the_failure_tail() {
     let h = Harness::start();
-    let name = hostile("evil-");
-    let (deployment, _, status) = hostile_deployment(&h, &name);
-    let deploy = |extra: &[&str]| {
-        let mut args = vec![
-            "deploy",
-            "--deployment-id",
-            &deployment,
-            "--ref",
-            "main",
-            "--interval",
-            "100ms",
-        ];
-        args.extend(extra);
-        h.run(&args)
+    // Two hostile deployments, deployed at once: one with its logs, one with the failure tail
+    // only. Their revisions follow the same script, whichever is created first.
+    let names = [hostile("evil-"), hostile("evil-tail-")];
+    let deployments = names.each_ref().map(|name| hostile_deployment(&h, name));
+    let status = deployments[0].2.clone();
+    script_hostile_failure(&h, &status, SEEN);
+    script_hostile_failure(&h, &status, SEEN);
+    let deploy = |deployment: &str, env: &[(&str, &str)], extra: &[&str]| {
+        let args = ["deploy", "--deployment-id", deployment, "--ref", "main"];
+        h.run_with(env, &[&args[..], &["--interval", "100ms"], extra].concat())
     };
-    script_hostile_failure(&h, &status);
-    let with_logs = deploy(&["--logs"]);
+    let held = logs_after_the_failure(&h);
+    let held = [("LANGSMITH_CONTROL_PLANE_URL", held.as_str())];
+    let (with_logs, tail_only) = std::thread::scope(|scope| {
+        let with_logs = scope.spawn(|| deploy(&deployments[0].0, &held, &["--logs"]));
+        let tail_only = deploy(&deployments[1].0, &[], &[]);
+        (with_logs.join().expect("the deploy ran"), tail_only)
+    });
     assert_inert("deploy --logs", with_logs.code(3));
     // Each hostile source reached the output: the name in the steps, the status, the build log
     // (the repository URL), the deploy log's tail (the status again).
@@ -203,8 +214,6 @@ fn deploy_escapes_steps_statuses_log_lines_and_the_failure_tail() {
             .stderr
             .contains("Cloning https://github.com/example/agent")
     );
-    script_hostile_failure(&h, &status);
-    let tail_only = deploy(&[]);
     assert_inert("deploy (failure tail)", tail_only.code(3));
     assert!(tail_only.stderr.contains("Revision status is now PAUSED"));
 }
@@ -235,50 +244,58 @@ fn api_error_details_and_validation_messages_are_escaped() {
         "type": "value_error",
     }]})
     .to_string();
+    let id = arg(uuid::Uuid::new_v4());
+    let get = ["--request-timeout", "5s", "deployment", "get", &id];
+    // A wait rides out 5xx polls (each after the client's own retries, at once here as the
+    // server asks), reporting each one with what the service said.
+    let wait = [
+        "revision",
+        "wait",
+        &id,
+        &id,
+        "--timeout",
+        "1s",
+        "--interval",
+        "100ms",
+    ];
     let answers = [
-        ("400 detail", support::answering(400, detail.clone())),
-        ("404 detail", support::answering(404, detail)),
-        ("422 validation", support::answering(422, validation)),
+        (
+            "400 detail",
+            support::answering(400, detail.clone()),
+            &get[..],
+        ),
+        ("404 detail", support::answering(404, detail), &get),
+        ("422 validation", support::answering(422, validation), &get),
         (
             "502 plain body",
-            support::answering(502, hostile("Bad gateway ")),
+            support::answering_retry_at_once(502, hostile("Bad gateway ")),
+            &get,
         ),
         (
             "200 undecodable body",
             support::answering_with(hostile("{\"id\": ")),
+            &get,
+        ),
+        (
+            "503 while waiting",
+            support::answering_retry_at_once(
+                503,
+                json!({ "detail": hostile("Busy ") }).to_string(),
+            ),
+            &wait,
         ),
     ];
-    let id = arg(uuid::Uuid::new_v4());
-    for (what, url) in answers {
+    support::concurrently(answers, |(what, url, args)| {
         let run = support::run_with(
             &[
                 ("LANGSMITH_CONTROL_PLANE_URL", &url),
                 ("LANGSMITH_API_KEY", KEY),
             ],
-            &["--request-timeout", "5s", "deployment", "get", &id],
+            args,
         );
-        assert_inert(what, run.code(1));
-    }
-    // A wait rides out 5xx polls (each after the client's own retries, about 2 s), reporting
-    // each one with what the service said.
-    let unavailable = support::answering(503, json!({ "detail": hostile("Busy ") }).to_string());
-    let run = support::run_with(
-        &[
-            ("LANGSMITH_CONTROL_PLANE_URL", &unavailable),
-            ("LANGSMITH_API_KEY", KEY),
-        ],
-        &[
-            "revision",
-            "wait",
-            &id,
-            &id,
-            "--timeout",
-            "4s",
-            "--interval",
-            "100ms",
-        ],
-    );
-    assert_inert("503 while waiting", run.code(4));
+        let code = if args[0] == "revision" { 4 } else { 1 };
+        assert_inert(what, run.code(code));
+    });
 }
 
 /// A deployment file for the seeded `plain-agent`, with another repository URL.
@@ -310,7 +327,7 @@ fn plan_and_apply_escape_the_servers_values_and_statuses() {
         path,
         "--yes",
         "--timeout",
-        "1s",
+        "500ms",
         "--interval",
         "100ms",
     ]);
@@ -319,7 +336,7 @@ fn plan_and_apply_escape_the_servers_values_and_statuses() {
 
 #[test]
 fn prune_escapes_the_names_it_reports() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.seed(&hostile("pr-"));
     let prefix = ["deployment", "prune", "--name-prefix", "pr-"];
     let dry = h.run(&[&prefix[..], &["--dry-run"]].concat());
@@ -348,7 +365,7 @@ fn json_output_escapes_del_c1_and_bidi_and_decodes_to_the_servers_strings() {
     );
     assert_eq!(revision[0]["status"], status.as_str());
 
-    script_hostile_failure(&h, &status);
+    script_hostile_failure(&h, &status, SEEN);
     let args = [
         "-o",
         "json",
@@ -361,7 +378,11 @@ fn json_output_escapes_del_c1_and_bidi_and_decodes_to_the_servers_strings() {
         "--interval",
         "100ms",
     ];
-    let events = assert_json_inert("json deploy", &h.run(&args));
+    let held = logs_after_the_failure(&h);
+    let events = assert_json_inert(
+        "json deploy",
+        &h.run_with(&[("LANGSMITH_CONTROL_PLANE_URL", &held)], &args),
+    );
     let messages: Vec<&str> = events
         .iter()
         .filter(|e| e["event"] == "log")

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use crate::support::{self, Harness, KEY, RevisionStatus, Timing};
-use langsmith_control_plane_mock::MockServer;
+use crate::support::{self, Harness, KEY, RevisionStatus};
 
 /// The repository's root, where action.yml is.
 fn root() -> PathBuf {
@@ -87,13 +86,9 @@ fn deploy_step(h: &Harness, runner: &Runner, env: &[(&str, &str)]) -> support::R
     runner.run("deploy.sh", &all)
 }
 
-fn instant_mock() -> Harness {
-    Harness::with(MockServer::builder().timing(Timing::instant()))
-}
-
 #[test]
 fn the_deploy_step_ships_with_secrets_named_in_its_input_and_writes_the_step_outputs() {
-    let h = instant_mock();
+    let h = Harness::instant();
     let runner = Runner::new();
     let run = deploy_step(
         &h,
@@ -158,7 +153,7 @@ fn the_deploy_step_ships_with_secrets_named_in_its_input_and_writes_the_step_out
 
 #[test]
 fn a_failed_deploy_still_writes_its_outputs_and_exits_as_lscp_did() {
-    let h = Harness::start();
+    let h = Harness::instant();
     h.seed("support-agent");
     h.mock.fail_next_revision(RevisionStatus::BuildFailed);
     let runner = Runner::new();
@@ -194,7 +189,7 @@ fn wait_false_returns_once_started_and_says_so_in_outcome() {
 
 #[test]
 fn a_secrets_line_with_a_value_is_refused_unechoed_before_any_request() {
-    let h = instant_mock();
+    let h = Harness::instant();
     let runner = Runner::new();
     let run = deploy_step(
         &h,
@@ -216,7 +211,7 @@ fn a_secrets_line_with_a_value_is_refused_unechoed_before_any_request() {
 
 #[test]
 fn a_true_false_input_with_another_value_is_refused_before_any_request() {
-    let h = instant_mock();
+    let h = Harness::instant();
     let runner = Runner::new();
     let run = deploy_step(
         &h,

@@ -10,6 +10,11 @@ use crate::support::{Harness, KEY};
 /// 1,000 files of 64 KiB that gzip cannot shrink (62.5 MiB): a second or more of archiving in a
 /// debug build, in small steps, so a stop between two files comes soon after the signal.
 fn large_tree() -> tempfile::TempDir {
+    tree_of(1000)
+}
+
+/// `files` files of 64 KiB that gzip cannot shrink, in directories of 100, and a config.
+fn tree_of(files: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("langgraph.json"),
@@ -24,12 +29,10 @@ fn large_tree() -> tempfile::TempDir {
         state ^= state << 17;
         word.copy_from_slice(&state.to_le_bytes());
     }
-    for directory in 0..10 {
-        let sub = dir.path().join(format!("data/{directory:02}"));
+    for file in 0..files {
+        let sub = dir.path().join(format!("data/{:02}", file / 100));
         std::fs::create_dir_all(&sub).unwrap();
-        for file in 0..100 {
-            std::fs::write(sub.join(format!("{file:03}.bin")), &block).unwrap();
-        }
+        std::fs::write(sub.join(format!("{:03}.bin", file % 100)), &block).unwrap();
     }
     dir
 }
@@ -50,17 +53,19 @@ fn start_deploy(base_url: &str, tree: &Path, tmp: &Path) -> Running {
 }
 
 /// How long archiving the tree takes from the "archiving" step to the end of a run whose
-/// first request fails at once (nothing listens at its base URL).
+/// first request fails at once (a 401, which is not retried).
 fn full_archive_time(tree: &Path) -> Duration {
     let tmp = tempfile::tempdir().unwrap();
-    let running = start_deploy(&crate::support::closed_port_url(), tree, tmp.path());
+    let refusing = crate::support::answering(401, r#"{"detail": "Invalid token"}"#.into());
+    let running = start_deploy(&refusing, tree, tmp.path());
     let started = Instant::now();
     let ended = running.end_within(Duration::from_secs(120));
     ended.code(1).stderr_has("archived 1001 files");
     started.elapsed()
 }
 
-/// Stops a deploy of `tree` with `signal` `delay` ms into archiving, and checks the stop.
+/// Stops a deploy of `tree` with `signal` `delay` ms into archiving, and checks the stop (but for
+/// the requests, which the caller checks once every stop is over).
 fn stop_while_archiving(h: &Harness, tree: &Path, full: Duration, signal: &str, delay: u64) {
     let tmp = tempfile::tempdir().unwrap();
     let running = start_deploy(&h.mock.base_url(), tree, tmp.path());
@@ -77,9 +82,6 @@ fn stop_while_archiving(h: &Harness, tree: &Path, full: Duration, signal: &str, 
          the tree is too small for this machine\n{}",
         ended.stderr
     );
-    // Nothing at all reached the service or the upload origin.
-    h.assert_no_request();
-    assert!(h.mock.upload_requests().is_empty());
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
     assert!(left.is_empty(), "left in TMPDIR: {left:?}");
     // Archiving stopped between two files, not at its end.
@@ -94,27 +96,38 @@ fn sigint_and_sigterm_while_archiving_exit_130_and_143_with_nothing_sent_and_no_
     let tree = large_tree();
     let full = full_archive_time(tree.path());
     let h = Harness::start();
-    for delay in [0, 200, 400] {
-        stop_while_archiving(&h, tree.path(), full, "INT", delay);
-    }
-    for delay in [0, 300] {
-        stop_while_archiving(&h, tree.path(), full, "TERM", delay);
-    }
+    // At once: each stop has its own process and TMPDIR, and sharing the CPU only slows the
+    // archiving that the signals have to interrupt.
+    let stops = [
+        ("INT", 0),
+        ("INT", 200),
+        ("INT", 400),
+        ("TERM", 0),
+        ("TERM", 300),
+    ];
+    crate::support::concurrently(stops, |(signal, delay)| {
+        stop_while_archiving(&h, tree.path(), full, signal, delay);
+    });
+    // Nothing at all reached the service or the upload origin.
+    h.assert_no_request();
+    assert!(h.mock.upload_requests().is_empty());
 }
 
-/// `lscp apply` of a deployment file whose source directory is [`large_tree`]: a signal while it
-/// archives or uploads stops it with 130 or 143, and its temporary archive goes with it.
+/// `lscp apply` of a deployment file whose source directory is 100 files of 64 KiB: a signal
+/// while it archives or uploads (while its temporary archive exists) stops it with 130 or 143,
+/// and its temporary archive goes with it.
 #[test]
 fn sigint_and_sigterm_during_apply_exit_130_and_143_and_leave_no_archive() {
     let h = Harness::start();
-    let tree = large_tree();
+    let tree = tree_of(100);
     let file = tree.path().join("deployments.yaml");
     std::fs::write(
         &file,
         "deployments:\n  - {name: big-tree, source: internal_source, source_dir: .}\n",
     )
     .unwrap();
-    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+    // At once, each with its own TMPDIR.
+    crate::support::concurrently([("INT", 130), ("TERM", 143)], |(signal, code)| {
         let tmp = tempfile::tempdir().unwrap();
         let mut command = crate::support::lscp();
         command
@@ -124,10 +137,14 @@ fn sigint_and_sigterm_during_apply_exit_130_and_143_and_leave_no_archive() {
             .args(["apply", "--yes", "-f"])
             .arg(&file);
         let running = Running::start(command);
-        std::thread::sleep(Duration::from_millis(700));
+        let archive_made = Instant::now() + Duration::from_secs(60);
+        while std::fs::read_dir(tmp.path()).unwrap().next().is_none() {
+            assert!(Instant::now() < archive_made, "no archive in TMPDIR");
+            std::thread::sleep(Duration::from_millis(1));
+        }
         running.signal(signal);
         running.end_within(Duration::from_secs(60)).code(code);
         let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert!(left.is_empty(), "SIG{signal} left {left:?} in TMPDIR");
-    }
+    });
 }
