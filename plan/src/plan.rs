@@ -266,7 +266,14 @@ impl Plan {
         for wanted in &desired.deployments {
             let current = existing.get(&wanted.spec.name);
             let revision = current.and_then(|d| latest.get(&d.id));
-            deployments.push(plan_one(wanted, current, revision)?);
+            let archived = match wanted.source_dir() {
+                Some(dir) => {
+                    let config = source::config_path(&wanted.spec);
+                    Some(ArchivedSource::new(dir, &config).await?)
+                }
+                None => None,
+            };
+            deployments.push(plan_one(wanted, current, revision, archived)?);
         }
         Ok(Plan { deployments })
     }
@@ -307,19 +314,14 @@ impl PlannedDeployment {
     }
 }
 
-/// The plan of one deployment: create it, or bring the current one to the file.
+/// The plan of one deployment: create it, or bring the current one to the file (with the
+/// archive of its `source_dir`, when it has one).
 fn plan_one(
     wanted: &DesiredDeployment,
     current: Option<&Deployment>,
     revision: Option<&Revision>,
+    archived: Option<ArchivedSource>,
 ) -> Result<PlannedDeployment, Error> {
-    let archived = match wanted.source_dir() {
-        Some(dir) => Some(ArchivedSource::new(
-            dir,
-            &source::config_path(&wanted.spec),
-        )?),
-        None => None,
-    };
     let secrets = secrets::wanted(wanted, archived.as_ref());
     let Some(current) = current else {
         return Ok(create::plan(wanted, secrets, archived));

@@ -148,3 +148,53 @@ fn sigint_and_sigterm_during_apply_exit_130_and_143_and_leave_no_archive() {
         assert!(left.is_empty(), "SIG{signal} left {left:?} in TMPDIR");
     });
 }
+
+/// `lscp plan` of a deployment file whose source directory is the large tree: the plan archives
+/// it, and a signal while it does stops it between two files (well before the archive would be
+/// done), with 130 or 143 and no archive left, as `deploy` does.
+#[test]
+fn sigint_and_sigterm_while_plan_archives_stop_it_promptly() {
+    let h = Harness::start();
+    let tree = large_tree();
+    let file = tree.path().join("deployments.yaml");
+    std::fs::write(
+        &file,
+        "deployments:\n  - {name: big-tree, source: internal_source, source_dir: .}\n",
+    )
+    .unwrap();
+    let plan = |tmp: &Path| {
+        let mut command = crate::support::lscp();
+        command
+            .env("LANGSMITH_CONTROL_PLANE_URL", h.mock.base_url())
+            .env("LANGSMITH_API_KEY", KEY)
+            .env("TMPDIR", tmp)
+            .args(["plan", "-f"])
+            .arg(&file);
+        Running::start(command)
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    plan(tmp.path())
+        .end_within(Duration::from_secs(120))
+        .code(0);
+    let full = started.elapsed();
+    crate::support::concurrently([("INT", 130), ("TERM", 143)], |(signal, code)| {
+        let tmp = tempfile::tempdir().unwrap();
+        let running = plan(tmp.path());
+        let archiving = Instant::now() + Duration::from_secs(60);
+        while std::fs::read_dir(tmp.path()).unwrap().next().is_none() {
+            assert!(Instant::now() < archiving, "no archive in TMPDIR");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let signalled = Instant::now();
+        running.signal(signal);
+        running.end_within(Duration::from_secs(60)).code(code);
+        let latency = signalled.elapsed();
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "SIG{signal} left {left:?} in TMPDIR");
+        assert!(
+            latency < full / 2,
+            "exited {latency:?} after SIG{signal}; the whole plan takes {full:?}"
+        );
+    });
+}
