@@ -201,7 +201,12 @@ async fn deleting_half_then(
     use axum::extract::Request;
     use axum::response::Response;
     let upstream = mock.url();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    // The crate's builder: it installs the TLS provider, which a bare `reqwest::Client::builder()`
+    // needs under the `rustls` feature when no client was built before (a test run alone).
+    let http = langsmith_control_plane::http_client_builder()
+        .no_proxy()
+        .build()
+        .unwrap();
     let relay = async move |request: Request| -> Response {
         let (parts, body) = request.into_parts();
         let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
