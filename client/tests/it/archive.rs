@@ -189,13 +189,13 @@ fn a_dependency_that_does_not_exist_is_an_error() {
 fn an_archive_over_the_limit_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "langgraph.json", "{}");
-    // Incompressible bytes, 8 MiB over the limit in one file.
+    // Incompressible bytes, 8 MiB over the limit in one file: one random MiB over and over, which
+    // gzip cannot shrink either (it looks back 32 KiB), made once as it is slow at debug speed.
     let mut noise = vec![0u8; 1024 * 1024];
+    fastrand::Rng::with_seed(7).fill(&mut noise);
     let mut file = fs::File::create(tmp.path().join("weights.bin")).unwrap();
-    let mut rng = fastrand::Rng::with_seed(7);
     let limit = langsmith_control_plane::MAX_ARCHIVE_BYTES;
     for _ in 0..(limit / (1024 * 1024) + 8) {
-        rng.fill(&mut noise);
         std::io::Write::write_all(&mut file, &noise).unwrap();
     }
     drop(file);
@@ -220,12 +220,17 @@ fn an_archive_over_the_limit_is_refused() {
 /// archive's temporary file can be looked for without other tests' files).
 const CHILD: &str = "ARCHIVE_TEST_CHILD";
 
-/// Incompressible bytes, so that archiving takes a while.
+/// Bytes gzip cannot shrink, so that archiving takes a while: random, a MiB of them repeated
+/// (gzip looks back 32 KiB; making more at debug speed would take longer than archiving them).
 fn noise(path: &Path, bytes: usize, seed: u64) {
-    let mut data = vec![0u8; bytes];
-    fastrand::Rng::with_seed(seed).fill(&mut data);
+    let mut block = vec![0u8; bytes.clamp(1, 1 << 20)];
+    fastrand::Rng::with_seed(seed).fill(&mut block);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, data).unwrap();
+    let mut file = fs::File::create(path).unwrap();
+    for start in (0..bytes).step_by(block.len()) {
+        let end = (bytes - start).min(block.len());
+        std::io::Write::write_all(&mut file, &block[..end]).unwrap();
+    }
 }
 
 /// The size of the one file in `dir`, once there is one.
