@@ -487,6 +487,54 @@ async fn events_report_steps_statuses_and_logs_and_end_in_one_result() {
     }
 }
 
+/// A deploy phase no poll sees (it passes between two) still has its log followed: the deploy
+/// log's entries all arrive, as the build log's do.
+#[tokio::test]
+async fn a_deploy_phase_no_poll_sees_still_has_its_log_followed() {
+    let mut timing = Timing::uniform(Duration::from_millis(20));
+    timing.deploying = Duration::ZERO;
+    let mock = MockServer::builder().timing(timing).start().await.unwrap();
+    seed(&mock, "agent");
+    let events: Vec<DeployEvent> = client(&mock)
+        .deploy(git("v2", None))
+        .name("agent")
+        .follow_logs(true)
+        .wait(fast_wait())
+        .events()
+        .try_collect()
+        .await
+        .unwrap();
+    let seen = |status| {
+        events.iter().any(
+            |e| matches!(e, DeployEvent::StatusChange { revision, .. } if revision.status == status),
+        )
+    };
+    assert!(!seen(RevisionStatus::Deploying) && seen(RevisionStatus::Deployed));
+    let Some(DeployEvent::Finished(result)) = events.last() else {
+        panic!("the deploy did not finish: {events:?}")
+    };
+    let whole = client(&mock)
+        .revisions(result.deployment.id)
+        .logs(result.revision_id, LogType::Deploy)
+        .collect()
+        .await
+        .unwrap();
+    let followed = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                DeployEvent::Log {
+                    log_type: LogType::Deploy,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(!whole.is_empty());
+    assert_eq!(followed, whole.len(), "deploy log entries followed");
+}
+
 #[tokio::test]
 async fn an_image_ships_to_an_existing_deployment() {
     let mock = mock().await;
