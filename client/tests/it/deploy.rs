@@ -12,8 +12,9 @@ use langsmith_control_plane::{Client, Error, WaitOptions};
 use langsmith_control_plane_mock::{MockServer, Timing};
 use serde_json::Value;
 
+/// A revision deployed 300 ms after it is created (20 ms a phase, building 200 ms).
 async fn mock() -> MockServer {
-    let mut timing = Timing::fast();
+    let mut timing = Timing::uniform(Duration::from_millis(20));
     timing.building = Duration::from_millis(200);
     MockServer::builder().timing(timing).start().await.unwrap()
 }
@@ -37,7 +38,7 @@ fn git(reference: &str, repo_url: Option<&str>) -> Source {
 fn fast_wait() -> Option<WaitOptions> {
     Some(
         WaitOptions::default()
-            .fixed_interval(Duration::from_millis(50))
+            .fixed_interval(Duration::from_millis(20))
             .timeout(Duration::from_secs(20)),
     )
 }

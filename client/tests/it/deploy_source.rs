@@ -30,9 +30,10 @@ fn agent_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A revision deployed 120 ms after it is created.
 async fn mock() -> MockServer {
     MockServer::builder()
-        .timing(Timing::fast())
+        .timing(Timing::uniform(Duration::from_millis(20)))
         .start()
         .await
         .unwrap()
@@ -49,7 +50,7 @@ fn client(mock: &MockServer) -> Client {
 fn wait() -> Option<WaitOptions> {
     Some(
         WaitOptions::default()
-            .fixed_interval(Duration::from_millis(50))
+            .fixed_interval(Duration::from_millis(20))
             .timeout(Duration::from_secs(20)),
     )
 }

@@ -422,7 +422,10 @@ async fn endless_full_pages_stop_at_the_ceiling() {
                 format!("{before}{id}{after}")
             })
             .collect();
-        Reply::json(200, format!(r#"{{"resources":[{}],"offset":0}}"#, page.join(",")))
+        Reply::json(
+            200,
+            format!(r#"{{"resources":[{}],"offset":0}}"#, page.join(",")),
+        )
     })
     .await;
     let client = support::client(&server);
