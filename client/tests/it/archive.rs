@@ -171,6 +171,38 @@ fn local_dependencies_outside_the_directory_ship_from_their_common_root() {
     );
 }
 
+/// A dependency listed twice (apart, and spelt two ways) is archived once: each of its files
+/// is one entry.
+#[test]
+fn a_dependency_listed_twice_is_archived_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "--quiet"]);
+    write(
+        repo,
+        "agents/support/langgraph.json",
+        r#"{"dependencies": ["../../shared-lib", "../../other-lib", "../../shared-lib/"]}"#,
+    );
+    write(repo, "agents/support/agent.py", "");
+    write(repo, "shared-lib/lib.py", "");
+    write(repo, "other-lib/other.py", "");
+    let built = archive(&repo.join("agents/support"), Path::new("langgraph.json")).unwrap();
+    let mut names: Vec<String> = entries(&built).into_iter().map(|(name, ..)| name).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "agents/support/agent.py",
+            "agents/support/langgraph.json",
+            "other-lib/other.py",
+            "shared-lib/lib.py"
+        ]
+    );
+    let mut files = built.files.clone();
+    files.sort();
+    assert_eq!(files, names);
+}
+
 #[test]
 fn a_dependency_that_does_not_exist_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();

@@ -286,3 +286,32 @@ async fn a_deploy_reports_what_archiving_left_out_skipped_or_saw_change() {
         "{steps:#?}"
     );
 }
+
+/// A request timeout too long for the clock to add (it is also the upload's stall timeout)
+/// neither panics nor stops the upload: the deploy uploads to the loopback origin and deploys.
+#[tokio::test]
+async fn a_request_timeout_past_what_the_clock_counts_still_uploads() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(mock.base_url())
+        .request_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let source = Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let result = client
+        .deploy(source)
+        .name("unhurried")
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    let uploads = mock.upload_requests();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].status, 200);
+}
