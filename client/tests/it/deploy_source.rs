@@ -331,7 +331,7 @@ async fn an_upload_host_that_takes_no_connection_ends_the_deploy_at_the_connect_
     let mut fillers = Vec::new();
     let mut hung = false;
     for _ in 0..4 {
-        match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(300)) {
+        match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(100)) {
             Ok(stream) => fillers.push(stream),
             Err(_) => {
                 hung = true;
@@ -359,7 +359,7 @@ async fn an_upload_host_that_takes_no_connection_ends_the_deploy_at_the_connect_
         }
     })
     .await;
-    let connect_timeout = Duration::from_millis(500);
+    let connect_timeout = Duration::from_millis(300);
     let client = support::builder(&plane)
         .connect_timeout(connect_timeout)
         .build()
