@@ -242,6 +242,18 @@ impl Call {
         }
     }
 
+    /// Proptest runners for this call, each with its share of the call's cases and a seed of
+    /// its own. A run mostly waits on timeouts and deadlines of a few hundred ms, not on the
+    /// CPU, so runners at once shorten it, as many cases in all. A wait (it runs to its timeout
+    /// whenever no final status comes) and a bulk delete (it reads its deployments again after
+    /// an unclear answer, each with its retries) wait longest, and get twice as many.
+    fn shards(self) -> u32 {
+        match self {
+            Call::Wait | Call::DeleteDeployments => 6,
+            _ => 3,
+        }
+    }
+
     fn fanout(self) -> Fanout {
         match self {
             Call::ListDeployments | Call::ListRevisions | Call::Logs | Call::ListListeners => {
@@ -606,13 +618,8 @@ fn env_number(name: &str) -> Option<u64> {
     )
 }
 
-/// Proptest runners per call, each with its share of the call's cases and a seed of its own.
-/// A run mostly waits on timeouts and deadlines of a few hundred ms, not on the CPU: a call's
-/// cases on three runners at once take about a third of the time, as many cases in all.
-const SHARDS: u32 = 3;
-
-/// A property over generated scripts: [`SHARDS`] proptest runners per call, all at once (each
-/// on its own thread, sharing one runtime).
+/// A property over generated scripts: [`Call::shards`] proptest runners per call, all at once
+/// (each on its own thread, sharing one runtime).
 fn run_property(
     name: &str,
     setup: Setup,
@@ -642,11 +649,13 @@ fn run_property(
     let failures: Vec<String> = std::thread::scope(|scope| {
         let runners: Vec<_> = calls
             .iter()
-            .flat_map(|&(index, call)| (0..SHARDS).map(move |part| (index, call, part)))
+            .flat_map(|&(index, call)| (0..call.shards()).map(move |part| (index, call, part)))
             .map(|(index, call, part)| {
-                // The call's cases split as evenly as they go; the shards' seeds all differ.
-                let cases = cases_per_call / SHARDS + u32::from(part < cases_per_call % SHARDS);
-                let mixed = (index as u64 * u64::from(SHARDS) + u64::from(part) + 1)
+                // The call's cases split as evenly as they go; the runners' seeds all differ.
+                let shards = call.shards();
+                let cases = cases_per_call / shards + u32::from(part < cases_per_call % shards);
+                let mixed = ((index as u64) << 8 | u64::from(part))
+                    .wrapping_add(1)
                     .wrapping_mul(0x9e37_79b9_7f4a_7c15);
                 let (scripts, extra, shard) = (&scripts, &extra, &shard);
                 scope.spawn(move || shard.run(call, cases, seed ^ mixed, scripts(call), extra))
@@ -668,7 +677,7 @@ fn run_property(
         failures.is_empty(),
         "{name}: {} of {} runners failed (HOSTILE_SEED={seed} reproduces; HOSTILE_CALL=<name> runs one call)\n\n{}",
         failures.len(),
-        calls.len() * SHARDS as usize,
+        calls.iter().map(|(_, call)| call.shards()).sum::<u32>(),
         failures.join("\n\n")
     );
 }
