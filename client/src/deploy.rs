@@ -806,6 +806,9 @@ impl Deploy {
             None
         };
         let mut deploy_log = None;
+        // Followed from the first status at or past the deploy phase: a phase shorter than the
+        // poll interval passes between two polls, and its log must not be missed.
+        let mut deploy_log_started = false;
         let mut seen_ids = HashSet::new();
         // Once the wait is over, the followed logs are drained (see `drain_until`), then dropped.
         let mut finished = None;
@@ -819,7 +822,9 @@ impl Deploy {
             tokio::select! {
                 event = watch.next(), if finished.is_none() => match event {
                     Some(Ok(WaitEvent::Status(revision))) => {
-                        if revision.status == RevisionStatus::Deploying && self.follow_logs {
+                        let reached = reached_deploy_phase(&revision.status);
+                        if reached && self.follow_logs && !deploy_log_started {
+                            deploy_log_started = true;
                             deploy_log = follow(LogType::Deploy, None);
                         }
                         let elapsed = started.elapsed();
@@ -971,6 +976,14 @@ fn size_text(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
+}
+
+/// Whether a revision in `status` has reached its deploy phase, and so may have a deploy log.
+fn reached_deploy_phase(status: &RevisionStatus) -> bool {
+    matches!(
+        status,
+        RevisionStatus::Deploying | RevisionStatus::Deployed | RevisionStatus::DeployFailed
+    )
 }
 
 /// The next entry of a followed log; never ready when the log is not followed.

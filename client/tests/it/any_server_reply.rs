@@ -29,7 +29,7 @@ use langsmith_control_plane::{
     Client, Error, RetryPolicy, RevisionOutcome, TransportErrorKind, WaitOptions,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestError, TestRunner};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -56,18 +56,41 @@ struct Setup {
     request_timeout: Duration,
     /// Deadline of one request's attempts together.
     max_elapsed: Duration,
+    /// A wait's timeout.
+    wait_timeout: Duration,
 }
 
 /// Timeouts short enough to be hit often; a retry after a timed-out attempt still fits.
 const BRISK: Setup = Setup {
     request_timeout: Duration::from_millis(300),
     max_elapsed: Duration::from_millis(400),
+    wait_timeout: WAIT_TIMEOUT,
 };
 
-/// For properties about bodies, not time: a loaded machine must not turn them into timeouts.
+/// For properties about bodies, not time: a loaded machine must not turn requests into
+/// timeouts. A wait still ends soon, as an oversized answer of a status a wait rides out keeps
+/// it polling until then.
 const PATIENT: Setup = Setup {
     request_timeout: Duration::from_secs(10),
     max_elapsed: Duration::from_secs(10),
+    wait_timeout: WAIT_TIMEOUT,
+};
+
+/// For verdicts about bodies and redirects, not time: no timeout or deadline that a busy
+/// machine could reach, a wait's included.
+const NO_RUSH: Setup = Setup {
+    request_timeout: Duration::from_secs(10),
+    max_elapsed: Duration::from_secs(10),
+    wait_timeout: Duration::from_secs(10),
+};
+
+/// For `Retry-After` verdicts on a busy machine: room for a prompt retry (or a wait's second
+/// poll) to be answered, while the shortest wait the header asks for in whole seconds, one
+/// second, is still past every deadline.
+const UNHURRIED: Setup = Setup {
+    request_timeout: Duration::from_secs(10),
+    max_elapsed: Duration::from_millis(900),
+    wait_timeout: Duration::from_millis(900),
 };
 
 impl Setup {
@@ -84,10 +107,15 @@ impl Setup {
             .initial_backoff(Duration::from_millis(5))
             .max_backoff(Duration::from_millis(20))
             .max_elapsed(Some(self.max_elapsed));
+        // No CA roots: the server is plain HTTP on loopback, and reading the system's roots for
+        // each of the ~1,600 clients these tests build would take most of their CPU. The facade
+        // still sets its timeouts, redirect and proxy rules on this builder.
+        let http = langsmith_control_plane::http_client_builder().tls_certs_only([]);
         Client::builder()
             .api_key(support::KEY)
             .workspace_id(support::WORKSPACE)
             .base_url(url)
+            .http_client(http)
             .connect_timeout(self.request_timeout)
             .request_timeout(self.request_timeout)
             .retry_policy(retry)
@@ -214,6 +242,18 @@ impl Call {
         }
     }
 
+    /// Proptest runners for this call, each with its share of the call's cases and a seed of
+    /// its own. A run mostly waits on timeouts and deadlines of a few hundred ms, not on the
+    /// CPU, so runners at once shorten it, as many cases in all. A wait (it runs to its timeout
+    /// whenever no final status comes) and a bulk delete (it reads its deployments again after
+    /// an unclear answer, each with its retries) wait longest, and get twice as many.
+    fn shards(self) -> u32 {
+        match self {
+            Call::Wait | Call::DeleteDeployments => 6,
+            _ => 3,
+        }
+    }
+
     fn fanout(self) -> Fanout {
         match self {
             Call::ListDeployments | Call::ListRevisions | Call::Logs | Call::ListListeners => {
@@ -236,11 +276,11 @@ impl Call {
                 Fanout::One if self == Call::DeleteDeployments => request * 2,
                 Fanout::One => request,
                 Fanout::Pages => request * (replies as u32 + 2),
-                Fanout::Polls => WAIT_TIMEOUT,
+                Fanout::Polls => setup.wait_timeout,
             }
     }
 
-    async fn run(self, client: Client) -> Result<Done, Error> {
+    async fn run(self, client: Client, wait_timeout: Duration) -> Result<Done, Error> {
         let (d, r) = (support::d(), support::r());
         let deployments = client.deployments();
         let revisions = client.revisions(d);
@@ -297,7 +337,7 @@ impl Call {
                 let options = WaitOptions::default()
                     .fixed_interval(POLL_INTERVAL)
                     .jitter(false)
-                    .timeout(WAIT_TIMEOUT);
+                    .timeout(wait_timeout);
                 Done::Waited(client.wait_for_revision(d, r, options).await?.kind())
             }
         })
@@ -335,7 +375,7 @@ async fn observe(call: Call, setup: Setup, script: &[Reply]) -> Result<Observed,
     // Timed inside the task, so a busy observer cannot add to the call's time.
     let mut task = tokio::spawn(async move {
         let started = Instant::now();
-        let result = call.run(client).await;
+        let result = call.run(client, setup.wait_timeout).await;
         let elapsed = started.elapsed();
         let shown = result
             .as_ref()
@@ -578,8 +618,8 @@ fn env_number(name: &str) -> Option<u64> {
     )
 }
 
-/// A property over generated scripts, one proptest runner per call, all at once (each on its
-/// own thread, sharing one runtime): most cases wait on sleeps and timeouts, not on the CPU.
+/// A property over generated scripts: [`Call::shards`] proptest runners per call, all at once
+/// (each on its own thread, sharing one runtime).
 fn run_property(
     name: &str,
     setup: Setup,
@@ -594,7 +634,6 @@ fn run_property(
         .enable_all()
         .build()
         .unwrap();
-    let handle = runtime.handle();
     let calls: Vec<(usize, Call)> = Call::ALL
         .into_iter()
         .enumerate()
@@ -602,48 +641,24 @@ fn run_property(
         .collect();
     let started = Instant::now();
     let tally = Mutex::new(BTreeMap::<String, usize>::new());
+    let shard = Shard {
+        handle: runtime.handle(),
+        setup,
+        tally: &tally,
+    };
     let failures: Vec<String> = std::thread::scope(|scope| {
         let runners: Vec<_> = calls
             .iter()
-            .map(|&(index, call)| {
-                let (scripts, extra, tally) = (&scripts, &extra, &tally);
-                scope.spawn(move || {
-                    let config = Config {
-                        cases: cases_per_call,
-                        failure_persistence: None,
-                        max_shrink_iters: 300,
-                        rng_seed: RngSeed::Fixed(
-                            seed ^ (index as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                        ),
-                        ..Config::default()
-                    };
-                    let mut runner = TestRunner::new(config);
-                    let outcome = runner.run(&scripts(call), |script| {
-                        let seen = handle
-                            .block_on(observe(call, setup, &script))
-                            .map_err(TestCaseError::fail)?;
-                        *tally
-                            .lock()
-                            .unwrap()
-                            .entry(label(&seen.result))
-                            .or_default() += 1;
-                        check(call, setup, &script, &seen)
-                            .and_then(|()| extra(call, &seen))
-                            .map_err(|reason| TestCaseError::fail(with_outcome(reason, &seen)))
-                    });
-                    match outcome {
-                        Ok(()) => None,
-                        Err(TestError::Fail(reason, script)) => Some(format!(
-                            "{call:?} ({} {}): {reason}\n{}",
-                            call.method(),
-                            call.path(),
-                            describe(&script)
-                        )),
-                        Err(TestError::Abort(reason)) => {
-                            Some(format!("{call:?}: aborted: {reason}"))
-                        }
-                    }
-                })
+            .flat_map(|&(index, call)| (0..call.shards()).map(move |part| (index, call, part)))
+            .map(|(index, call, part)| {
+                // The call's cases split as evenly as they go; the runners' seeds all differ.
+                let shards = call.shards();
+                let cases = cases_per_call / shards + u32::from(part < cases_per_call % shards);
+                let mixed = ((index as u64) << 8 | u64::from(part))
+                    .wrapping_add(1)
+                    .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let (scripts, extra, shard) = (&scripts, &extra, &shard);
+                scope.spawn(move || shard.run(call, cases, seed ^ mixed, scripts(call), extra))
             })
             .collect();
         runners
@@ -660,11 +675,66 @@ fn run_property(
     );
     assert!(
         failures.is_empty(),
-        "{name}: {} of {} calls failed (HOSTILE_SEED={seed} reproduces; HOSTILE_CALL=<name> runs one)\n\n{}",
+        "{name}: {} of {} runners failed (HOSTILE_SEED={seed} reproduces; HOSTILE_CALL=<name> runs one call)\n\n{}",
         failures.len(),
-        calls.len(),
+        calls.iter().map(|(_, call)| call.shards()).sum::<u32>(),
         failures.join("\n\n")
     );
+}
+
+/// What the runners of one property share.
+struct Shard<'a> {
+    handle: &'a tokio::runtime::Handle,
+    setup: Setup,
+    tally: &'a Mutex<BTreeMap<String, usize>>,
+}
+
+impl Shard<'_> {
+    /// Runs `cases` scripts against `call` from `seed`; the shrunk failure, if one fails.
+    fn run(
+        &self,
+        call: Call,
+        cases: u32,
+        seed: u64,
+        scripts: BoxedStrategy<Vec<Reply>>,
+        extra: &impl Fn(Call, &Observed) -> Result<(), String>,
+    ) -> Option<String> {
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            max_shrink_iters: 300,
+            rng_seed: RngSeed::Fixed(seed),
+            // Not the default ChaCha: at debug speed it took a tenth of the run's CPU.
+            rng_algorithm: RngAlgorithm::XorShift,
+            ..Config::default()
+        };
+        let setup = self.setup;
+        let outcome = TestRunner::new(config).run(&scripts, |script| {
+            let seen = self
+                .handle
+                .block_on(observe(call, setup, &script))
+                .map_err(TestCaseError::fail)?;
+            *self
+                .tally
+                .lock()
+                .unwrap()
+                .entry(label(&seen.result))
+                .or_default() += 1;
+            check(call, setup, &script, &seen)
+                .and_then(|()| extra(call, &seen))
+                .map_err(|reason| TestCaseError::fail(with_outcome(reason, &seen)))
+        });
+        match outcome {
+            Ok(()) => None,
+            Err(TestError::Fail(reason, script)) => Some(format!(
+                "{call:?} ({} {}): {reason}\n{}",
+                call.method(),
+                call.path(),
+                describe(&script)
+            )),
+            Err(TestError::Abort(reason)) => Some(format!("{call:?}: aborted: {reason}")),
+        }
+    }
 }
 
 fn cases_per_call(default_total: u64) -> u32 {
@@ -743,9 +813,10 @@ async fn run_cases(
         let seen = observe(call, setup, &script).await;
         (call, script, seen)
     });
-    // A few at a time: building a client takes the CPU for a while.
+    // Most cases wait on a deadline more than they use the CPU; a bounded number at a time,
+    // so that on a busy machine they do not push one another past their timeouts.
     let failures: Vec<String> = futures::stream::iter(runs)
-        .buffer_unordered(8)
+        .buffer_unordered(24)
         .collect::<Vec<_>>()
         .await
         .into_iter()
@@ -768,7 +839,8 @@ async fn run_cases(
     );
 }
 
-/// What a `Retry-After` value asks of a client that has 400 ms left for retries.
+/// What a `Retry-After` value asks of a client that has less than a second left for retries
+/// ([`UNHURRIED`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Asks {
     /// A wait past the deadline (seconds of any size, a future date): no retry may come sooner.
@@ -828,7 +900,7 @@ async fn retry_after_of_any_text_is_obeyed_within_the_deadline_or_not_at_all() {
             }
         }
     }
-    run_cases(BRISK, cases, |call, script, seen| {
+    run_cases(UNHURRIED, cases, |call, script, seen| {
         let Act::Answer(busy) = &script[0].act else {
             unreachable!("the first reply answers")
         };
@@ -900,7 +972,7 @@ async fn ten_thousand_levels_of_nesting_are_refused_not_recursed_into() {
             cases.push((call, vec![plain(status, &[], body)]));
         }
     }
-    run_cases(BRISK, cases, |call, script, seen| {
+    run_cases(NO_RUSH, cases, |call, script, seen| {
         let Act::Answer(answer) = &script[0].act else {
             unreachable!("the reply answers")
         };
@@ -960,7 +1032,7 @@ async fn redirects_are_refused_and_never_followed() {
             cases.push((call, vec![redirect, healthy(call)]));
         }
     }
-    run_cases(BRISK, cases, |_, script, seen| {
+    run_cases(NO_RUSH, cases, |_, script, seen| {
         let Act::Answer(answer) = &script[0].act else {
             unreachable!("the first reply answers")
         };
@@ -991,38 +1063,41 @@ async fn revisions_in_statuses_this_client_does_not_know_decode_and_keep_a_wait_
         "INTERRUPTED",
         "UNKNOWN",
     ];
-    for status in statuses {
-        let body = replies::revision(support::R, status).to_string();
-        let server = HostileServer::start(vec![plain(200, &[], Body::bytes(body))]).await;
-        let client = BRISK.client(&server.url);
-        let revision = client
-            .get_revision(support::d(), support::r())
-            .await
-            .unwrap();
-        assert_eq!(revision.status.as_str(), status);
-        assert!(
-            !revision.status.is_terminal(),
-            "{status:?} counted as final"
-        );
-        let options = WaitOptions::default()
-            .fixed_interval(POLL_INTERVAL)
-            .timeout(WAIT_TIMEOUT);
-        let outcome = client
-            .wait_for_revision(support::d(), support::r(), options)
-            .await
-            .unwrap();
-        match outcome {
-            RevisionOutcome::TimedOut {
-                last_seen: Some(last),
-                ..
-            } => assert_eq!(last.status, RevisionStatus::from(status)),
-            other => panic!("a wait on {status:?} ended {other:?}"),
-        }
-        assert!(
-            server.requests().len() > 2,
-            "the wait stopped polling {status:?}"
-        );
+    // All at once: each waits out its timeout.
+    futures::future::join_all(statuses.map(decodes_and_keeps_a_wait_going)).await;
+}
+
+async fn decodes_and_keeps_a_wait_going(status: &str) {
+    let body = replies::revision(support::R, status).to_string();
+    let server = HostileServer::start(vec![plain(200, &[], Body::bytes(body))]).await;
+    let client = BRISK.client(&server.url);
+    let revision = client
+        .get_revision(support::d(), support::r())
+        .await
+        .unwrap();
+    assert_eq!(revision.status.as_str(), status);
+    assert!(
+        !revision.status.is_terminal(),
+        "{status:?} counted as final"
+    );
+    let options = WaitOptions::default()
+        .fixed_interval(POLL_INTERVAL)
+        .timeout(WAIT_TIMEOUT);
+    let outcome = client
+        .wait_for_revision(support::d(), support::r(), options)
+        .await
+        .unwrap();
+    match outcome {
+        RevisionOutcome::TimedOut {
+            last_seen: Some(last),
+            ..
+        } => assert_eq!(last.status, RevisionStatus::from(status)),
+        other => panic!("a wait on {status:?} ended {other:?}"),
     }
+    assert!(
+        server.requests().len() > 2,
+        "the wait stopped polling {status:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -174,6 +174,38 @@ fn local_dependencies_outside_the_directory_ship_from_their_common_root() {
     );
 }
 
+/// A dependency listed twice (apart, and spelt two ways) is archived once: each of its files
+/// is one entry.
+#[test]
+fn a_dependency_listed_twice_is_archived_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "--quiet"]);
+    write(
+        repo,
+        "agents/support/langgraph.json",
+        r#"{"dependencies": ["../../shared-lib", "../../other-lib", "../../shared-lib/"]}"#,
+    );
+    write(repo, "agents/support/agent.py", "");
+    write(repo, "shared-lib/lib.py", "");
+    write(repo, "other-lib/other.py", "");
+    let built = archive(&repo.join("agents/support"), Path::new("langgraph.json")).unwrap();
+    let mut names: Vec<String> = entries(&built).into_iter().map(|(name, ..)| name).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "agents/support/agent.py",
+            "agents/support/langgraph.json",
+            "other-lib/other.py",
+            "shared-lib/lib.py"
+        ]
+    );
+    let mut files = built.files.clone();
+    files.sort();
+    assert_eq!(files, names);
+}
+
 #[test]
 fn a_dependency_that_does_not_exist_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
@@ -192,13 +224,13 @@ fn a_dependency_that_does_not_exist_is_an_error() {
 fn an_archive_over_the_limit_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "langgraph.json", "{}");
-    // Incompressible bytes, 8 MiB over the limit in one file.
+    // Incompressible bytes, 8 MiB over the limit in one file: one random MiB over and over, which
+    // gzip cannot shrink either (it looks back 32 KiB), made once as it is slow at debug speed.
     let mut noise = vec![0u8; 1024 * 1024];
+    fastrand::Rng::with_seed(7).fill(&mut noise);
     let mut file = fs::File::create(tmp.path().join("weights.bin")).unwrap();
-    let mut rng = fastrand::Rng::with_seed(7);
     let limit = langsmith_control_plane::MAX_ARCHIVE_BYTES;
     for _ in 0..(limit / (1024 * 1024) + 8) {
-        rng.fill(&mut noise);
         std::io::Write::write_all(&mut file, &noise).unwrap();
     }
     drop(file);
@@ -237,12 +269,17 @@ fn an_archive_over_the_limit_is_refused() {
 /// archive's temporary file can be looked for without other tests' files).
 const CHILD: &str = "ARCHIVE_TEST_CHILD";
 
-/// Incompressible bytes, so that archiving takes a while.
+/// Bytes gzip cannot shrink, so that archiving takes a while: random, a MiB of them repeated
+/// (gzip looks back 32 KiB; making more at debug speed would take longer than archiving them).
 fn noise(path: &Path, bytes: usize, seed: u64) {
-    let mut data = vec![0u8; bytes];
-    fastrand::Rng::with_seed(seed).fill(&mut data);
+    let mut block = vec![0u8; bytes.clamp(1, 1 << 20)];
+    fastrand::Rng::with_seed(seed).fill(&mut block);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, data).unwrap();
+    let mut file = fs::File::create(path).unwrap();
+    for start in (0..bytes).step_by(block.len()) {
+        let end = (bytes - start).min(block.len());
+        std::io::Write::write_all(&mut file, &block[..end]).unwrap();
+    }
 }
 
 /// The size of the one file in `dir`, once there is one.
@@ -318,7 +355,8 @@ fn cancelling_stops_promptly_and_leaves_no_temporary_file() {
 
     let large = trees.join("large");
     write(&large, "langgraph.json", "{}");
-    noise(&large.join("weights.bin"), 160 * 1024 * 1024, 9);
+    // 64 MiB: archiving it takes a second or two, long after the flag is set at 1 MiB.
+    noise(&large.join("weights.bin"), 64 * 1024 * 1024, 9);
     cancel_once_written(&large, &tmp, 1024 * 1024);
 }
 

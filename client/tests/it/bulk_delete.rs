@@ -136,8 +136,10 @@ async fn no_ids_send_nothing() {
 
 #[tokio::test]
 async fn waiting_until_gone_sees_awaiting_delete_then_404() {
+    // Gone 500 ms after the delete: read at once and 250 ms on (AWAITING_DELETE), then at
+    // 625 ms (404), the waits between reads growing from 250 ms by half each time.
     let mut timing = Timing::fast();
-    timing.deleting = Duration::from_millis(600);
+    timing.deleting = Duration::from_millis(400);
     let mock = mock(timing).await;
     let ids = seed(&mock, 1);
     let client = client(&mock);
@@ -201,6 +203,8 @@ async fn deleting_half_then(
     use axum::extract::Request;
     use axum::response::Response;
     let upstream = mock.url();
+    // The crate's builder: it installs the TLS provider, which a bare `reqwest::Client::builder()`
+    // needs under the `rustls` feature when no client was built before (a test run alone).
     let http = langsmith_control_plane::http_client_builder()
         .no_proxy()
         .build()

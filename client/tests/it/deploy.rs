@@ -12,8 +12,9 @@ use langsmith_control_plane::{Client, Error, RevisionOutcome, WaitOptions};
 use langsmith_control_plane_mock::{MockServer, RevisionScript, Timing};
 use serde_json::Value;
 
+/// A revision deployed 300 ms after it is created (20 ms a phase, building 200 ms).
 async fn mock() -> MockServer {
-    let mut timing = Timing::fast();
+    let mut timing = Timing::uniform(Duration::from_millis(20));
     timing.building = Duration::from_millis(200);
     MockServer::builder().timing(timing).start().await.unwrap()
 }
@@ -37,7 +38,7 @@ fn git(reference: &str, repo_url: Option<&str>) -> Source {
 fn fast_wait() -> Option<WaitOptions> {
     Some(
         WaitOptions::default()
-            .fixed_interval(Duration::from_millis(50))
+            .fixed_interval(Duration::from_millis(20))
             .timeout(Duration::from_secs(20)),
     )
 }
@@ -659,6 +660,57 @@ async fn debug_output_of_a_deploy_and_its_events_names_secrets_but_never_shows_a
             "the secret's name is missing: {text}"
         );
     }
+}
+
+/// A deploy phase no poll sees (it passes between two) still has its log followed: the deploy
+/// log's entries all arrive, as the build log's do. Here every phase takes no time: the first
+/// poll sees the revision deployed.
+#[tokio::test]
+async fn a_deploy_phase_no_poll_sees_still_has_its_log_followed() {
+    let mock = MockServer::builder()
+        .timing(Timing::instant())
+        .start()
+        .await
+        .unwrap();
+    seed(&mock, "agent");
+    let events: Vec<DeployEvent> = client(&mock)
+        .deploy(git("v2", None))
+        .name("agent")
+        .follow_logs(true)
+        .wait(fast_wait())
+        .events()
+        .try_collect()
+        .await
+        .unwrap();
+    let seen = |status| {
+        events.iter().any(
+            |e| matches!(e, DeployEvent::StatusChange { revision, .. } if revision.status == status),
+        )
+    };
+    assert!(!seen(RevisionStatus::Deploying) && seen(RevisionStatus::Deployed));
+    let Some(DeployEvent::Finished(result)) = events.last() else {
+        panic!("the deploy did not finish: {events:?}")
+    };
+    let whole = client(&mock)
+        .revisions(result.deployment.id)
+        .logs(result.revision_id, LogType::Deploy)
+        .collect()
+        .await
+        .unwrap();
+    let followed = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                DeployEvent::Log {
+                    log_type: LogType::Deploy,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(!whole.is_empty());
+    assert_eq!(followed, whole.len(), "deploy log entries followed");
 }
 
 #[tokio::test]

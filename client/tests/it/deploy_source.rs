@@ -32,9 +32,10 @@ fn agent_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A revision deployed 120 ms after it is created.
 async fn mock() -> MockServer {
     MockServer::builder()
-        .timing(Timing::fast())
+        .timing(Timing::uniform(Duration::from_millis(20)))
         .start()
         .await
         .unwrap()
@@ -51,7 +52,7 @@ fn client(mock: &MockServer) -> Client {
 fn wait() -> Option<WaitOptions> {
     Some(
         WaitOptions::default()
-            .fixed_interval(Duration::from_millis(50))
+            .fixed_interval(Duration::from_millis(20))
             .timeout(Duration::from_secs(20)),
     )
 }
@@ -385,4 +386,122 @@ async fn a_deploy_reports_what_archiving_left_out_skipped_or_saw_change() {
         ),
         "{steps:#?}"
     );
+}
+
+/// A request timeout too long for the clock to add (it is also the upload's stall timeout)
+/// neither panics nor stops the upload: the deploy uploads to the loopback origin and deploys.
+#[tokio::test]
+async fn a_request_timeout_past_what_the_clock_counts_still_uploads() {
+    let mock = mock().await;
+    let dir = agent_dir();
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(mock.base_url())
+        .request_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let source = Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let result = client
+        .deploy(source)
+        .name("unhurried")
+        .wait(wait())
+        .run()
+        .await
+        .unwrap();
+    assert!(result.outcome.unwrap().is_deployed());
+    let uploads = mock.upload_requests();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].status, 200);
+}
+
+/// An upload host that takes no connection (its accept queue is full, so the kernel drops the
+/// SYN and the connect hangs) ends the deploy after the client's connect timeout, with the
+/// upload's connect error, and nothing sent after it.
+#[tokio::test]
+async fn an_upload_host_that_takes_no_connection_ends_the_deploy_at_the_connect_timeout() {
+    use crate::support::{self, Reply, Server};
+    // Listening with a backlog of 0 and never accepting: one connection fills the queue, and
+    // the kernel drops the SYNs that come after it.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let full = socket.listen(0).unwrap();
+    let address = full.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    let mut hung = false;
+    for _ in 0..4 {
+        match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(100)) {
+            Ok(stream) => fillers.push(stream),
+            Err(_) => {
+                hung = true;
+                break;
+            }
+        }
+    }
+    assert!(
+        hung,
+        "every connection to the listener was taken: its queue never filled"
+    );
+
+    let upload_url = format!("http://{address}/upload?X-Goog-Signature=0123abcd");
+    let plane = Server::start(move |seen, _| {
+        let deployment = format!("/v2/deployments/{}", support::D);
+        match (seen.method.as_str(), seen.path.as_str()) {
+            ("GET", path) if path == deployment => {
+                Reply::json(200, support::deployment(Some(support::R)))
+            }
+            ("POST", path) if path == format!("{deployment}/upload-url") => Reply::json(
+                200,
+                serde_json::json!({"upload_url": upload_url, "object_path": "uploads/a.tar.gz"}),
+            ),
+            _ => Reply::json(500, serde_json::json!({"detail": "not scripted"})),
+        }
+    })
+    .await;
+    let connect_timeout = Duration::from_millis(300);
+    let client = support::builder(&plane)
+        .connect_timeout(connect_timeout)
+        .build()
+        .unwrap();
+    let dir = agent_dir();
+    let source = Source::Directory {
+        path: dir.path().to_owned(),
+        config: "langgraph.json".into(),
+    };
+    let started = std::time::Instant::now();
+    // A hung connect retries its SYN for minutes: ending within seconds is the timeout's doing.
+    let deploy = client.deploy(source).deployment_id(support::d()).run();
+    let err = tokio::time::timeout(Duration::from_secs(10), deploy)
+        .await
+        .expect("still uploading after 10 s: no connect timeout ended it")
+        .unwrap_err();
+    let took = started.elapsed();
+    let Error::Upload { host, source, .. } = &err else {
+        panic!("expected the upload to fail: {err:?}")
+    };
+    assert_eq!(host, "127.0.0.1");
+    let cause = source
+        .as_deref()
+        .and_then(|s| s.downcast_ref::<reqwest::Error>());
+    assert!(
+        cause.is_some_and(|e| e.is_connect() && e.is_timeout()),
+        "expected a connect timeout: {err:?}"
+    );
+    assert!(took >= connect_timeout, "ended after {took:?}");
+    let sent: Vec<String> = plane
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let deployment = format!("/v2/deployments/{}", support::D);
+    assert_eq!(
+        sent,
+        [
+            format!("GET {deployment}"),
+            format!("POST {deployment}/upload-url")
+        ]
+    );
+    drop(fillers);
 }

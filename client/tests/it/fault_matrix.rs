@@ -27,9 +27,15 @@ pub const RETRIES: u32 = 3;
 pub const INITIAL_BACKOFF: Duration = Duration::from_millis(10);
 pub const MAX_BACKOFF: Duration = Duration::from_millis(40);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_millis(500);
+/// For the 50 MiB bodies, which are about the size limit: reading 16 MiB at debug speed on a
+/// busy machine can take longer than [`REQUEST_TIMEOUT`].
+pub const HEAVY_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const SLOW_HEADERS: Duration = Duration::from_secs(2);
 pub const POLL_INTERVAL: Duration = Duration::from_millis(20);
-pub const WAIT_TIMEOUT: Duration = Duration::from_secs(7);
+/// Past the slowest wait that recovers (five `Retry-After: 1` pauses), with room to spare.
+pub const WAIT_TIMEOUT: Duration = Duration::from_secs(8);
+/// With no server, where a wait can only time out: two polls' attempts fit many times over.
+pub const NO_SERVER_WAIT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A cell still running after this long is a hang.
 const HANG: Duration = Duration::from_secs(30);
 /// Cells run at the same time; each has its own server and client.
@@ -43,11 +49,11 @@ pub fn retry_policy() -> RetryPolicy {
         .max_elapsed(Some(Duration::from_secs(5)))
 }
 
-fn client(base_url: &str) -> Client {
+fn client(base_url: &str, request_timeout: Duration) -> Client {
     Client::builder()
         .api_key(support::KEY)
         .base_url(base_url)
-        .request_timeout(REQUEST_TIMEOUT)
+        .request_timeout(request_timeout)
         .retry_policy(retry_policy())
         .build()
         .unwrap()
@@ -121,13 +127,17 @@ async fn observe(op: Op, wire: Wire) -> Observed {
     // Building a client reads the system's certificates; off the runtime's two workers, so
     // that cells starting do not stall the requests of cells running.
     let base_url = stage.base_url();
-    let client = tokio::task::spawn_blocking(move || client(&base_url))
+    let request_timeout = wire.request_timeout();
+    let client = tokio::task::spawn_blocking(move || client(&base_url, request_timeout))
         .await
         .unwrap();
     let counter = AttemptCounter::default();
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(counter.clone()));
     let started = Instant::now();
-    let result = op.run(&client, ids).with_subscriber(dispatch).await;
+    let result = op
+        .run(&client, ids, wire.wait_timeout())
+        .with_subscriber(dispatch)
+        .await;
     let elapsed = started.elapsed();
     Observed {
         outcome: classify(result),

@@ -2,6 +2,7 @@
 //! replacements (secrets, resource_spec), fields that cannot be cleared, revisions in
 //! progress and how many reads a plan makes; and that apply then makes exactly that change.
 
+use futures::StreamExt;
 use langsmith_control_plane::types::{
     DeploymentPatchRequest, ResourceSpecInput, RevisionStatus, SourceConfigRequest,
 };
@@ -277,11 +278,16 @@ async fn planning_50_deployments_lists_once_and_reads_one_revision_each() {
     mock.seed_deployment(langsmith_control_plane_mock::github_deployment_request(
         "other",
     ));
-    apply(
-        &client,
-        &Plan::compute(&client, &desired(&yaml)).await.unwrap(),
-    )
-    .await;
+    // Set up by applying the 50 at once (waiting on four at a time took most of the test).
+    let setup = Plan::compute(&client, &desired(&yaml)).await.unwrap();
+    let events: Vec<ApplyEvent> = setup
+        .apply(&client, options().concurrency(50))
+        .collect()
+        .await;
+    assert!(
+        matches!(events.last(), Some(ApplyEvent::Done(report)) if report.worst().is_none()),
+        "{events:?}"
+    );
     mock.clear_requests();
     let plan = Plan::compute(&client, &desired(&yaml)).await.unwrap();
     assert!(!plan.has_changes());

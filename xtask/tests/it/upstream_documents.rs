@@ -121,30 +121,48 @@ fn vendored() -> Value {
 #[test]
 fn each_reference_normalizes_into_a_document_the_bindings_generate_from() {
     let base = vendored();
-    for (name, upstream) in references() {
-        for (label, base) in [
-            ("without a base", None),
-            ("with the vendored base", Some(&base)),
-        ] {
-            let (doc, _) = update_document(upstream.clone(), base);
-            let text = to_canonical_string(&doc);
-            if let Err(problems) = check::check(&text) {
-                panic!(
-                    "{name} {label}: spec check failed:\n{}",
-                    problems.join("\n")
-                );
-            }
-            let generated = generate::generate(&text).unwrap();
-            syn::parse_file(&generated.client)
-                .unwrap_or_else(|e| panic!("{name} {label}: client: {e}"));
-            syn::parse_file(&generated.enums)
-                .unwrap_or_else(|e| panic!("{name} {label}: enums: {e}"));
-            println!(
-                "checked {name} {label}: {} lines generated",
-                generated.client.lines().count()
-            );
-        }
-    }
+    let references = references();
+    let cases: Vec<_> = references
+        .iter()
+        .flat_map(|(name, upstream)| {
+            [
+                ("without a base", None),
+                ("with the vendored base", Some(&base)),
+            ]
+            .map(|(label, base)| (*name, upstream, label, base))
+        })
+        .collect();
+    // Each case on a thread of its own: generating is seconds of debug-speed CPU, and this test
+    // is often the last one running.
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .into_iter()
+            .map(|(name, upstream, label, base)| {
+                scope.spawn(move || {
+                    normalizes_and_generates(upstream, base)
+                        .map(|lines| println!("checked {name} {label}: {lines} lines generated"))
+                        .map_err(|problem| format!("{name} {label}: {problem}"))
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .filter_map(|run| run.join().expect("a case panicked").err())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Normalizes `upstream` (over `base`), checks the result as `spec check` does and generates
+/// from it; the lines of the generated client, or what went wrong.
+fn normalizes_and_generates(upstream: &Value, base: Option<&Value>) -> Result<usize, String> {
+    let (doc, _) = update_document(upstream.clone(), base);
+    let text = to_canonical_string(&doc);
+    check::check(&text)
+        .map_err(|problems| format!("spec check failed:\n{}", problems.join("\n")))?;
+    let generated = generate::generate(&text).map_err(|e| format!("generation failed: {e}"))?;
+    syn::parse_file(&generated.client).map_err(|e| format!("client: {e}"))?;
+    syn::parse_file(&generated.enums).map_err(|e| format!("enums: {e}"))?;
+    Ok(generated.client.lines().count())
 }
 
 #[test]

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use super::table::{Attempts, Expect, Outcome, Row, faulty_requests};
 use super::wire::Op;
-use super::{POLL_INTERVAL, REQUEST_TIMEOUT, RETRIES, SLOW_HEADERS, WAIT_TIMEOUT, retry_policy};
+use super::{
+    HEAVY_REQUEST_TIMEOUT, NO_SERVER_WAIT_TIMEOUT, POLL_INTERVAL, REQUEST_TIMEOUT, RETRIES,
+    SLOW_HEADERS, WAIT_TIMEOUT, retry_policy,
+};
 
 pub fn render(matrix: &[Row]) -> String {
     let mut doc = String::new();
@@ -28,8 +31,10 @@ pub fn render(matrix: &[Row]) -> String {
         "\n## Settings\n\n\
          - Retry policy: {RETRIES} retries, backoff {initial} ms doubling to {max} ms with jitter, \
          {deadline} s overall deadline (`RetryPolicy::default().max_retries({RETRIES})...`).\n\
-         - Request timeout: {timeout} ms per attempt; default response size limit (16 MiB).\n\
-         - Wait: polls every {poll} ms, times out after {wait} s.\n\
+         - Request timeout: {timeout} ms per attempt ({heavy} s for the 50 MiB bodies, which are \
+         about the size limit); default response size limit (16 MiB).\n\
+         - Wait: polls every {poll} ms, times out after {wait} s ({no_server} s with no server, \
+         where it can only time out).\n\
          - Slow headers: the mock answers {slow} s late. Slow body: the head arrives at once, \
          the body one byte every 50 ms.",
         initial = super::INITIAL_BACKOFF.as_millis(),
@@ -37,7 +42,9 @@ pub fn render(matrix: &[Row]) -> String {
         deadline = policy.deadline().unwrap_or_default().as_secs(),
         timeout = REQUEST_TIMEOUT.as_millis(),
         poll = POLL_INTERVAL.as_millis(),
+        heavy = HEAVY_REQUEST_TIMEOUT.as_secs(),
         wait = WAIT_TIMEOUT.as_secs(),
+        no_server = NO_SERVER_WAIT_TIMEOUT.as_secs(),
         slow = SLOW_HEADERS.as_secs(),
     );
     let _ = writeln!(doc, "\n## Which requests meet the fault\n");

@@ -7,8 +7,12 @@ use langsmith_control_plane_mock::{Fault, MockServer, Timing, github_deployment_
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use std::time::Duration;
+
 use super::table::faulty_requests;
-use super::{POLL_INTERVAL, WAIT_TIMEOUT};
+use super::{
+    HEAVY_REQUEST_TIMEOUT, NO_SERVER_WAIT_TIMEOUT, POLL_INTERVAL, REQUEST_TIMEOUT, WAIT_TIMEOUT,
+};
 use crate::support::{self, Reply, Seen, Server};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,8 +89,13 @@ impl Op {
         self.answer(seen, &KNOWN)
     }
 
-    /// Runs the operation as a caller would.
-    pub async fn run(self, client: &Client, ids: Ids) -> Result<Ended, Error> {
+    /// Runs the operation as a caller would (a wait with this timeout).
+    pub async fn run(
+        self,
+        client: &Client,
+        ids: Ids,
+        wait_timeout: Duration,
+    ) -> Result<Ended, Error> {
         let revisions = client.revisions(ids.deployment);
         Ok(match self {
             Op::Get => {
@@ -106,7 +115,7 @@ impl Op {
             Op::Wait => {
                 let options = WaitOptions::default()
                     .fixed_interval(POLL_INTERVAL)
-                    .timeout(WAIT_TIMEOUT);
+                    .timeout(wait_timeout);
                 match client
                     .wait_for_revision(ids.deployment, ids.revision, options)
                     .await?
@@ -205,6 +214,23 @@ impl Wire {
     pub fn is_heavy(&self) -> bool {
         matches!(self, Wire::Huge { .. })
     }
+
+    /// The client's request timeout for the cells of this fault.
+    pub fn request_timeout(&self) -> Duration {
+        if self.is_heavy() {
+            HEAVY_REQUEST_TIMEOUT
+        } else {
+            REQUEST_TIMEOUT
+        }
+    }
+
+    /// A wait's timeout in the cells of this fault.
+    pub fn wait_timeout(&self) -> Duration {
+        match self {
+            Wire::Refused => NO_SERVER_WAIT_TIMEOUT,
+            _ => WAIT_TIMEOUT,
+        }
+    }
 }
 
 /// The body arrives in part, then the connection closes.
@@ -224,7 +250,7 @@ pub fn trickle(op: Op, seen: &Seen) -> Reply {
     Reply::Trickle {
         status,
         body,
-        every: std::time::Duration::from_millis(50),
+        every: Duration::from_millis(50),
     }
 }
 
