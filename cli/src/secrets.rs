@@ -122,45 +122,6 @@ fn line_number(text: &str, fragment: &str) -> usize {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_debug_of_the_parsed_command_line_shows_no_secret_value_or_api_key() {
-        use clap::Parser;
-        const VALUE: &str = "s3cr3t-marker";
-        let secret = format!("OPENAI_API_KEY={VALUE}");
-        let id = "6f1c2a34-8b1e-4c7d-9a55-0d2f6c1e9b01";
-        let lines = [
-            vec![
-                "lscp",
-                "--api-key",
-                VALUE,
-                "deploy",
-                "--name",
-                "a",
-                "--ref",
-                "main",
-            ],
-            vec![
-                "lscp", "deploy", "--name", "a", "--ref", "main", "--secret", &secret,
-            ],
-            vec![
-                "lscp",
-                "deployment",
-                "create",
-                "--name",
-                "a",
-                "--secret",
-                &secret,
-            ],
-            vec!["lscp", "deployment", "update", id, "--secret", &secret],
-        ];
-        for line in lines {
-            let parsed = crate::args::Cli::try_parse_from(&line).unwrap_or_else(|e| panic!("{e}"));
-            for text in [format!("{parsed:?}"), format!("{parsed:#?}")] {
-                assert!(!text.contains(VALUE), "{line:?} shows a secret: {text}");
-            }
-        }
-    }
-
     fn pairs(entries: &[(&str, &str)]) -> Vec<NamedValue> {
         entries
             .iter()
