@@ -151,6 +151,27 @@ pub fn archive(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
     archive_cancellable(dir, config, &AtomicBool::new(false))
 }
 
+/// [`archive`] on a blocking thread, so that an async caller's runtime stays free meanwhile
+/// (a signal handler can run). Dropping the future stops the archiving between two files, as
+/// [`archive_cancellable`] does, and removes its temporary file.
+pub async fn archive_off_thread(dir: &Path, config: &Path) -> Result<SourceArchive, Error> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancel.clone());
+    let (dir, config) = (dir.to_owned(), config.to_owned());
+    tokio::task::spawn_blocking(move || archive_cancellable(&dir, &config, &cancel))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// Sets its flag when dropped: the future that owns it going away stops work on another thread.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// [`archive`], stopping with [`Error::Cancelled`] soon after `cancel` is set: it is checked
 /// between directories, between files and between chunks of a file. The temporary file is
 /// removed on the way out.

@@ -4,8 +4,9 @@
 use std::collections::HashSet;
 #[cfg(feature = "upload")]
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+#[cfg(feature = "upload")]
+use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -339,9 +340,7 @@ impl Deploy {
         let (tx, rx) = mpsc::unbounded();
         let driver = async move {
             let events = Events(tx);
-            let cancel = Arc::new(AtomicBool::new(false));
-            let _stop = CancelOnDrop(cancel.clone());
-            if let Err(error) = self.drive(&events, &cancel).await {
+            if let Err(error) = self.drive(&events).await {
                 let _ = events.0.unbounded_send(Err(error));
             }
         };
@@ -395,11 +394,11 @@ impl Deploy {
         Ok(())
     }
 
-    async fn drive(self, events: &Events, cancel: &Arc<AtomicBool>) -> Result<(), Error> {
+    async fn drive(self, events: &Events) -> Result<(), Error> {
         self.check()?;
         let deadline = self.timeout.and_then(|t| Instant::now().checked_add(t));
         let step = Mutex::new("archiving the source");
-        let shipping = self.ship(events, cancel, &step);
+        let shipping = self.ship(events, &step);
         let shipped = match (deadline, self.timeout) {
             (Some(deadline), Some(after)) => tokio::time::timeout_at(deadline, shipping)
                 .await
@@ -454,17 +453,10 @@ impl Deploy {
 
     /// Archives (for a directory), finds or creates the deployment, ships the source and sets
     /// the display name. `step` says what it is doing.
-    async fn ship(
-        &self,
-        events: &Events,
-        cancel: &Arc<AtomicBool>,
-        step: &Mutex<&'static str>,
-    ) -> Result<Shipped, Error> {
+    async fn ship(&self, events: &Events, step: &Mutex<&'static str>) -> Result<Shipped, Error> {
         let doing = |what| *step.lock().unwrap_or_else(|e| e.into_inner()) = what;
         #[cfg(feature = "upload")]
-        let archive = self.archive(events, cancel).await?;
-        #[cfg(not(feature = "upload"))]
-        let _ = cancel;
+        let archive = self.archive(events).await?;
         doing("looking up the deployment");
         let (deployment, created) = match self.find().await? {
             Some(deployment) => {
@@ -596,23 +588,17 @@ impl Deploy {
     }
 
     /// The source directory's archive, built on a blocking thread that stops between files
-    /// once `cancel` is set (when the deploy's stream is dropped), or the one given already
-    /// built; `None` for other sources.
+    /// when the deploy's stream is dropped, or the one given already built; `None` for other
+    /// sources.
     #[cfg(feature = "upload")]
     async fn archive(
         &self,
         events: &Events,
-        cancel: &Arc<AtomicBool>,
     ) -> Result<Option<Arc<crate::archive::SourceArchive>>, Error> {
         let (path, archive) = match &self.source {
             Source::Directory { path, config } => {
                 events.step(format!("archiving {}", path.display()));
-                let (dir, file, cancel) = (path.clone(), config.clone(), cancel.clone());
-                let archive = tokio::task::spawn_blocking(move || {
-                    crate::archive::archive_cancellable(&dir, &file, &cancel)
-                })
-                .await
-                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+                let archive = crate::archive::archive_off_thread(path, config).await?;
                 (path, Arc::new(archive))
             }
             Source::Archived { path, archive } => (path, archive.clone()),
@@ -1044,15 +1030,6 @@ fn revision_config(
     let mut config = SourceRevisionConfigRequest::default();
     fill(&mut config);
     config
-}
-
-/// Sets its flag when dropped: the deploy's driver going away stops work on other threads.
-struct CancelOnDrop(Arc<AtomicBool>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
 }
 
 /// The sending side of a deploy's event stream.

@@ -25,7 +25,7 @@ mod waiting;
 #[cfg_attr(docsrs, doc(cfg(feature = "upload")))]
 pub use archive::{
     MAX_ARCHIVE_BYTES, MAX_IGNORE_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, SourceArchive, UploadOptions,
-    archive, archive_cancellable,
+    archive, archive_cancellable, archive_off_thread,
 };
 pub use client::{Client, ClientBuilder};
 pub use config::{ApiKey, BaseUrlSource, Region, Settings};

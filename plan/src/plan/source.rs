@@ -3,7 +3,6 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use langsmith_control_plane::SourceArchive;
 use langsmith_control_plane::types::RevisionSource;
@@ -57,38 +56,24 @@ pub(crate) struct ArchivedSource {
 }
 
 impl ArchivedSource {
-    /// Archives `dir` (with `config`, relative to it) and hashes the archive, on a blocking
-    /// thread so the runtime stays free (a signal handler can run meanwhile). Dropping the
-    /// returned future cancels the archiving, which removes its temporary file.
+    /// Archives `dir` (with `config`, relative to it) and hashes the archive, both on blocking
+    /// threads so the runtime stays free (a signal handler can run meanwhile). Dropping the
+    /// future stops the archiving and removes its temporary file.
     pub(super) async fn new(dir: &Path, config: &Path) -> Result<Self, Error> {
-        let cancel = Arc::new(AtomicBool::new(false));
-        let _cancel_on_drop = CancelOnDrop(cancel.clone());
-        let (dir, config) = (dir.to_owned(), config.to_owned());
-        let work = tokio::task::spawn_blocking(move || Self::build(dir, &config, &cancel));
-        work.await.expect("archiving does not panic")
-    }
-
-    fn build(dir: PathBuf, config: &Path, cancel: &AtomicBool) -> Result<Self, Error> {
-        let archive = langsmith_control_plane::archive_cancellable(&dir, config, cancel)?;
-        let digest = digest(&archive).map_err(|source| Error::ArchiveRead {
-            dir: dir.clone(),
-            source,
-        })?;
+        let archive = Arc::new(langsmith_control_plane::archive_off_thread(dir, config).await?);
+        let hashed = archive.clone();
+        let digest = tokio::task::spawn_blocking(move || digest(&hashed))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+            .map_err(|source| Error::ArchiveRead {
+                dir: dir.to_owned(),
+                source,
+            })?;
         Ok(Self {
-            dir,
-            archive: Arc::new(archive),
+            dir: dir.to_owned(),
+            archive,
             digest,
         })
-    }
-}
-
-/// Sets its flag when dropped: the planning future was dropped (on a signal, say) before the
-/// archive was done.
-struct CancelOnDrop(Arc<AtomicBool>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
     }
 }
 
