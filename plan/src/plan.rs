@@ -225,9 +225,9 @@ impl Plan {
     /// 100 deployments whose name shares the file's names' longest common part, and one
     /// revision read per existing deployment) and works out the changes.
     ///
-    /// Each `source_dir` is archived here, once, by the facade's
-    /// [`archive`](langsmith_control_plane::archive()), and hashed as the archive is read
-    /// back in chunks. A plan that uploads it keeps the archive (a temporary file, removed when
+    /// Each `source_dir` is archived here, once, off the runtime thread, by the facade's
+    /// [`archive_off_thread`](langsmith_control_plane::archive_off_thread), and hashed as
+    /// the archive is read back in chunks. A plan that uploads it keeps the archive (a temporary file, removed when
     /// the plan is dropped), and [`apply`](Plan::apply) uploads that file: the bytes the plan
     /// hashed are the bytes that ship, even if the directory changes in between. Plan again to
     /// ship later changes.
